@@ -1,0 +1,290 @@
+// Builds the HTTP server from the platform pieces and the modules. Routes are registered by each
+// module; this file owns the cross-cutting rules: who may call what, errors as problem+json,
+// idempotency, rate limits, OpenAPI, and serving the web app.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import type { Config } from './platform/config.js';
+import type { Db } from './platform/db.js';
+import { Problem, problemType, unauthorized, forbidden } from './platform/errors.js';
+import { describeRule, securityFor, SECURITY_SCHEMES, type AccessRule, type Principal } from './platform/http/access.js';
+import { registerIdempotency } from './platform/http/idempotency.js';
+import { SHARED_SCHEMAS } from './platform/http/schemas.js';
+import { hashSecret, newId } from './platform/ids.js';
+import { StaffPrincipals } from './modules/access/service.js';
+import { resolveCustomer } from './modules/accounts/service.js';
+import { accessRoutes } from './modules/access/routes.js';
+import { accountRoutes } from './modules/accounts/routes.js';
+import { auditRoutes } from './modules/audit/routes.js';
+import { webhookRoutes } from './modules/webhooks/routes.js';
+import { devtoolsRoutes } from './modules/devtools/routes.js';
+import { systemRoutes } from './modules/system/routes.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: AccessRule;
+    /** Set false on a POST that must not take Idempotency-Key (e.g. sign-in). */
+    idempotent?: boolean;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export interface AppContext {
+  config: Config;
+  db: Db;
+  log: Logger;
+  publicUrl: string;
+  embedded: boolean;
+  staffPrincipals: StaffPrincipals;
+  /** Wake background senders after a change that gives them work. */
+  wake: { webhooks(): void };
+  version: string;
+}
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  Logger,
+  TypeBoxTypeProvider
+>;
+
+const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+function principalLabel(p: Principal) {
+  return p.kind === 'staff' ? `role ${p.role}` : p.kind === 'secret_key' ? 'API key' : p.kind === 'publishable_key' ? 'publishable key' : 'customer session';
+}
+
+export function authorize(rule: AccessRule, principal: Principal | undefined) {
+  if (rule === 'public') return;
+  if (!principal) throw unauthorized();
+  if (rule === 'customer') {
+    if (principal.kind !== 'customer') throw forbidden('Only a signed-in customer can do this; sign in with POST /v1/customer-auth/sign-in.');
+    return;
+  }
+  if (rule === 'staff') {
+    if (principal.kind !== 'staff') throw forbidden('Only a signed-in staff user can do this; sign in with POST /v1/auth/sign-in.');
+    return;
+  }
+  const needed = rule.permission;
+  if ((principal.kind === 'customer' || principal.kind === 'publishable_key') && needed !== 'storefront') {
+    throw forbidden(`This route needs permission \`${needed}\`, which only staff sessions and secret keys can hold.`);
+  }
+  if (!principal.permissions.has(needed)) throw forbidden(`This route needs permission \`${needed}\`, which your ${principalLabel(principal)} does not have.`);
+}
+
+export async function buildApp(ctx: AppContext): Promise<App> {
+  const app = Fastify({
+    loggerInstance: ctx.log,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{8,80}$/.test(given) ? given : newId('request');
+    },
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
+    bodyLimit: 10 * 1024 * 1024,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  for (const s of SHARED_SCHEMAS) app.addSchema(s);
+
+  const routePatterns: Array<{ method: string; re: RegExp }> = [];
+
+  app.addHook('onRoute', (route) => {
+    const url = route.url;
+    const methods = ([] as string[]).concat(route.method);
+    for (const m of methods) routePatterns.push({ method: m, re: new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}/?$`) });
+    if (!url.startsWith('/v1')) return;
+    const rule = route.config?.access;
+    if (!rule) throw new Error(`route ${methods.join(',')} ${url} declares no access rule (config.access)`);
+    route.schema ??= {};
+    const schema = route.schema as Record<string, unknown>;
+    schema.security = securityFor(rule);
+    schema.description = [schema.description, describeRule(rule)].filter(Boolean).join('\n\n');
+    const responses = (schema.response ??= {}) as Record<string, unknown>;
+    responses['4xx'] ??= { $ref: 'Problem#', description: 'Problem details (RFC 9457).' };
+    responses['5xx'] ??= { $ref: 'Problem#', description: 'Problem details (RFC 9457).' };
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Winkel API',
+        version: ctx.version,
+        description:
+          'The API of Winkel, the open omnichannel retail platform. Everything the web apps do goes through it. See docs/API.md for ids, pagination, errors, idempotency, versions and webhook signatures.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      },
+      servers: [{ url: ctx.publicUrl }],
+      components: { securitySchemes: SECURITY_SCHEMES as never },
+    },
+    refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `Schema${i}` },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, persistAuthorization: true }, staticCSP: true });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        connectSrc: ["'self'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cors, {
+    origin: true,
+    methods: [...METHODS],
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match', 'x-request-id'],
+    exposedHeaders: ['etag', 'idempotent-replayed', 'retry-after', 'x-request-id', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+    maxAge: 600,
+  });
+  await app.register(rateLimit, {
+    global: ctx.config.apiRateLimit > 0,
+    max: ctx.config.apiRateLimit || 1_000_000,
+    timeWindow: '1 minute',
+    // One budget per credential (or per address without one), so one integrator cannot starve another.
+    keyGenerator: (req) => {
+      const auth = req.headers.authorization;
+      return auth ? `k:${hashSecret(auth).slice(0, 24)}` : `ip:${req.ip}`;
+    },
+    allowList: (req) => !req.url.startsWith('/v1/'),
+    enableDraftSpec: true,
+    errorResponseBuilder: (_req, context) =>
+      new Problem({
+        status: 429,
+        code: 'rate_limited',
+        title: 'Too many requests',
+        detail: `At most ${context.max} requests per ${context.after === '1 minute' ? 'minute' : context.after}; try again in ${Math.ceil(context.ttl / 1000)} s.`,
+        headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
+      }),
+  });
+
+  // Who is calling: resolved before validation, so a 401/403 never depends on the body.
+  app.addHook('onRequest', async (req) => {
+    req.headers['x-request-id'] ??= req.id;
+    const rule = req.routeOptions.config?.access;
+    if (!rule) return;
+    const header = req.headers.authorization;
+    if (header) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      const token = m?.[1];
+      let principal: Principal | null = null;
+      if (token) {
+        principal = token.startsWith('wct_') ? await resolveCustomer(ctx.db, token) : await ctx.staffPrincipals.resolve(token);
+      }
+      if (!principal) {
+        if (rule !== 'public') throw unauthorized('The credential is unknown, expired or revoked.');
+      } else {
+        req.principal = principal;
+      }
+    }
+    authorize(rule, req.principal);
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-request-id', req.id);
+    return payload;
+  });
+
+  registerIdempotency(app as unknown as FastifyInstance, ctx.db, ctx.config.idempotencyHours);
+
+  app.setErrorHandler((err: FastifyError | Problem, req, reply) => sendProblem(err, req, reply));
+
+  app.setNotFoundHandler(async (req, reply) => {
+    const url = req.url.split('?')[0];
+    const allowed = [...new Set(routePatterns.filter((r) => r.re.test(url)).map((r) => r.method))].filter((m) => m !== 'HEAD' && m !== 'OPTIONS');
+    if (allowed.length) {
+      return sendProblem(
+        new Problem({ status: 405, code: 'method_not_allowed', title: 'Method not allowed', detail: `${req.method} is not supported here; use ${allowed.join(', ')}.`, headers: { allow: allowed.join(', ') } }),
+        req,
+        reply,
+      );
+    }
+    const isApi = url.startsWith('/v1') || url.startsWith('/docs') || url === '/openapi.json';
+    if (!isApi && req.method === 'GET' && ctx.config.serveWeb && existsSync(path.join(WEB_DIST, 'index.html'))) {
+      return reply.type('text/html').sendFile('index.html', WEB_DIST, { maxAge: 0 });
+    }
+    return sendProblem(new Problem({ status: 404, code: 'not_found', title: 'Not found', detail: `Nothing at ${req.method} ${url}. The API lives under /v1; see /docs.` }), req, reply);
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (ctx.config.serveWeb && existsSync(WEB_DIST)) {
+    await app.register(fastifyStatic, {
+      root: WEB_DIST,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+      setHeaders: (res, filePath) => {
+        if (filePath.includes(`${path.sep}assets${path.sep}`)) res.header('cache-control', 'public, max-age=31536000, immutable');
+      },
+    });
+  }
+
+  // Registered on the root instance so every module's named schemas reach the OpenAPI document.
+  for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes]) await routes(app, ctx);
+
+  return app;
+}
+
+export function sendProblem(err: FastifyError | Problem | Error, req: FastifyRequest, reply: FastifyReply) {
+  let problem: Problem;
+  const fe = err as FastifyError & { validationContext?: string };
+  if (err instanceof Problem) {
+    problem = err;
+  } else if (fe.validation) {
+    const where = fe.validationContext ?? 'body';
+    const errors = fe.validation.map((v) => {
+      const missing = (v.params as { missingProperty?: string })?.missingProperty;
+      const extra = (v.params as { additionalProperty?: string })?.additionalProperty;
+      const pointer = v.instancePath || '';
+      return {
+        field: `${where}${pointer}${missing ? `/${missing}` : ''}${extra ? `/${extra}` : ''}`,
+        message: extra ? 'unknown field; remove it' : (v.message ?? 'invalid'),
+      };
+    });
+    problem = new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: `Fix these fields: ${errors.map((e) => `${e.field} (${e.message})`).join('; ')}.`, errors });
+  } else if (fe.statusCode === 429) {
+    problem = new Problem({ status: 429, code: 'rate_limited', title: 'Too many requests', detail: fe.message });
+  } else if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    problem = new Problem({ status: 415, code: 'unsupported_media_type', title: 'Unsupported media type', detail: 'Send the body as application/json.' });
+  } else if (fe.code?.startsWith('FST_ERR_CTP_') || fe.statusCode === 400) {
+    problem = new Problem({ status: 400, code: 'malformed', title: 'The request is not valid', detail: fe.message });
+  } else if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    problem = new Problem({ status: fe.statusCode, code: 'client_error', title: 'The request is not valid', detail: fe.message });
+  } else if ((err as { code?: string }).code === '40001' || (err as { code?: string }).code === '40P01') {
+    problem = new Problem({ status: 409, code: 'concurrent_update', title: 'Conflict', detail: 'Another change got there first; retry the request.' });
+  } else {
+    req.log.error({ err }, 'unhandled error');
+    problem = new Problem({ status: 500, code: 'internal', title: 'Internal server error', detail: 'Something went wrong on our side. Quote the requestId when you report it.' });
+  }
+  if (problem.headers) for (const [k, v] of Object.entries(problem.headers)) reply.header(k, v);
+  const body = {
+    type: problemType(problem.code),
+    title: problem.title,
+    status: problem.status,
+    ...(problem.detail ? { detail: problem.detail } : {}),
+    instance: req.url.split('?')[0],
+    code: problem.code,
+    requestId: String(req.id),
+    ...(problem.errors ? { errors: problem.errors } : {}),
+    ...(problem.extra ?? {}),
+  };
+  return reply.code(problem.status).type('application/problem+json').serializer(JSON.stringify).send(body);
+}

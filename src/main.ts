@@ -1,0 +1,183 @@
+// The `winkel` command line.
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, type Config } from './platform/config.js';
+import { createLogger, openDatabase, startWinkel, VERSION } from './runtime.js';
+import { createApiKey, ensureAdmin } from './modules/access/service.js';
+import { isPermission } from './modules/access/permissions.js';
+import { Jobs } from './platform/jobs.js';
+import { maintenanceJobs } from './modules/system/jobs.js';
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`winkel: ${message}\n`);
+  process.exit(code);
+}
+
+function config(overrides: Partial<Config> = {}): Config {
+  try {
+    return loadConfig({ overrides });
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`bad configuration:\n  ${err.problems.join('\n  ')}`, 78);
+    throw err;
+  }
+}
+
+function explain(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  if (e?.code === 'EADDRINUSE') return `port ${e.port ?? ''} is taken by another program; set PORT to a free one`.replace('  ', ' ');
+  if (e?.code === 'EACCES') return `not allowed to bind that port (${e.message}); use a port above 1024`;
+  return (e?.message ?? String(err)).split('\n')[0];
+}
+
+function onSignals(stop: () => Promise<void>) {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) {
+      process.stderr.write('\nwinkel: forced exit\n');
+      process.exit(130);
+    }
+    stopping = true;
+    process.stderr.write(`\nwinkel: ${signal} received, stopping…\n`);
+    stop().then(
+      () => process.exit(0),
+      (err) => fail(`stop failed: ${explain(err)}`),
+    );
+  };
+  process.on('SIGINT', () => handler('SIGINT'));
+  process.on('SIGTERM', () => handler('SIGTERM'));
+}
+
+const program = new Command()
+  .name('winkel')
+  .description('Winkel: the open, API-first omnichannel retail platform')
+  .version(VERSION)
+  .showHelpAfterError();
+
+program
+  .command('serve', { isDefault: true })
+  .description('run the API, the web app and background work (embedded PostgreSQL unless DATABASE_URL is set)')
+  .addOption(new Option('-p, --port <port>', 'HTTP port (env PORT)').argParser(Number))
+  .addOption(new Option('--host <host>', 'interface to bind (env HOST)'))
+  .action(async (opts: { port?: number; host?: string }) => {
+    const cfg = config({ ...(opts.port !== undefined && { port: opts.port }), ...(opts.host && { host: opts.host }) });
+    const started = Date.now();
+    const log = createLogger(cfg);
+    let winkel;
+    try {
+      winkel = await startWinkel(cfg, { mode: 'serve', log, bootstrapAdmin: { email: cfg.adminEmail, name: 'Administrator' } });
+    } catch (err) {
+      fail(explain(err));
+    }
+    onSignals(() => winkel.stop());
+    const lines = [
+      '',
+      `  Winkel ${VERSION} is running (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      `  Web app:   ${winkel.url}/`,
+      `  API:       ${winkel.url}/v1   docs: ${winkel.url}/docs   OpenAPI: ${winkel.url}/openapi.json`,
+      `  Database:  ${winkel.database.embedded ? `embedded PostgreSQL in ${cfg.dataDir}` : 'DATABASE_URL'}`,
+      winkel.mailCatcher ? `  E-mail:    caught by the built-in mail catcher (smtp://127.0.0.1:${winkel.mailCatcher.port}); see Developer tools` : `  E-mail:    sent through SMTP_URL`,
+    ];
+    if (winkel.firstAdmin) {
+      lines.push(
+        '',
+        '  First start: an admin account was created. Sign in with',
+        `    e-mail:   ${winkel.firstAdmin.email}`,
+        `    password: ${winkel.firstAdmin.password}`,
+        '  This password is shown only now. Lost it? Run: npx winkel create-admin',
+      );
+    }
+    lines.push('', '  Press Ctrl-C to stop.', '');
+    process.stdout.write(lines.join('\n') + '\n');
+  });
+
+program
+  .command('worker')
+  .description('run background work only (event relay, webhooks, e-mail, jobs); start several next to `serve` to scale out')
+  .action(async () => {
+    const cfg = config();
+    if (!cfg.databaseUrl) fail('worker needs DATABASE_URL: workers share the database of the serve processes', 78);
+    const log = createLogger(cfg);
+    let winkel;
+    try {
+      winkel = await startWinkel(cfg, { mode: 'worker', log, bootstrapAdmin: false });
+    } catch (err) {
+      fail(explain(err));
+    }
+    onSignals(() => winkel.stop());
+    process.stdout.write(`winkel worker running${cfg.natsUrl ? ` (NATS ${cfg.natsUrl})` : ''}; Ctrl-C to stop\n`);
+  });
+
+program
+  .command('migrate')
+  .description('apply database migrations and exit')
+  .action(async () => {
+    const cfg = config();
+    const log = createLogger({ ...cfg, logLevel: 'warn' });
+    try {
+      const database = await openDatabase(cfg, log);
+      const jobs = new Jobs(database.url, log);
+      for (const j of maintenanceJobs(database.db, cfg)) jobs.define(j);
+      await jobs.install();
+      await jobs.stop();
+      await database.close();
+      process.stdout.write('database is up to date\n');
+    } catch (err) {
+      fail(explain(err));
+    }
+  });
+
+program
+  .command('create-admin')
+  .description('create an admin, or reset an existing user to admin with a new password')
+  .option('-e, --email <email>', 'e-mail address (default: WINKEL_ADMIN_EMAIL)')
+  .option('-n, --name <name>', 'display name', 'Administrator')
+  .option('--password <password>', 'password to set (default: a generated one, printed once)')
+  .action(async (opts: { email?: string; name: string; password?: string }) => {
+    const cfg = config();
+    const log = createLogger({ ...cfg, logLevel: 'warn' });
+    try {
+      const database = await openDatabase(cfg, log, { poolSize: 2 });
+      const r = await ensureAdmin(database.db, opts.email ?? cfg.adminEmail, opts.name, opts.password);
+      await database.close();
+      process.stdout.write(`${r.created ? 'created' : 'reset'} admin ${r.user.email}\npassword: ${r.password}\n`);
+    } catch (err) {
+      fail(explain(err));
+    }
+  });
+
+const apiKey = program.command('api-key').description('manage API keys');
+apiKey
+  .command('create')
+  .description('create an API key and print it once')
+  .requiredOption('-n, --name <name>', 'what the key is for')
+  .addOption(new Option('-k, --kind <kind>', 'secret or publishable').choices(['secret', 'publishable']).default('secret'))
+  .option('-s, --scopes <scopes>', 'comma-separated permissions for a secret key, e.g. catalog:read,orders:read')
+  .action(async (opts: { name: string; kind: 'secret' | 'publishable'; scopes?: string }) => {
+    const cfg = config();
+    const scopes = opts.scopes ? opts.scopes.split(',').map((s) => s.trim()).filter(Boolean) : [];
+    const unknown = scopes.filter((s) => !isPermission(s));
+    if (unknown.length) fail(`unknown scope(s): ${unknown.join(', ')}`, 64);
+    const log = createLogger({ ...cfg, logLevel: 'warn' });
+    try {
+      const database = await openDatabase(cfg, log, { poolSize: 2 });
+      const { key, token } = await createApiKey(database.db, { actor: { type: 'system', label: 'winkel api-key create' } }, { kind: opts.kind, name: opts.name, scopes }, new Set(scopes.length ? scopes : ['storefront']));
+      await database.close();
+      process.stdout.write(`${key.id}\n${token}\n`);
+    } catch (err) {
+      fail(explain(err));
+    }
+  });
+
+for (const [name, what] of [
+  ['demo', 'load the demo retailer (comes with the demo issue)'],
+  ['import', 'import catalog, prices or customers (comes with the catalog issue)'],
+  ['export', 'export data (comes with the catalog issue)'],
+  ['bench', 'run the benchmarks: use `npm run bench`'],
+] as const) {
+  program
+    .command(name)
+    .description(what)
+    .allowUnknownOption()
+    .action(() => fail(`"${name}" is not available in this version yet: ${what}`, 64));
+}
+
+program.parseAsync(process.argv).catch((err) => fail(explain(err)));

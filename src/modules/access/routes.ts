@@ -1,0 +1,274 @@
+// Staff sign-in and sessions, staff users and roles, API keys.
+import Type from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import type { App, AppContext } from '../../app.js';
+import { etag, expectedVersion } from '../../platform/http/concurrency.js';
+import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import type { RequestContext } from '../audit/service.js';
+import { PERMISSIONS, ROLE_DESCRIPTIONS, ROLE_PERMISSIONS, ROLES } from './permissions.js';
+import * as access from './service.js';
+
+export function requestContext(req: FastifyRequest): RequestContext {
+  const p = req.principal;
+  return {
+    actor: p ? { type: p.kind === 'staff' ? 'staff' : p.kind === 'customer' ? 'customer' : 'api_key', id: p.id, label: p.label } : { type: 'anonymous' },
+    requestId: String(req.id),
+    ip: req.ip,
+  };
+}
+
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const RoleName = Type.Union(ROLES.map((r) => Type.Literal(r)), { description: 'See GET /v1/roles.' });
+const StoreIds = Type.Union([Type.Array(Type.String({ minLength: 1 }), { maxItems: 500 }), Type.Null()], { description: 'Stores this user or key may act for; null = all.' });
+
+export const StaffUser = Type.Object(
+  {
+    id: Type.String({ description: 'stf_…' }),
+    email: Type.String(),
+    name: Type.String(),
+    role: Type.String(),
+    storeIds: StoreIds,
+    status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
+    lastSignInAt: NullableTimestamp,
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    version: Type.Integer(),
+  },
+  { $id: 'StaffUser' },
+);
+const StaffUserPage = Page(ref(StaffUser), 'StaffUser');
+const CreatedStaffUser = Type.Object(
+  { user: ref(StaffUser), generatedPassword: Type.Optional(Type.String({ description: 'Only when no password was given; shown once.' })) },
+  { $id: 'CreatedStaffUser' },
+);
+const Session = Type.Object(
+  { token: Type.String({ description: 'Bearer token; shown once.' }), sessionId: Type.String(), expiresAt: Timestamp, user: ref(StaffUser) },
+  { $id: 'StaffSession' },
+);
+const SessionInfo = Type.Object(
+  { id: Type.String(), createdAt: Timestamp, expiresAt: Timestamp, ip: Type.Union([Type.String(), Type.Null()]), userAgent: Type.Union([Type.String(), Type.Null()]), current: Type.Boolean() },
+  { $id: 'SessionInfo' },
+);
+const Me = Type.Object(
+  {
+    kind: Type.String({ description: 'staff, secret_key, publishable_key or customer' }),
+    id: Type.String(),
+    label: Type.String(),
+    role: Type.Union([Type.String(), Type.Null()]),
+    permissions: Type.Array(Type.String()),
+    storeIds: StoreIds,
+  },
+  { $id: 'Me' },
+);
+const RoleInfo = Type.Object({ name: Type.String(), description: Type.String(), permissions: Type.Array(Type.String()) }, { $id: 'Role' });
+const RoleList = Type.Object({ roles: Type.Array(ref(RoleInfo)), permissions: Type.Array(Type.String()) }, { $id: 'RoleList' });
+
+export const ApiKey = Type.Object(
+  {
+    id: Type.String({ description: 'key_…' }),
+    kind: Type.Union([Type.Literal('secret'), Type.Literal('publishable')]),
+    name: Type.String(),
+    tokenHint: Type.String({ description: 'Start and end of the token, to tell keys apart.' }),
+    scopes: Type.Array(Type.String()),
+    storeIds: StoreIds,
+    createdBy: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Timestamp,
+    lastUsedAt: NullableTimestamp,
+    revokedAt: NullableTimestamp,
+    version: Type.Integer(),
+  },
+  { $id: 'ApiKey' },
+);
+const ApiKeyPage = Page(ref(ApiKey), 'ApiKey');
+const CreatedApiKey = Type.Object({ apiKey: ref(ApiKey), token: Type.String({ description: 'The key itself (sk_… or pk_…); shown only in this answer.' }) }, { $id: 'CreatedApiKey' });
+
+export async function accessRoutes(app: App, ctx: AppContext) {
+  for (const s of [StaffUser, StaffUserPage, CreatedStaffUser, Session, SessionInfo, Me, RoleInfo, RoleList, ApiKey, ApiKeyPage, CreatedApiKey]) app.addSchema(s);
+  const clear = () => ctx.staffPrincipals.clear();
+  const tags = ['staff'];
+
+  app.post(
+    '/v1/auth/sign-in',
+    {
+      config: { access: 'public', idempotent: false, rateLimit: { max: ctx.config.signInRateLimit, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => `signin:${req.ip}` } },
+      schema: {
+        tags,
+        summary: 'Staff sign-in: exchange e-mail and password for a session token',
+        body: Type.Object({ email: Email, password: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+        response: { 200: ref(Session) },
+      },
+    },
+    async (req) => {
+      const { token, session, user } = await access.staffSignIn(ctx.db, req.body.email, req.body.password, ctx.config.staffSessionHours, { ip: req.ip, userAgent: req.headers['user-agent'] });
+      return { token, sessionId: session.id, expiresAt: session.expiresAt.toISOString(), user: access.publicStaff(user) };
+    },
+  );
+
+  app.post(
+    '/v1/auth/sign-out',
+    { config: { access: 'staff', idempotent: false }, schema: { tags, summary: 'End the current staff session', response: { 204: Type.Null() } } },
+    async (req, reply) => {
+      const p = access.requireStaff(req.principal);
+      await access.revokeStaffSession(ctx.db, requestContext(req), p.id, p.sessionId);
+      clear();
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get('/v1/auth/me', { config: { access: { permission: 'storefront' } }, schema: { tags, summary: 'Who am I: the caller and its permissions', response: { 200: ref(Me) } } }, async (req) => {
+    const p = req.principal!;
+    return {
+      kind: p.kind,
+      id: p.id,
+      label: p.label,
+      role: p.kind === 'staff' ? p.role : null,
+      permissions: [...p.permissions].sort(),
+      storeIds: p.kind === 'staff' || p.kind === 'secret_key' ? p.storeIds : null,
+    };
+  });
+
+  app.get('/v1/auth/sessions', { config: { access: 'staff' }, schema: { tags, summary: 'My active staff sessions', response: { 200: Type.Object({ data: Type.Array(ref(SessionInfo)) }) } } }, async (req) => {
+    const p = access.requireStaff(req.principal);
+    const rows = await access.listStaffSessions(ctx.db, p.id);
+    return { data: rows.map((s) => ({ id: s.id, createdAt: s.createdAt.toISOString(), expiresAt: s.expiresAt.toISOString(), ip: s.ip, userAgent: s.userAgent, current: s.id === p.sessionId })) };
+  });
+
+  app.delete(
+    '/v1/auth/sessions/:id',
+    { config: { access: 'staff' }, schema: { tags, summary: 'Revoke one of my staff sessions', params: IdParam, response: { 204: Type.Null() } } },
+    async (req, reply) => {
+      const p = access.requireStaff(req.principal);
+      await access.revokeStaffSession(ctx.db, requestContext(req), p.id, req.params.id);
+      clear();
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get('/v1/roles', { config: { access: { permission: 'staff:read' } }, schema: { tags, summary: 'Roles and the permissions each one grants', response: { 200: ref(RoleList) } } }, async () => ({
+    roles: ROLES.map((name) => ({ name, description: ROLE_DESCRIPTIONS[name], permissions: [...ROLE_PERMISSIONS[name]] })),
+    permissions: [...PERMISSIONS],
+  }));
+
+  app.get(
+    '/v1/staff-users',
+    {
+      config: { access: { permission: 'staff:read' } },
+      schema: {
+        tags,
+        summary: 'List staff users',
+        querystring: Type.Intersect([PageQuery, Type.Object({ role: Type.Optional(RoleName), status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])) })]),
+        response: { 200: ref(StaffUserPage) },
+      },
+    },
+    async (req) => {
+      const page = await access.listStaffUsers(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, role: req.query.role, status: req.query.status });
+      return { ...page, data: page.data.map(access.publicStaff) };
+    },
+  );
+
+  app.post(
+    '/v1/staff-users',
+    {
+      config: { access: { permission: 'staff:write' } },
+      schema: {
+        tags,
+        summary: 'Create a staff user',
+        description: 'Without a password, one is generated and returned once.',
+        body: Type.Object(
+          { email: Email, name: Type.String({ minLength: 1, maxLength: 200 }), role: RoleName, storeIds: Type.Optional(StoreIds), password: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })) },
+          { additionalProperties: false },
+        ),
+        response: { 201: ref(CreatedStaffUser) },
+      },
+    },
+    async (req, reply) => {
+      const { user, generatedPassword } = await access.createStaffUser(ctx.db, requestContext(req), req.body);
+      reply.code(201).header('etag', etag(user.version)).header('location', `/v1/staff-users/${user.id}`);
+      return { user: access.publicStaff(user), ...(generatedPassword ? { generatedPassword } : {}) };
+    },
+  );
+
+  app.get('/v1/staff-users/:id', { config: { access: { permission: 'staff:read' } }, schema: { tags, summary: 'Get a staff user', params: IdParam, response: { 200: ref(StaffUser) } } }, async (req, reply) => {
+    const u = await access.getStaffUser(ctx.db, req.params.id);
+    reply.header('etag', etag(u.version));
+    return access.publicStaff(u);
+  });
+
+  app.patch(
+    '/v1/staff-users/:id',
+    {
+      config: { access: { permission: 'staff:write' } },
+      schema: {
+        tags,
+        summary: 'Change a staff user (name, role, stores, status, password)',
+        description: 'Send `If-Match` with the ETag you read to avoid overwriting someone else’s change (412 when stale). Disabling or a new password ends the user’s sessions.',
+        params: IdParam,
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+            role: Type.Optional(RoleName),
+            storeIds: Type.Optional(StoreIds),
+            status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
+            password: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: ref(StaffUser) },
+      },
+    },
+    async (req, reply) => {
+      const u = await access.updateStaffUser(ctx.db, requestContext(req), req.params.id, req.body, expectedVersion(req), clear);
+      reply.header('etag', etag(u.version));
+      return access.publicStaff(u);
+    },
+  );
+
+  app.get(
+    '/v1/api-keys',
+    {
+      config: { access: { permission: 'api_keys:read' } },
+      schema: { tags: ['api keys'], summary: 'List API keys', querystring: Type.Intersect([PageQuery, Type.Object({ includeRevoked: Type.Optional(Type.Boolean()) })]), response: { 200: ref(ApiKeyPage) } },
+    },
+    async (req) => {
+      const page = await access.listApiKeys(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, includeRevoked: req.query.includeRevoked });
+      return { ...page, data: page.data.map(access.publicApiKey) };
+    },
+  );
+
+  app.post(
+    '/v1/api-keys',
+    {
+      config: { access: { permission: 'api_keys:write' } },
+      schema: {
+        tags: ['api keys'],
+        summary: 'Create an API key',
+        description: 'Secret keys (sk_…) carry the scopes given (never more than the creator has). Publishable keys (pk_…) open storefront routes only and may be shipped to browsers. The token is shown once.',
+        body: Type.Object(
+          {
+            kind: Type.Union([Type.Literal('secret'), Type.Literal('publishable')]),
+            name: Type.String({ minLength: 1, maxLength: 200 }),
+            scopes: Type.Optional(Type.Array(Type.String(), { maxItems: 100 })),
+            storeIds: Type.Optional(StoreIds),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ref(CreatedApiKey) },
+      },
+    },
+    async (req, reply) => {
+      const { key, token } = await access.createApiKey(ctx.db, requestContext(req), req.body, req.principal!.permissions);
+      reply.code(201).header('location', `/v1/api-keys/${key.id}`);
+      return { apiKey: access.publicApiKey(key), token };
+    },
+  );
+
+  app.get('/v1/api-keys/:id', { config: { access: { permission: 'api_keys:read' } }, schema: { tags: ['api keys'], summary: 'Get an API key', params: IdParam, response: { 200: ref(ApiKey) } } }, async (req) =>
+    access.publicApiKey(await access.getApiKey(ctx.db, req.params.id)),
+  );
+
+  app.post(
+    '/v1/api-keys/:id/revoke',
+    { config: { access: { permission: 'api_keys:write' } }, schema: { tags: ['api keys'], summary: 'Revoke an API key (takes effect within seconds everywhere)', params: IdParam, response: { 200: ref(ApiKey) } } },
+    async (req) => access.publicApiKey(await access.revokeApiKey(ctx.db, requestContext(req), req.params.id, clear)),
+  );
+}

@@ -1,0 +1,145 @@
+// Customer accounts for the storefront and app: sign up, sign in, sign out, sessions that can be
+// revoked, and password reset by an e-mailed, single-use, short-lived token.
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import type { Db, Executor } from '../../platform/db.js';
+import { badRequest, conflict, notFound, Problem } from '../../platform/errors.js';
+import { emit } from '../../platform/events/outbox.js';
+import type { Principal } from '../../platform/http/access.js';
+import { hashSecret, newId, newSecret } from '../../platform/ids.js';
+import { queueMail } from '../../platform/mail.js';
+import { hashPassword, passwordProblem, verifyAgainstNothing, verifyPassword } from '../../platform/password.js';
+import { customerAccounts, customerSessions, passwordResets } from './schema.js';
+
+export type CustomerAccountRow = typeof customerAccounts.$inferSelect;
+const RESET_MINUTES = 60;
+
+export function publicAccount(a: CustomerAccountRow) {
+  return { id: a.id, email: a.email, name: a.name, locale: a.locale, status: a.status, createdAt: a.createdAt.toISOString(), version: a.version };
+}
+
+const norm = (email: string) => email.trim().toLowerCase();
+
+function checkPassword(password: string) {
+  const problem = passwordProblem(password);
+  if (problem) throw badRequest(problem, [{ field: '/password', message: problem }]);
+}
+
+async function openSession(tx: Executor, customerId: string, days: number, meta: { ip?: string; userAgent?: string }) {
+  const token = newSecret('wct');
+  const [session] = await tx
+    .insert(customerSessions)
+    .values({ id: newId('customerSession'), customerId, tokenHash: hashSecret(token), expiresAt: new Date(Date.now() + days * 86400_000), ip: meta.ip, userAgent: meta.userAgent?.slice(0, 300) })
+    .returning();
+  return { token, session };
+}
+
+export async function signUp(db: Db, input: { email: string; password: string; name?: string; locale?: 'nl' | 'en' }, days: number, meta: { ip?: string; userAgent?: string }) {
+  checkPassword(input.password);
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (tx) => {
+    const taken = await tx.select({ id: customerAccounts.id }).from(customerAccounts).where(sql`lower(${customerAccounts.email}) = ${norm(input.email)}`);
+    if (taken.length) throw conflict('An account with this e-mail exists already; sign in or reset the password.', 'email_taken');
+    const [account] = await tx
+      .insert(customerAccounts)
+      .values({ id: newId('customer'), email: input.email.trim(), name: input.name?.trim() || null, passwordHash, locale: input.locale ?? 'nl' })
+      .returning();
+    const { token, session } = await openSession(tx, account.id, days, meta);
+    await emit(tx, {
+      type: 'customer.signed_up',
+      aggregateType: 'customer',
+      aggregateId: account.id,
+      customerId: account.id,
+      actor: { type: 'customer', id: account.id },
+      data: { customer: publicAccount(account) },
+    });
+    return { account, token, session };
+  });
+}
+
+export async function signIn(db: Db, email: string, password: string, days: number, meta: { ip?: string; userAgent?: string }) {
+  const [account] = await db.select().from(customerAccounts).where(sql`lower(${customerAccounts.email}) = ${norm(email)}`);
+  const ok = account ? await verifyPassword(password, account.passwordHash) : await verifyAgainstNothing(password);
+  if (!account || !ok) throw new Problem({ status: 401, code: 'bad_credentials', title: 'Sign-in failed', detail: 'E-mail or password is wrong.' });
+  if (account.status !== 'active') throw new Problem({ status: 403, code: 'account_disabled', title: 'Account disabled', detail: 'This account is disabled; contact customer service.' });
+  return db.transaction(async (tx) => {
+    const { token, session } = await openSession(tx, account.id, days, meta);
+    await emit(tx, { type: 'customer.signed_in', aggregateType: 'customer', aggregateId: account.id, customerId: account.id, actor: { type: 'customer', id: account.id }, data: { sessionId: session.id } });
+    return { account, token, session };
+  });
+}
+
+export async function getAccount(db: Executor, id: string) {
+  const [a] = await db.select().from(customerAccounts).where(eq(customerAccounts.id, id));
+  if (!a) throw notFound('customer', id);
+  return a;
+}
+
+export async function listSessions(db: Executor, customerId: string) {
+  return db
+    .select()
+    .from(customerSessions)
+    .where(and(eq(customerSessions.customerId, customerId), isNull(customerSessions.revokedAt), gt(customerSessions.expiresAt, new Date())))
+    .orderBy(desc(customerSessions.id));
+}
+
+export async function revokeSession(db: Executor, customerId: string, sessionId: string) {
+  const r = await db
+    .update(customerSessions)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(customerSessions.id, sessionId), eq(customerSessions.customerId, customerId), isNull(customerSessions.revokedAt)))
+    .returning({ id: customerSessions.id });
+  if (!r.length) throw notFound('active session', sessionId);
+}
+
+/** Always succeeds from the caller's view, so it cannot be used to find out who has an account. */
+export async function requestPasswordReset(db: Db, email: string, publicUrl: string) {
+  const [account] = await db.select().from(customerAccounts).where(sql`lower(${customerAccounts.email}) = ${norm(email)}`);
+  if (!account || account.status !== 'active') return;
+  const token = newSecret('rst');
+  await db.transaction(async (tx) => {
+    await tx.insert(passwordResets).values({ id: newId('passwordReset'), customerId: account.id, tokenHash: hashSecret(token), expiresAt: new Date(Date.now() + RESET_MINUTES * 60_000) });
+    const link = `${publicUrl}/account/reset-password?token=${encodeURIComponent(token)}`;
+    const nl = account.locale === 'nl';
+    await queueMail(tx, {
+      to: account.email,
+      purpose: 'password_reset',
+      subject: nl ? 'Stel je wachtwoord opnieuw in' : 'Reset your password',
+      text: nl
+        ? `Hallo${account.name ? ` ${account.name}` : ''},\n\nKies een nieuw wachtwoord via deze link (${RESET_MINUTES} minuten geldig):\n${link}\n\nHeb je dit niet gevraagd? Dan hoef je niets te doen.\n\nResetcode: ${token}\n`
+        : `Hello${account.name ? ` ${account.name}` : ''},\n\nChoose a new password with this link (valid for ${RESET_MINUTES} minutes):\n${link}\n\nDid not ask for this? Then there is nothing to do.\n\nReset code: ${token}\n`,
+    });
+    await emit(tx, { type: 'customer.password_reset_requested', aggregateType: 'customer', aggregateId: account.id, customerId: account.id, data: {} });
+  });
+}
+
+export async function resetPassword(db: Db, token: string, password: string) {
+  checkPassword(password);
+  const passwordHash = await hashPassword(password);
+  return db.transaction(async (tx) => {
+    const [reset] = await tx.select().from(passwordResets).where(eq(passwordResets.tokenHash, hashSecret(token))).for('update');
+    if (!reset || reset.usedAt || reset.expiresAt < new Date()) {
+      throw new Problem({ status: 422, code: 'reset_token_invalid', title: 'Reset link not valid', detail: 'This reset link is unknown, used or expired; ask for a new one.' });
+    }
+    await tx.update(passwordResets).set({ usedAt: new Date() }).where(eq(passwordResets.id, reset.id));
+    const [account] = await tx
+      .update(customerAccounts)
+      .set({ passwordHash, updatedAt: new Date(), version: sql`${customerAccounts.version} + 1` })
+      .where(eq(customerAccounts.id, reset.customerId))
+      .returning();
+    // A reset means the old password may be known to someone else: end every session.
+    await tx.update(customerSessions).set({ revokedAt: new Date() }).where(and(eq(customerSessions.customerId, reset.customerId), isNull(customerSessions.revokedAt)));
+    await emit(tx, { type: 'customer.password_changed', aggregateType: 'customer', aggregateId: account.id, customerId: account.id, data: {} });
+    return account;
+  });
+}
+
+/** Customer session tokens (`wct_…`); not cached, so sign-out takes effect at once. */
+export async function resolveCustomer(db: Executor, token: string): Promise<Principal | null> {
+  const [row] = await db
+    .select({ session: customerSessions, account: customerAccounts })
+    .from(customerSessions)
+    .innerJoin(customerAccounts, eq(customerAccounts.id, customerSessions.customerId))
+    .where(and(eq(customerSessions.tokenHash, hashSecret(token)), isNull(customerSessions.revokedAt), gt(customerSessions.expiresAt, new Date())));
+  if (!row || row.account.status !== 'active') return null;
+  return { kind: 'customer', id: row.account.id, label: row.account.email, permissions: new Set(['storefront']), sessionId: row.session.id };
+}

@@ -1,0 +1,26 @@
+// Housekeeping on pg-boss schedules: expired idempotency keys and sessions, old delivery logs.
+import { sql } from 'drizzle-orm';
+import type { Config } from '../../platform/config.js';
+import type { Db } from '../../platform/db.js';
+import type { JobDefinition } from '../../platform/jobs.js';
+
+export function maintenanceJobs(db: Db, _config: Config): JobDefinition[] {
+  return [
+    {
+      name: 'maintenance-idempotency-keys',
+      cron: '*/15 * * * *',
+      handle: async () => {
+        await db.execute(sql`delete from idempotency_keys where expires_at < now()`);
+      },
+    },
+    {
+      name: 'maintenance-sessions',
+      cron: '17 * * * *',
+      handle: async () => {
+        await db.execute(sql`delete from staff_sessions where expires_at < now() - interval '30 days' or revoked_at < now() - interval '30 days'`);
+        await db.execute(sql`delete from customer_sessions where expires_at < now() - interval '30 days' or revoked_at < now() - interval '30 days'`);
+        await db.execute(sql`delete from password_resets where expires_at < now() - interval '7 days'`);
+      },
+    },
+  ];
+}

@@ -1,0 +1,56 @@
+// Process and database health, and the event log (what webhooks and NATS carry) for integrators.
+import { sql } from 'drizzle-orm';
+import Type from 'typebox';
+import type { App, AppContext } from '../../app.js';
+import { Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import { listEvents } from './service.js';
+
+const Health = Type.Object({ status: Type.Literal('ok'), version: Type.String(), uptimeSeconds: Type.Number() }, { $id: 'Health' });
+const Ready = Type.Object({ status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]), database: Type.String() }, { $id: 'Ready' });
+export const Event = Type.Object(
+  {
+    id: Type.String({ description: 'evt_…' }),
+    type: Type.String({ description: 'e.g. staff_user.created' }),
+    occurredAt: Timestamp,
+    aggregate: Type.Object({ type: Type.String(), id: Type.String() }),
+    customerId: Type.Union([Type.String(), Type.Null()]),
+    actor: Type.Union([Type.Object({ type: Type.String(), id: Type.Optional(Type.String()), label: Type.Optional(Type.String()) }), Type.Null()]),
+    data: Type.Object({}, { additionalProperties: true }),
+  },
+  { $id: 'Event', description: 'A domain event, exactly as webhooks deliver it.' },
+);
+const EventPage = Page(ref(Event), 'Event');
+
+export async function systemRoutes(app: App, ctx: AppContext) {
+  for (const s of [Health, Ready, Event, EventPage]) app.addSchema(s);
+  const started = Date.now();
+
+  app.get('/health', { config: { access: 'public' }, schema: { tags: ['system'], summary: 'Is the process up', response: { 200: ref(Health) } } }, async () => ({
+    status: 'ok' as const,
+    version: ctx.version,
+    uptimeSeconds: Math.round((Date.now() - started) / 1000),
+  }));
+
+  app.get('/ready', { config: { access: 'public' }, schema: { tags: ['system'], summary: 'Can the process serve (database reachable)', response: { 200: ref(Ready), 503: ref(Ready) } } }, async (_req, reply) => {
+    try {
+      await ctx.db.execute(sql`select 1`);
+      return { status: 'ready' as const, database: 'reachable' };
+    } catch (err) {
+      return reply.code(503).send({ status: 'unavailable' as const, database: (err as Error).message });
+    }
+  });
+
+  app.get(
+    '/v1/events',
+    {
+      config: { access: { permission: 'events:read' } },
+      schema: {
+        tags: ['events'],
+        summary: 'List domain events, newest first',
+        querystring: Type.Intersect([PageQuery, Type.Object({ type: Type.Optional(Type.String({ description: 'Exact type, or a prefix ending in .*' })), aggregateId: Type.Optional(Type.String()) })]),
+        response: { 200: ref(EventPage) },
+      },
+    },
+    async (req) => listEvents(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, type: req.query.type, aggregateId: req.query.aggregateId }),
+  );
+}

@@ -1,0 +1,62 @@
+// The database handle every module gets. One pool per process; transactions through `db.transaction`.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import * as schema from '../db/schema.js';
+
+export type Db = NodePgDatabase<typeof schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Anything queries can run on: the pool-backed database or an open transaction. */
+export type Executor = Db | Tx;
+
+export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+const MIGRATION_LOCK = 7_261_001;
+
+export function createPool(url: string, max: number, applicationName = 'winkel'): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, connectionTimeoutMillis: 10_000 });
+  // An idle client that loses its server must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  return pool;
+}
+
+export function createDb(pool: pg.Pool): Db {
+  return drizzle(pool, { schema });
+}
+
+/** Applies committed migrations once, even when several processes start together. */
+export async function runMigrations(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_DIR });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/** Turns a connection failure into one line an operator can act on. */
+export function describeDbError(err: unknown, url: string): string {
+  const e = err as { code?: string; message?: string };
+  const where = redactUrl(url);
+  if (e.code === 'ECONNREFUSED') return `database unreachable: nothing answers at ${where}`;
+  if (e.code === 'ENOTFOUND') return `database unreachable: unknown host in ${where}`;
+  if (e.code === '28P01' || e.code === '28000') return `database refused the credentials for ${where}`;
+  if (e.code === '3D000') return `database does not exist: ${where}`;
+  return `database error at ${where}: ${e.message ?? String(err)}`;
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable DATABASE_URL)';
+  }
+}

@@ -1,0 +1,244 @@
+// Domain events through a transactional outbox. `emit` writes the event in the caller's
+// transaction, so an event exists if and only if its change committed. The relay hands committed
+// events to subscribers in commit-safe order: an event is released only once every transaction
+// that could still write an earlier one has ended (PostgreSQL's snapshot xmin horizon).
+//
+// Ordering rule for writers: lock or update the aggregate's row before the transaction's first
+// other write. Then two transactions on one aggregate get their transaction ids in the order they
+// commit, and the relay's (tx_id, seq) order is the aggregate's order.
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { newId } from '../ids.js';
+import type { Db, Executor, Tx } from '../db.js';
+import { outboxEvents } from '../schema.js';
+
+export interface Actor {
+  type: 'staff' | 'api_key' | 'customer' | 'system' | 'anonymous';
+  id?: string;
+  label?: string;
+}
+
+export interface NewEvent {
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  /** The customer this event belongs to, so it lands in that customer's timeline. */
+  customerId?: string | null;
+  actor?: Actor;
+  data: Record<string, unknown>;
+}
+
+/** What subscribers, webhooks and NATS receive. */
+export interface DomainEvent {
+  id: string;
+  type: string;
+  aggregateType: string;
+  aggregateId: string;
+  customerId: string | null;
+  actor: Actor | null;
+  data: Record<string, unknown>;
+  occurredAt: string;
+  /** Position in the outbox; increases in commit-safe order per aggregate. */
+  seq: number;
+}
+
+export const OUTBOX_CHANNEL = 'winkel_outbox';
+
+/** Records events as part of the caller's transaction. */
+export async function emit(tx: Executor, ...events: NewEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
+  const rows = events.map((e) => ({
+    id: newId('event'),
+    type: e.type,
+    aggregateType: e.aggregateType,
+    aggregateId: e.aggregateId,
+    customerId: e.customerId ?? null,
+    actor: e.actor ?? null,
+    data: e.data,
+  }));
+  await tx.insert(outboxEvents).values(rows);
+  // Delivered by PostgreSQL only if the transaction commits: wakes the relays at once.
+  await tx.execute(sql`select pg_notify(${OUTBOX_CHANNEL}, '')`);
+  return rows.map((r) => r.id);
+}
+
+export type EventHandler = (event: DomainEvent, tx: Tx) => Promise<void>;
+
+export interface Subscription {
+  /** Unique and stable: the cursor is stored under this name. */
+  name: string;
+  /** Event types to receive ('*' for all, or a prefix ending in '.*'). */
+  types: string[];
+  /**
+   * 'tx': the handler runs in the transaction that advances the cursor (exactly once for database
+   * effects). 'stream': the handler is idempotent and may instead be fed from NATS JetStream by
+   * `winkel worker` processes when NATS_URL is set.
+   */
+  mode: 'tx' | 'stream';
+  handle: EventHandler;
+}
+
+export function matchesType(patterns: string[], type: string): boolean {
+  return patterns.some((p) => p === '*' || p === type || (p.endsWith('.*') && type.startsWith(p.slice(0, -1))));
+}
+
+type RawEvent = {
+  seq: string | number;
+  tx_id: string;
+  id: string;
+  type: string;
+  aggregate_type: string;
+  aggregate_id: string;
+  customer_id: string | null;
+  actor: Actor | null;
+  data: Record<string, unknown>;
+  occurred_at: Date | string;
+};
+
+export function toDomainEvent(r: RawEvent): DomainEvent {
+  return {
+    id: r.id,
+    type: r.type,
+    aggregateType: r.aggregate_type,
+    aggregateId: r.aggregate_id,
+    customerId: r.customer_id,
+    actor: r.actor,
+    data: r.data,
+    occurredAt: new Date(r.occurred_at).toISOString(),
+    seq: Number(r.seq),
+  };
+}
+
+const BATCH = 200;
+
+/** Feeds committed events to subscribers, each from its own cursor; safe to run in many processes. */
+export class OutboxRelay {
+  private subs: Subscription[] = [];
+  private running = false;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private pending = false;
+  /** Subscriptions whose stream handling has moved to NATS consumers. */
+  private external = new Set<string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: Logger,
+    private readonly pollMs = 1000,
+  ) {}
+
+  subscribe(sub: Subscription) {
+    if (this.subs.some((s) => s.name === sub.name)) throw new Error(`duplicate subscription ${sub.name}`);
+    this.subs.push(sub);
+  }
+
+  get subscriptions(): readonly Subscription[] {
+    return this.subs;
+  }
+
+  /** Marks a stream subscription as handled elsewhere (NATS); the relay then skips it. */
+  handOff(name: string) {
+    this.external.add(name);
+  }
+
+  async start() {
+    if (this.running) return;
+    this.running = true;
+    for (const s of this.subs) {
+      await this.db.execute(sql`insert into event_cursors (name) values (${s.name}) on conflict do nothing`);
+    }
+    this.loop = this.run();
+  }
+
+  poke() {
+    this.pending = true;
+    this.wake?.();
+  }
+
+  async stop() {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run() {
+    while (this.running) {
+      this.pending = false;
+      let busy = false;
+      for (const sub of this.subs) {
+        if (!this.running) break;
+        if (this.external.has(sub.name)) continue;
+        try {
+          const n = await this.drain(sub);
+          if (n === BATCH) busy = true;
+        } catch (err) {
+          this.log.error({ err, subscription: sub.name }, 'outbox: subscriber failed; will retry');
+        }
+      }
+      // An event committed while the relay worked may still be behind the horizon: look again soon.
+      if (!busy && this.running) await this.sleep(this.pending ? 20 : this.pollMs);
+    }
+  }
+
+  private sleep(ms: number) {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  /** Processes one batch for one subscription; returns how many events it looked at. */
+  async drain(sub: Subscription): Promise<number> {
+    let seen = 0;
+    let failed: { event: DomainEvent; err: unknown } | undefined;
+    await this.db.transaction(async (tx) => {
+      const cur = await tx.execute<{ last_tx_id: string; last_seq: string; retry_at: Date | null }>(
+        sql`select last_tx_id, last_seq, retry_at from event_cursors where name = ${sub.name} for update skip locked`,
+      );
+      const cursor = cur.rows[0];
+      if (!cursor) return; // another process holds this subscription right now
+      if (cursor.retry_at && new Date(cursor.retry_at) > new Date()) return;
+      const res = await tx.execute<RawEvent>(sql`
+        select seq, tx_id::text, id, type, aggregate_type, aggregate_id, customer_id, actor, data, occurred_at
+        from outbox_events
+        where (tx_id, seq) > (${cursor.last_tx_id}::xid8, ${cursor.last_seq}::bigint)
+          and tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by tx_id, seq
+        limit ${BATCH}`);
+      seen = res.rows.length;
+      let last: RawEvent | undefined;
+      for (const row of res.rows) {
+        const event = toDomainEvent(row);
+        if (matchesType(sub.types, event.type)) {
+          try {
+            await tx.transaction(async (inner) => {
+              await sub.handle(event, inner);
+            });
+          } catch (err) {
+            failed = { event, err };
+            break;
+          }
+        }
+        last = row;
+      }
+      if (last) {
+        await tx.execute(sql`update event_cursors set last_tx_id = ${last.tx_id}::xid8, last_seq = ${Number(last.seq)}, failures = 0, last_error = null, retry_at = null, updated_at = now() where name = ${sub.name}`);
+      }
+      if (failed) {
+        // Keep order: the subscription stops at the failing event and retries it with back-off.
+        const msg = String((failed.err as Error)?.message ?? failed.err).slice(0, 2000);
+        await tx.execute(sql`update event_cursors set failures = failures + 1, last_error = ${`${failed.event.id}: ${msg}`},
+          retry_at = now() + least(interval '5 minutes', interval '1 second' * power(2, failures)), updated_at = now() where name = ${sub.name}`);
+      }
+    });
+    if (failed) {
+      this.log.error({ err: failed.err, subscription: sub.name, eventId: failed.event.id }, 'outbox: handler failed; retrying with back-off');
+      return 0;
+    }
+    return seen;
+  }
+}

@@ -1,0 +1,41 @@
+// Opaque, prefixed, time-sortable ids (`ord_01J…`): the prefix tells a reader what the id is,
+// the ULID keeps inserts in index order.
+import { randomBytes, createHash } from 'node:crypto';
+import { monotonicFactory } from 'ulid';
+
+const ulid = monotonicFactory();
+
+export const ID_PREFIXES = {
+  staff: 'stf',
+  staffSession: 'sss',
+  apiKey: 'key',
+  customer: 'cus',
+  customerSession: 'css',
+  passwordReset: 'pwr',
+  webhookEndpoint: 'whe',
+  webhookDelivery: 'whd',
+  event: 'evt',
+  audit: 'aud',
+  email: 'eml',
+  outgoingEmail: 'msg',
+  request: 'req',
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIXES;
+
+export function newId(kind: IdKind): string {
+  return `${ID_PREFIXES[kind]}_${ulid()}`;
+}
+
+export function isId(kind: IdKind, value: string): boolean {
+  return new RegExp(`^${ID_PREFIXES[kind]}_[0-9A-HJKMNP-TV-Z]{26}$`).test(value);
+}
+
+/** A secret token: prefix + 32 random bytes in base64url. Only its hash is ever stored. */
+export function newSecret(prefix: string): string {
+  return `${prefix}_${randomBytes(32).toString('base64url')}`;
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}

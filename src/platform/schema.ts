@@ -1,0 +1,96 @@
+// Tables owned by the platform itself: the event outbox and its consumer cursors, stored
+// idempotent responses, and e-mail caught by the built-in mail catcher.
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+/** PostgreSQL's 64-bit transaction id; the outbox orders and gates delivery by it. */
+export const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
+
+export const outboxEvents = pgTable(
+  'outbox_events',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    txId: xid8('tx_id').notNull().default(sql`pg_current_xact_id()`),
+    id: text('id').notNull().unique(),
+    type: text('type').notNull(),
+    aggregateType: text('aggregate_type').notNull(),
+    aggregateId: text('aggregate_id').notNull(),
+    customerId: text('customer_id'),
+    actor: jsonb('actor'),
+    data: jsonb('data').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('outbox_events_tx_seq').on(t.txId, t.seq),
+    index('outbox_events_aggregate').on(t.aggregateType, t.aggregateId, t.seq),
+    index('outbox_events_customer').on(t.customerId, t.seq),
+    index('outbox_events_type').on(t.type, t.seq),
+  ],
+);
+
+export const eventCursors = pgTable('event_cursors', {
+  name: text('name').primaryKey(),
+  lastTxId: xid8('last_tx_id').notNull().default(sql`'0'::xid8`),
+  lastSeq: bigint('last_seq', { mode: 'number' }).notNull().default(0),
+  failures: integer('failures').notNull().default(0),
+  lastError: text('last_error'),
+  retryAt: timestamp('retry_at', { withTimezone: true, mode: 'date' }),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    principal: text('principal').notNull(),
+    key: text('key').notNull(),
+    method: text('method').notNull(),
+    path: text('path').notNull(),
+    requestHash: text('request_hash').notNull(),
+    state: text('state', { enum: ['running', 'done'] }).notNull(),
+    statusCode: integer('status_code'),
+    contentType: text('content_type'),
+    responseBody: text('response_body'),
+    lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.principal, t.key] }), index('idempotency_keys_expires').on(t.expiresAt)],
+);
+
+export const caughtEmails = pgTable(
+  'caught_emails',
+  {
+    id: text('id').primaryKey(),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    from: text('from').notNull(),
+    to: text('to').array().notNull(),
+    subject: text('subject').notNull(),
+    text: text('text'),
+    html: text('html'),
+    sizeBytes: integer('size_bytes').notNull(),
+  },
+  (t) => [index('caught_emails_received').on(t.receivedAt)],
+);
+
+/** Mail waiting to be sent or sent: written in the business transaction, sent by a worker loop. */
+export const outgoingEmails = pgTable(
+  'outgoing_emails',
+  {
+    id: text('id').primaryKey(),
+    to: text('to').notNull(),
+    subject: text('subject').notNull(),
+    text: text('text').notNull(),
+    html: text('html'),
+    /** Why it was sent (e.g. password_reset); templates and reports group by it. */
+    purpose: text('purpose').notNull(),
+    status: text('status', { enum: ['pending', 'sent', 'failed'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
+    lastError: text('last_error'),
+    messageId: text('message_id'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('outgoing_emails_due').on(t.nextAttemptAt)],
+);

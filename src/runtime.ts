@@ -1,0 +1,195 @@
+// Starting and stopping Winkel: the database (embedded or given), migrations, background work and
+// the HTTP server. `serve` runs all of it; `worker` runs everything but HTTP.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino, { type Logger } from 'pino';
+import type pg from 'pg';
+import { buildApp, type App } from './app.js';
+import { publicUrlOf, type Config } from './platform/config.js';
+import { createDb, createPool, describeDbError, runMigrations, type Db } from './platform/db.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './platform/embedded-pg.js';
+import { NatsBridge } from './platform/events/nats.js';
+import { OutboxRelay } from './platform/events/outbox.js';
+import { Jobs } from './platform/jobs.js';
+import { MailCatcher, MailSender } from './platform/mail.js';
+import { PgListener } from './platform/notify.js';
+import { countStaff, ensureAdmin, StaffPrincipals } from './modules/access/service.js';
+import { fanOutSubscription, WebhookSender } from './modules/webhooks/service.js';
+import { maintenanceJobs } from './modules/system/jobs.js';
+
+export const VERSION: string = JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../package.json'), 'utf8')).version;
+
+export function createLogger(config: Config, extra: pino.LoggerOptions = {}): Logger {
+  return pino({
+    level: config.logLevel,
+    ...(config.logPretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
+    ...extra,
+  });
+}
+
+export interface Database {
+  url: string;
+  pool: pg.Pool;
+  db: Db;
+  embedded?: EmbeddedPostgres;
+  close(): Promise<void>;
+}
+
+/** Connects to DATABASE_URL, or starts the embedded PostgreSQL, then applies migrations. */
+export async function openDatabase(config: Config, log: Logger, opts: { migrate?: boolean; poolSize?: number } = {}): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = config.databaseUrl;
+  if (!url) {
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, log: (l) => log.info(l) });
+    url = embedded.url;
+  }
+  const pool = createPool(url, opts.poolSize ?? config.dbPoolSize);
+  try {
+    const c = await pool.connect();
+    c.release();
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    await embedded?.stop();
+    throw new Error(describeDbError(err, url));
+  }
+  if (opts.migrate !== false) await runMigrations(pool);
+  const db = createDb(pool);
+  return {
+    url,
+    pool,
+    db,
+    embedded,
+    async close() {
+      await pool.end().catch(() => undefined);
+      await embedded?.stop();
+    },
+  };
+}
+
+export interface Winkel {
+  app?: App;
+  url?: string;
+  db: Db;
+  database: Database;
+  relay: OutboxRelay;
+  webhooks: WebhookSender;
+  mail: MailSender;
+  mailCatcher?: MailCatcher;
+  jobs: Jobs;
+  nats?: NatsBridge;
+  log: Logger;
+  firstAdmin?: { email: string; password: string };
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  mode: 'serve' | 'worker';
+  log?: Logger;
+  /** Use an already open database (tests, bench) instead of opening one. */
+  database?: Database;
+  /** On first start, create this admin (with a generated password) when there is no staff user yet. */
+  bootstrapAdmin?: { email: string; name: string } | false;
+}
+
+export async function startWinkel(config: Config, opts: StartOptions): Promise<Winkel> {
+  const log = opts.log ?? createLogger(config);
+  const database = opts.database ?? (await openDatabase(config, log));
+  const { db, pool } = database;
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const s of stops.reverse()) await s().catch((err) => log.error({ err }, 'shutdown step failed'));
+    if (!opts.database) await database.close();
+  };
+  try {
+    const jobs = new Jobs(database.url, log);
+    for (const j of maintenanceJobs(db, config)) jobs.define(j);
+
+    let mailCatcher: MailCatcher | undefined;
+    let smtpUrl = config.smtpUrl;
+    if (!smtpUrl) {
+      mailCatcher = new MailCatcher(db, log);
+      const port = await mailCatcher.listen(config.mailCatcherPort);
+      smtpUrl = `smtp://127.0.0.1:${port}`;
+      stops.push(() => mailCatcher!.close());
+    }
+    const mail = new MailSender(db, smtpUrl, config.mailFrom, log);
+    const webhooks = new WebhookSender(db, { retryBaseSeconds: config.webhookRetryBaseSeconds, retryHours: config.webhookRetryHours, timeoutMs: config.webhookTimeoutMs }, log);
+    const relay = new OutboxRelay(db, log);
+    relay.subscribe(fanOutSubscription(() => webhooks.loop.wake()));
+
+    let nats: NatsBridge | undefined;
+    if (config.natsUrl) {
+      nats = await NatsBridge.connect(config.natsUrl, config.natsPrefix, log);
+      relay.subscribe(nats.publisher());
+      stops.push(() => nats!.close());
+    }
+
+    const staffPrincipals = new StaffPrincipals(db);
+    const listener = new PgListener(pool, log);
+    listener.on('winkel_outbox', () => relay.poke());
+    listener.on('winkel_webhooks', () => webhooks.loop.wake());
+    listener.on('winkel_mail', () => mail.loop.wake());
+    listener.on('winkel_access', () => staffPrincipals.clear());
+    await listener.start();
+    stops.push(() => listener.stop());
+
+    const runBackground = opts.mode === 'worker' || config.runWorkers;
+    if (runBackground) {
+      if (nats) {
+        for (const sub of relay.subscriptions.filter((s) => s.mode === 'stream')) {
+          relay.handOff(sub.name);
+          await nats.consume(sub, db);
+        }
+      }
+      await relay.start();
+      stops.push(() => relay.stop());
+      webhooks.loop.start();
+      stops.push(() => webhooks.loop.stop());
+      mail.loop.start();
+      stops.push(async () => {
+        await mail.loop.stop();
+        mail.close();
+      });
+      await jobs.start();
+      stops.push(() => jobs.stop());
+    }
+
+    let firstAdmin: { email: string; password: string } | undefined;
+    if (opts.bootstrapAdmin && (await countStaff(db)) === 0) {
+      const r = await ensureAdmin(db, opts.bootstrapAdmin.email, opts.bootstrapAdmin.name);
+      firstAdmin = { email: r.user.email, password: r.password };
+    }
+
+    const winkel: Winkel = { db, database, relay, webhooks, mail, mailCatcher, jobs, nats, log, firstAdmin, stop: stopAll };
+    if (opts.mode === 'serve') {
+      const app = await buildApp({
+        config,
+        db,
+        log,
+        publicUrl: publicUrlOf(config),
+        embedded: !!database.embedded,
+        staffPrincipals: {
+          resolve: (t) => staffPrincipals.resolve(t),
+          clear: () => {
+            staffPrincipals.clear();
+            // Other processes drop their cached credentials too.
+            pool.query(`select pg_notify('winkel_access', '')`).catch(() => undefined);
+          },
+        } as StaffPrincipals,
+        wake: { webhooks: () => webhooks.loop.wake() },
+        version: VERSION,
+      });
+      await app.listen({ host: config.host, port: config.port });
+      const addr = app.server.address() as import('node:net').AddressInfo;
+      winkel.app = app;
+      winkel.url = publicUrlOf({ ...config, port: addr.port }, addr.port);
+      // Stop taking requests first; in-flight ones finish before the background work stops.
+      stops.splice(0, 0, () => app.close());
+    }
+    return winkel;
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
