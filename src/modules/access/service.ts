@@ -2,7 +2,7 @@
 import { and, desc, eq, gt, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db.js';
 import { badRequest, conflict, forbidden, notFound, Problem, unauthorized } from '../../platform/errors.js';
-import { emit } from '../../platform/events/outbox.js';
+import { emit, lockAggregate } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import type { Principal } from '../../platform/http/access.js';
@@ -116,6 +116,7 @@ export async function updateStaffUser(
   }
   const passwordHash = patch.password ? await hashPassword(patch.password) : undefined;
   const result = await db.transaction(async (tx) => {
+    await lockAggregate(tx, 'staff_user', id);
     const [before] = await tx.select().from(staffUsers).where(eq(staffUsers.id, id)).for('update');
     if (!before) throw notFound('staff user', id);
     checkVersion('staff user', id, before.version, expected);
@@ -276,6 +277,7 @@ export async function getApiKey(db: Executor, id: string) {
 
 export async function revokeApiKey(db: Db, ctx: RequestContext, id: string, onAccessChanged: () => void) {
   const key = await db.transaction(async (tx) => {
+    await lockAggregate(tx, 'api_key', id);
     const [before] = await tx.select().from(apiKeys).where(eq(apiKeys.id, id)).for('update');
     if (!before) throw notFound('API key', id);
     if (before.revokedAt) return before;

@@ -6,7 +6,7 @@ import { and, asc, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db, Executor, Tx } from '../../platform/db.js';
 import { badRequest, notFound } from '../../platform/errors.js';
-import { emit, matchesType, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
+import { emit, lockAggregate, matchesType, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId, newSecret } from '../../platform/ids.js';
@@ -105,6 +105,7 @@ export async function updateEndpoint(
   if (patch.url) checkUrl(patch.url);
   if (patch.eventTypes) checkTypes(patch.eventTypes);
   return db.transaction(async (tx) => {
+    await lockAggregate(tx, 'webhook_endpoint', id);
     const [before] = await tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)).for('update');
     if (!before) throw notFound('webhook endpoint', id);
     checkVersion('webhook endpoint', id, before.version, expected);
@@ -131,6 +132,7 @@ export async function updateEndpoint(
 
 export async function deleteEndpoint(db: Db, ctx: RequestContext, id: string) {
   await db.transaction(async (tx) => {
+    await lockAggregate(tx, 'webhook_endpoint', id);
     const [before] = await tx.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, id)).for('update');
     if (!before) throw notFound('webhook endpoint', id);
     await tx.delete(webhookAttempts).where(sql`${webhookAttempts.deliveryId} in (select id from webhook_deliveries where endpoint_id = ${id})`);
@@ -334,7 +336,13 @@ export class WebhookSender {
 
   private async disable(tx: Tx, e: EndpointRow) {
     const reason = `failed every delivery for ${this.opts.retryHours} hours (${e.consecutiveFailures} attempts in a row)`;
-    const [after] = await tx.update(webhookEndpoints).set({ status: 'disabled', disabledReason: reason, updatedAt: new Date(), version: e.version + 1 }).where(eq(webhookEndpoints.id, e.id)).returning();
+    // Conditional, so two failing attempts racing here disable (and announce) only once.
+    const [after] = await tx
+      .update(webhookEndpoints)
+      .set({ status: 'disabled', disabledReason: reason, updatedAt: new Date(), version: sql`${webhookEndpoints.version} + 1` })
+      .where(and(eq(webhookEndpoints.id, e.id), eq(webhookEndpoints.status, 'enabled')))
+      .returning();
+    if (!after) return;
     await emit(tx, { type: 'webhook_endpoint.disabled', aggregateType: 'webhook_endpoint', aggregateId: e.id, actor: { type: 'system', label: 'webhook sender' }, data: { endpoint: publicEndpoint(after), reason } });
     for (const email of await listAdminEmails(tx)) {
       await queueMail(tx, {

@@ -1,11 +1,14 @@
 // Domain events through a transactional outbox. `emit` writes the event in the caller's
 // transaction, so an event exists if and only if its change committed. The relay hands committed
 // events to subscribers in commit-safe order: an event is released only once every transaction
-// that could still write an earlier one has ended (PostgreSQL's snapshot xmin horizon).
+// that could still write an earlier one has ended (PostgreSQL's snapshot xmin horizon), and then
+// in (transaction id, sequence) order.
 //
-// Ordering rule for writers: lock or update the aggregate's row before the transaction's first
-// other write. Then two transactions on one aggregate get their transaction ids in the order they
-// commit, and the relay's (tx_id, seq) order is the aggregate's order.
+// Order per aggregate: PostgreSQL gives a transaction its id at its first write, or when it starts
+// waiting for a row lock. Two transactions queueing for the same row can therefore get ids in the
+// opposite order to their commits. `lockAggregate` takes an advisory lock instead, which needs no
+// transaction id: call it first in a transaction that changes an existing aggregate, and its
+// events reach subscribers in the order the changes were made.
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { newId } from '../ids.js';
@@ -43,6 +46,14 @@ export interface DomainEvent {
 }
 
 export const OUTBOX_CHANNEL = 'winkel_outbox';
+
+/**
+ * Serialises changes to one aggregate so that its events are delivered in order. Must come before
+ * the transaction's first write; lock several aggregates in a stable (sorted) order.
+ */
+export async function lockAggregate(tx: Tx, aggregateType: string, aggregateId: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${aggregateType}:${aggregateId}`}, 0))`);
+}
 
 /** Records events as part of the caller's transaction. */
 export async function emit(tx: Executor, ...events: NewEvent[]): Promise<string[]> {
@@ -84,7 +95,8 @@ export function matchesType(patterns: string[], type: string): boolean {
 
 type RawEvent = {
   seq: string | number;
-  tx_id: string;
+  /** Text form: compared as xid8 in SQL, never as text (a text order puts '999' after '1000'). */
+  tx_text: string;
   id: string;
   type: string;
   aggregate_type: string;
@@ -203,11 +215,11 @@ export class OutboxRelay {
       if (!cursor) return; // another process holds this subscription right now
       if (cursor.retry_at && new Date(cursor.retry_at) > new Date()) return;
       const res = await tx.execute<RawEvent>(sql`
-        select seq, tx_id::text, id, type, aggregate_type, aggregate_id, customer_id, actor, data, occurred_at
+        select seq, tx_id::text as tx_text, id, type, aggregate_type, aggregate_id, customer_id, actor, data, occurred_at
         from outbox_events
         where (tx_id, seq) > (${cursor.last_tx_id}::xid8, ${cursor.last_seq}::bigint)
           and tx_id < pg_snapshot_xmin(pg_current_snapshot())
-        order by tx_id, seq
+        order by outbox_events.tx_id, outbox_events.seq
         limit ${BATCH}`);
       seen = res.rows.length;
       let last: RawEvent | undefined;
@@ -226,7 +238,7 @@ export class OutboxRelay {
         last = row;
       }
       if (last) {
-        await tx.execute(sql`update event_cursors set last_tx_id = ${last.tx_id}::xid8, last_seq = ${Number(last.seq)}, failures = 0, last_error = null, retry_at = null, updated_at = now() where name = ${sub.name}`);
+        await tx.execute(sql`update event_cursors set last_tx_id = ${last.tx_text}::xid8, last_seq = ${Number(last.seq)}, failures = 0, last_error = null, retry_at = null, updated_at = now() where name = ${sub.name}`);
       }
       if (failed) {
         // Keep order: the subscription stops at the failing event and retries it with back-off.
