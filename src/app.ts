@@ -262,7 +262,7 @@ export function sendProblem(err: FastifyError | Problem | Error, req: FastifyReq
     problem = new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: `Fix these fields: ${errors.map((e) => `${e.field} (${e.message})`).join('; ')}.`, errors });
   } else if (fe.statusCode === 429) {
     problem = new Problem({ status: 429, code: 'rate_limited', title: 'Too many requests', detail: fe.message });
-  } else if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+  } else if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.statusCode === 415) {
     problem = new Problem({ status: 415, code: 'unsupported_media_type', title: 'Unsupported media type', detail: 'Send the body as application/json.' });
   } else if (fe.code?.startsWith('FST_ERR_CTP_') || fe.statusCode === 400) {
     problem = new Problem({ status: 400, code: 'malformed', title: 'The request is not valid', detail: fe.message });
@@ -271,7 +271,7 @@ export function sendProblem(err: FastifyError | Problem | Error, req: FastifyReq
   } else if ((err as { code?: string }).code === '40001' || (err as { code?: string }).code === '40P01') {
     problem = new Problem({ status: 409, code: 'concurrent_update', title: 'Conflict', detail: 'Another change got there first; retry the request.' });
   } else {
-    req.log.error({ err }, 'unhandled error');
+    req.log.error({ err, code: fe.code }, 'unhandled error');
     problem = new Problem({ status: 500, code: 'internal', title: 'Internal server error', detail: 'Something went wrong on our side. Quote the requestId when you report it.' });
   }
   if (problem.headers) for (const [k, v] of Object.entries(problem.headers)) reply.header(k, v);

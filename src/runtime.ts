@@ -183,7 +183,8 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
       await app.listen({ host: config.host, port: config.port });
       const addr = app.server.address() as import('node:net').AddressInfo;
       winkel.app = app;
-      winkel.url = publicUrlOf({ ...config, port: addr.port }, addr.port);
+      // The address it listens on (PUBLIC_URL may name a proxy in front of it).
+      winkel.url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${addr.port}`;
       // Stop taking requests first; in-flight ones finish before the background work stops.
       stops.splice(0, 0, () => app.close());
     }

@@ -1,0 +1,122 @@
+// The HTTP contract every route shares: problem+json errors, request ids, pagination, rate limits,
+// the audit log, health and readiness, the docs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer({ signInRateLimit: 5 });
+});
+afterAll(() => s?.close());
+
+describe('errors', () => {
+  it('says which field is wrong and why, as problem+json with a request id, and changes nothing', async () => {
+    const r = await s.call('POST', '/v1/staff-users', { body: { email: 'not-an-email', name: '', role: 'king', extra: 1 } });
+    expect(r.status).toBe(400);
+    expect(r.headers.get('content-type')).toContain('application/problem+json');
+    expect(r.body.type).toBe('https://winkel.dev/problems/validation');
+    const fields = r.body.errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['body/email', 'body/name', 'body/role', 'body/extra']));
+    expect(r.body.requestId).toMatch(/^req_/);
+    expect(r.headers.get('x-request-id')).toBe(r.body.requestId);
+    const list = await s.call('GET', '/v1/staff-users');
+    expect(list.body.data).toHaveLength(1);
+  });
+
+  it('answers malformed JSON, unknown ids, unknown paths and wrong methods with precise problems', async () => {
+    const res = await fetch(`${s.url}/v1/api-keys`, { method: 'POST', headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' }, body: '{"kind":' });
+    expect(res.status).toBe(400);
+    expect((await res.json()).code).toBe('malformed');
+    const text = await fetch(`${s.url}/v1/api-keys`, { method: 'POST', headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/xml' }, body: '<hello/>' });
+    expect(text.status).toBe(415);
+    const missing = await s.call('GET', '/v1/staff-users/stf_01J0000000000000000000000');
+    expect(missing.status).toBe(404);
+    expect(missing.body.detail).toContain('stf_01J0000000000000000000000');
+    expect((await s.call('GET', '/v1/nothing-here')).status).toBe(404);
+    const wrongMethod = await s.call('DELETE', '/v1/staff-users');
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET, POST');
+    const conflict = await s.call('POST', '/v1/staff-users', { body: { email: s.adminEmail.toUpperCase(), name: 'Dup', role: 'admin' } });
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.code).toBe('email_taken');
+  });
+
+  it('hides internals on a 500', async () => {
+    const app = await buildApp({ config: s.config, db: s.winkel.db, log: s.winkel.log, publicUrl: s.url, embedded: false, staffPrincipals: { resolve: async () => null, clear() {} } as never, wake: { webhooks() {} }, version: 'test' });
+    app.get('/v1/explode', { config: { access: 'public' } }, async () => {
+      throw new Error('secret internal detail at /srv/db.ts:42');
+    });
+    const r = await app.inject({ method: 'GET', url: '/v1/explode' });
+    await app.close();
+    expect(r.statusCode).toBe(500);
+    const body = r.json();
+    expect(body.code).toBe('internal');
+    expect(JSON.stringify(body)).not.toContain('secret internal detail');
+    expect(body.requestId).toBeTruthy();
+  });
+
+  it('limits sign-in attempts per client with 429 and Retry-After', async () => {
+    const statuses: number[] = [];
+    let last: Awaited<ReturnType<TestServer['call']>> | undefined;
+    for (let i = 0; i < 7; i++) {
+      last = await s.call('POST', '/v1/auth/sign-in', { token: null, body: { email: 'intruder@test.example', password: `guess-${i}` } });
+      statuses.push(last.status);
+    }
+    // The budget is 5 a minute per address; the server's own start-up sign-in used one of them.
+    expect(statuses.slice(0, 4)).toEqual([401, 401, 401, 401]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    expect(last!.body.code).toBe('rate_limited');
+    expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('pagination', () => {
+  it('walks every item exactly once with cursors, newest first', async () => {
+    for (let i = 0; i < 7; i++) await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: `page-${i}` } });
+    const names: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const r: Awaited<ReturnType<TestServer['call']>> = await s.call('GET', `/v1/api-keys?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(r.status).toBe(200);
+      names.push(...r.body.data.map((k: { name: string }) => k.name));
+      cursor = r.body.nextCursor;
+      expect(r.body.hasMore).toBe(cursor !== null);
+      pages++;
+    } while (cursor);
+    const ours = names.filter((n) => n.startsWith('page-'));
+    expect(ours).toEqual(['page-6', 'page-5', 'page-4', 'page-3', 'page-2', 'page-1', 'page-0']);
+    expect(pages).toBeGreaterThanOrEqual(3);
+    const bad = await s.call('GET', '/v1/api-keys?cursor=definitely-not-ours');
+    expect(bad.status).toBe(400);
+    expect((await s.call('GET', '/v1/api-keys?limit=1000')).status).toBe(400);
+  });
+});
+
+describe('audit log', () => {
+  it('records who changed what, with before and after, without secrets', async () => {
+    const created = await s.call('POST', '/v1/staff-users', { body: { email: 'audited@test.example', name: 'Aud', role: 'marketer', password: 'marketer-pass-1' } });
+    const id = created.body.user.id;
+    await s.call('PATCH', `/v1/staff-users/${id}`, { body: { role: 'merchandiser' } });
+    const log = await s.call('GET', `/v1/audit-log?resourceType=staff_user&resourceId=${id}`);
+    expect(log.body.data.map((e: { action: string }) => e.action)).toEqual(['staff_user.update', 'staff_user.create']);
+    const update = log.body.data[0];
+    expect(update.actor.label).toBe(s.adminEmail);
+    expect(update.before.role).toBe('marketer');
+    expect(update.after.role).toBe('merchandiser');
+    expect(update.requestId).toMatch(/^req_/);
+    const all = await s.call('GET', '/v1/audit-log?limit=200');
+    expect(JSON.stringify(all.body)).not.toMatch(/scrypt\$|marketer-pass-1/);
+  });
+});
+
+describe('process endpoints and docs', () => {
+  it('reports health, readiness, the OpenAPI document and interactive docs', async () => {
+    expect((await s.call('GET', '/health', { token: null })).body.status).toBe('ok');
+    expect((await s.call('GET', '/ready', { token: null })).body).toEqual({ status: 'ready', database: 'reachable' });
+    const docs = await fetch(`${s.url}/docs/`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('swagger');
+  });
+});
