@@ -133,7 +133,10 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     },
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `Schema${i}` },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, persistAuthorization: true }, staticCSP: true });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, persistAuthorization: true },
+    // No upgrade-insecure-requests: shops reach Winkel over plain http on their LAN too.
+    staticCSP: "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'self'",
+  });
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -143,6 +146,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'https:'],
         connectSrc: ["'self'"],
+        // Shops reach Winkel over plain http on their LAN too: never rewrite requests to https.
+        upgradeInsecureRequests: null,
       },
     },
     crossOriginEmbedderPolicy: false,

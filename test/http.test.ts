@@ -2,7 +2,7 @@
 // the audit log, health and readiness, the docs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { startTestServer, type CallResult, type TestServer } from './helpers/server.js';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -58,7 +58,7 @@ describe('errors', () => {
 
   it('limits sign-in attempts per client with 429 and Retry-After', async () => {
     const statuses: number[] = [];
-    let last: Awaited<ReturnType<TestServer['call']>> | undefined;
+    let last: CallResult | undefined;
     for (let i = 0; i < 7; i++) {
       last = await s.call('POST', '/v1/auth/sign-in', { token: null, body: { email: 'intruder@test.example', password: `guess-${i}` } });
       statuses.push(last.status);
@@ -78,7 +78,7 @@ describe('pagination', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const r: Awaited<ReturnType<TestServer['call']>> = await s.call('GET', `/v1/api-keys?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const r: CallResult = await s.call('GET', `/v1/api-keys?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
       expect(r.status).toBe(200);
       names.push(...r.body.data.map((k: { name: string }) => k.name));
       cursor = r.body.nextCursor;

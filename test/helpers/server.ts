@@ -5,6 +5,13 @@ import { loadConfig, type Config } from '../../src/platform/config.js';
 import { startWinkel, openDatabase, type Winkel } from '../../src/runtime.js';
 import { createTestDatabase } from './db.js';
 
+/** What the test helper's `call` answers. */
+export interface CallResult<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
 export interface TestServer {
   url: string;
   winkel: Winkel;
@@ -12,7 +19,7 @@ export interface TestServer {
   adminToken: string;
   adminEmail: string;
   adminPassword: string;
-  call<T = any>(method: string, path: string, opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; body: T; headers: Headers }>;
+  call<T = any>(method: string, path: string, opts?: { token?: string | null; body?: unknown; headers?: Record<string, string> }): Promise<CallResult<T>>;
   close(): Promise<void>;
 }
 
