@@ -4,3 +4,4 @@ export * from '../modules/audit/schema.js';
 export * from '../modules/access/schema.js';
 export * from '../modules/accounts/schema.js';
 export * from '../modules/webhooks/schema.js';
+export * from '../modules/catalog/schema.js';

@@ -15,7 +15,15 @@ export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.met
 const MIGRATION_LOCK = 7_261_001;
 
 export function createPool(url: string, max: number, applicationName = 'winkel'): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: applicationName, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    application_name: applicationName,
+    connectionTimeoutMillis: 10_000,
+    // Product search's typo tolerance: "chrismas" is 0.58 word-similar to "christmas"; pg_trgm's
+    // default threshold (0.6) would miss it.
+    options: '-c pg_trgm.word_similarity_threshold=0.45',
+  });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   return pool;

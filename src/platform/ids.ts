@@ -19,6 +19,9 @@ export const ID_PREFIXES = {
   email: 'eml',
   outgoingEmail: 'msg',
   request: 'req',
+  category: 'cat',
+  product: 'prd',
+  variant: 'var',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

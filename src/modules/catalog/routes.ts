@@ -1,0 +1,300 @@
+// Catalog HTTP API: products, variants, barcode lookup, search, categories, attributes.
+import Type from 'typebox';
+import type { FastifyRequest } from 'fastify';
+import type { App, AppContext } from '../../app.js';
+import { notFound } from '../../platform/errors.js';
+import { etag, expectedVersion } from '../../platform/http/concurrency.js';
+import { IdParam, ref, Timestamp } from '../../platform/http/schemas.js';
+import { requestContext } from '../access/routes.js';
+import * as catalog from './service.js';
+
+const tags = ['catalog'];
+const Texts = Type.Object({ nl: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])), en: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])) }, { additionalProperties: false });
+const ChannelT = Type.Union(catalog.CHANNELS.map((c) => Type.Literal(c)));
+const LocaleT = Type.Union([Type.Literal('nl'), Type.Literal('en')], { description: 'Language of displayTitle; falls back to the other language. Default: Accept-Language, else en.' });
+const TaxClassT = Type.Union([Type.Literal('standard'), Type.Literal('intermediate'), Type.Literal('reduced'), Type.Literal('zero')], { description: 'VAT class; the rate follows from the country (see docs/pricing.md).' });
+const StatusT = Type.Union([Type.Literal('draft'), Type.Literal('active'), Type.Literal('archived')]);
+const Media = Type.Array(Type.Object({ url: Type.String({ format: 'uri', maxLength: 2000 }), alt: Type.Optional(Type.String({ maxLength: 300 })) }, { additionalProperties: false }), { maxItems: 50 });
+const VariantIn = Type.Object(
+  {
+    sku: Type.String({ minLength: 1, maxLength: 64 }),
+    gtin: Type.Optional(Type.Union([Type.String({ maxLength: 14, description: 'EAN-8, UPC-A, EAN-13 or GTIN-14 with a valid check digit' }), Type.Null()])),
+    options: Type.Optional(Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 100 }))),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('archived')])),
+  },
+  { additionalProperties: false },
+);
+const AssortmentIn = Type.Array(Type.Object({ channel: ChannelT, storeId: Type.Optional(Type.Union([Type.String(), Type.Null()])) }, { additionalProperties: false }), { maxItems: 2000 });
+
+export const Variant = Type.Object(
+  { id: Type.String({ description: 'var_…' }), productId: Type.String(), sku: Type.String(), gtin: Type.Union([Type.String(), Type.Null()]), options: Type.Record(Type.String(), Type.String()), status: Type.String(), position: Type.Integer(), version: Type.Integer() },
+  { $id: 'Variant' },
+);
+const TextsOut = Type.Object({ nl: Type.Union([Type.String(), Type.Null()]), en: Type.Union([Type.String(), Type.Null()]) });
+export const Product = Type.Object(
+  {
+    id: Type.String({ description: 'prd_…' }),
+    handle: Type.String(),
+    status: StatusT,
+    kind: Type.Union([Type.Literal('physical'), Type.Literal('service')]),
+    title: TextsOut,
+    description: TextsOut,
+    displayTitle: Type.String(),
+    displayDescription: Type.Union([Type.String(), Type.Null()]),
+    categoryId: Type.Union([Type.String(), Type.Null()]),
+    taxClass: Type.String(),
+    brand: Type.Union([Type.String(), Type.Null()]),
+    attributes: Type.Record(Type.String(), Type.Unknown()),
+    media: Type.Array(Type.Object({ url: Type.String(), alt: Type.Optional(Type.String()) })),
+    externalRef: Type.Union([Type.String(), Type.Null()]),
+    variants: Type.Array(ref(Variant)),
+    assortment: Type.Array(Type.Object({ channel: Type.String(), storeId: Type.Union([Type.String(), Type.Null()]) })),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+    version: Type.Integer(),
+  },
+  { $id: 'Product' },
+);
+const ProductSearchResult = Type.Object(
+  {
+    data: Type.Array(ref(Product)),
+    hasMore: Type.Boolean(),
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+    total: Type.Integer({ description: 'Products matching, over all pages.' }),
+    facets: Type.Object({
+      categories: Type.Array(Type.Object({ categoryId: Type.Union([Type.String(), Type.Null()]), count: Type.Integer() })),
+      status: Type.Array(Type.Object({ status: Type.String(), count: Type.Integer() })),
+    }),
+  },
+  { $id: 'ProductSearchResult' },
+);
+const BarcodeMatch = Type.Object(
+  {
+    variant: ref(Variant),
+    product: Type.Object({ id: Type.String(), handle: Type.String(), status: Type.String(), displayTitle: Type.String(), title: TextsOut, taxClass: Type.String(), kind: Type.String() }),
+  },
+  { $id: 'BarcodeMatch' },
+);
+export const Category = Type.Object(
+  { id: Type.String({ description: 'cat_…' }), parentId: Type.Union([Type.String(), Type.Null()]), slug: Type.String(), name: TextsOut, displayName: Type.String(), position: Type.Integer(), version: Type.Integer() },
+  { $id: 'Category' },
+);
+const Attribute = Type.Object(
+  {
+    code: Type.String(),
+    type: Type.String(),
+    label: TextsOut,
+    options: Type.Union([Type.Array(Type.String()), Type.Null()]),
+    filterable: Type.Boolean(),
+  },
+  { $id: 'Attribute' },
+);
+
+function localeOf(req: FastifyRequest, given?: 'nl' | 'en'): catalog.Locale {
+  if (given) return given;
+  const header = String(req.headers['accept-language'] ?? '').toLowerCase();
+  return header.startsWith('nl') ? 'nl' : 'en';
+}
+
+/** Shoppers (publishable keys, customers) see active products only. */
+function seesDrafts(req: FastifyRequest) {
+  return !!req.principal?.permissions.has('catalog:read');
+}
+
+export async function catalogRoutes(app: App, ctx: AppContext) {
+  for (const s of [Variant, Product, ProductSearchResult, BarcodeMatch, Category, Attribute]) app.addSchema(s);
+  const read = { access: { permission: 'storefront' } } as const;
+  const write = { access: { permission: 'catalog:write' } } as const;
+
+  app.get(
+    '/v1/products',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Search and list products',
+        description:
+          'Full-text search in Dutch and English (stemmed), codes (SKU, GTIN) and typo-tolerant matching, with filters, facets and sorting. Shoppers see active products only.',
+        querystring: Type.Object({
+          q: Type.Optional(Type.String({ maxLength: 200 })),
+          categoryId: Type.Optional(Type.String({ description: 'This category and everything below it.' })),
+          status: Type.Optional(StatusT),
+          kind: Type.Optional(Type.Union([Type.Literal('physical'), Type.Literal('service')])),
+          channel: Type.Optional(ChannelT),
+          storeId: Type.Optional(Type.String()),
+          sort: Type.Optional(Type.Union([Type.Literal('relevance'), Type.Literal('newest'), Type.Literal('title')])),
+          locale: Type.Optional(LocaleT),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+          cursor: Type.Optional(Type.String({ maxLength: 200 })),
+        }),
+        response: { 200: ref(ProductSearchResult) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return catalog.searchProducts(ctx.db, { ...q, status: seesDrafts(req) ? q.status : 'active', locale: localeOf(req, q.locale), limit: q.limit ?? 50 });
+    },
+  );
+
+  app.post(
+    '/v1/products',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Create a product with its variants',
+        body: Type.Object(
+          {
+            handle: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            status: Type.Optional(StatusT),
+            kind: Type.Optional(Type.Union([Type.Literal('physical'), Type.Literal('service')])),
+            title: Texts,
+            description: Type.Optional(Texts),
+            categoryId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+            taxClass: Type.Optional(TaxClassT),
+            brand: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+            attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+            media: Type.Optional(Media),
+            externalRef: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+            variants: Type.Array(VariantIn, { minItems: 1, maxItems: 500 }),
+            assortment: Type.Optional(AssortmentIn),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ref(Product) },
+      },
+    },
+    async (req, reply) => {
+      const p = await catalog.createProduct(ctx.db, requestContext(req), req.body as catalog.ProductInput);
+      reply.code(201).header('etag', etag(p.version)).header('location', `/v1/products/${p.id}`);
+      return p;
+    },
+  );
+
+  app.get(
+    '/v1/products/:id',
+    { config: read, schema: { tags, summary: 'Get a product', params: IdParam, querystring: Type.Object({ locale: Type.Optional(LocaleT) }), response: { 200: ref(Product) } } },
+    async (req, reply) => {
+      const p = await catalog.getProduct(ctx.db, req.params.id, localeOf(req, req.query.locale));
+      if (p.status !== 'active' && !seesDrafts(req)) throw notFound('product', req.params.id);
+      reply.header('etag', etag(p.version));
+      return p;
+    },
+  );
+
+  app.patch(
+    '/v1/products/:id',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Change a product, its variants or where it is sold',
+        description: 'Variants are matched by SKU: new SKUs are added, missing ones archived (never deleted). Send If-Match with the ETag to avoid lost updates (412 when stale).',
+        params: IdParam,
+        body: Type.Object(
+          {
+            handle: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+            status: Type.Optional(StatusT),
+            title: Type.Optional(Texts),
+            description: Type.Optional(Texts),
+            categoryId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+            taxClass: Type.Optional(TaxClassT),
+            brand: Type.Optional(Type.Union([Type.String({ maxLength: 200 }), Type.Null()])),
+            attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+            media: Type.Optional(Media),
+            variants: Type.Optional(Type.Array(VariantIn, { minItems: 1, maxItems: 500 })),
+            assortment: Type.Optional(AssortmentIn),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: ref(Product) },
+      },
+    },
+    async (req, reply) => {
+      const p = await catalog.updateProduct(ctx.db, requestContext(req), req.params.id, req.body as catalog.ProductPatch, expectedVersion(req));
+      reply.header('etag', etag(p.version));
+      return p;
+    },
+  );
+
+  app.get(
+    '/v1/variants/by-barcode/:code',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Find the variant of a scanned barcode (EAN-8, UPC-A, EAN-13, GTIN-14)',
+        description: 'One indexed lookup. 422 when the code is not a valid GTIN (wrong length or check digit), 404 when no product carries it.',
+        params: Type.Object({ code: Type.String({ minLength: 1, maxLength: 40 }) }),
+        querystring: Type.Object({ locale: Type.Optional(LocaleT) }),
+        response: { 200: ref(BarcodeMatch) },
+      },
+    },
+    async (req) => catalog.lookupBarcode(ctx.db, req.params.code, localeOf(req, req.query.locale)),
+  );
+
+  app.get('/v1/categories', { config: read, schema: { tags, summary: 'The category tree, as a flat list with parentId', querystring: Type.Object({ locale: Type.Optional(LocaleT) }), response: { 200: Type.Object({ data: Type.Array(ref(Category)) }) } } }, async (req) => ({
+    data: await catalog.listCategories(ctx.db, localeOf(req, req.query.locale)),
+  }));
+
+  app.post(
+    '/v1/categories',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Create a category',
+        body: Type.Object({ slug: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), name: Texts, parentId: Type.Optional(Type.Union([Type.String(), Type.Null()])), position: Type.Optional(Type.Integer()) }, { additionalProperties: false }),
+        response: { 201: ref(Category) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await catalog.createCategory(ctx.db, requestContext(req), req.body)),
+  );
+
+  app.patch(
+    '/v1/categories/:id',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Rename, move or reorder a category',
+        params: IdParam,
+        body: Type.Object({ slug: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), name: Type.Optional(Texts), parentId: Type.Optional(Type.Union([Type.String(), Type.Null()])), position: Type.Optional(Type.Integer()) }, { additionalProperties: false, minProperties: 1 }),
+        response: { 200: ref(Category) },
+      },
+    },
+    async (req) => catalog.updateCategory(ctx.db, requestContext(req), req.params.id, req.body, expectedVersion(req)),
+  );
+
+  app.delete('/v1/categories/:id', { config: write, schema: { tags, summary: 'Delete an empty category', params: IdParam, response: { 204: Type.Null() } } }, async (req, reply) => {
+    await catalog.deleteCategory(ctx.db, requestContext(req), req.params.id);
+    return reply.code(204).send(null);
+  });
+
+  const toAttribute = (a: Awaited<ReturnType<typeof catalog.listAttributes>>[number]) => ({ code: a.code, type: a.type, label: { nl: a.labelNl, en: a.labelEn }, options: a.options, filterable: a.filterable });
+  app.get('/v1/attributes', { config: read, schema: { tags, summary: 'Attribute definitions', response: { 200: Type.Object({ data: Type.Array(ref(Attribute)) }) } } }, async () => ({
+    data: (await catalog.listAttributes(ctx.db)).map(toAttribute),
+  }));
+  app.post(
+    '/v1/attributes',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Define a typed product attribute',
+        body: Type.Object(
+          {
+            code: Type.String({ pattern: '^[a-z][a-z0-9_]{0,39}$' }),
+            type: Type.Union([Type.Literal('text'), Type.Literal('number'), Type.Literal('boolean'), Type.Literal('enum')]),
+            label: Type.Optional(Texts),
+            options: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 500 })),
+            filterable: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ref(Attribute) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(toAttribute(await catalog.defineAttribute(ctx.db, requestContext(req), req.body))),
+  );
+}

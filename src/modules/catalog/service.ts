@@ -1,0 +1,539 @@
+// The catalog: categories, products with nl/en texts, variants (SKU, GTIN), typed attributes,
+// media and the assortment per channel and store; search with Dutch and English stemming plus
+// trigram typo tolerance; barcode lookup for scanners.
+import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { Db, Executor, Tx } from '../../platform/db.js';
+import { badRequest, conflict, notFound, Problem, type FieldError } from '../../platform/errors.js';
+import { emit, lockAggregate } from '../../platform/events/outbox.js';
+import { checkVersion } from '../../platform/http/concurrency.js';
+import { newId } from '../../platform/ids.js';
+import { recordAudit, type RequestContext } from '../audit/service.js';
+import { canonicalGtin, describeGtinProblem, gtinProblem } from './gtin.js';
+import { assortment, attributeDefinitions, categories, products, variants } from './schema.js';
+
+export const CHANNELS = ['web', 'app', 'pos', 'kiosk', 'scan_go'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export type Locale = 'nl' | 'en';
+
+export type ProductRow = typeof products.$inferSelect;
+export type VariantRow = typeof variants.$inferSelect;
+export type CategoryRow = typeof categories.$inferSelect;
+
+export interface Texts {
+  nl?: string | null;
+  en?: string | null;
+}
+
+export interface VariantInput {
+  sku: string;
+  gtin?: string | null;
+  options?: Record<string, string>;
+  status?: 'active' | 'archived';
+}
+
+export interface ProductInput {
+  handle?: string;
+  status?: 'draft' | 'active' | 'archived';
+  kind?: 'physical' | 'service';
+  title: Texts;
+  description?: Texts;
+  categoryId?: string | null;
+  taxClass?: 'standard' | 'intermediate' | 'reduced' | 'zero';
+  brand?: string | null;
+  attributes?: Record<string, unknown>;
+  media?: Array<{ url: string; alt?: string }>;
+  externalRef?: string | null;
+  variants: VariantInput[];
+  /** Where it is sold; default: every channel in every store. */
+  assortment?: Array<{ channel: Channel; storeId?: string | null }>;
+}
+
+/** A text in the asked language, else the other one (nl ⇄ en). */
+export function pick(texts: Texts, locale: Locale): string | null {
+  const first = locale === 'nl' ? texts.nl : texts.en;
+  const other = locale === 'nl' ? texts.en : texts.nl;
+  return first?.trim() ? first : other?.trim() ? other : null;
+}
+
+export function slugify(text: string): string {
+  return (
+    text
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'product'
+  );
+}
+
+export function publicVariant(v: VariantRow) {
+  return { id: v.id, productId: v.productId, sku: v.sku, gtin: v.gtin, options: v.options as Record<string, string>, status: v.status, position: v.position, version: v.version };
+}
+
+export function publicProduct(p: ProductRow, vs: VariantRow[], where: Array<{ channel: string; storeId: string | null }>, locale: Locale = 'en') {
+  const title = { nl: p.titleNl, en: p.titleEn };
+  const description = { nl: p.descriptionNl, en: p.descriptionEn };
+  return {
+    id: p.id,
+    handle: p.handle,
+    status: p.status,
+    kind: p.kind,
+    title,
+    description,
+    displayTitle: pick(title, locale) ?? p.handle,
+    displayDescription: pick(description, locale),
+    categoryId: p.categoryId,
+    taxClass: p.taxClass,
+    brand: p.brand,
+    attributes: p.attributes as Record<string, unknown>,
+    media: p.media as Array<{ url: string; alt?: string }>,
+    externalRef: p.externalRef,
+    variants: vs.map(publicVariant),
+    assortment: where.map((a) => ({ channel: a.channel, storeId: a.storeId })),
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
+    version: p.version,
+  };
+}
+export type PublicProduct = ReturnType<typeof publicProduct>;
+
+export function publicCategory(c: CategoryRow, locale: Locale = 'en') {
+  const name = { nl: c.nameNl, en: c.nameEn };
+  return { id: c.id, parentId: c.parentId, slug: c.slug, name, displayName: pick(name, locale) ?? c.slug, position: c.position, version: c.version };
+}
+
+// ---------------------------------------------------------------- validation
+
+async function checkVariants(tx: Executor, input: VariantInput[], path: string, exceptProductId?: string): Promise<FieldError[]> {
+  const errors: FieldError[] = [];
+  const skus = new Map<string, number>();
+  const gtins = new Map<string, number>();
+  input.forEach((v, i) => {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._\-/]{0,63}$/.test(v.sku)) errors.push({ field: `${path}/${i}/sku`, message: 'letters, digits and . _ - / only, at most 64' });
+    if (skus.has(v.sku.toUpperCase())) errors.push({ field: `${path}/${i}/sku`, message: `same SKU as ${path}/${skus.get(v.sku.toUpperCase())}` });
+    skus.set(v.sku.toUpperCase(), i);
+    if (v.gtin) {
+      const problem = gtinProblem(v.gtin);
+      if (problem) errors.push({ field: `${path}/${i}/gtin`, message: describeGtinProblem(problem) });
+      else {
+        const key = canonicalGtin(v.gtin)!;
+        if (gtins.has(key)) errors.push({ field: `${path}/${i}/gtin`, message: `same GTIN as ${path}/${gtins.get(key)}` });
+        gtins.set(key, i);
+      }
+    }
+  });
+  if (errors.length) return errors;
+  const skuList = input.map((v) => v.sku);
+  const gtinKeys = input.map((v) => (v.gtin ? canonicalGtin(v.gtin)! : null)).filter((g): g is string => !!g);
+  const taken = await tx
+    .select({ sku: variants.sku, gtinKey: variants.gtinKey, productId: variants.productId })
+    .from(variants)
+    .where(or(inArray(sql`upper(${variants.sku})`, skuList.map((s) => s.toUpperCase())), gtinKeys.length ? inArray(variants.gtinKey, gtinKeys) : sql`false`));
+  for (const t of taken) {
+    if (exceptProductId && t.productId === exceptProductId) continue;
+    const i = input.findIndex((v) => v.sku.toUpperCase() === t.sku.toUpperCase());
+    if (i >= 0) errors.push({ field: `${path}/${i}/sku`, message: `SKU ${t.sku} belongs to product ${t.productId}` });
+    const j = input.findIndex((v) => v.gtin && canonicalGtin(v.gtin) === t.gtinKey);
+    if (j >= 0) errors.push({ field: `${path}/${j}/gtin`, message: `GTIN belongs to product ${t.productId}` });
+  }
+  return errors;
+}
+
+async function checkAttributes(tx: Executor, attrs: Record<string, unknown>): Promise<FieldError[]> {
+  const codes = Object.keys(attrs);
+  if (!codes.length) return [];
+  const defs = await tx.select().from(attributeDefinitions).where(inArray(attributeDefinitions.code, codes));
+  const byCode = new Map(defs.map((d) => [d.code, d]));
+  const errors: FieldError[] = [];
+  for (const [code, value] of Object.entries(attrs)) {
+    const def = byCode.get(code);
+    const field = `/attributes/${code}`;
+    if (!def) errors.push({ field, message: 'no such attribute; define it first (POST /v1/attributes)' });
+    else if (def.type === 'number' && typeof value !== 'number') errors.push({ field, message: 'must be a number' });
+    else if (def.type === 'boolean' && typeof value !== 'boolean') errors.push({ field, message: 'must be true or false' });
+    else if (def.type === 'text' && typeof value !== 'string') errors.push({ field, message: 'must be text' });
+    else if (def.type === 'enum' && !(def.options ?? []).includes(String(value))) errors.push({ field, message: `must be one of ${(def.options ?? []).join(', ')}` });
+  }
+  return errors;
+}
+
+function searchExtraOf(vs: Array<{ sku: string; gtin?: string | null }>, externalRef?: string | null, brand?: string | null) {
+  return [...vs.flatMap((v) => [v.sku, v.gtin ?? '']), externalRef?.split(':').pop() ?? '', brand ?? ''].filter(Boolean).join(' ');
+}
+
+async function uniqueHandle(tx: Executor, wanted: string): Promise<string> {
+  const base = slugify(wanted);
+  const rows = await tx.select({ handle: products.handle }).from(products).where(sql`${products.handle} = ${base} or ${products.handle} like ${`${base}-%`}`);
+  const used = new Set(rows.map((r) => r.handle));
+  if (!used.has(base)) return base;
+  for (let i = 2; ; i++) if (!used.has(`${base}-${i}`)) return `${base}-${i}`;
+}
+
+// ---------------------------------------------------------------- products
+
+async function loadProduct(tx: Executor, id: string) {
+  const [p] = await tx.select().from(products).where(eq(products.id, id));
+  if (!p) throw notFound('product', id);
+  const vs = await tx.select().from(variants).where(eq(variants.productId, id)).orderBy(asc(variants.position), asc(variants.id));
+  const where = await tx.select({ channel: assortment.channel, storeId: assortment.storeId }).from(assortment).where(eq(assortment.productId, id));
+  return { p, vs, where };
+}
+
+export async function getProduct(db: Executor, id: string, locale: Locale = 'en') {
+  const { p, vs, where } = await loadProduct(db, id);
+  return publicProduct(p, vs, where, locale);
+}
+
+async function productEvent(tx: Tx, ctx: RequestContext, type: string, product: PublicProduct) {
+  await emit(tx, { type, aggregateType: 'product', aggregateId: product.id, actor: ctx.actor, data: { product } });
+}
+
+/** Inserts one product with its variants; the caller's transaction; no audit (see createProduct). */
+export async function insertProduct(tx: Tx, input: ProductInput): Promise<PublicProduct> {
+  if (!input.title.nl?.trim() && !input.title.en?.trim()) throw badRequest('A product needs a title in Dutch or English.', [{ field: '/title', message: 'give nl or en' }]);
+  if (!input.variants.length) throw badRequest('A product needs at least one variant (its SKU).', [{ field: '/variants', message: 'at least one' }]);
+  const errors = [...(await checkVariants(tx, input.variants, '/variants')), ...(await checkAttributes(tx, input.attributes ?? {}))];
+  if (input.categoryId) {
+    const [c] = await tx.select({ id: categories.id }).from(categories).where(eq(categories.id, input.categoryId));
+    if (!c) errors.push({ field: '/categoryId', message: `no category ${input.categoryId}` });
+  }
+  if (errors.length) {
+    const taken = errors.some((e) => e.message.includes('belongs to product'));
+    if (taken) throw new Problem({ status: 409, code: 'duplicate_code', title: 'Conflict', detail: 'A SKU or GTIN is in use by another product.', errors });
+    throw badRequest('Some fields are not valid.', errors);
+  }
+  const id = newId('product');
+  const handle = input.handle ? slugify(input.handle) : await uniqueHandle(tx, input.title.en || input.title.nl || id);
+  const [p] = await tx
+    .insert(products)
+    .values({
+      id,
+      handle,
+      status: input.status ?? 'draft',
+      kind: input.kind ?? 'physical',
+      titleNl: input.title.nl ?? null,
+      titleEn: input.title.en ?? null,
+      descriptionNl: input.description?.nl ?? null,
+      descriptionEn: input.description?.en ?? null,
+      categoryId: input.categoryId ?? null,
+      taxClass: input.taxClass ?? 'standard',
+      brand: input.brand ?? null,
+      attributes: input.attributes ?? {},
+      media: input.media ?? [],
+      externalRef: input.externalRef ?? null,
+      searchExtra: searchExtraOf(input.variants, input.externalRef, input.brand),
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (!p) throw conflict(`The handle "${handle}" or external reference is in use by another product.`, 'duplicate_handle');
+  const vs = await tx
+    .insert(variants)
+    .values(input.variants.map((v, i) => ({ id: newId('variant'), productId: id, sku: v.sku, gtin: v.gtin ?? null, gtinKey: v.gtin ? canonicalGtin(v.gtin)! : null, options: v.options ?? {}, status: v.status ?? 'active', position: i })))
+    .returning();
+  const where = input.assortment ?? CHANNELS.map((channel) => ({ channel, storeId: null }));
+  if (where.length) await tx.insert(assortment).values(where.map((a) => ({ productId: id, channel: a.channel, storeId: a.storeId ?? null }))).onConflictDoNothing();
+  return publicProduct(p, vs, where.map((a) => ({ channel: a.channel, storeId: a.storeId ?? null })));
+}
+
+export async function createProduct(db: Db, ctx: RequestContext, input: ProductInput) {
+  return db.transaction(async (tx) => {
+    const product = await insertProduct(tx, input);
+    await recordAudit(tx, ctx, { action: 'product.create', resourceType: 'product', resourceId: product.id, after: product });
+    await productEvent(tx, ctx, 'product.created', product);
+    return product;
+  });
+}
+
+export interface ProductPatch {
+  handle?: string;
+  status?: 'draft' | 'active' | 'archived';
+  title?: Texts;
+  description?: Texts;
+  categoryId?: string | null;
+  taxClass?: 'standard' | 'intermediate' | 'reduced' | 'zero';
+  brand?: string | null;
+  attributes?: Record<string, unknown>;
+  media?: Array<{ url: string; alt?: string }>;
+  /** Replaces the variants: matched by SKU (kept ids), new SKUs added, missing ones archived. */
+  variants?: VariantInput[];
+  assortment?: Array<{ channel: Channel; storeId?: string | null }>;
+}
+
+export async function updateProduct(db: Db, ctx: RequestContext, id: string, patch: ProductPatch, expected: number | undefined) {
+  return db.transaction(async (tx) => {
+    await lockAggregate(tx, 'product', id);
+    const before = await loadProduct(tx, id);
+    checkVersion('product', id, before.p.version, expected);
+    const errors: FieldError[] = [];
+    if (patch.attributes) errors.push(...(await checkAttributes(tx, patch.attributes)));
+    if (patch.variants) errors.push(...(await checkVariants(tx, patch.variants, '/variants', id)));
+    if (patch.categoryId) {
+      const [c] = await tx.select({ id: categories.id }).from(categories).where(eq(categories.id, patch.categoryId));
+      if (!c) errors.push({ field: '/categoryId', message: `no category ${patch.categoryId}` });
+    }
+    const title = { nl: patch.title?.nl !== undefined ? patch.title.nl : before.p.titleNl, en: patch.title?.en !== undefined ? patch.title.en : before.p.titleEn };
+    if (!title.nl?.trim() && !title.en?.trim()) errors.push({ field: '/title', message: 'keep a title in nl or en' });
+    if (errors.length) {
+      if (errors.some((e) => e.message.includes('belongs to product'))) throw new Problem({ status: 409, code: 'duplicate_code', title: 'Conflict', detail: 'A SKU or GTIN is in use by another product.', errors });
+      throw badRequest('Some fields are not valid.', errors);
+    }
+    if (patch.variants) {
+      const bySku = new Map(before.vs.map((v) => [v.sku.toUpperCase(), v]));
+      const keep = new Set<string>();
+      for (const [i, v] of patch.variants.entries()) {
+        const existing = bySku.get(v.sku.toUpperCase());
+        const values = { sku: v.sku, gtin: v.gtin ?? null, gtinKey: v.gtin ? canonicalGtin(v.gtin)! : null, options: v.options ?? {}, status: v.status ?? 'active', position: i, updatedAt: new Date() };
+        if (existing) {
+          keep.add(existing.id);
+          await tx.update(variants).set({ ...values, version: sql`${variants.version} + 1` }).where(eq(variants.id, existing.id));
+        } else {
+          await tx.insert(variants).values({ id: newId('variant'), productId: id, ...values });
+        }
+      }
+      // Variants are never deleted (orders and stock point at them): a missing SKU is archived.
+      for (const v of before.vs) if (!keep.has(v.id) && v.status !== 'archived') await tx.update(variants).set({ status: 'archived', updatedAt: new Date() }).where(eq(variants.id, v.id));
+    }
+    if (patch.assortment) {
+      await tx.delete(assortment).where(eq(assortment.productId, id));
+      if (patch.assortment.length) await tx.insert(assortment).values(patch.assortment.map((a) => ({ productId: id, channel: a.channel, storeId: a.storeId ?? null }))).onConflictDoNothing();
+    }
+    const vsNow = patch.variants ? await tx.select().from(variants).where(eq(variants.productId, id)) : before.vs;
+    await tx
+      .update(products)
+      .set({
+        ...(patch.handle !== undefined && { handle: slugify(patch.handle) }),
+        ...(patch.status !== undefined && { status: patch.status }),
+        titleNl: title.nl ?? null,
+        titleEn: title.en ?? null,
+        ...(patch.description?.nl !== undefined && { descriptionNl: patch.description.nl }),
+        ...(patch.description?.en !== undefined && { descriptionEn: patch.description.en }),
+        ...(patch.categoryId !== undefined && { categoryId: patch.categoryId }),
+        ...(patch.taxClass !== undefined && { taxClass: patch.taxClass }),
+        ...(patch.brand !== undefined && { brand: patch.brand }),
+        ...(patch.attributes !== undefined && { attributes: patch.attributes }),
+        ...(patch.media !== undefined && { media: patch.media }),
+        searchExtra: searchExtraOf(vsNow, before.p.externalRef, patch.brand !== undefined ? patch.brand : before.p.brand),
+        updatedAt: new Date(),
+        version: before.p.version + 1,
+      })
+      .where(eq(products.id, id));
+    const after = await loadProduct(tx, id);
+    const beforePublic = publicProduct(before.p, before.vs, before.where);
+    const afterPublic = publicProduct(after.p, after.vs, after.where);
+    await recordAudit(tx, ctx, { action: 'product.update', resourceType: 'product', resourceId: id, before: beforePublic, after: afterPublic });
+    await productEvent(tx, ctx, after.p.status === 'archived' && before.p.status !== 'archived' ? 'product.archived' : 'product.updated', afterPublic);
+    return afterPublic;
+  });
+}
+
+// ---------------------------------------------------------------- barcode lookup
+
+/** One indexed query: the variant a scanner's code belongs to. */
+export async function lookupBarcode(db: Executor, code: string, locale: Locale = 'en') {
+  const problem = gtinProblem(code.trim());
+  if (problem) {
+    throw new Problem({ status: 422, code: 'invalid_barcode', title: 'Not a valid barcode', detail: `${code} is not a GTIN: ${describeGtinProblem(problem)}.`, errors: [{ field: '/code', message: describeGtinProblem(problem) }] });
+  }
+  const [row] = await db
+    .select({ v: variants, p: products })
+    .from(variants)
+    .innerJoin(products, eq(products.id, variants.productId))
+    .where(eq(variants.gtinKey, canonicalGtin(code)!));
+  if (!row) throw new Problem({ status: 404, code: 'not_found', title: 'Not found', detail: `No product carries barcode ${code}.` });
+  const title = { nl: row.p.titleNl, en: row.p.titleEn };
+  return {
+    variant: publicVariant(row.v),
+    product: { id: row.p.id, handle: row.p.handle, status: row.p.status, displayTitle: pick(title, locale) ?? row.p.handle, title, taxClass: row.p.taxClass, kind: row.p.kind },
+  };
+}
+
+// ---------------------------------------------------------------- listing and search
+
+export interface ProductQuery {
+  q?: string;
+  categoryId?: string;
+  status?: 'draft' | 'active' | 'archived';
+  channel?: Channel;
+  storeId?: string;
+  kind?: 'physical' | 'service';
+  sort?: 'relevance' | 'newest' | 'title';
+  locale?: Locale;
+  limit: number;
+  cursor?: string;
+}
+
+function decodeOffset(cursor: string | undefined): number {
+  if (!cursor) return 0;
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { o?: unknown };
+    if (typeof v.o === 'number' && Number.isInteger(v.o) && v.o >= 0) return v.o;
+  } catch {}
+  throw badRequest('The cursor is not one this API handed out; pass `nextCursor` from the previous page unchanged.', [{ field: '/cursor', message: 'not a valid cursor' }]);
+}
+
+/** All categories below (and including) one, for "products in Kitchen" to include "Kitchen › Mugs". */
+async function categoryAndDescendants(db: Executor, id: string): Promise<string[]> {
+  const r = await db.execute<{ id: string }>(sql`with recursive tree(id) as (select id from categories where id = ${id} union all select c.id from categories c join tree t on c.parent_id = t.id) select id from tree`);
+  return r.rows.map((x) => x.id);
+}
+
+export async function searchProducts(db: Executor, q: ProductQuery) {
+  const locale = q.locale ?? 'en';
+  const where: SQL[] = [];
+  const text = q.q?.trim();
+  let rank: SQL | undefined;
+  if (text) {
+    const en = sql`websearch_to_tsquery('english', ${text})`;
+    const nl = sql`websearch_to_tsquery('dutch', ${text})`;
+    const simple = sql`websearch_to_tsquery('simple', ${text})`;
+    // Stemmed words in either language, a code, or (for typos) close enough by trigrams.
+    where.push(sql`(${products.search} @@ ${en} or ${products.search} @@ ${nl} or ${products.search} @@ ${simple} or ${text.toLowerCase()} <% ${products.searchText})`);
+    rank = sql`(ts_rank(${products.search}, ${en}) + ts_rank(${products.search}, ${nl}) + ts_rank(${products.search}, ${simple}) + word_similarity(${text.toLowerCase()}, ${products.searchText}))`;
+  }
+  if (q.status) where.push(eq(products.status, q.status));
+  if (q.kind) where.push(eq(products.kind, q.kind));
+  if (q.categoryId) where.push(inArray(products.categoryId, await categoryAndDescendants(db, q.categoryId)));
+  if (q.channel) {
+    where.push(
+      sql`exists (select 1 from assortment a where a.product_id = ${products.id} and a.channel = ${q.channel} and (a.store_id is null ${q.storeId ? sql`or a.store_id = ${q.storeId}` : sql``}))`,
+    );
+  }
+  const condition = where.length ? and(...where) : undefined;
+  const sort = q.sort ?? (text ? 'relevance' : 'newest');
+  const order =
+    sort === 'relevance' && rank ? [desc(rank), desc(products.id)] : sort === 'title' ? [asc(sql`coalesce(${locale === 'nl' ? products.titleNl : products.titleEn}, ${locale === 'nl' ? products.titleEn : products.titleNl})`), asc(products.id)] : [desc(products.id)];
+  const offset = decodeOffset(q.cursor);
+  const rows = await db.select().from(products).where(condition).orderBy(...order).limit(q.limit + 1).offset(offset);
+  const hasMore = rows.length > q.limit;
+  const page = hasMore ? rows.slice(0, q.limit) : rows;
+  const ids = page.map((p) => p.id);
+  const vs = ids.length ? await db.select().from(variants).where(inArray(variants.productId, ids)).orderBy(asc(variants.position)) : [];
+  const where2 = ids.length ? await db.select().from(assortment).where(inArray(assortment.productId, ids)) : [];
+  // Facets over the whole result, not just this page.
+  const facetRows = await db
+    .select({ categoryId: products.categoryId, status: products.status, n: sql<number>`count(*)::int` })
+    .from(products)
+    .where(condition)
+    .groupBy(products.categoryId, products.status);
+  const byCategory = new Map<string | null, number>();
+  const byStatus = new Map<string, number>();
+  let total = 0;
+  for (const r of facetRows) {
+    byCategory.set(r.categoryId, (byCategory.get(r.categoryId) ?? 0) + r.n);
+    byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + r.n);
+    total += r.n;
+  }
+  return {
+    data: page.map((p) =>
+      publicProduct(
+        p,
+        vs.filter((v) => v.productId === p.id),
+        where2.filter((a) => a.productId === p.id),
+        locale,
+      ),
+    ),
+    hasMore,
+    nextCursor: hasMore ? Buffer.from(JSON.stringify({ o: offset + q.limit })).toString('base64url') : null,
+    total,
+    facets: {
+      categories: [...byCategory.entries()].map(([categoryId, count]) => ({ categoryId, count })).sort((a, b) => b.count - a.count),
+      status: [...byStatus.entries()].map(([status, count]) => ({ status, count })),
+    },
+  };
+}
+
+// ---------------------------------------------------------------- categories
+
+export async function listCategories(db: Executor, locale: Locale = 'en') {
+  const rows = await db.select().from(categories).orderBy(asc(categories.position), asc(categories.slug));
+  return rows.map((c) => publicCategory(c, locale));
+}
+
+export async function createCategory(db: Db, ctx: RequestContext, input: { slug?: string; name: Texts; parentId?: string | null; position?: number }) {
+  if (!input.name.nl?.trim() && !input.name.en?.trim()) throw badRequest('A category needs a name in Dutch or English.', [{ field: '/name', message: 'give nl or en' }]);
+  const slug = slugify(input.slug ?? input.name.en ?? input.name.nl ?? '');
+  return db.transaction(async (tx) => {
+    if (input.parentId) {
+      const [parent] = await tx.select({ id: categories.id }).from(categories).where(eq(categories.id, input.parentId));
+      if (!parent) throw badRequest(`No parent category ${input.parentId}.`, [{ field: '/parentId', message: 'no such category' }]);
+    }
+    const [c] = await tx
+      .insert(categories)
+      .values({ id: newId('category'), slug, nameNl: input.name.nl ?? null, nameEn: input.name.en ?? null, parentId: input.parentId ?? null, position: input.position ?? 0 })
+      .onConflictDoNothing()
+      .returning();
+    if (!c) throw conflict(`A category with slug "${slug}" exists already.`, 'slug_taken');
+    await recordAudit(tx, ctx, { action: 'category.create', resourceType: 'category', resourceId: c.id, after: publicCategory(c) });
+    await emit(tx, { type: 'category.created', aggregateType: 'category', aggregateId: c.id, actor: ctx.actor, data: { category: publicCategory(c) } });
+    return publicCategory(c);
+  });
+}
+
+export async function updateCategory(db: Db, ctx: RequestContext, id: string, patch: { name?: Texts; parentId?: string | null; position?: number; slug?: string }, expected: number | undefined) {
+  return db.transaction(async (tx) => {
+    await lockAggregate(tx, 'category', id);
+    const [before] = await tx.select().from(categories).where(eq(categories.id, id));
+    if (!before) throw notFound('category', id);
+    checkVersion('category', id, before.version, expected);
+    if (patch.parentId) {
+      // Moving a category under itself or its own descendant would make a loop.
+      const below = await categoryAndDescendants(tx, id);
+      if (below.includes(patch.parentId)) throw badRequest('A category cannot move under itself or one of its subcategories.', [{ field: '/parentId', message: 'would create a loop' }]);
+      const [parent] = await tx.select({ id: categories.id }).from(categories).where(eq(categories.id, patch.parentId));
+      if (!parent) throw badRequest(`No parent category ${patch.parentId}.`, [{ field: '/parentId', message: 'no such category' }]);
+    }
+    const [after] = await tx
+      .update(categories)
+      .set({
+        ...(patch.name?.nl !== undefined && { nameNl: patch.name.nl }),
+        ...(patch.name?.en !== undefined && { nameEn: patch.name.en }),
+        ...(patch.parentId !== undefined && { parentId: patch.parentId }),
+        ...(patch.position !== undefined && { position: patch.position }),
+        ...(patch.slug !== undefined && { slug: slugify(patch.slug) }),
+        updatedAt: new Date(),
+        version: before.version + 1,
+      })
+      .where(eq(categories.id, id))
+      .returning();
+    await recordAudit(tx, ctx, { action: 'category.update', resourceType: 'category', resourceId: id, before: publicCategory(before), after: publicCategory(after) });
+    await emit(tx, { type: 'category.updated', aggregateType: 'category', aggregateId: id, actor: ctx.actor, data: { category: publicCategory(after) } });
+    return publicCategory(after);
+  });
+}
+
+export async function deleteCategory(db: Db, ctx: RequestContext, id: string) {
+  await db.transaction(async (tx) => {
+    await lockAggregate(tx, 'category', id);
+    const [before] = await tx.select().from(categories).where(eq(categories.id, id));
+    if (!before) throw notFound('category', id);
+    const [{ children }] = await tx.select({ children: sql<number>`count(*)::int` }).from(categories).where(eq(categories.parentId, id));
+    const [{ used }] = await tx.select({ used: sql<number>`count(*)::int` }).from(products).where(eq(products.categoryId, id));
+    if (children || used) throw conflict(`Category ${before.slug} still has ${children} subcategories and ${used} products; move them first.`, 'category_in_use');
+    await tx.delete(categories).where(eq(categories.id, id));
+    await recordAudit(tx, ctx, { action: 'category.delete', resourceType: 'category', resourceId: id, before: publicCategory(before) });
+    await emit(tx, { type: 'category.deleted', aggregateType: 'category', aggregateId: id, actor: ctx.actor, data: { category: publicCategory(before) } });
+  });
+}
+
+// ---------------------------------------------------------------- attributes
+
+export async function defineAttribute(db: Db, ctx: RequestContext, input: { code: string; type: 'text' | 'number' | 'boolean' | 'enum'; label?: Texts; options?: string[]; filterable?: boolean }) {
+  if (input.type === 'enum' && !input.options?.length) throw badRequest('An enum attribute needs its options.', [{ field: '/options', message: 'at least one' }]);
+  return db.transaction(async (tx) => {
+    const [a] = await tx
+      .insert(attributeDefinitions)
+      .values({ code: input.code, type: input.type, labelNl: input.label?.nl ?? null, labelEn: input.label?.en ?? null, options: input.options ?? null, filterable: input.filterable ?? false })
+      .onConflictDoNothing()
+      .returning();
+    if (!a) throw conflict(`Attribute ${input.code} exists already.`, 'attribute_exists');
+    await recordAudit(tx, ctx, { action: 'attribute.create', resourceType: 'attribute', resourceId: a.code, after: a });
+    await emit(tx, { type: 'attribute.created', aggregateType: 'attribute', aggregateId: a.code, actor: ctx.actor, data: { attribute: { ...a, createdAt: a.createdAt.toISOString() } } });
+    return a;
+  });
+}
+
+export async function listAttributes(db: Executor) {
+  return db.select().from(attributeDefinitions).orderBy(asc(attributeDefinitions.code));
+}
+
