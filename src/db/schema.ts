@@ -5,3 +5,4 @@ export * from '../modules/access/schema.js';
 export * from '../modules/accounts/schema.js';
 export * from '../modules/webhooks/schema.js';
 export * from '../modules/catalog/schema.js';
+export * from '../modules/pricing/schema.js';

@@ -22,6 +22,7 @@ export const ID_PREFIXES = {
   category: 'cat',
   product: 'prd',
   variant: 'var',
+  priceList: 'pl',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -2,7 +2,8 @@
 import Type from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App, AppContext } from '../../app.js';
-import { notFound } from '../../platform/errors.js';
+import { badRequest, notFound } from '../../platform/errors.js';
+import { resolvePrices, variantIdsPricedBetween, type PriceContext } from '../pricing/service.js';
 import { etag, expectedVersion } from '../../platform/http/concurrency.js';
 import { IdParam, ref, Timestamp } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
@@ -27,7 +28,30 @@ const VariantIn = Type.Object(
 const AssortmentIn = Type.Array(Type.Object({ channel: ChannelT, storeId: Type.Optional(Type.Union([Type.String(), Type.Null()])) }, { additionalProperties: false }), { maxItems: 2000 });
 
 export const Variant = Type.Object(
-  { id: Type.String({ description: 'var_…' }), productId: Type.String(), sku: Type.String(), gtin: Type.Union([Type.String(), Type.Null()]), options: Type.Record(Type.String(), Type.String()), status: Type.String(), position: Type.Integer(), version: Type.Integer() },
+  {
+    id: Type.String({ description: 'var_…' }),
+    productId: Type.String(),
+    sku: Type.String(),
+    gtin: Type.Union([Type.String(), Type.Null()]),
+    options: Type.Record(Type.String(), Type.String()),
+    status: Type.String(),
+    position: Type.Integer(),
+    version: Type.Integer(),
+    price: Type.Optional(
+      Type.Union(
+        [
+          Type.Object({
+            amount: Type.Integer({ description: 'cents, VAT included' }),
+            currency: Type.String(),
+            compareAt: Type.Union([Type.Integer(), Type.Null()], { description: 'the regular price when this one is lower' }),
+            priceListId: Type.String(),
+          }),
+          Type.Null(),
+        ],
+        { description: 'The resolved price for the asked channel/store/customer group (product lists and details when `channel` is given); null when unpriced.' },
+      ),
+    ),
+  },
   { $id: 'Variant' },
 );
 const TextsOut = Type.Object({ nl: Type.Union([Type.String(), Type.Null()]), en: Type.Union([Type.String(), Type.Null()]) });
@@ -101,6 +125,17 @@ function seesDrafts(req: FastifyRequest) {
   return !!req.principal?.permissions.has('catalog:read');
 }
 
+/** Adds each variant's resolved price (one query for the whole page). */
+async function attachPrices(ctx: AppContext, list: catalog.PublicProduct[], priceContext: PriceContext) {
+  const resolved = await resolvePrices(ctx.db, list.flatMap((p) => p.variants.map((v) => v.id)), priceContext);
+  for (const p of list) {
+    for (const v of p.variants as Array<catalog.PublicProduct['variants'][number] & { price?: unknown }>) {
+      const r = resolved.get(v.id);
+      v.price = r ? { amount: r.amount, currency: r.currency, compareAt: r.compareAt, priceListId: r.priceListId } : null;
+    }
+  }
+}
+
 export async function catalogRoutes(app: App, ctx: AppContext) {
   for (const s of [Variant, Product, ProductSearchResult, BarcodeMatch, Category, Attribute]) app.addSchema(s);
   const read = { access: { permission: 'storefront' } } as const;
@@ -124,6 +159,10 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
           storeId: Type.Optional(Type.String()),
           sort: Type.Optional(Type.Union([Type.Literal('relevance'), Type.Literal('newest'), Type.Literal('title')])),
           locale: Type.Optional(LocaleT),
+          currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', default: 'EUR' })),
+          customerGroup: Type.Optional(Type.Array(Type.String())),
+          minPrice: Type.Optional(Type.Integer({ minimum: 0, description: 'cents; needs channel' })),
+          maxPrice: Type.Optional(Type.Integer({ minimum: 0, description: 'cents; needs channel' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
         }),
@@ -132,7 +171,14 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const q = req.query;
-      return catalog.searchProducts(ctx.db, { ...q, status: seesDrafts(req) ? q.status : 'active', locale: localeOf(req, q.locale), limit: q.limit ?? 50 });
+      const priceContext = q.channel ? { currency: q.currency ?? 'EUR', channel: q.channel, storeId: q.storeId, customerGroups: q.customerGroup } : undefined;
+      if ((q.minPrice !== undefined || q.maxPrice !== undefined) && !priceContext) {
+        throw badRequest('A price range needs a channel: prices differ per channel.', [{ field: 'querystring/channel', message: 'required with minPrice or maxPrice' }]);
+      }
+      const variantIds = q.minPrice !== undefined || q.maxPrice !== undefined ? await variantIdsPricedBetween(ctx.db, priceContext!, q.minPrice, q.maxPrice) : undefined;
+      const result = await catalog.searchProducts(ctx.db, { ...q, variantIds, status: seesDrafts(req) ? q.status : 'active', locale: localeOf(req, q.locale), limit: q.limit ?? 50 });
+      if (priceContext) await attachPrices(ctx, result.data, priceContext);
+      return result;
     },
   );
 
@@ -173,10 +219,27 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
 
   app.get(
     '/v1/products/:id',
-    { config: read, schema: { tags, summary: 'Get a product', params: IdParam, querystring: Type.Object({ locale: Type.Optional(LocaleT) }), response: { 200: ref(Product) } } },
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Get a product',
+        params: IdParam,
+        querystring: Type.Object({
+          locale: Type.Optional(LocaleT),
+          channel: Type.Optional(ChannelT),
+          storeId: Type.Optional(Type.String()),
+          currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', default: 'EUR' })),
+          customerGroup: Type.Optional(Type.Array(Type.String())),
+        }),
+        response: { 200: ref(Product) },
+      },
+    },
     async (req, reply) => {
-      const p = await catalog.getProduct(ctx.db, req.params.id, localeOf(req, req.query.locale));
+      const q = req.query;
+      const p = await catalog.getProduct(ctx.db, req.params.id, localeOf(req, q.locale));
       if (p.status !== 'active' && !seesDrafts(req)) throw notFound('product', req.params.id);
+      if (q.channel) await attachPrices(ctx, [p], { currency: q.currency ?? 'EUR', channel: q.channel, storeId: q.storeId, customerGroups: q.customerGroup });
       reply.header('etag', etag(p.version));
       return p;
     },

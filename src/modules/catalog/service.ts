@@ -359,6 +359,8 @@ export interface ProductQuery {
   kind?: 'physical' | 'service';
   sort?: 'relevance' | 'newest' | 'title';
   locale?: Locale;
+  /** Only products with at least one of these variants (e.g. those in a price range). */
+  variantIds?: string[];
   limit: number;
   cursor?: string;
 }
@@ -393,6 +395,9 @@ export async function searchProducts(db: Executor, q: ProductQuery) {
   }
   if (q.status) where.push(eq(products.status, q.status));
   if (q.kind) where.push(eq(products.kind, q.kind));
+  if (q.variantIds) {
+    where.push(q.variantIds.length ? sql`exists (select 1 from variants v where v.product_id = ${products.id} and v.id in ${q.variantIds})` : sql`false`);
+  }
   if (q.categoryId) where.push(inArray(products.categoryId, await categoryAndDescendants(db, q.categoryId)));
   if (q.channel) {
     where.push(
@@ -537,3 +542,20 @@ export async function listAttributes(db: Executor) {
   return db.select().from(attributeDefinitions).orderBy(asc(attributeDefinitions.code));
 }
 
+
+/** Variant ids for SKUs (case-insensitive); for other modules that take SKUs from people or files. */
+export async function variantIdsBySku(db: Executor, skus: string[]): Promise<Map<string, string>> {
+  if (!skus.length) return new Map();
+  const rows = await db.select({ id: variants.id, sku: variants.sku }).from(variants).where(inArray(sql`upper(${variants.sku})`, skus.map((s) => s.toUpperCase())));
+  return new Map(rows.map((r) => [r.sku.toUpperCase(), r.id]));
+}
+
+/** The variant of an id or SKU, with what pricing needs to know about its product. */
+export async function findVariant(db: Executor, key: { variantId?: string; sku?: string }) {
+  const [row] = await db
+    .select({ id: variants.id, sku: variants.sku, productId: variants.productId, taxClass: products.taxClass, status: products.status })
+    .from(variants)
+    .innerJoin(products, eq(products.id, variants.productId))
+    .where(key.variantId ? eq(variants.id, key.variantId) : sql`upper(${variants.sku}) = ${(key.sku ?? '').toUpperCase()}`);
+  return row;
+}

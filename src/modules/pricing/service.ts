@@ -1,0 +1,338 @@
+// Price lists and price resolution.
+//
+// Resolution order (docs/pricing.md): among the active lists in the asked currency that are valid
+// at the moment and whose scope fits the context (a list without a channel, store or customer group
+// fits any), the MOST SPECIFIC list with a price for the variant wins: customer group (4) beats
+// store (2) beats channel (1) beats a general list (0), and the scores add up. Equal specificity:
+// higher priority, then the newer list. Within a list the volume price with the highest minimum
+// quantity not above the asked quantity applies. `compareAt` is the price of the best general list
+// when that is higher than the winner, so a sale can show what it was.
+import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { Db, Executor } from '../../platform/db.js';
+import { badRequest, notFound } from '../../platform/errors.js';
+import { emit, lockAggregate } from '../../platform/events/outbox.js';
+import { checkVersion } from '../../platform/http/concurrency.js';
+import { decodeCursor, toPage } from '../../platform/http/pagination.js';
+import { newId } from '../../platform/ids.js';
+import { recordAudit, type RequestContext } from '../audit/service.js';
+import { findVariant, variantIdsBySku } from '../catalog/service.js';
+import { priceLists, prices } from './schema.js';
+
+export type PriceListRow = typeof priceLists.$inferSelect;
+
+export interface PriceContext {
+  currency: string;
+  channel?: string;
+  storeId?: string;
+  customerGroups?: string[];
+  at?: Date;
+  quantity?: number;
+}
+
+export interface ResolvedPrice {
+  variantId: string;
+  amount: number;
+  currency: string;
+  priceListId: string;
+  compareAt: number | null;
+}
+
+export function publicPriceList(l: PriceListRow) {
+  return {
+    id: l.id,
+    name: l.name,
+    status: l.status,
+    currency: l.currency,
+    channel: l.channel,
+    storeId: l.storeId,
+    customerGroup: l.customerGroup,
+    priority: l.priority,
+    startsAt: l.startsAt?.toISOString() ?? null,
+    endsAt: l.endsAt?.toISOString() ?? null,
+    specificity: specificity(l),
+    createdAt: l.createdAt.toISOString(),
+    updatedAt: l.updatedAt.toISOString(),
+    version: l.version,
+  };
+}
+
+export function specificity(l: { channel: string | null; storeId: string | null; customerGroup: string | null }) {
+  return (l.customerGroup ? 4 : 0) + (l.storeId ? 2 : 0) + (l.channel ? 1 : 0);
+}
+
+export interface PriceListInput {
+  name: string;
+  status?: 'active' | 'draft' | 'archived';
+  currency?: string;
+  channel?: string | null;
+  storeId?: string | null;
+  customerGroup?: string | null;
+  priority?: number;
+  startsAt?: string | null;
+  endsAt?: string | null;
+}
+
+function checkWindow(startsAt?: string | null, endsAt?: string | null) {
+  if (startsAt && endsAt && new Date(endsAt) <= new Date(startsAt)) throw badRequest('endsAt must be after startsAt.', [{ field: '/endsAt', message: 'before startsAt' }]);
+}
+
+export async function createPriceList(db: Db, ctx: RequestContext, input: PriceListInput) {
+  checkWindow(input.startsAt, input.endsAt);
+  return db.transaction(async (tx) => {
+    const [l] = await tx
+      .insert(priceLists)
+      .values({
+        id: newId('priceList'),
+        name: input.name,
+        status: input.status ?? 'active',
+        currency: input.currency ?? 'EUR',
+        channel: input.channel ?? null,
+        storeId: input.storeId ?? null,
+        customerGroup: input.customerGroup ?? null,
+        priority: input.priority ?? 0,
+        startsAt: input.startsAt ? new Date(input.startsAt) : null,
+        endsAt: input.endsAt ? new Date(input.endsAt) : null,
+      })
+      .returning();
+    await recordAudit(tx, ctx, { action: 'price_list.create', resourceType: 'price_list', resourceId: l.id, after: publicPriceList(l) });
+    await emit(tx, { type: 'price_list.created', aggregateType: 'price_list', aggregateId: l.id, actor: ctx.actor, data: { priceList: publicPriceList(l) } });
+    return l;
+  });
+}
+
+export async function updatePriceList(db: Db, ctx: RequestContext, id: string, patch: Partial<PriceListInput>, expected: number | undefined) {
+  return db.transaction(async (tx) => {
+    await lockAggregate(tx, 'price_list', id);
+    const [before] = await tx.select().from(priceLists).where(eq(priceLists.id, id));
+    if (!before) throw notFound('price list', id);
+    checkVersion('price list', id, before.version, expected);
+    const startsAt = patch.startsAt !== undefined ? patch.startsAt : before.startsAt?.toISOString();
+    const endsAt = patch.endsAt !== undefined ? patch.endsAt : before.endsAt?.toISOString();
+    checkWindow(startsAt, endsAt);
+    const [after] = await tx
+      .update(priceLists)
+      .set({
+        ...(patch.name !== undefined && { name: patch.name }),
+        ...(patch.status !== undefined && { status: patch.status }),
+        ...(patch.currency !== undefined && { currency: patch.currency }),
+        ...(patch.channel !== undefined && { channel: patch.channel }),
+        ...(patch.storeId !== undefined && { storeId: patch.storeId }),
+        ...(patch.customerGroup !== undefined && { customerGroup: patch.customerGroup }),
+        ...(patch.priority !== undefined && { priority: patch.priority }),
+        startsAt: startsAt ? new Date(startsAt) : null,
+        endsAt: endsAt ? new Date(endsAt) : null,
+        updatedAt: new Date(),
+        version: before.version + 1,
+      })
+      .where(eq(priceLists.id, id))
+      .returning();
+    await recordAudit(tx, ctx, { action: 'price_list.update', resourceType: 'price_list', resourceId: id, before: publicPriceList(before), after: publicPriceList(after) });
+    await emit(tx, { type: 'price_list.updated', aggregateType: 'price_list', aggregateId: id, actor: ctx.actor, data: { priceList: publicPriceList(after) } });
+    return after;
+  });
+}
+
+export async function getPriceList(db: Executor, id: string) {
+  const [l] = await db.select().from(priceLists).where(eq(priceLists.id, id));
+  if (!l) throw notFound('price list', id);
+  return l;
+}
+
+export async function listPriceLists(db: Executor, q: { limit: number; cursor?: string; status?: string }) {
+  const after = decodeCursor(q.cursor);
+  const where: SQL[] = [];
+  if (after) where.push(lt(priceLists.id, after));
+  if (q.status) where.push(eq(priceLists.status, q.status as 'active'));
+  const rows = await db.select().from(priceLists).where(where.length ? and(...where) : undefined).orderBy(desc(priceLists.id)).limit(q.limit + 1);
+  return toPage(rows, q.limit, (r) => r.id);
+}
+
+export interface PriceEntry {
+  variantId?: string;
+  sku?: string;
+  amount: number;
+  minQuantity?: number;
+}
+
+/** Adds or replaces prices in a list; every entry is checked before any is written. */
+export async function setPrices(db: Db, ctx: RequestContext, listId: string, entries: PriceEntry[]) {
+  const skuIds = await variantIdsBySku(db, entries.filter((e) => !e.variantId && e.sku).map((e) => e.sku!));
+  const errors: Array<{ field: string; message: string }> = [];
+  const rows = entries.map((e, i) => {
+    const variantId = e.variantId ?? (e.sku ? skuIds.get(e.sku.toUpperCase()) : undefined);
+    if (!variantId) errors.push({ field: `/prices/${i}`, message: e.sku ? `no variant with SKU ${e.sku}` : 'give variantId or sku' });
+    if (!Number.isInteger(e.amount) || e.amount < 0) errors.push({ field: `/prices/${i}/amount`, message: 'a whole number of cents, 0 or more' });
+    return { priceListId: listId, variantId: variantId ?? '', amount: e.amount, minQuantity: e.minQuantity ?? 1, updatedAt: new Date() };
+  });
+  if (errors.length) throw badRequest('Some prices cannot be set; nothing was changed.', errors);
+  return db.transaction(async (tx) => {
+    await lockAggregate(tx, 'price_list', listId);
+    const [list] = await tx.select().from(priceLists).where(eq(priceLists.id, listId));
+    if (!list) throw notFound('price list', listId);
+    for (let i = 0; i < rows.length; i += 1000) {
+      await tx
+        .insert(prices)
+        .values(rows.slice(i, i + 1000))
+        .onConflictDoUpdate({ target: [prices.priceListId, prices.variantId, prices.minQuantity], set: { amount: sql`excluded.amount`, updatedAt: sql`excluded.updated_at` } });
+    }
+    await recordAudit(tx, ctx, { action: 'price_list.set_prices', resourceType: 'price_list', resourceId: listId, after: { count: rows.length, sample: rows.slice(0, 20) } });
+    await emit(tx, {
+      type: 'price.changed',
+      aggregateType: 'price_list',
+      aggregateId: listId,
+      actor: ctx.actor,
+      data: { priceListId: listId, currency: list.currency, prices: rows.slice(0, 500).map((r) => ({ variantId: r.variantId, amount: r.amount, minQuantity: r.minQuantity })), count: rows.length },
+    });
+    return rows.length;
+  });
+}
+
+export async function removePrice(db: Db, ctx: RequestContext, listId: string, variantId: string, minQuantity: number) {
+  await db.transaction(async (tx) => {
+    await lockAggregate(tx, 'price_list', listId);
+    const r = await tx.delete(prices).where(and(eq(prices.priceListId, listId), eq(prices.variantId, variantId), eq(prices.minQuantity, minQuantity))).returning();
+    if (!r.length) throw notFound('price', `${listId}/${variantId}`);
+    await recordAudit(tx, ctx, { action: 'price_list.remove_price', resourceType: 'price_list', resourceId: listId, before: r[0] });
+    await emit(tx, { type: 'price.removed', aggregateType: 'price_list', aggregateId: listId, actor: ctx.actor, data: { priceListId: listId, variantId, minQuantity } });
+  });
+}
+
+export async function listPrices(db: Executor, listId: string, q: { limit: number; cursor?: string }) {
+  await getPriceList(db, listId);
+  const after = decodeCursor(q.cursor);
+  const rows = await db
+    .select()
+    .from(prices)
+    .where(and(eq(prices.priceListId, listId), after ? gt(sql`${prices.variantId} || ':' || lpad(${prices.minQuantity}::text, 10, '0')`, after) : undefined))
+    .orderBy(asc(prices.variantId), asc(prices.minQuantity))
+    .limit(q.limit + 1);
+  return toPage(rows, q.limit, (r) => `${r.variantId}:${String(r.minQuantity).padStart(10, '0')}`);
+}
+
+// ---------------------------------------------------------------- resolution
+
+interface Candidate {
+  variantId: string;
+  amount: number;
+  minQuantity: number;
+  list: Pick<PriceListRow, 'id' | 'name' | 'channel' | 'storeId' | 'customerGroup' | 'priority' | 'startsAt' | 'endsAt' | 'createdAt' | 'status' | 'currency'>;
+}
+
+function better(a: Candidate, b: Candidate) {
+  return specificity(b.list) - specificity(a.list) || b.list.priority - a.list.priority || b.list.createdAt.getTime() - a.list.createdAt.getTime() || (a.list.id < b.list.id ? -1 : 1);
+}
+
+/** Keeps, per list, the volume price that applies to the quantity. */
+function perList(cands: Candidate[], quantity: number) {
+  const best = new Map<string, Candidate>();
+  for (const c of cands) {
+    if (c.minQuantity > quantity) continue;
+    const cur = best.get(c.list.id);
+    if (!cur || c.minQuantity > cur.minQuantity) best.set(c.list.id, c);
+  }
+  return [...best.values()];
+}
+
+function pickWinner(cands: Candidate[], quantity: number): { winner?: Candidate; compareAt: number | null } {
+  const applicable = perList(cands, quantity).sort(better);
+  const winner = applicable[0];
+  if (!winner) return { compareAt: null };
+  const general = applicable.filter((c) => specificity(c.list) === 0 && c.list.id !== winner.list.id)[0];
+  return { winner, compareAt: general && general.amount > winner.amount ? general.amount : null };
+}
+
+/** Prices for many variants in one query: what product lists and carts use. */
+export async function resolvePrices(db: Executor, variantIds: string[], ctx: PriceContext): Promise<Map<string, ResolvedPrice>> {
+  const out = new Map<string, ResolvedPrice>();
+  if (!variantIds.length) return out;
+  const at = ctx.at ?? new Date();
+  const quantity = ctx.quantity ?? 1;
+  const groups = ctx.customerGroups ?? [];
+  const rows = await db
+    .select({ p: prices, l: priceLists })
+    .from(prices)
+    .innerJoin(priceLists, eq(priceLists.id, prices.priceListId))
+    .where(
+      and(
+        inArray(prices.variantId, variantIds),
+        eq(priceLists.status, 'active'),
+        eq(priceLists.currency, ctx.currency),
+        sql`${prices.minQuantity} <= ${quantity}`,
+        sql`(${priceLists.channel} is null or ${priceLists.channel} = ${ctx.channel ?? null})`,
+        sql`(${priceLists.storeId} is null or ${priceLists.storeId} = ${ctx.storeId ?? null})`,
+        groups.length ? sql`(${priceLists.customerGroup} is null or ${priceLists.customerGroup} in ${groups})` : sql`${priceLists.customerGroup} is null`,
+        sql`(${priceLists.startsAt} is null or ${priceLists.startsAt} <= ${at})`,
+        sql`(${priceLists.endsAt} is null or ${priceLists.endsAt} > ${at})`,
+      ),
+    );
+  const byVariant = new Map<string, Candidate[]>();
+  for (const r of rows) {
+    const list = byVariant.get(r.p.variantId) ?? [];
+    list.push({ variantId: r.p.variantId, amount: r.p.amount, minQuantity: r.p.minQuantity, list: r.l });
+    byVariant.set(r.p.variantId, list);
+  }
+  for (const [variantId, cands] of byVariant) {
+    const { winner, compareAt } = pickWinner(cands, quantity);
+    if (winner) out.set(variantId, { variantId, amount: winner.amount, currency: ctx.currency, priceListId: winner.list.id, compareAt });
+  }
+  return out;
+}
+
+/** One variant's price with every list that could have applied and why it did or did not. */
+export async function explainPrice(db: Executor, key: { variantId?: string; sku?: string }, ctx: PriceContext) {
+  const variant = await findVariant(db, key);
+  if (!variant) throw notFound('variant', key.variantId ?? key.sku);
+  const at = ctx.at ?? new Date();
+  const quantity = ctx.quantity ?? 1;
+  const groups = ctx.customerGroups ?? [];
+  const rows = await db.select({ p: prices, l: priceLists }).from(prices).innerJoin(priceLists, eq(priceLists.id, prices.priceListId)).where(eq(prices.variantId, variant.id));
+  const fits: Candidate[] = [];
+  const considered: Array<{ priceListId: string; name: string; amount: number; minQuantity: number; specificity: number; priority: number; outcome: 'won' | 'lost' | 'not_applicable'; reason: string }> = [];
+  for (const r of rows) {
+    const l = r.l;
+    const base = { priceListId: l.id, name: l.name, amount: r.p.amount, minQuantity: r.p.minQuantity, specificity: specificity(l), priority: l.priority };
+    const reason =
+      l.status !== 'active' ? `list is ${l.status}`
+      : l.currency !== ctx.currency ? `list is in ${l.currency}, not ${ctx.currency}`
+      : l.startsAt && l.startsAt > at ? `not valid until ${l.startsAt.toISOString()}`
+      : l.endsAt && l.endsAt <= at ? `expired at ${l.endsAt.toISOString()}`
+      : l.channel && l.channel !== ctx.channel ? `only for channel ${l.channel}`
+      : l.storeId && l.storeId !== ctx.storeId ? `only for store ${l.storeId}`
+      : l.customerGroup && !groups.includes(l.customerGroup) ? `only for customer group ${l.customerGroup}`
+      : r.p.minQuantity > quantity ? `applies from ${r.p.minQuantity} pieces`
+      : undefined;
+    if (reason) considered.push({ ...base, outcome: 'not_applicable', reason });
+    else fits.push({ variantId: variant.id, amount: r.p.amount, minQuantity: r.p.minQuantity, list: l });
+  }
+  const { winner, compareAt } = pickWinner(fits, quantity);
+  const applied = perList(fits, quantity);
+  for (const c of fits) {
+    const base = { priceListId: c.list.id, name: c.list.name, amount: c.amount, minQuantity: c.minQuantity, specificity: specificity(c.list), priority: c.list.priority };
+    if (!applied.includes(c)) considered.push({ ...base, outcome: 'lost', reason: 'a higher volume tier of the same list applies' });
+    else if (c === winner) considered.push({ ...base, outcome: 'won', reason: 'most specific applicable list' + (fits.some((o) => o !== c && specificity(o.list) === specificity(c.list)) ? ', then highest priority' : '') });
+    else if (winner && specificity(c.list) < specificity(winner.list)) considered.push({ ...base, outcome: 'lost', reason: `less specific (${specificity(c.list)}) than ${winner.list.name} (${specificity(winner.list)})` });
+    else considered.push({ ...base, outcome: 'lost', reason: `lower priority (${c.list.priority}) or older than ${winner!.list.name}` });
+  }
+  const order = { won: 0, lost: 1, not_applicable: 2 } as Record<string, number>;
+  considered.sort((a, b) => order[a.outcome] - order[b.outcome] || b.specificity - a.specificity || b.priority - a.priority);
+  return {
+    variantId: variant.id,
+    sku: variant.sku,
+    currency: ctx.currency,
+    quantity,
+    at: at.toISOString(),
+    price: winner ? { amount: winner.amount, priceListId: winner.list.id, compareAt } : null,
+    considered,
+  };
+}
+
+/**
+ * Variants whose resolved price lies in [min, max] in a context: what the catalog's price-range
+ * filter uses. It resolves every priced variant (one query, picked in memory), which is fine for
+ * catalogs of tens of thousands of variants.
+ */
+export async function variantIdsPricedBetween(db: Executor, ctx: PriceContext, min: number | undefined, max: number | undefined): Promise<string[]> {
+  const all = await db.selectDistinct({ variantId: prices.variantId }).from(prices).innerJoin(priceLists, eq(priceLists.id, prices.priceListId)).where(and(eq(priceLists.status, 'active'), eq(priceLists.currency, ctx.currency)));
+  const resolved = await resolvePrices(db, all.map((r) => r.variantId), ctx);
+  return [...resolved.values()].filter((p) => (min === undefined || p.amount >= min) && (max === undefined || p.amount <= max)).map((p) => p.variantId);
+}
