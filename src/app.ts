@@ -30,6 +30,7 @@ import { devtoolsRoutes } from './modules/devtools/routes.js';
 import { systemRoutes } from './modules/system/routes.js';
 import { catalogRoutes } from './modules/catalog/routes.js';
 import { pricingRoutes } from './modules/pricing/routes.js';
+import { importRoutes } from './modules/imports/routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -245,7 +246,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   }
 
   // Registered on the root instance so every module's named schemas reach the OpenAPI document.
-  for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes]) await routes(app, ctx);
+  for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes, importRoutes]) await routes(app, ctx);
 
   return app;
 }

@@ -1,4 +1,8 @@
 // The `winkel` command line.
+import { createWriteStream, existsSync } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import { createLogger, openDatabase, startWinkel, VERSION } from './runtime.js';
@@ -6,6 +10,7 @@ import { createApiKey, ensureAdmin } from './modules/access/service.js';
 import { isPermission } from './modules/access/permissions.js';
 import { Jobs } from './platform/jobs.js';
 import { maintenanceJobs } from './modules/system/jobs.js';
+import { createJob, exportProducts, formatOf, getJob, importOnlineRetail, importProducts, listRejections } from './modules/imports/service.js';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`winkel: ${message}\n`);
@@ -167,10 +172,75 @@ apiKey
     }
   });
 
+const importCmd = program.command('import').description('import data into the catalog (streamed, repeatable; rejected rows are listed)');
+
+async function runImport(kind: 'products' | 'online-retail', file: string, opts: { format?: string; priceList?: string }) {
+  const cfg = config();
+  if (!existsSync(file)) fail(`no such file: ${file}`, 66);
+  const log = createLogger({ ...cfg, logLevel: 'warn' });
+  const database = await openDatabase(cfg, log, { poolSize: 4 }).catch((err) => fail(explain(err)));
+  const ctx = { actor: { type: 'system' as const, label: `winkel import ${kind}` } };
+  const format = kind === 'online-retail' ? 'csv' : formatOf(file, opts.format);
+  const job = await createJob(database.db, ctx, kind, format, path.basename(file));
+  const bar = new SingleBar({ format: ' {bar} {percentage}% | {phase} | {rows} rows | {accepted} in, {rejected} rejected', hideCursor: true, stream: process.stderr }, Presets.shades_classic);
+  bar.start(100, 0, { phase: 'starting', rows: 0, accepted: 0, rejected: 0 });
+  const onProgress = (p: { fraction: number; rows: number; phase?: string }, accepted: number, rejected: number) => bar.update(Math.round(p.fraction * 100), { phase: p.phase ?? '', rows: p.rows, accepted, rejected });
+  const started = Date.now();
+  try {
+    if (kind === 'online-retail') await importOnlineRetail(database.db, ctx, job.id, file, onProgress);
+    else await importProducts(database.db, ctx, job.id, file, format, { priceList: opts.priceList, onProgress });
+    bar.update(100, { phase: 'done' });
+    bar.stop();
+  } catch (err) {
+    bar.stop();
+    await database.close();
+    fail(`import failed: ${explain(err)}`);
+  }
+  const done = await getJob(database.db, job.id);
+  const rejections = await listRejections(database.db, job.id, { limit: 20 });
+  await database.close();
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`import ${done.id}: ${done.accepted} accepted, ${done.rejected} rejected in ${secs} s\n`);
+  process.stdout.write(`${JSON.stringify(done.summary)}\n`);
+  for (const r of rejections.data) process.stdout.write(`  rejected${r.line ? ` line ${r.line}` : ''}${r.field ? ` ${r.field}` : ''}${r.value ? ` (${r.value})` : ''}: ${r.reason}\n`);
+  if (rejections.hasMore) process.stdout.write(`  … all ${done.rejected}: GET /v1/imports/${done.id}/rejections\n`);
+}
+
+importCmd
+  .command('products <file>')
+  .description('import products, variants and prices from CSV or NDJSON (optionally .gz); columns in docs/catalog.md')
+  .addOption(new Option('-f, --format <format>', 'csv or ndjson (default: from the file name)').choices(['csv', 'ndjson']))
+  .option('--price-list <name>', 'price list for the price column', 'Base prices')
+  .action((file: string, opts: { format?: string; priceList?: string }) => runImport('products', file, opts));
+
+importCmd
+  .command('online-retail <file>')
+  .description('build the catalog from the UCI Online Retail data set (e.g. ../shared/data/online-retail.csv.gz)')
+  .action((file: string) => runImport('online-retail', file, {}));
+
+program
+  .command('export')
+  .description('export data')
+  .command('products')
+  .description('write every product variant with its price as CSV or NDJSON (the import format)')
+  .addOption(new Option('-f, --format <format>', 'csv or ndjson').choices(['csv', 'ndjson']).default('csv'))
+  .option('-o, --out <file>', 'write to a file instead of standard output')
+  .option('--price-list-id <id>', 'the price list for the price column (default: "Base prices")')
+  .action(async (opts: { format: 'csv' | 'ndjson'; out?: string; priceListId?: string }) => {
+    const cfg = config();
+    const log = createLogger({ ...cfg, logLevel: 'warn' });
+    const database = await openDatabase(cfg, log, { poolSize: 2 }).catch((err) => fail(explain(err)));
+    try {
+      await pipeline(exportProducts(database.db, opts.format, opts.priceListId), opts.out ? createWriteStream(opts.out) : process.stdout);
+    } catch (err) {
+      fail(`export failed: ${explain(err)}`);
+    } finally {
+      await database.close();
+    }
+  });
+
 for (const [name, what] of [
   ['demo', 'load the demo retailer (comes with the demo issue)'],
-  ['import', 'import catalog, prices or customers (comes with the catalog issue)'],
-  ['export', 'export data (comes with the catalog issue)'],
   ['bench', 'run the benchmarks: use `npm run bench`'],
 ] as const) {
   program

@@ -6,3 +6,4 @@ export * from '../modules/accounts/schema.js';
 export * from '../modules/webhooks/schema.js';
 export * from '../modules/catalog/schema.js';
 export * from '../modules/pricing/schema.js';
+export * from '../modules/imports/schema.js';

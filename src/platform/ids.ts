@@ -23,6 +23,7 @@ export const ID_PREFIXES = {
   product: 'prd',
   variant: 'var',
   priceList: 'pl',
+  importJob: 'imp',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -559,3 +559,116 @@ export async function findVariant(db: Executor, key: { variantId?: string; sku?:
     .where(key.variantId ? eq(variants.id, key.variantId) : sql`upper(${variants.sku}) = ${(key.sku ?? '').toUpperCase()}`);
   return row;
 }
+
+// ---------------------------------------------------------------- bulk upsert (imports)
+
+export interface BulkProduct {
+  externalRef: string;
+  handle: string;
+  status: 'draft' | 'active' | 'archived';
+  kind: 'physical' | 'service';
+  title: Texts;
+  description?: Texts;
+  categoryId: string | null;
+  taxClass: 'standard' | 'intermediate' | 'reduced' | 'zero';
+  variants: Array<{ sku: string; gtin?: string | null; options?: Record<string, string> }>;
+}
+
+/**
+ * Creates or updates many products at once, matched by externalRef (so an import can run again),
+ * with their variants matched by SKU. One event per product; the caller writes the audit entry.
+ * Variants whose SKU belongs to another product are skipped and returned.
+ */
+export async function upsertProductsBulk(tx: Tx, ctx: RequestContext, items: BulkProduct[]): Promise<{ created: number; updated: number; skippedSkus: Array<{ sku: string; reason: string }> }> {
+  if (!items.length) return { created: 0, updated: 0, skippedSkus: [] };
+  const existing = await tx.select({ id: products.id, externalRef: products.externalRef, handle: products.handle }).from(products).where(inArray(products.externalRef, items.map((i) => i.externalRef)));
+  const byRef = new Map(existing.map((e) => [e.externalRef!, e]));
+  const takenHandles = new Set(
+    (await tx.select({ handle: products.handle }).from(products).where(inArray(products.handle, items.map((i) => slugify(i.handle))))).map((r) => r.handle),
+  );
+  const rows = items.map((i) => {
+    const found = byRef.get(i.externalRef);
+    let handle = found?.handle ?? slugify(i.handle);
+    if (!found) {
+      for (let n = 2; takenHandles.has(handle); n++) handle = `${slugify(i.handle)}-${n}`;
+      takenHandles.add(handle);
+    }
+    return {
+      id: found?.id ?? newId('product'),
+      handle,
+      status: i.status,
+      kind: i.kind,
+      titleNl: i.title.nl ?? null,
+      titleEn: i.title.en ?? null,
+      descriptionNl: i.description?.nl ?? null,
+      descriptionEn: i.description?.en ?? null,
+      categoryId: i.categoryId,
+      taxClass: i.taxClass,
+      externalRef: i.externalRef,
+      searchExtra: searchExtraOf(i.variants, i.externalRef, null),
+      updatedAt: new Date(),
+    };
+  });
+  await tx
+    .insert(products)
+    .values(rows)
+    .onConflictDoUpdate({
+      target: products.id,
+      set: {
+        status: sql`excluded.status`,
+        kind: sql`excluded.kind`,
+        titleNl: sql`excluded.title_nl`,
+        titleEn: sql`excluded.title_en`,
+        descriptionNl: sql`coalesce(excluded.description_nl, ${products.descriptionNl})`,
+        descriptionEn: sql`coalesce(excluded.description_en, ${products.descriptionEn})`,
+        categoryId: sql`excluded.category_id`,
+        taxClass: sql`excluded.tax_class`,
+        searchExtra: sql`excluded.search_extra`,
+        updatedAt: sql`excluded.updated_at`,
+        version: sql`${products.version} + 1`,
+      },
+    });
+  const idByRef = new Map(rows.map((r) => [r.externalRef, r.id]));
+  const wantedVariants = items.flatMap((i) => i.variants.map((v, position) => ({ productId: idByRef.get(i.externalRef)!, position, ...v })));
+  const owners = await tx.select({ sku: variants.sku, productId: variants.productId }).from(variants).where(inArray(sql`upper(${variants.sku})`, wantedVariants.map((v) => v.sku.toUpperCase())));
+  const ownerOf = new Map(owners.map((o) => [o.sku.toUpperCase(), o.productId]));
+  const skippedSkus: Array<{ sku: string; reason: string }> = [];
+  const toInsert = [];
+  for (const v of wantedVariants) {
+    const owner = ownerOf.get(v.sku.toUpperCase());
+    if (owner && owner !== v.productId) skippedSkus.push({ sku: v.sku, reason: `SKU belongs to product ${owner}` });
+    else if (!owner) {
+      const gtinOk = v.gtin ? !gtinProblem(v.gtin) : true;
+      if (!gtinOk) skippedSkus.push({ sku: v.sku, reason: `GTIN ${v.gtin} left out: ${describeGtinProblem(gtinProblem(v.gtin!)!)}` });
+      toInsert.push({ id: newId('variant'), productId: v.productId, sku: v.sku, gtin: gtinOk ? (v.gtin ?? null) : null, gtinKey: gtinOk && v.gtin ? canonicalGtin(v.gtin)! : null, options: v.options ?? {}, position: v.position });
+    }
+  }
+  if (toInsert.length) await tx.insert(variants).values(toInsert).onConflictDoNothing();
+  const newIds = rows.filter((r) => !byRef.has(r.externalRef)).map((r) => r.id);
+  if (newIds.length) await tx.insert(assortment).values(newIds.flatMap((productId) => CHANNELS.map((channel) => ({ productId, channel, storeId: null })))).onConflictDoNothing();
+  await emit(
+    tx,
+    ...rows.map((r) => ({
+      type: byRef.has(r.externalRef) ? 'product.updated' : 'product.created',
+      aggregateType: 'product',
+      aggregateId: r.id,
+      actor: ctx.actor,
+      data: { product: { id: r.id, handle: r.handle, status: r.status, kind: r.kind, title: { nl: r.titleNl, en: r.titleEn }, categoryId: r.categoryId, externalRef: r.externalRef }, source: 'import' },
+    })),
+  );
+  return { created: newIds.length, updated: rows.length - newIds.length, skippedSkus };
+}
+
+/** Finds or creates categories by slug (imports name them); returns slug → id. */
+export async function ensureCategories(tx: Tx, wanted: Array<{ slug: string; name: Texts }>): Promise<Map<string, string>> {
+  const slugs = [...new Set(wanted.map((w) => slugify(w.slug)))];
+  if (!slugs.length) return new Map();
+  const values = slugs.map((slug, i) => {
+    const w = wanted.find((x) => slugify(x.slug) === slug)!;
+    return { id: newId('category'), slug, nameNl: w.name.nl ?? null, nameEn: w.name.en ?? null, position: i };
+  });
+  const inserted = await tx.insert(categories).values(values).onConflictDoNothing().returning();
+  for (const c of inserted) await emit(tx, { type: 'category.created', aggregateType: 'category', aggregateId: c.id, data: { category: publicCategory(c) } });
+  const rows = await tx.select({ id: categories.id, slug: categories.slug }).from(categories).where(inArray(categories.slug, slugs));
+  return new Map(rows.map((r) => [r.slug, r.id]));
+}

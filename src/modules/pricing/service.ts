@@ -336,3 +336,15 @@ export async function variantIdsPricedBetween(db: Executor, ctx: PriceContext, m
   const resolved = await resolvePrices(db, all.map((r) => r.variantId), ctx);
   return [...resolved.values()].filter((p) => (min === undefined || p.amount >= min) && (max === undefined || p.amount <= max)).map((p) => p.variantId);
 }
+
+/** The active general list with this name in this currency, created when missing (imports use it). */
+export async function ensurePriceList(db: Db, ctx: RequestContext, name: string, currency = 'EUR'): Promise<string> {
+  const [found] = await db
+    .select({ id: priceLists.id })
+    .from(priceLists)
+    .where(and(eq(priceLists.name, name), eq(priceLists.currency, currency), sql`${priceLists.channel} is null and ${priceLists.storeId} is null and ${priceLists.customerGroup} is null`))
+    .orderBy(asc(priceLists.id))
+    .limit(1);
+  if (found) return found.id;
+  return (await createPriceList(db, ctx, { name, currency })).id;
+}
