@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-async function upload(kind: string, body: string | Uint8Array, contentType: string, extra = '') {
+async function upload(kind: string, body: string | Blob, contentType: string, extra = '') {
   const res = await fetch(`${s.url}/v1/imports?kind=${kind}${extra}`, { method: 'POST', headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': contentType }, body });
   expect(res.status).toBe(202);
   const job = (await res.json()) as { id: string };
@@ -93,7 +93,7 @@ describe('product import', () => {
 
 describe('the real data set', () => {
   it('builds products from stock codes, skipping what is not a sale and reporting non-products', async () => {
-    const job = await upload('online-retail', new Uint8Array(readFileSync('test/fixtures/online-retail-sample.csv')), 'text/csv');
+    const job = await upload('online-retail', new Blob([readFileSync('test/fixtures/online-retail-sample.csv')]), 'text/csv');
     expect(job.status).toBe('succeeded');
     expect(job.summary.skippedRows.cancelled).toBeGreaterThan(0);
     const rej = (await s.call('GET', `/v1/imports/${job.id}/rejections?limit=200`)).body.data;
