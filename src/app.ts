@@ -31,6 +31,7 @@ import { systemRoutes } from './modules/system/routes.js';
 import { catalogRoutes } from './modules/catalog/routes.js';
 import { pricingRoutes } from './modules/pricing/routes.js';
 import { importRoutes } from './modules/imports/routes.js';
+import { inventoryRoutes } from './modules/inventory/routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -246,7 +247,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   }
 
   // Registered on the root instance so every module's named schemas reach the OpenAPI document.
-  for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes, importRoutes]) await routes(app, ctx);
+  for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes, importRoutes, inventoryRoutes]) await routes(app, ctx);
 
   return app;
 }

@@ -7,3 +7,4 @@ export * from '../modules/webhooks/schema.js';
 export * from '../modules/catalog/schema.js';
 export * from '../modules/pricing/schema.js';
 export * from '../modules/imports/schema.js';
+export * from '../modules/inventory/schema.js';

@@ -24,6 +24,8 @@ export const ID_PREFIXES = {
   variant: 'var',
   priceList: 'pl',
   importJob: 'imp',
+  location: 'loc',
+  reservation: 'rsv',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -3,9 +3,17 @@ import { sql } from 'drizzle-orm';
 import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db.js';
 import type { JobDefinition } from '../../platform/jobs.js';
+import { expireReservations } from '../inventory/service.js';
 
 export function maintenanceJobs(db: Db, _config: Config): JobDefinition[] {
   return [
+    {
+      name: 'inventory-expire-reservations',
+      cron: '* * * * *',
+      handle: async () => {
+        await expireReservations(db);
+      },
+    },
     {
       name: 'maintenance-idempotency-keys',
       cron: '*/15 * * * *',

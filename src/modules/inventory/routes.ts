@@ -1,0 +1,277 @@
+// Inventory HTTP API: locations, stock levels and the ledger, movements, reservations, availability.
+import Type from 'typebox';
+import type { App, AppContext } from '../../app.js';
+import { badRequest } from '../../platform/errors.js';
+import { etag, expectedVersion } from '../../platform/http/concurrency.js';
+import { IdParam, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import { requestContext } from '../access/routes.js';
+import { findVariant } from '../catalog/service.js';
+import * as inv from './service.js';
+
+const tags = ['inventory'];
+const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
+
+export const Location = Type.Object(
+  {
+    id: Type.String({ description: 'loc_…' }),
+    code: Type.String(),
+    name: Type.String(),
+    type: Type.Union([Type.Literal('warehouse'), Type.Literal('store'), Type.Literal('supplier')]),
+    address: Type.Union([Type.Record(Type.String(), Type.String()), Type.Null()]),
+    latitude: Nullable(Type.Number()),
+    longitude: Nullable(Type.Number()),
+    openingHours: Type.Union([Type.Record(Type.String(), Type.Array(Type.Array(Type.String()))), Type.Null()]),
+    timeZone: Type.String(),
+    pickup: Type.Boolean(),
+    shipFromStore: Type.Boolean(),
+    dailyCapacity: Type.Union([Type.Integer(), Type.Null()]),
+    status: Type.Union([Type.Literal('active'), Type.Literal('closed')]),
+    version: Type.Integer(),
+  },
+  { $id: 'Location' },
+);
+export const StockLevel = Type.Object(
+  {
+    variantId: Type.String(),
+    locationId: Type.String(),
+    onHand: Type.Integer(),
+    reserved: Type.Integer(),
+    safetyStock: Type.Integer(),
+    incoming: Type.Integer(),
+    availableToPromise: Type.Integer({ description: 'on hand − reserved − safety stock, never below 0' }),
+    updatedAt: Timestamp,
+  },
+  { $id: 'StockLevel' },
+);
+const StockLevelPage = Page(ref(StockLevel), 'StockLevel');
+const Movement = Type.Object(
+  {
+    seq: Type.Integer(),
+    variantId: Type.String(),
+    locationId: Type.String(),
+    type: Type.String(),
+    onHandDelta: Type.Integer(),
+    reservedDelta: Type.Integer(),
+    reason: Type.Union([Type.String(), Type.Null()]),
+    reference: Type.Union([Type.String(), Type.Null()]),
+    actor: Type.Unknown(),
+    occurredAt: Timestamp,
+  },
+  { $id: 'StockMovement' },
+);
+const MovementPage = Page(ref(Movement), 'StockMovement');
+export const Reservation = Type.Object(
+  {
+    id: Type.String({ description: 'rsv_…' }),
+    variantId: Type.String(),
+    locationId: Type.String(),
+    quantity: Type.Integer(),
+    status: Type.Union([Type.Literal('active'), Type.Literal('released'), Type.Literal('converted'), Type.Literal('expired')]),
+    reference: Type.Union([Type.String(), Type.Null()]),
+    expiresAt: Type.Union([Timestamp, Type.Null()]),
+  },
+  { $id: 'Reservation' },
+);
+const Availability = Type.Object(
+  {
+    variantId: Type.String(),
+    sku: Type.String(),
+    totalAvailable: Type.Integer(),
+    locations: Type.Array(
+      Type.Object({ location: ref(Location), availableToPromise: Type.Integer(), inStock: Type.Boolean(), pickup: Type.Boolean({ description: 'can be collected here now' }), distanceKm: Type.Union([Type.Number(), Type.Null()]) }),
+    ),
+  },
+  { $id: 'Availability' },
+);
+
+const LocationBody = {
+  code: Type.String({ pattern: '^[A-Za-z0-9_-]{1,40}$' }),
+  name: Type.String({ minLength: 1, maxLength: 200 }),
+  type: Type.Union([Type.Literal('warehouse'), Type.Literal('store'), Type.Literal('supplier')]),
+  address: Type.Union([Type.Record(Type.String(), Type.String({ maxLength: 300 })), Type.Null()]),
+  latitude: Type.Union([Type.Number({ minimum: -90, maximum: 90 }), Type.Null()]),
+  longitude: Type.Union([Type.Number({ minimum: -180, maximum: 180 }), Type.Null()]),
+  openingHours: Type.Union([Type.Record(Type.String({ pattern: '^(mon|tue|wed|thu|fri|sat|sun)$' }), Type.Array(Type.Array(Type.String({ pattern: '^\\d{2}:\\d{2}$' }), { minItems: 2, maxItems: 2 }))), Type.Null()]),
+  timeZone: Type.String({ maxLength: 64 }),
+  pickup: Type.Boolean(),
+  shipFromStore: Type.Boolean(),
+  dailyCapacity: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  status: Type.Union([Type.Literal('active'), Type.Literal('closed')]),
+};
+const optional = <T extends Record<string, ReturnType<typeof Type.String> | ReturnType<typeof Type.Union> | ReturnType<typeof Type.Boolean>>>(o: T) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Type.Optional(v as never)])) as unknown as { [K in keyof T]: ReturnType<typeof Type.Optional<T[K]>> };
+
+const toReservation = (r: { id: string; variantId: string; locationId: string; quantity: number; status: string; reference: string | null; expiresAt: Date | string | null }) => ({
+  id: r.id,
+  variantId: r.variantId,
+  locationId: r.locationId,
+  quantity: r.quantity,
+  status: r.status as 'active',
+  reference: r.reference,
+  expiresAt: r.expiresAt ? new Date(r.expiresAt).toISOString() : null,
+});
+
+export async function inventoryRoutes(app: App, ctx: AppContext) {
+  for (const s of [Location, StockLevel, StockLevelPage, Movement, MovementPage, Reservation, Availability]) app.addSchema(s);
+  const read = { access: { permission: 'inventory:read' } } as const;
+  const write = { access: { permission: 'inventory:write' } } as const;
+
+  app.get('/v1/locations', { config: { access: { permission: 'storefront' } }, schema: { tags, summary: 'Stock locations: warehouses, stores, suppliers', querystring: Type.Object({ type: Type.Optional(LocationBody.type) }), response: { 200: Type.Object({ data: Type.Array(ref(Location)) }) } } }, async (req) => ({
+    data: (await inv.listLocations(ctx.db, req.query)).map(inv.publicLocation),
+  }));
+
+  app.post(
+    '/v1/locations',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Add a warehouse, store or supplier location',
+        body: Type.Object({ code: LocationBody.code, name: LocationBody.name, type: LocationBody.type, ...optional({ address: LocationBody.address, latitude: LocationBody.latitude, longitude: LocationBody.longitude, openingHours: LocationBody.openingHours, timeZone: LocationBody.timeZone, pickup: LocationBody.pickup, shipFromStore: LocationBody.shipFromStore, dailyCapacity: LocationBody.dailyCapacity, status: LocationBody.status }) }, { additionalProperties: false }),
+        response: { 201: ref(Location) },
+      },
+    },
+    async (req, reply) => {
+      const l = await inv.createLocation(ctx.db, requestContext(req), req.body as inv.LocationInput);
+      reply.code(201).header('etag', etag(l.version)).header('location', `/v1/locations/${l.id}`);
+      return inv.publicLocation(l);
+    },
+  );
+
+  app.get('/v1/locations/:id', { config: { access: { permission: 'storefront' } }, schema: { tags, summary: 'Get a location', params: IdParam, response: { 200: ref(Location) } } }, async (req, reply) => {
+    const l = await inv.getLocation(ctx.db, req.params.id);
+    reply.header('etag', etag(l.version));
+    return inv.publicLocation(l);
+  });
+
+  app.patch(
+    '/v1/locations/:id',
+    { config: write, schema: { tags, summary: 'Change a location', params: IdParam, body: Type.Object(optional(LocationBody), { additionalProperties: false, minProperties: 1 }), response: { 200: ref(Location) } } },
+    async (req, reply) => {
+      const l = await inv.updateLocation(ctx.db, requestContext(req), req.params.id, req.body as Partial<inv.LocationInput>, expectedVersion(req));
+      reply.header('etag', etag(l.version));
+      return inv.publicLocation(l);
+    },
+  );
+
+  app.get(
+    '/v1/locations/:id/stock',
+    { config: read, schema: { tags, summary: 'Every stock level at one location', params: IdParam, querystring: Type.Intersect([PageQuery, Type.Object({ status: Type.Optional(Type.Union([Type.Literal('in_stock'), Type.Literal('low'), Type.Literal('out')])) })]), response: { 200: ref(StockLevelPage) } } },
+    async (req) => {
+      const page = await inv.levelsForLocation(ctx.db, req.params.id, { limit: req.query.limit ?? 50, cursor: req.query.cursor, status: req.query.status });
+      return { ...page, data: page.data.map(inv.publicLevel) };
+    },
+  );
+
+  app.get(
+    '/v1/stock',
+    { config: read, schema: { tags, summary: 'One variant’s stock at every location', querystring: Type.Object({ sku: Type.Optional(Type.String()), variantId: Type.Optional(Type.String()) }), response: { 200: Type.Object({ data: Type.Array(ref(StockLevel)) }) } } },
+    async (req) => {
+      if (!req.query.sku && !req.query.variantId) throw badRequest('Give sku or variantId.', [{ field: 'querystring/sku', message: 'sku or variantId is required' }]);
+      const v = await findVariant(ctx.db, req.query);
+      if (!v) return { data: [] };
+      return { data: (await inv.levelsForVariant(ctx.db, v.id)).map((r) => inv.publicLevel(r.level)) };
+    },
+  );
+
+  app.post(
+    '/v1/stock/movements',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Record a receipt, adjustment (with reason), damage, return or count correction',
+        body: Type.Object(
+          {
+            sku: Type.Optional(Type.String()),
+            variantId: Type.Optional(Type.String()),
+            locationId: Type.String(),
+            type: Type.Union([Type.Literal('receipt'), Type.Literal('adjustment'), Type.Literal('damage'), Type.Literal('return'), Type.Literal('count_correction')]),
+            quantity: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000, description: 'pieces; negative only for adjustments and count corrections' }),
+            reason: Type.Optional(Type.String({ maxLength: 500 })),
+            reference: Type.Optional(Type.String({ maxLength: 200 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ref(StockLevel) },
+      },
+    },
+    async (req, reply) => {
+      const r = await inv.recordMovement(ctx.db, requestContext(req), req.body);
+      return reply.code(201).send({ variantId: r.variantId, locationId: r.locationId, onHand: r.on_hand, reserved: r.reserved, safetyStock: r.safety_stock, incoming: r.incoming, availableToPromise: r.availableToPromise, updatedAt: new Date().toISOString() });
+    },
+  );
+
+  app.get(
+    '/v1/stock/movements',
+    { config: read, schema: { tags, summary: 'The stock ledger, newest first', querystring: Type.Intersect([PageQuery, Type.Object({ variantId: Type.Optional(Type.String()), locationId: Type.Optional(Type.String()) })]), response: { 200: ref(MovementPage) } } },
+    async (req) => {
+      const page = await inv.listMovements(ctx.db, { ...req.query, limit: req.query.limit ?? 50 });
+      return { ...page, data: page.data.map((m) => ({ ...m, occurredAt: m.occurredAt.toISOString() })) };
+    },
+  );
+
+  app.post(
+    '/v1/reservations',
+    {
+      config: { access: { permission: 'orders:write' } },
+      schema: {
+        tags,
+        summary: 'Reserve stock for a cart or order: every line or none',
+        description: '409 `insufficient_stock` lists each line that cannot be had with what is available. Reservations with ttlMinutes are released automatically when they expire.',
+        body: Type.Object(
+          {
+            lines: Type.Array(Type.Object({ variantId: Type.String(), locationId: Type.String(), quantity: Type.Integer({ minimum: 1, maximum: 100_000 }) }, { additionalProperties: false }), { minItems: 1, maxItems: 200 }),
+            reference: Type.Optional(Type.String({ maxLength: 200 })),
+            ttlMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 * 24 * 30 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ data: Type.Array(ref(Reservation)) }) },
+      },
+    },
+    async (req, reply) => reply.code(201).send({ data: (await inv.reserve(ctx.db, requestContext(req), req.body.lines, req.body)).map(toReservation) }),
+  );
+
+  app.get('/v1/reservations/:id', { config: { access: { permission: 'orders:read' } }, schema: { tags, summary: 'Get a reservation', params: IdParam, response: { 200: ref(Reservation) } } }, async (req) => toReservation(await inv.getReservation(ctx.db, req.params.id)));
+
+  for (const [action, how, summary] of [
+    ['release', 'released', 'Give reserved stock back'],
+    ['convert', 'converted', 'Fulfil a reservation: the stock leaves (a sale)'],
+  ] as const) {
+    app.post(
+      `/v1/reservations/:id/${action}`,
+      {
+        config: { access: { permission: 'orders:write' }, idempotent: false },
+        schema: { tags, summary, params: IdParam, querystring: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }), response: { 200: ref(Reservation) } },
+      },
+      async (req) => toReservation(await inv.changeReservation(ctx.db, requestContext(req), req.params.id, how, req.query.reason)),
+    );
+  }
+
+  app.post(
+    '/v1/reservations/:id/extend',
+    { config: { access: { permission: 'orders:write' }, idempotent: false }, schema: { tags, summary: 'Move a reservation’s expiry', params: IdParam, body: Type.Object({ ttlMinutes: Type.Integer({ minimum: 1, maximum: 60 * 24 * 30 }) }), response: { 200: ref(Reservation) } } },
+    async (req) => toReservation(await inv.extendReservation(ctx.db, req.params.id, req.body.ttlMinutes)),
+  );
+
+  app.get(
+    '/v1/availability',
+    {
+      config: { access: { permission: 'storefront' } },
+      schema: {
+        tags,
+        summary: 'Where a product can be had: stock and pickup per store, nearest first',
+        querystring: Type.Object({ sku: Type.Optional(Type.String()), variantId: Type.Optional(Type.String()), near: Type.Optional(Type.String({ pattern: '^-?\\d+(\\.\\d+)?,-?\\d+(\\.\\d+)?$', description: 'lat,lon' })) }),
+        response: { 200: ref(Availability) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      if (!q.sku && !q.variantId) throw badRequest('Give sku or variantId.', [{ field: 'querystring/sku', message: 'sku or variantId is required' }]);
+      const near = q.near ? { lat: Number(q.near.split(',')[0]), lon: Number(q.near.split(',')[1]) } : undefined;
+      if (near && (Math.abs(near.lat) > 90 || Math.abs(near.lon) > 180)) throw badRequest('near is lat,lon in degrees.', [{ field: 'querystring/near', message: 'out of range' }]);
+      return inv.availability(ctx.db, q, near);
+    },
+  );
+}

@@ -1,0 +1,87 @@
+// Stock: locations, the level per variant and location, the immutable movement ledger, and
+// reservations. Every change of a level is a ledger row written in the same transaction.
+import { sql } from 'drizzle-orm';
+import { bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+
+export const stockLocations = pgTable('stock_locations', {
+  id: text('id').primaryKey(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  type: text('type', { enum: ['warehouse', 'store', 'supplier'] }).notNull(),
+  address: jsonb('address'),
+  latitude: doublePrecision('latitude'),
+  longitude: doublePrecision('longitude'),
+  /** e.g. { "mon": [["09:00","18:00"]], … } in the location's local time. */
+  openingHours: jsonb('opening_hours'),
+  timeZone: text('time_zone').notNull().default('Europe/Amsterdam'),
+  pickup: boolean('pickup').notNull().default(false),
+  shipFromStore: boolean('ship_from_store').notNull().default(false),
+  dailyCapacity: integer('daily_capacity'),
+  status: text('status', { enum: ['active', 'closed'] }).notNull().default('active'),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  version: integer('version').notNull().default(1),
+});
+
+export const stockLevels = pgTable(
+  'stock_levels',
+  {
+    variantId: text('variant_id').notNull(),
+    locationId: text('location_id')
+      .notNull()
+      .references(() => stockLocations.id),
+    onHand: integer('on_hand').notNull().default(0),
+    reserved: integer('reserved').notNull().default(0),
+    safetyStock: integer('safety_stock').notNull().default(0),
+    incoming: integer('incoming').notNull().default(0),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.variantId, t.locationId] }),
+    index('stock_levels_location').on(t.locationId, t.variantId),
+    // The database itself refuses an oversold level, whatever the code does.
+    check('stock_reserved_within_on_hand', sql`${t.reserved} >= 0 and ${t.reserved} <= ${t.onHand}`),
+    check('stock_on_hand_not_negative', sql`${t.onHand} >= 0`),
+    check('stock_safety_not_negative', sql`${t.safetyStock} >= 0`),
+  ],
+);
+
+export const stockMovements = pgTable(
+  'stock_movements',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    variantId: text('variant_id').notNull(),
+    locationId: text('location_id').notNull(),
+    type: text('type', {
+      enum: ['receipt', 'sale', 'return', 'adjustment', 'transfer_out', 'transfer_in', 'count_correction', 'damage', 'reservation', 'release'],
+    }).notNull(),
+    onHandDelta: integer('on_hand_delta').notNull().default(0),
+    reservedDelta: integer('reserved_delta').notNull().default(0),
+    reason: text('reason'),
+    reference: text('reference'),
+    actor: jsonb('actor'),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('stock_movements_level').on(t.variantId, t.locationId, t.seq), index('stock_movements_reference').on(t.reference)],
+);
+
+export const reservations = pgTable(
+  'reservations',
+  {
+    id: text('id').primaryKey(),
+    variantId: text('variant_id').notNull(),
+    locationId: text('location_id').notNull(),
+    quantity: integer('quantity').notNull(),
+    status: text('status', { enum: ['active', 'released', 'converted', 'expired'] }).notNull().default('active'),
+    /** What holds it: a cart or order line. */
+    reference: text('reference'),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('reservations_expiry').on(t.expiresAt).where(sql`${t.status} = 'active'`),
+    index('reservations_reference').on(t.reference),
+    check('reservation_quantity_positive', sql`${t.quantity} > 0`),
+  ],
+);

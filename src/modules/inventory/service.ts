@@ -1,0 +1,426 @@
+// Inventory: every change of a stock level goes through `applyMovement` (or the reservation
+// statements below, which do the same in one round trip): the level changes and the ledger row is
+// written in one transaction, and PostgreSQL's row lock plus a guarded UPDATE make overselling
+// impossible, also under many concurrent checkouts. Available-to-promise (ATP) = on hand − reserved
+// − safety stock, never below 0.
+import { and, asc, desc, eq, gt, lt, lte, sql, type SQL } from 'drizzle-orm';
+import type { Db, Executor, Tx } from '../../platform/db.js';
+import { badRequest, conflict, notFound, Problem } from '../../platform/errors.js';
+import { emit, type Actor } from '../../platform/events/outbox.js';
+import { checkVersion } from '../../platform/http/concurrency.js';
+import { decodeCursor, toPage } from '../../platform/http/pagination.js';
+import { newId } from '../../platform/ids.js';
+import { recordAudit, type RequestContext } from '../audit/service.js';
+import { findVariant } from '../catalog/service.js';
+import { reservations, stockLevels, stockLocations, stockMovements } from './schema.js';
+
+export type LocationRow = typeof stockLocations.$inferSelect;
+export type MovementType = (typeof stockMovements.$inferInsert)['type'];
+
+export const LOW_STOCK_THRESHOLD = 3;
+
+export function publicLocation(l: LocationRow) {
+  return {
+    id: l.id,
+    code: l.code,
+    name: l.name,
+    type: l.type,
+    address: (l.address as Record<string, string> | null) ?? null,
+    latitude: l.latitude,
+    longitude: l.longitude,
+    openingHours: (l.openingHours as Record<string, string[][]> | null) ?? null,
+    timeZone: l.timeZone,
+    pickup: l.pickup,
+    shipFromStore: l.shipFromStore,
+    dailyCapacity: l.dailyCapacity,
+    status: l.status,
+    version: l.version,
+  };
+}
+
+export const atp = (l: { onHand: number; reserved: number; safetyStock: number }) => Math.max(0, l.onHand - l.reserved - l.safetyStock);
+
+// ---------------------------------------------------------------- locations
+
+export interface LocationInput {
+  code: string;
+  name: string;
+  type: 'warehouse' | 'store' | 'supplier';
+  address?: Record<string, string> | null;
+  latitude?: number | null;
+  longitude?: number | null;
+  openingHours?: Record<string, string[][]> | null;
+  timeZone?: string;
+  pickup?: boolean;
+  shipFromStore?: boolean;
+  dailyCapacity?: number | null;
+  status?: 'active' | 'closed';
+}
+
+export async function createLocation(db: Db, ctx: RequestContext, input: LocationInput) {
+  if ((input.latitude == null) !== (input.longitude == null)) throw badRequest('Give both latitude and longitude, or neither.', [{ field: '/longitude', message: 'both or neither' }]);
+  return db.transaction(async (tx) => {
+    const [l] = await tx
+      .insert(stockLocations)
+      .values({ id: newId('location'), ...input, address: input.address ?? null, openingHours: input.openingHours ?? null })
+      .onConflictDoNothing()
+      .returning();
+    if (!l) throw conflict(`A location with code ${input.code} exists already.`, 'code_taken');
+    await recordAudit(tx, ctx, { action: 'location.create', resourceType: 'location', resourceId: l.id, after: publicLocation(l) });
+    await emit(tx, { type: 'location.created', aggregateType: 'location', aggregateId: l.id, actor: ctx.actor, data: { location: publicLocation(l) } });
+    return l;
+  });
+}
+
+export async function updateLocation(db: Db, ctx: RequestContext, id: string, patch: Partial<LocationInput>, expected: number | undefined) {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(stockLocations).where(eq(stockLocations.id, id)).for('update');
+    if (!before) throw notFound('location', id);
+    checkVersion('location', id, before.version, expected);
+    const [after] = await tx
+      .update(stockLocations)
+      .set({ ...patch, updatedAt: new Date(), version: before.version + 1 })
+      .where(eq(stockLocations.id, id))
+      .returning();
+    await recordAudit(tx, ctx, { action: 'location.update', resourceType: 'location', resourceId: id, before: publicLocation(before), after: publicLocation(after) });
+    await emit(tx, { type: 'location.updated', aggregateType: 'location', aggregateId: id, actor: ctx.actor, data: { location: publicLocation(after) } });
+    return after;
+  });
+}
+
+export async function listLocations(db: Executor, q: { type?: string } = {}) {
+  return db
+    .select()
+    .from(stockLocations)
+    .where(q.type ? eq(stockLocations.type, q.type as 'store') : undefined)
+    .orderBy(asc(stockLocations.code));
+}
+
+export async function getLocation(db: Executor, id: string) {
+  const [l] = await db.select().from(stockLocations).where(eq(stockLocations.id, id));
+  if (!l) throw notFound('location', id);
+  return l;
+}
+
+// ---------------------------------------------------------------- movements
+
+export interface Movement {
+  variantId: string;
+  locationId: string;
+  type: MovementType;
+  onHandDelta?: number;
+  reservedDelta?: number;
+  safetyStock?: number;
+  reason?: string | null;
+  reference?: string | null;
+}
+
+type LevelRow = {
+  on_hand: number;
+  reserved: number;
+  safety_stock: number;
+  incoming: number;
+};
+
+/** Events a level change causes: every change, plus crossings that shoppers and planners care about. */
+async function levelEvents(tx: Executor, actor: Actor, m: Movement, before: LevelRow, after: LevelRow) {
+  const b = atp({ onHand: before.on_hand, reserved: before.reserved, safetyStock: before.safety_stock });
+  const a = atp({ onHand: after.on_hand, reserved: after.reserved, safetyStock: after.safety_stock });
+  const level = { variantId: m.variantId, locationId: m.locationId, onHand: after.on_hand, reserved: after.reserved, safetyStock: after.safety_stock, availableToPromise: a };
+  const events = [{ type: 'stock.changed', data: { movement: { type: m.type, onHandDelta: m.onHandDelta ?? 0, reservedDelta: m.reservedDelta ?? 0, reason: m.reason ?? null, reference: m.reference ?? null }, level } }];
+  if (b > 0 && a === 0) events.push({ type: 'stock.out', data: { movement: events[0].data.movement, level } });
+  else if (b > LOW_STOCK_THRESHOLD && a > 0 && a <= LOW_STOCK_THRESHOLD) events.push({ type: 'stock.low', data: { movement: events[0].data.movement, level } });
+  if (b === 0 && a > 0) events.push({ type: 'stock.back_in_stock', data: { movement: events[0].data.movement, level } });
+  await emit(tx, ...events.map((e) => ({ type: e.type, aggregateType: 'stock_level', aggregateId: `${m.variantId}@${m.locationId}`, actor, data: e.data })));
+}
+
+/**
+ * The one place that changes a stock level outside reservations: locks the level (creating it at
+ * zero), applies the deltas, refuses a result below zero or above on hand, and writes the ledger.
+ */
+export async function applyMovement(tx: Tx, actor: Actor, m: Movement) {
+  const onHandDelta = m.onHandDelta ?? 0;
+  const reservedDelta = m.reservedDelta ?? 0;
+  await tx.execute(sql`insert into stock_levels (variant_id, location_id) values (${m.variantId}, ${m.locationId}) on conflict do nothing`);
+  const cur = await tx.execute<LevelRow>(sql`select on_hand, reserved, safety_stock, incoming from stock_levels where variant_id = ${m.variantId} and location_id = ${m.locationId} for update`);
+  const before = cur.rows[0];
+  const after: LevelRow = { ...before, on_hand: before.on_hand + onHandDelta, reserved: before.reserved + reservedDelta, safety_stock: m.safetyStock ?? before.safety_stock };
+  if (after.on_hand < 0) {
+    throw new Problem({ status: 409, code: 'insufficient_stock', title: 'Not enough stock', detail: `Only ${before.on_hand} on hand at ${m.locationId}; cannot take ${-onHandDelta}.`, extra: { onHand: before.on_hand } });
+  }
+  if (after.reserved > after.on_hand) {
+    throw new Problem({
+      status: 409,
+      code: 'stock_reserved',
+      title: 'Stock is reserved',
+      detail: `${before.reserved} of ${before.on_hand} are reserved at ${m.locationId}; release reservations before taking stock below that.`,
+      extra: { onHand: before.on_hand, reserved: before.reserved },
+    });
+  }
+  await tx.execute(sql`update stock_levels set on_hand = ${after.on_hand}, reserved = ${after.reserved}, safety_stock = ${after.safety_stock}, updated_at = now()
+    where variant_id = ${m.variantId} and location_id = ${m.locationId}`);
+  if (onHandDelta || reservedDelta) {
+    await tx.insert(stockMovements).values({ variantId: m.variantId, locationId: m.locationId, type: m.type, onHandDelta, reservedDelta, reason: m.reason ?? null, reference: m.reference ?? null, actor });
+  }
+  await levelEvents(tx, actor, m, before, after);
+  return { ...after, availableToPromise: atp({ onHand: after.on_hand, reserved: after.reserved, safetyStock: after.safety_stock }) };
+}
+
+async function resolveVariant(db: Executor, key: { variantId?: string; sku?: string }) {
+  const v = await findVariant(db, key);
+  if (!v) throw notFound('variant', key.variantId ?? key.sku);
+  return v;
+}
+
+export async function recordMovement(
+  db: Db,
+  ctx: RequestContext,
+  input: { variantId?: string; sku?: string; locationId: string; type: 'receipt' | 'adjustment' | 'damage' | 'return' | 'count_correction'; quantity: number; reason?: string; reference?: string },
+) {
+  const v = await resolveVariant(db, input);
+  await getLocation(db, input.locationId);
+  if (input.type === 'adjustment' && !input.reason) throw badRequest('An adjustment needs a reason.', [{ field: '/reason', message: 'required for adjustments' }]);
+  const sign = input.type === 'damage' ? -1 : 1;
+  if ((input.type === 'receipt' || input.type === 'damage' || input.type === 'return') && input.quantity <= 0) {
+    throw badRequest(`A ${input.type} takes a positive quantity.`, [{ field: '/quantity', message: 'must be above 0' }]);
+  }
+  if (input.quantity === 0) throw badRequest('Quantity 0 changes nothing.', [{ field: '/quantity', message: 'not 0' }]);
+  return db.transaction(async (tx) => {
+    const level = await applyMovement(tx, ctx.actor, { variantId: v.id, locationId: input.locationId, type: input.type, onHandDelta: sign * input.quantity, reason: input.reason, reference: input.reference });
+    await recordAudit(tx, ctx, { action: `stock.${input.type}`, resourceType: 'stock_level', resourceId: `${v.id}@${input.locationId}`, after: { ...input, variantId: v.id, level } });
+    return { variantId: v.id, locationId: input.locationId, ...level };
+  });
+}
+
+export async function setSafetyStock(db: Db, ctx: RequestContext, variantKey: { variantId?: string; sku?: string }, locationId: string, safetyStock: number) {
+  const v = await resolveVariant(db, variantKey);
+  await getLocation(db, locationId);
+  return db.transaction(async (tx) => {
+    const level = await applyMovement(tx, ctx.actor, { variantId: v.id, locationId, type: 'adjustment', safetyStock });
+    await recordAudit(tx, ctx, { action: 'stock.safety_stock', resourceType: 'stock_level', resourceId: `${v.id}@${locationId}`, after: { safetyStock } });
+    return { variantId: v.id, locationId, ...level };
+  });
+}
+
+// ---------------------------------------------------------------- reservations
+
+export interface ReservationLine {
+  variantId: string;
+  locationId: string;
+  quantity: number;
+}
+
+export class InsufficientStock extends Problem {
+  constructor(public readonly shortLines: Array<ReservationLine & { available: number }>) {
+    super({
+      status: 409,
+      code: 'insufficient_stock',
+      title: 'Not enough stock',
+      detail: shortLines.map((l) => `${l.variantId} at ${l.locationId}: ${l.available} available, ${l.quantity} asked`).join('; '),
+      extra: { lines: shortLines },
+    });
+  }
+}
+
+/**
+ * Reserves every line or none. Each line is one guarded UPDATE that succeeds only while enough is
+ * available, done with the reservation and ledger rows in a single statement; lines are taken in a
+ * fixed order so that concurrent multi-line reservations cannot deadlock.
+ */
+export async function reserveInTx(tx: Tx, actor: Actor, lines: ReservationLine[], opts: { reference?: string | null; expiresAt?: Date | null } = {}) {
+  const sorted = [...lines].sort((a, b) => (a.variantId + a.locationId < b.variantId + b.locationId ? -1 : 1));
+  const made: Array<{ id: string; line: ReservationLine; availableToPromise: number }> = [];
+  const short: Array<ReservationLine & { available: number }> = [];
+  for (const line of sorted) {
+    if (!Number.isInteger(line.quantity) || line.quantity <= 0) throw badRequest('Quantities are whole numbers above 0.', [{ field: '/lines', message: 'quantity must be above 0' }]);
+    const id = newId('reservation');
+    const r = await tx.execute<{ on_hand: number; reserved: number; safety_stock: number }>(sql`
+      with lvl as (
+        update stock_levels set reserved = reserved + ${line.quantity}, updated_at = now()
+        where variant_id = ${line.variantId} and location_id = ${line.locationId} and on_hand - reserved - safety_stock >= ${line.quantity}
+        returning on_hand, reserved, safety_stock),
+      res as (
+        insert into reservations (id, variant_id, location_id, quantity, reference, expires_at)
+        select ${id}, ${line.variantId}, ${line.locationId}, ${line.quantity}, ${opts.reference ?? null}, ${opts.expiresAt ?? null} from lvl),
+      mov as (
+        insert into stock_movements (variant_id, location_id, type, reserved_delta, reference, actor)
+        select ${line.variantId}, ${line.locationId}, 'reservation', ${line.quantity}, ${id}, ${JSON.stringify(actor)}::jsonb from lvl)
+      select on_hand, reserved, safety_stock from lvl`);
+    const after = r.rows[0];
+    if (!after) {
+      const cur = await tx.execute<LevelRow>(sql`select on_hand, reserved, safety_stock, incoming from stock_levels where variant_id = ${line.variantId} and location_id = ${line.locationId}`);
+      const c = cur.rows[0];
+      short.push({ ...line, available: c ? atp({ onHand: c.on_hand, reserved: c.reserved, safetyStock: c.safety_stock }) : 0 });
+      continue;
+    }
+    const left = atp({ onHand: after.on_hand, reserved: after.reserved, safetyStock: after.safety_stock });
+    made.push({ id, line, availableToPromise: left });
+    if (left === 0 || (left <= LOW_STOCK_THRESHOLD && left + line.quantity > LOW_STOCK_THRESHOLD)) {
+      const level = { variantId: line.variantId, locationId: line.locationId, onHand: after.on_hand, reserved: after.reserved, safetyStock: after.safety_stock, availableToPromise: left };
+      await emit(tx, { type: left === 0 ? 'stock.out' : 'stock.low', aggregateType: 'stock_level', aggregateId: `${line.variantId}@${line.locationId}`, actor, data: { movement: { type: 'reservation', reservedDelta: line.quantity, reference: id }, level } });
+    }
+  }
+  if (short.length) throw new InsufficientStock(short);
+  return made;
+}
+
+export async function reserve(db: Db, ctx: RequestContext, lines: ReservationLine[], opts: { reference?: string; ttlMinutes?: number } = {}) {
+  const expiresAt = opts.ttlMinutes ? new Date(Date.now() + opts.ttlMinutes * 60_000) : null;
+  return db.transaction(async (tx) => {
+    const made = await reserveInTx(tx, ctx.actor, lines, { reference: opts.reference, expiresAt });
+    await emit(tx, ...made.map((m) => ({ type: 'reservation.created', aggregateType: 'reservation', aggregateId: m.id, actor: ctx.actor, data: { reservation: { id: m.id, ...m.line, reference: opts.reference ?? null, expiresAt: expiresAt?.toISOString() ?? null } } })));
+    return made.map((m) => ({ id: m.id, ...m.line, status: 'active' as const, reference: opts.reference ?? null, expiresAt: expiresAt?.toISOString() ?? null }));
+  });
+}
+
+type ReservationEnd = 'released' | 'converted' | 'expired';
+
+/** Ends an active reservation: gives the stock back (released, expired) or ships it (converted). */
+export async function endReservation(tx: Tx, actor: Actor, id: string, how: ReservationEnd, reason?: string) {
+  const [r] = await tx
+    .update(reservations)
+    .set({ status: how, updatedAt: new Date() })
+    .where(and(eq(reservations.id, id), eq(reservations.status, 'active')))
+    .returning();
+  if (!r) {
+    const [existing] = await tx.select().from(reservations).where(eq(reservations.id, id));
+    if (!existing) throw notFound('reservation', id);
+    throw conflict(`Reservation ${id} is ${existing.status} already.`, 'reservation_not_active', { status: existing.status });
+  }
+  await applyMovement(tx, actor, {
+    variantId: r.variantId,
+    locationId: r.locationId,
+    type: how === 'converted' ? 'sale' : 'release',
+    reservedDelta: -r.quantity,
+    onHandDelta: how === 'converted' ? -r.quantity : 0,
+    reason: reason ?? (how === 'expired' ? 'reservation expired' : null),
+    reference: id,
+  });
+  await emit(tx, { type: `reservation.${how}`, aggregateType: 'reservation', aggregateId: id, actor, data: { reservation: { id, variantId: r.variantId, locationId: r.locationId, quantity: r.quantity, reference: r.reference } } });
+  return r;
+}
+
+export async function changeReservation(db: Db, ctx: RequestContext, id: string, how: 'released' | 'converted', reason?: string) {
+  return db.transaction((tx) => endReservation(tx, ctx.actor, id, how, reason));
+}
+
+export async function extendReservation(db: Db, id: string, minutes: number) {
+  const [r] = await db
+    .update(reservations)
+    .set({ expiresAt: new Date(Date.now() + minutes * 60_000), updatedAt: new Date() })
+    .where(and(eq(reservations.id, id), eq(reservations.status, 'active')))
+    .returning();
+  if (!r) throw notFound('active reservation', id);
+  return r;
+}
+
+export async function getReservation(db: Executor, id: string) {
+  const [r] = await db.select().from(reservations).where(eq(reservations.id, id));
+  if (!r) throw notFound('reservation', id);
+  return r;
+}
+
+/** The job that releases reservations whose time is up; returns how many it released. */
+export async function expireReservations(db: Db, limit = 500): Promise<number> {
+  const due = await db
+    .select({ id: reservations.id })
+    .from(reservations)
+    .where(and(eq(reservations.status, 'active'), lte(reservations.expiresAt, new Date())))
+    .orderBy(asc(reservations.expiresAt))
+    .limit(limit);
+  let n = 0;
+  for (const { id } of due) {
+    try {
+      await db.transaction((tx) => endReservation(tx, { type: 'system', label: 'reservation expiry' }, id, 'expired'));
+      n++;
+    } catch (err) {
+      if ((err as Problem).code !== 'reservation_not_active') throw err;
+    }
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------- reads
+
+export async function levelsForVariant(db: Executor, variantId: string) {
+  return db
+    .select({ level: stockLevels, location: stockLocations })
+    .from(stockLevels)
+    .innerJoin(stockLocations, eq(stockLocations.id, stockLevels.locationId))
+    .where(eq(stockLevels.variantId, variantId))
+    .orderBy(asc(stockLocations.code));
+}
+
+export async function levelsForLocation(db: Executor, locationId: string, q: { limit: number; cursor?: string; status?: 'in_stock' | 'low' | 'out' }) {
+  await getLocation(db, locationId);
+  const after = decodeCursor(q.cursor);
+  const where: SQL[] = [eq(stockLevels.locationId, locationId)];
+  if (after) where.push(gt(stockLevels.variantId, after));
+  const avail = sql`greatest(0, ${stockLevels.onHand} - ${stockLevels.reserved} - ${stockLevels.safetyStock})`;
+  if (q.status === 'out') where.push(sql`${avail} = 0`);
+  if (q.status === 'low') where.push(sql`${avail} between 1 and ${LOW_STOCK_THRESHOLD}`);
+  if (q.status === 'in_stock') where.push(sql`${avail} > 0`);
+  const rows = await db.select().from(stockLevels).where(and(...where)).orderBy(asc(stockLevels.variantId)).limit(q.limit + 1);
+  return toPage(rows, q.limit, (r) => r.variantId);
+}
+
+export function publicLevel(l: typeof stockLevels.$inferSelect) {
+  return { variantId: l.variantId, locationId: l.locationId, onHand: l.onHand, reserved: l.reserved, safetyStock: l.safetyStock, incoming: l.incoming, availableToPromise: atp(l), updatedAt: l.updatedAt.toISOString() };
+}
+
+/** Great-circle distance in km. */
+export function distanceKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }) {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLon = (b.lon - a.lon) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.sqrt(h));
+}
+
+/** Where a variant can be had: stores (and warehouses) with their ATP, nearest first when `near` is given. */
+export async function availability(db: Executor, key: { variantId?: string; sku?: string }, near?: { lat: number; lon: number }) {
+  const v = await resolveVariant(db, key);
+  const rows = await levelsForVariant(db, v.id);
+  const all = await listLocations(db);
+  const byLoc = new Map(rows.map((r) => [r.location.id, r.level]));
+  const locations = all
+    .filter((l) => l.status === 'active' && l.type !== 'supplier')
+    .map((l) => {
+      const lvl = byLoc.get(l.id);
+      const available = lvl ? atp(lvl) : 0;
+      return {
+        location: publicLocation(l),
+        availableToPromise: available,
+        inStock: available > 0,
+        pickup: l.pickup && available > 0,
+        distanceKm: near && l.latitude != null && l.longitude != null ? Math.round(distanceKm(near, { lat: l.latitude, lon: l.longitude }) * 10) / 10 : null,
+      };
+    })
+    .sort((a, b) => (near ? (a.distanceKm ?? Infinity) - (b.distanceKm ?? Infinity) : a.location.code < b.location.code ? -1 : 1));
+  return { variantId: v.id, sku: v.sku, totalAvailable: locations.reduce((s, l) => s + l.availableToPromise, 0), locations };
+}
+
+export async function listMovements(db: Executor, q: { variantId?: string; locationId?: string; limit: number; cursor?: string }) {
+  const after = decodeCursor(q.cursor);
+  const where: SQL[] = [];
+  if (q.variantId) where.push(eq(stockMovements.variantId, q.variantId));
+  if (q.locationId) where.push(eq(stockMovements.locationId, q.locationId));
+  if (after) where.push(lt(stockMovements.seq, Number(after)));
+  const rows = await db.select().from(stockMovements).where(where.length ? and(...where) : undefined).orderBy(desc(stockMovements.seq)).limit(q.limit + 1);
+  return toPage(rows, q.limit, (r) => String(r.seq));
+}
+
+/** Proves level = sum of the ledger for every variant and location; returns the mismatches. */
+export async function verifyLedger(db: Executor) {
+  const r = await db.execute<{ variant_id: string; location_id: string; on_hand: number; reserved: number; ledger_on_hand: number; ledger_reserved: number }>(sql`
+    select coalesce(l.variant_id, m.variant_id) as variant_id, coalesce(l.location_id, m.location_id) as location_id,
+           coalesce(l.on_hand, 0) as on_hand, coalesce(l.reserved, 0) as reserved,
+           coalesce(m.on_hand, 0)::int as ledger_on_hand, coalesce(m.reserved, 0)::int as ledger_reserved
+    from stock_levels l
+    full join (select variant_id, location_id, sum(on_hand_delta) as on_hand, sum(reserved_delta) as reserved from stock_movements group by 1, 2) m
+      on m.variant_id = l.variant_id and m.location_id = l.location_id
+    where coalesce(l.on_hand, 0) <> coalesce(m.on_hand, 0) or coalesce(l.reserved, 0) <> coalesce(m.reserved, 0)`);
+  const [{ n }] = (await db.execute<{ n: number }>(sql`select count(*)::int as n from stock_levels`)).rows;
+  return { levelsChecked: n, mismatches: r.rows };
+}
+

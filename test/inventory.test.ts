@@ -1,0 +1,147 @@
+// Inventory: locations, movements in an immutable ledger, reservations that never oversell (also
+// with 500 concurrent attempts over many connections), expiry, availability near a shopper.
+import { sql } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb, createPool, type Db } from '../src/platform/db.js';
+import * as inv from '../src/modules/inventory/service.js';
+import { startTestServer, type TestServer } from './helpers/server.js';
+
+let s: TestServer;
+let pool: ReturnType<typeof createPool>;
+let db: Db;
+const loc: Record<string, string> = {};
+const v: Record<string, string> = {};
+const ctx = { actor: { type: 'system' as const, label: 'test' } };
+
+beforeAll(async () => {
+  s = await startTestServer();
+  // 25 connections of our own, so the races below really run in parallel in PostgreSQL.
+  pool = createPool(s.config.databaseUrl!, 25);
+  db = createDb(pool);
+  pino({ level: 'silent' });
+  const mk = async (body: object) => (await s.call('POST', '/v1/locations', { body })).body.id as string;
+  loc.dc = await mk({ code: 'DC-UTR', name: 'DC Utrecht', type: 'warehouse', latitude: 52.09, longitude: 5.12 });
+  loc.gent = await mk({ code: 'GENT', name: 'Gent Korenmarkt', type: 'store', latitude: 51.0543, longitude: 3.7196, pickup: true, shipFromStore: true });
+  loc.adam = await mk({ code: 'AMS', name: 'Amsterdam Kalverstraat', type: 'store', latitude: 52.3702, longitude: 4.8952, pickup: true });
+  for (const sku of ['HOT', 'A', 'B', 'LAMP']) {
+    const p = await s.call('POST', '/v1/products', { body: { status: 'active', title: { en: `Item ${sku}` }, variants: [{ sku }] } });
+    v[sku] = p.body.variants[0].id;
+  }
+});
+afterAll(async () => {
+  await pool?.end();
+  await s?.close();
+});
+
+const receive = (sku: string, locationId: string, quantity: number) => s.call('POST', '/v1/stock/movements', { body: { sku, locationId, type: 'receipt', quantity } });
+
+describe('stock levels and the ledger', () => {
+  it('records receipts, adjustments and damage, each as a ledger row', async () => {
+    expect((await receive('LAMP', loc.gent, 10)).body).toMatchObject({ onHand: 10, availableToPromise: 10 });
+    const noReason = await s.call('POST', '/v1/stock/movements', { body: { sku: 'LAMP', locationId: loc.gent, type: 'adjustment', quantity: -2 } });
+    expect(noReason.status).toBe(400);
+    await s.call('POST', '/v1/stock/movements', { body: { sku: 'LAMP', locationId: loc.gent, type: 'adjustment', quantity: -2, reason: 'found broken in back room' } });
+    const dmg = await s.call('POST', '/v1/stock/movements', { body: { sku: 'LAMP', locationId: loc.gent, type: 'damage', quantity: 1 } });
+    expect(dmg.body.onHand).toBe(7);
+    const tooMuch = await s.call('POST', '/v1/stock/movements', { body: { sku: 'LAMP', locationId: loc.gent, type: 'damage', quantity: 50 } });
+    expect(tooMuch.status).toBe(409);
+    const ledger = await s.call('GET', `/v1/stock/movements?variantId=${v.LAMP}`);
+    expect(ledger.body.data.map((m: { type: string; onHandDelta: number }) => [m.type, m.onHandDelta])).toEqual([
+      ['damage', -1],
+      ['adjustment', -2],
+      ['receipt', 10],
+    ]);
+    const refused = async (q: Promise<unknown>) => {
+      const err = await q.then(() => undefined, (e: Error & { cause?: Error }) => e);
+      return String(err?.cause?.message ?? err?.message);
+    };
+    expect(await refused(db.execute(sql`update stock_movements set on_hand_delta = 100`))).toMatch(/append-only/);
+    expect(await refused(db.execute(sql`delete from stock_movements`))).toMatch(/append-only/);
+  });
+
+  it('answers where an item can be had, nearest store first', async () => {
+    await receive('LAMP', loc.adam, 2);
+    const near = await s.call('GET', '/v1/availability?sku=LAMP&near=51.05,3.72');
+    expect(near.body.locations.map((l: { location: { code: string } }) => l.location.code)).toEqual(['GENT', 'DC-UTR', 'AMS']);
+    expect(near.body.locations[0]).toMatchObject({ availableToPromise: 7, pickup: true, inStock: true });
+    expect(near.body.locations[0].distanceKm).toBeLessThan(1);
+    expect(near.body.totalAvailable).toBe(9);
+    expect((await s.call('GET', '/v1/availability?sku=LAMP&near=99,3')).status).toBe(400);
+  });
+
+  it('announces low stock, stockouts and back-in-stock', async () => {
+    await receive('B', loc.adam, 5);
+    const r = await inv.reserve(db, ctx, [{ variantId: v.B, locationId: loc.adam, quantity: 3 }]);
+    await inv.changeReservation(db, ctx, r[0].id, 'converted');
+    const [out] = await inv.reserve(db, ctx, [{ variantId: v.B, locationId: loc.adam, quantity: 2 }]);
+    await inv.changeReservation(db, ctx, out.id, 'released');
+    const types = (await s.call('GET', `/v1/events?aggregateId=${v.B}@${loc.adam}&limit=50`)).body.data.map((e: { type: string }) => e.type).reverse();
+    expect(types).toEqual(expect.arrayContaining(['stock.low', 'stock.out', 'stock.back_in_stock']));
+    expect(types.indexOf('stock.out')).toBeLessThan(types.lastIndexOf('stock.back_in_stock'));
+  });
+});
+
+describe('reservations never oversell', () => {
+  it('500 concurrent attempts for 100 units: exactly 100 succeed and nothing is left', async () => {
+    await receive('HOT', loc.dc, 100);
+    const results = await Promise.allSettled(Array.from({ length: 500 }, (_, i) => inv.reserve(db, ctx, [{ variantId: v.HOT, locationId: loc.dc, quantity: 1 }], { reference: `cart_${i}` })));
+    const ok = results.filter((r) => r.status === 'fulfilled');
+    const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    expect(ok).toHaveLength(100);
+    expect(failed.every((f) => (f.reason as inv.InsufficientStock).code === 'insufficient_stock')).toBe(true);
+    const [level] = (await inv.levelsForVariant(db, v.HOT)).map((r) => r.level);
+    expect(level).toMatchObject({ onHand: 100, reserved: 100 });
+    expect(inv.atp(level)).toBe(0);
+  });
+
+  it('a multi-line reservation takes all lines or none, under contention', async () => {
+    await receive('A', loc.dc, 100);
+    await receive('B', loc.dc, 50);
+    const results = await Promise.allSettled(
+      Array.from({ length: 300 }, (_, i) =>
+        inv.reserve(
+          db,
+          ctx,
+          i % 2
+            ? [
+                { variantId: v.A, locationId: loc.dc, quantity: 1 },
+                { variantId: v.B, locationId: loc.dc, quantity: 1 },
+              ]
+            : [
+                { variantId: v.B, locationId: loc.dc, quantity: 1 },
+                { variantId: v.A, locationId: loc.dc, quantity: 1 },
+              ],
+        ),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(50);
+    const levels = Object.fromEntries((await db.execute<{ variant_id: string; reserved: number }>(sql`select variant_id, reserved from stock_levels where location_id = ${loc.dc}`)).rows.map((r) => [r.variant_id, r.reserved]));
+    expect(levels[v.A]).toBe(50);
+    expect(levels[v.B]).toBe(50);
+    const short = await s.call('POST', '/v1/reservations', { body: { lines: [{ variantId: v.A, locationId: loc.dc, quantity: 1 }, { variantId: v.B, locationId: loc.dc, quantity: 1 }] } });
+    expect(short.status).toBe(409);
+    expect(short.body.lines).toEqual([expect.objectContaining({ variantId: v.B, available: 0 })]);
+  });
+
+  it('expires reservations whose time is up, and converts or releases the rest exactly once', async () => {
+    await receive('LAMP', loc.dc, 5);
+    const r = await s.call('POST', '/v1/reservations', { body: { lines: [{ variantId: v.LAMP, locationId: loc.dc, quantity: 2 }], ttlMinutes: 15, reference: 'cart_x' } });
+    expect(r.status).toBe(201);
+    const id = r.body.data[0].id;
+    await db.execute(sql`update reservations set expires_at = now() - interval '1 second' where id = ${id}`);
+    expect(await inv.expireReservations(db)).toBe(1);
+    expect((await s.call('GET', `/v1/reservations/${id}`)).body.status).toBe('expired');
+    expect((await s.call('POST', `/v1/reservations/${id}/convert`)).status).toBe(409);
+    const again = (await s.call('POST', '/v1/reservations', { body: { lines: [{ variantId: v.LAMP, locationId: loc.dc, quantity: 5 }] } })).body.data[0];
+    expect((await s.call('POST', `/v1/reservations/${again.id}/convert`)).body.status).toBe('converted');
+    const level = (await s.call('GET', '/v1/stock?sku=LAMP')).body.data.find((l: { locationId: string }) => l.locationId === loc.dc);
+    expect(level).toMatchObject({ onHand: 0, reserved: 0, availableToPromise: 0 });
+  });
+
+  it('keeps every level equal to the sum of its ledger (winkel inventory verify)', async () => {
+    const r = await inv.verifyLedger(db);
+    expect(r.levelsChecked).toBeGreaterThanOrEqual(6);
+    expect(r.mismatches).toEqual([]);
+  });
+});
