@@ -24,7 +24,7 @@ beforeAll(async () => {
   loc.dc = await mk({ code: 'DC-UTR', name: 'DC Utrecht', type: 'warehouse', latitude: 52.09, longitude: 5.12 });
   loc.gent = await mk({ code: 'GENT', name: 'Gent Korenmarkt', type: 'store', latitude: 51.0543, longitude: 3.7196, pickup: true, shipFromStore: true });
   loc.adam = await mk({ code: 'AMS', name: 'Amsterdam Kalverstraat', type: 'store', latitude: 52.3702, longitude: 4.8952, pickup: true });
-  for (const sku of ['HOT', 'A', 'B', 'LAMP']) {
+  for (const sku of ['HOT', 'A', 'B', 'LAMP', 'T1', 'T2']) {
     const p = await s.call('POST', '/v1/products', { body: { status: 'active', title: { en: `Item ${sku}` }, variants: [{ sku }] } });
     v[sku] = p.body.variants[0].id;
   }
@@ -79,6 +79,44 @@ describe('stock levels and the ledger', () => {
     const types = (await s.call('GET', `/v1/events?aggregateId=${v.B}@${loc.adam}&limit=50`)).body.data.map((e: { type: string }) => e.type).reverse();
     expect(types).toEqual(expect.arrayContaining(['stock.low', 'stock.out', 'stock.back_in_stock']));
     expect(types.indexOf('stock.out')).toBeLessThan(types.lastIndexOf('stock.back_in_stock'));
+  });
+});
+
+describe('transfers and cycle counts', () => {
+  it('moves stock from the DC to a store, showing it as incoming, and records differences', async () => {
+    await receive('T1', loc.dc, 10);
+    await receive('T2', loc.dc, 10);
+    const t = await s.call('POST', '/v1/transfers', { body: { fromLocationId: loc.dc, toLocationId: loc.gent, lines: [{ variantId: v.T1, quantity: 4 }, { variantId: v.T2, quantity: 3 }] } });
+    expect(t.status).toBe(201);
+    const level = async (sku: string, locationId: string) => (await s.call('GET', `/v1/stock?sku=${sku}`)).body.data.find((l: { locationId: string }) => l.locationId === locationId);
+    expect((await level('T1', loc.gent)).incoming).toBe(4);
+    const shipped = await s.call('POST', `/v1/transfers/${t.body.id}/ship`, { body: {} });
+    expect(shipped.body.status).toBe('shipped');
+    expect((await level('T1', loc.dc)).onHand).toBe(6);
+    const noReason = await s.call('POST', `/v1/transfers/${t.body.id}/receive`, { body: { lines: [{ variantId: v.T2, quantity: 2 }] } });
+    expect(noReason.status).toBe(400);
+    const got = await s.call('POST', `/v1/transfers/${t.body.id}/receive`, { body: { lines: [{ variantId: v.T2, quantity: 2, reason: 'one crushed in transit' }] } });
+    expect(got.body.status).toBe('received');
+    expect(got.body.lines.find((l: { variantId: string }) => l.variantId === v.T2)).toMatchObject({ shipped: 3, received: 2, difference: -1, differenceReason: 'one crushed in transit' });
+    expect(await level('T1', loc.gent)).toMatchObject({ onHand: 4, incoming: 0 });
+    expect((await s.call('POST', `/v1/transfers/${t.body.id}/cancel`)).status).toBe(409);
+  });
+
+  it('counts a zone, reports the variance and books it only when approved', async () => {
+    // Gent holds 7 lamps (see above) and 4 of T1.
+    const sheet = await s.call('POST', '/v1/count-sheets', { body: { locationId: loc.gent, zone: 'front window', variantIds: [v.LAMP, v.T1] } });
+    expect(sheet.body.lines.find((l: { variantId: string }) => l.variantId === v.LAMP).expected).toBe(7);
+    const partial = await s.call('POST', `/v1/count-sheets/${sheet.body.id}/counts`, { body: { counts: [{ variantId: v.LAMP, counted: 6 }], submit: true } });
+    expect(partial.status).toBe(400);
+    const done = await s.call('POST', `/v1/count-sheets/${sheet.body.id}/counts`, { body: { counts: [{ variantId: v.LAMP, counted: 6 }, { variantId: v.T1, counted: 4 }], submit: true } });
+    expect(done.body.status).toBe('submitted');
+    expect(done.body.variance).toMatchObject({ linesWithVariance: 1, netUnits: -1 });
+    const approved = await s.call('POST', `/v1/count-sheets/${sheet.body.id}/approve`);
+    expect(approved.body.status).toBe('approved');
+    const lamp = (await s.call('GET', '/v1/stock?sku=LAMP')).body.data.find((l: { locationId: string }) => l.locationId === loc.gent);
+    expect(lamp.onHand).toBe(6);
+    const ledger = await s.call('GET', `/v1/stock/movements?variantId=${v.LAMP}&locationId=${loc.gent}`);
+    expect(ledger.body.data[0]).toMatchObject({ type: 'count_correction', onHandDelta: -1, reference: sheet.body.id });
   });
 });
 

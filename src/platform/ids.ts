@@ -26,6 +26,8 @@ export const ID_PREFIXES = {
   importJob: 'imp',
   location: 'loc',
   reservation: 'rsv',
+  transfer: 'trf',
+  countSheet: 'cnt',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -111,8 +111,50 @@ const toReservation = (r: { id: string; variantId: string; locationId: string; q
   expiresAt: r.expiresAt ? new Date(r.expiresAt).toISOString() : null,
 });
 
+const Transfer = Type.Object(
+  {
+    id: Type.String({ description: 'trf_…' }),
+    fromLocationId: Type.String(),
+    toLocationId: Type.String(),
+    status: Type.Union([Type.Literal('requested'), Type.Literal('shipped'), Type.Literal('received'), Type.Literal('cancelled')]),
+    note: Type.Union([Type.String(), Type.Null()]),
+    lines: Type.Array(
+      Type.Object({
+        variantId: Type.String(),
+        quantity: Type.Integer(),
+        shipped: Type.Union([Type.Integer(), Type.Null()]),
+        received: Type.Union([Type.Integer(), Type.Null()]),
+        difference: Type.Union([Type.Integer(), Type.Null()], { description: 'received − shipped' }),
+        differenceReason: Type.Union([Type.String(), Type.Null()]),
+      }),
+    ),
+    createdAt: Timestamp,
+    shippedAt: Type.Union([Timestamp, Type.Null()]),
+    receivedAt: Type.Union([Timestamp, Type.Null()]),
+    version: Type.Integer(),
+  },
+  { $id: 'Transfer' },
+);
+const TransferPage = Page(ref(Transfer), 'Transfer');
+const CountSheet = Type.Object(
+  {
+    id: Type.String({ description: 'cnt_…' }),
+    locationId: Type.String(),
+    zone: Type.Union([Type.String(), Type.Null()]),
+    status: Type.Union([Type.Literal('open'), Type.Literal('submitted'), Type.Literal('approved'), Type.Literal('rejected')]),
+    lines: Type.Array(Type.Object({ variantId: Type.String(), expected: Type.Integer(), counted: Type.Union([Type.Integer(), Type.Null()]), variance: Type.Union([Type.Integer(), Type.Null()]) })),
+    variance: Type.Object({ linesCounted: Type.Integer(), linesWithVariance: Type.Integer(), netUnits: Type.Integer(), absoluteUnits: Type.Integer() }, { description: 'the variance report' }),
+    createdAt: Timestamp,
+    submittedAt: Type.Union([Timestamp, Type.Null()]),
+    decidedAt: Type.Union([Timestamp, Type.Null()]),
+    decidedBy: Type.Union([Type.String(), Type.Null()]),
+    version: Type.Integer(),
+  },
+  { $id: 'CountSheet' },
+);
+
 export async function inventoryRoutes(app: App, ctx: AppContext) {
-  for (const s of [Location, StockLevel, StockLevelPage, Movement, MovementPage, Reservation, Availability]) app.addSchema(s);
+  for (const s of [Location, StockLevel, StockLevelPage, Movement, MovementPage, Reservation, Availability, Transfer, TransferPage, CountSheet]) app.addSchema(s);
   const read = { access: { permission: 'inventory:read' } } as const;
   const write = { access: { permission: 'inventory:write' } } as const;
 
@@ -274,4 +316,107 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
       return inv.availability(ctx.db, q, near);
     },
   );
+
+  const Qty = Type.Array(Type.Object({ variantId: Type.String(), quantity: Type.Integer({ minimum: 0, maximum: 1_000_000 }), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }), { maxItems: 1000 });
+
+  app.get(
+    '/v1/transfers',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Transfers between locations, newest first',
+        querystring: Type.Intersect([PageQuery, Type.Object({ locationId: Type.Optional(Type.String()), status: Type.Optional(Type.Union([Type.Literal('requested'), Type.Literal('shipped'), Type.Literal('received'), Type.Literal('cancelled')])) })]),
+        response: { 200: ref(TransferPage) },
+      },
+    },
+    async (req) => inv.listTransfers(ctx.db, { ...req.query, limit: req.query.limit ?? 50 }),
+  );
+
+  app.post(
+    '/v1/transfers',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Request a transfer (the destination sees it as incoming)',
+        body: Type.Object(
+          {
+            fromLocationId: Type.String(),
+            toLocationId: Type.String(),
+            note: Type.Optional(Type.String({ maxLength: 500 })),
+            lines: Type.Array(Type.Object({ variantId: Type.String(), quantity: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }, { additionalProperties: false }), { minItems: 1, maxItems: 1000 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ref(Transfer) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await inv.requestTransfer(ctx.db, requestContext(req), req.body)),
+  );
+
+  app.get('/v1/transfers/:id', { config: read, schema: { tags, summary: 'Get a transfer', params: IdParam, response: { 200: ref(Transfer) } } }, async (req) => inv.publicTransfer(await inv.getTransfer(ctx.db, req.params.id)));
+
+  app.post(
+    '/v1/transfers/:id/ship',
+    { config: { ...write, idempotent: false }, schema: { tags, summary: 'Ship a transfer (all requested, or the quantities given)', params: IdParam, body: Type.Object({ lines: Type.Optional(Qty) }, { additionalProperties: false }), response: { 200: ref(Transfer) } } },
+    async (req) => inv.shipTransfer(ctx.db, requestContext(req), req.params.id, req.body.lines),
+  );
+
+  app.post(
+    '/v1/transfers/:id/receive',
+    {
+      config: { ...write, idempotent: false },
+      schema: { tags, summary: 'Receive a transfer; a quantity that differs from what shipped needs a reason', params: IdParam, body: Type.Object({ lines: Type.Optional(Qty) }, { additionalProperties: false }), response: { 200: ref(Transfer) } },
+    },
+    async (req) => inv.receiveTransfer(ctx.db, requestContext(req), req.params.id, req.body.lines),
+  );
+
+  app.post('/v1/transfers/:id/cancel', { config: { ...write, idempotent: false }, schema: { tags, summary: 'Cancel a requested transfer', params: IdParam, response: { 200: ref(Transfer) } } }, async (req) =>
+    inv.cancelTransfer(ctx.db, requestContext(req), req.params.id),
+  );
+
+  app.post(
+    '/v1/count-sheets',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Start a cycle count for a store zone',
+        body: Type.Object({ locationId: Type.String(), zone: Type.Optional(Type.String({ maxLength: 100 })), variantIds: Type.Array(Type.String(), { minItems: 1, maxItems: 5000 }) }, { additionalProperties: false }),
+        response: { 201: ref(CountSheet) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await inv.createCountSheet(ctx.db, requestContext(req), req.body)),
+  );
+
+  app.get('/v1/count-sheets/:id', { config: read, schema: { tags, summary: 'A count sheet with its variance report', params: IdParam, response: { 200: ref(CountSheet) } } }, async (req) =>
+    inv.publicCountSheet(await inv.getCountSheet(ctx.db, req.params.id)),
+  );
+
+  app.post(
+    '/v1/count-sheets/:id/counts',
+    {
+      config: { ...write, idempotent: false },
+      schema: {
+        tags,
+        summary: 'Enter counted quantities; submit when every line is counted',
+        params: IdParam,
+        body: Type.Object({ counts: Type.Array(Type.Object({ variantId: Type.String(), counted: Type.Integer({ minimum: 0, maximum: 10_000_000 }) }, { additionalProperties: false }), { maxItems: 5000 }), submit: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+        response: { 200: ref(CountSheet) },
+      },
+    },
+    async (req) => inv.enterCounts(ctx.db, requestContext(req), req.params.id, req.body.counts, req.body.submit ?? false),
+  );
+
+  for (const [action, approve] of [
+    ['approve', true],
+    ['reject', false],
+  ] as const) {
+    app.post(
+      `/v1/count-sheets/:id/${action}`,
+      { config: { ...write, idempotent: false }, schema: { tags, summary: approve ? 'Approve a submitted count: variances become count corrections' : 'Reject a submitted count: stock stays as it is', params: IdParam, response: { 200: ref(CountSheet) } } },
+      async (req) => inv.decideCount(ctx.db, requestContext(req), req.params.id, approve),
+    );
+  }
 }

@@ -85,3 +85,56 @@ export const reservations = pgTable(
     check('reservation_quantity_positive', sql`${t.quantity} > 0`),
   ],
 );
+
+export const transfers = pgTable('transfers', {
+  id: text('id').primaryKey(),
+  fromLocationId: text('from_location_id').notNull(),
+  toLocationId: text('to_location_id').notNull(),
+  status: text('status', { enum: ['requested', 'shipped', 'received', 'cancelled'] }).notNull().default('requested'),
+  note: text('note'),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  shippedAt: timestamp('shipped_at', { withTimezone: true, mode: 'date' }),
+  receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }),
+  version: integer('version').notNull().default(1),
+});
+
+export const transferLines = pgTable(
+  'transfer_lines',
+  {
+    transferId: text('transfer_id')
+      .notNull()
+      .references(() => transfers.id),
+    variantId: text('variant_id').notNull(),
+    quantity: integer('quantity').notNull(),
+    shipped: integer('shipped'),
+    received: integer('received'),
+    differenceReason: text('difference_reason'),
+  },
+  (t) => [primaryKey({ columns: [t.transferId, t.variantId] }), check('transfer_quantity_positive', sql`${t.quantity} > 0`)],
+);
+
+export const countSheets = pgTable('count_sheets', {
+  id: text('id').primaryKey(),
+  locationId: text('location_id').notNull(),
+  zone: text('zone'),
+  status: text('status', { enum: ['open', 'submitted', 'approved', 'rejected'] }).notNull().default('open'),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  submittedAt: timestamp('submitted_at', { withTimezone: true, mode: 'date' }),
+  decidedAt: timestamp('decided_at', { withTimezone: true, mode: 'date' }),
+  decidedBy: text('decided_by'),
+  version: integer('version').notNull().default(1),
+});
+
+export const countLines = pgTable(
+  'count_lines',
+  {
+    sheetId: text('sheet_id')
+      .notNull()
+      .references(() => countSheets.id),
+    variantId: text('variant_id').notNull(),
+    /** On hand when the sheet was made; the correction is counted − expected, so sales during the count stay counted. */
+    expected: integer('expected').notNull(),
+    counted: integer('counted'),
+  },
+  (t) => [primaryKey({ columns: [t.sheetId, t.variantId] })],
+);

@@ -6,13 +6,13 @@
 import { and, asc, desc, eq, gt, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound, Problem } from '../../platform/errors.js';
-import { emit, type Actor } from '../../platform/events/outbox.js';
+import { emit, lockAggregate, type Actor } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
 import { findVariant } from '../catalog/service.js';
-import { reservations, stockLevels, stockLocations, stockMovements } from './schema.js';
+import { countLines, countSheets, reservations, stockLevels, stockLocations, stockMovements, transferLines, transfers } from './schema.js';
 
 export type LocationRow = typeof stockLocations.$inferSelect;
 export type MovementType = (typeof stockMovements.$inferInsert)['type'];
@@ -110,6 +110,8 @@ export interface Movement {
   type: MovementType;
   onHandDelta?: number;
   reservedDelta?: number;
+  /** Expected from open transfers and purchase orders; not part of the ledger's on hand. */
+  incomingDelta?: number;
   safetyStock?: number;
   reason?: string | null;
   reference?: string | null;
@@ -144,7 +146,12 @@ export async function applyMovement(tx: Tx, actor: Actor, m: Movement) {
   await tx.execute(sql`insert into stock_levels (variant_id, location_id) values (${m.variantId}, ${m.locationId}) on conflict do nothing`);
   const cur = await tx.execute<LevelRow>(sql`select on_hand, reserved, safety_stock, incoming from stock_levels where variant_id = ${m.variantId} and location_id = ${m.locationId} for update`);
   const before = cur.rows[0];
-  const after: LevelRow = { ...before, on_hand: before.on_hand + onHandDelta, reserved: before.reserved + reservedDelta, safety_stock: m.safetyStock ?? before.safety_stock };
+  const after: LevelRow = {
+    on_hand: before.on_hand + onHandDelta,
+    reserved: before.reserved + reservedDelta,
+    safety_stock: m.safetyStock ?? before.safety_stock,
+    incoming: Math.max(0, before.incoming + (m.incomingDelta ?? 0)),
+  };
   if (after.on_hand < 0) {
     throw new Problem({ status: 409, code: 'insufficient_stock', title: 'Not enough stock', detail: `Only ${before.on_hand} on hand at ${m.locationId}; cannot take ${-onHandDelta}.`, extra: { onHand: before.on_hand } });
   }
@@ -157,7 +164,7 @@ export async function applyMovement(tx: Tx, actor: Actor, m: Movement) {
       extra: { onHand: before.on_hand, reserved: before.reserved },
     });
   }
-  await tx.execute(sql`update stock_levels set on_hand = ${after.on_hand}, reserved = ${after.reserved}, safety_stock = ${after.safety_stock}, updated_at = now()
+  await tx.execute(sql`update stock_levels set on_hand = ${after.on_hand}, reserved = ${after.reserved}, safety_stock = ${after.safety_stock}, incoming = ${after.incoming}, updated_at = now()
     where variant_id = ${m.variantId} and location_id = ${m.locationId}`);
   if (onHandDelta || reservedDelta) {
     await tx.insert(stockMovements).values({ variantId: m.variantId, locationId: m.locationId, type: m.type, onHandDelta, reservedDelta, reason: m.reason ?? null, reference: m.reference ?? null, actor });
@@ -424,3 +431,207 @@ export async function verifyLedger(db: Executor) {
   return { levelsChecked: n, mismatches: r.rows };
 }
 
+
+// ---------------------------------------------------------------- transfers
+
+export async function getTransfer(db: Executor, id: string) {
+  const [t] = await db.select().from(transfers).where(eq(transfers.id, id));
+  if (!t) throw notFound('transfer', id);
+  const lines = await db.select().from(transferLines).where(eq(transferLines.transferId, id)).orderBy(asc(transferLines.variantId));
+  return { ...t, lines };
+}
+
+export type TransferView = Awaited<ReturnType<typeof getTransfer>>;
+
+export function publicTransfer(t: TransferView) {
+  return {
+    id: t.id,
+    fromLocationId: t.fromLocationId,
+    toLocationId: t.toLocationId,
+    status: t.status,
+    note: t.note,
+    lines: t.lines.map((l) => ({ variantId: l.variantId, quantity: l.quantity, shipped: l.shipped, received: l.received, difference: l.received != null && l.shipped != null ? l.received - l.shipped : null, differenceReason: l.differenceReason })),
+    createdAt: t.createdAt.toISOString(),
+    shippedAt: t.shippedAt?.toISOString() ?? null,
+    receivedAt: t.receivedAt?.toISOString() ?? null,
+    version: t.version,
+  };
+}
+
+async function transferEvent(tx: Tx, ctx: RequestContext, type: string, id: string) {
+  const t = publicTransfer(await getTransfer(tx, id));
+  await emit(tx, { type, aggregateType: 'transfer', aggregateId: id, actor: ctx.actor, data: { transfer: t } });
+  return t;
+}
+
+export async function requestTransfer(db: Db, ctx: RequestContext, input: { fromLocationId: string; toLocationId: string; lines: Array<{ variantId: string; quantity: number }>; note?: string }) {
+  if (input.fromLocationId === input.toLocationId) throw badRequest('A transfer goes between two different locations.', [{ field: '/toLocationId', message: 'same as fromLocationId' }]);
+  await getLocation(db, input.fromLocationId);
+  await getLocation(db, input.toLocationId);
+  const seen = new Set<string>();
+  input.lines.forEach((l, i) => {
+    if (seen.has(l.variantId)) throw badRequest('Each variant once per transfer.', [{ field: `/lines/${i}/variantId`, message: 'listed twice' }]);
+    seen.add(l.variantId);
+  });
+  return db.transaction(async (tx) => {
+    const id = newId('transfer');
+    await tx.insert(transfers).values({ id, fromLocationId: input.fromLocationId, toLocationId: input.toLocationId, note: input.note ?? null });
+    await tx.insert(transferLines).values(input.lines.map((l) => ({ transferId: id, variantId: l.variantId, quantity: l.quantity })));
+    for (const l of input.lines) await applyMovement(tx, ctx.actor, { variantId: l.variantId, locationId: input.toLocationId, type: 'adjustment', incomingDelta: l.quantity });
+    await recordAudit(tx, ctx, { action: 'transfer.request', resourceType: 'transfer', resourceId: id, after: input });
+    return transferEvent(tx, ctx, 'transfer.requested', id);
+  });
+}
+
+/** Ships what is there: the stock leaves the source (transfer_out). */
+export async function shipTransfer(db: Db, ctx: RequestContext, id: string, shipped?: Array<{ variantId: string; quantity: number }>) {
+  return db.transaction(async (tx) => {
+    await lockAggregate(tx, 'transfer', id);
+    const t = await getTransfer(tx, id);
+    if (t.status !== 'requested') throw conflict(`Transfer ${id} is ${t.status}; only a requested transfer can ship.`, 'transfer_state');
+    for (const l of t.lines) {
+      const qty = shipped?.find((s) => s.variantId === l.variantId)?.quantity ?? l.quantity;
+      if (qty < 0 || qty > l.quantity) throw badRequest(`Ship between 0 and ${l.quantity} of ${l.variantId}.`, [{ field: '/lines', message: 'shipped quantity out of range' }]);
+      if (qty > 0) await applyMovement(tx, ctx.actor, { variantId: l.variantId, locationId: t.fromLocationId, type: 'transfer_out', onHandDelta: -qty, reference: id });
+      if (qty < l.quantity) await applyMovement(tx, ctx.actor, { variantId: l.variantId, locationId: t.toLocationId, type: 'adjustment', incomingDelta: qty - l.quantity });
+      await tx.update(transferLines).set({ shipped: qty }).where(and(eq(transferLines.transferId, id), eq(transferLines.variantId, l.variantId)));
+    }
+    await tx.update(transfers).set({ status: 'shipped', shippedAt: new Date(), version: t.version + 1 }).where(eq(transfers.id, id));
+    await recordAudit(tx, ctx, { action: 'transfer.ship', resourceType: 'transfer', resourceId: id, after: shipped ?? 'as requested' });
+    return transferEvent(tx, ctx, 'transfer.shipped', id);
+  });
+}
+
+/** Receives at the destination (transfer_in); any difference with what shipped is recorded with its reason. */
+export async function receiveTransfer(db: Db, ctx: RequestContext, id: string, received?: Array<{ variantId: string; quantity: number; reason?: string }>) {
+  return db.transaction(async (tx) => {
+    await lockAggregate(tx, 'transfer', id);
+    const t = await getTransfer(tx, id);
+    if (t.status !== 'shipped') throw conflict(`Transfer ${id} is ${t.status}; only a shipped transfer can be received.`, 'transfer_state');
+    for (const l of t.lines) {
+      const given = received?.find((r) => r.variantId === l.variantId);
+      const qty = given?.quantity ?? l.shipped ?? 0;
+      if (qty < 0) throw badRequest('Received quantities are 0 or more.', [{ field: '/lines', message: 'negative' }]);
+      const differs = qty !== (l.shipped ?? 0);
+      if (differs && !given?.reason) throw badRequest(`${l.variantId}: received ${qty} but ${l.shipped} shipped; give a reason for the difference.`, [{ field: '/lines', message: 'reason required for a difference' }]);
+      await applyMovement(tx, ctx.actor, { variantId: l.variantId, locationId: t.toLocationId, type: 'transfer_in', onHandDelta: qty, incomingDelta: -(l.shipped ?? 0), reason: differs ? given?.reason : null, reference: id });
+      await tx.update(transferLines).set({ received: qty, differenceReason: differs ? given!.reason! : null }).where(and(eq(transferLines.transferId, id), eq(transferLines.variantId, l.variantId)));
+    }
+    await tx.update(transfers).set({ status: 'received', receivedAt: new Date(), version: t.version + 1 }).where(eq(transfers.id, id));
+    await recordAudit(tx, ctx, { action: 'transfer.receive', resourceType: 'transfer', resourceId: id, after: received ?? 'as shipped' });
+    return transferEvent(tx, ctx, 'transfer.received', id);
+  });
+}
+
+export async function cancelTransfer(db: Db, ctx: RequestContext, id: string) {
+  return db.transaction(async (tx) => {
+    await lockAggregate(tx, 'transfer', id);
+    const t = await getTransfer(tx, id);
+    if (t.status !== 'requested') throw conflict(`Transfer ${id} is ${t.status}; only a requested transfer can be cancelled.`, 'transfer_state');
+    for (const l of t.lines) await applyMovement(tx, ctx.actor, { variantId: l.variantId, locationId: t.toLocationId, type: 'adjustment', incomingDelta: -l.quantity });
+    await tx.update(transfers).set({ status: 'cancelled', version: t.version + 1 }).where(eq(transfers.id, id));
+    await recordAudit(tx, ctx, { action: 'transfer.cancel', resourceType: 'transfer', resourceId: id });
+    return transferEvent(tx, ctx, 'transfer.cancelled', id);
+  });
+}
+
+export async function listTransfers(db: Executor, q: { locationId?: string; status?: string; limit: number; cursor?: string }) {
+  const after = decodeCursor(q.cursor);
+  const where: SQL[] = [];
+  if (after) where.push(lt(transfers.id, after));
+  if (q.status) where.push(eq(transfers.status, q.status as 'requested'));
+  if (q.locationId) where.push(sql`(${transfers.fromLocationId} = ${q.locationId} or ${transfers.toLocationId} = ${q.locationId})`);
+  const rows = await db.select({ id: transfers.id }).from(transfers).where(where.length ? and(...where) : undefined).orderBy(desc(transfers.id)).limit(q.limit + 1);
+  const page = toPage(rows, q.limit, (r) => r.id);
+  return { ...page, data: await Promise.all(page.data.map(async (r) => publicTransfer(await getTransfer(db, r.id)))) };
+}
+
+// ---------------------------------------------------------------- cycle counts
+
+export async function getCountSheet(db: Executor, id: string) {
+  const [c] = await db.select().from(countSheets).where(eq(countSheets.id, id));
+  if (!c) throw notFound('count sheet', id);
+  const lines = await db.select().from(countLines).where(eq(countLines.sheetId, id)).orderBy(asc(countLines.variantId));
+  return { ...c, lines };
+}
+
+export function publicCountSheet(c: Awaited<ReturnType<typeof getCountSheet>>) {
+  const lines = c.lines.map((l) => ({ variantId: l.variantId, expected: l.expected, counted: l.counted, variance: l.counted == null ? null : l.counted - l.expected }));
+  return {
+    id: c.id,
+    locationId: c.locationId,
+    zone: c.zone,
+    status: c.status,
+    lines,
+    variance: {
+      linesCounted: lines.filter((l) => l.counted != null).length,
+      linesWithVariance: lines.filter((l) => l.variance).length,
+      netUnits: lines.reduce((s, l) => s + (l.variance ?? 0), 0),
+      absoluteUnits: lines.reduce((s, l) => s + Math.abs(l.variance ?? 0), 0),
+    },
+    createdAt: c.createdAt.toISOString(),
+    submittedAt: c.submittedAt?.toISOString() ?? null,
+    decidedAt: c.decidedAt?.toISOString() ?? null,
+    decidedBy: c.decidedBy,
+    version: c.version,
+  };
+}
+
+/** A count sheet for a store zone: the variants to count with what the system expects now. */
+export async function createCountSheet(db: Db, ctx: RequestContext, input: { locationId: string; zone?: string; variantIds: string[] }) {
+  await getLocation(db, input.locationId);
+  return db.transaction(async (tx) => {
+    const id = newId('countSheet');
+    await tx.insert(countSheets).values({ id, locationId: input.locationId, zone: input.zone ?? null });
+    const levels = await tx.select().from(stockLevels).where(and(eq(stockLevels.locationId, input.locationId), sql`${stockLevels.variantId} in ${input.variantIds}`));
+    const onHand = new Map(levels.map((l) => [l.variantId, l.onHand]));
+    await tx.insert(countLines).values([...new Set(input.variantIds)].map((variantId) => ({ sheetId: id, variantId, expected: onHand.get(variantId) ?? 0 })));
+    await recordAudit(tx, ctx, { action: 'count.create', resourceType: 'count_sheet', resourceId: id, after: input });
+    const sheet = publicCountSheet(await getCountSheet(tx, id));
+    await emit(tx, { type: 'count.created', aggregateType: 'count_sheet', aggregateId: id, actor: ctx.actor, data: { countSheet: sheet } });
+    return sheet;
+  });
+}
+
+export async function enterCounts(db: Db, ctx: RequestContext, id: string, counts: Array<{ variantId: string; counted: number }>, submit: boolean) {
+  return db.transaction(async (tx) => {
+    await lockAggregate(tx, 'count_sheet', id);
+    const c = await getCountSheet(tx, id);
+    if (c.status !== 'open') throw conflict(`Count sheet ${id} is ${c.status}; counts can only be entered while it is open.`, 'count_state');
+    for (const [i, n] of counts.entries()) {
+      if (!c.lines.some((l) => l.variantId === n.variantId)) throw badRequest(`${n.variantId} is not on this count sheet.`, [{ field: `/counts/${i}/variantId`, message: 'not on the sheet' }]);
+      await tx.update(countLines).set({ counted: n.counted }).where(and(eq(countLines.sheetId, id), eq(countLines.variantId, n.variantId)));
+    }
+    if (submit) {
+      const missing = (await getCountSheet(tx, id)).lines.filter((l) => l.counted == null);
+      if (missing.length) throw badRequest(`Count every line before submitting; ${missing.length} still open.`, [{ field: '/counts', message: `missing: ${missing.map((m) => m.variantId).join(', ')}` }]);
+      await tx.update(countSheets).set({ status: 'submitted', submittedAt: new Date(), version: c.version + 1 }).where(eq(countSheets.id, id));
+    } else {
+      await tx.update(countSheets).set({ version: c.version + 1 }).where(eq(countSheets.id, id));
+    }
+    await recordAudit(tx, ctx, { action: submit ? 'count.submit' : 'count.enter', resourceType: 'count_sheet', resourceId: id, after: counts });
+    const sheet = publicCountSheet(await getCountSheet(tx, id));
+    if (submit) await emit(tx, { type: 'count.submitted', aggregateType: 'count_sheet', aggregateId: id, actor: ctx.actor, data: { countSheet: sheet } });
+    return sheet;
+  });
+}
+
+/** Approval books each variance as a count correction; rejection changes no stock. */
+export async function decideCount(db: Db, ctx: RequestContext, id: string, approve: boolean) {
+  return db.transaction(async (tx) => {
+    await lockAggregate(tx, 'count_sheet', id);
+    const c = await getCountSheet(tx, id);
+    if (c.status !== 'submitted') throw conflict(`Count sheet ${id} is ${c.status}; only a submitted count can be approved or rejected.`, 'count_state');
+    if (approve) {
+      for (const l of c.lines) {
+        const variance = (l.counted ?? l.expected) - l.expected;
+        if (variance) await applyMovement(tx, ctx.actor, { variantId: l.variantId, locationId: c.locationId, type: 'count_correction', onHandDelta: variance, reason: `cycle count ${id}`, reference: id });
+      }
+    }
+    await tx.update(countSheets).set({ status: approve ? 'approved' : 'rejected', decidedAt: new Date(), decidedBy: ctx.actor.id ?? ctx.actor.label ?? null, version: c.version + 1 }).where(eq(countSheets.id, id));
+    await recordAudit(tx, ctx, { action: approve ? 'count.approve' : 'count.reject', resourceType: 'count_sheet', resourceId: id });
+    const sheet = publicCountSheet(await getCountSheet(tx, id));
+    await emit(tx, { type: approve ? 'count.approved' : 'count.rejected', aggregateType: 'count_sheet', aggregateId: id, actor: ctx.actor, data: { countSheet: sheet } });
+    return sheet;
+  });
+}
