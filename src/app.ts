@@ -32,6 +32,7 @@ import { catalogRoutes } from './modules/catalog/routes.js';
 import { pricingRoutes } from './modules/pricing/routes.js';
 import { importRoutes } from './modules/imports/routes.js';
 import { inventoryRoutes } from './modules/inventory/routes.js';
+import { purchasingRoutes } from './modules/inventory/purchasing-routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -247,7 +248,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   }
 
   // Registered on the root instance so every module's named schemas reach the OpenAPI document.
-  for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes, importRoutes, inventoryRoutes]) await routes(app, ctx);
+  for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes, importRoutes, inventoryRoutes, purchasingRoutes]) await routes(app, ctx);
 
   return app;
 }

@@ -28,6 +28,8 @@ export const ID_PREFIXES = {
   reservation: 'rsv',
   transfer: 'trf',
   countSheet: 'cnt',
+  supplier: 'sup',
+  purchaseOrder: 'po',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -138,3 +138,61 @@ export const countLines = pgTable(
   },
   (t) => [primaryKey({ columns: [t.sheetId, t.variantId] })],
 );
+
+export const suppliers = pgTable('suppliers', {
+  id: text('id').primaryKey(),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  email: text('email'),
+  /** Default lead time when an item has none of its own. */
+  leadTimeDays: integer('lead_time_days').notNull().default(14),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  version: integer('version').notNull().default(1),
+});
+
+export const supplierItems = pgTable(
+  'supplier_items',
+  {
+    supplierId: text('supplier_id')
+      .notNull()
+      .references(() => suppliers.id),
+    variantId: text('variant_id').notNull(),
+    supplierSku: text('supplier_sku'),
+    leadTimeDays: integer('lead_time_days'),
+    packSize: integer('pack_size').notNull().default(1),
+    minimumOrder: integer('minimum_order').notNull().default(0),
+    /** Purchase cost per piece in cents, excluding VAT. */
+    cost: integer('cost'),
+    preferred: boolean('preferred').notNull().default(true),
+  },
+  (t) => [primaryKey({ columns: [t.supplierId, t.variantId] }), index('supplier_items_variant').on(t.variantId), check('supplier_pack_positive', sql`${t.packSize} >= 1`)],
+);
+
+export const purchaseOrders = pgTable('purchase_orders', {
+  id: text('id').primaryKey(),
+  supplierId: text('supplier_id')
+    .notNull()
+    .references(() => suppliers.id),
+  locationId: text('location_id').notNull(),
+  status: text('status', { enum: ['draft', 'sent', 'partially_received', 'received', 'cancelled'] }).notNull().default('draft'),
+  note: text('note'),
+  expectedAt: timestamp('expected_at', { withTimezone: true, mode: 'date' }),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }),
+  closedAt: timestamp('closed_at', { withTimezone: true, mode: 'date' }),
+  version: integer('version').notNull().default(1),
+});
+
+export const purchaseOrderLines = pgTable(
+  'purchase_order_lines',
+  {
+    purchaseOrderId: text('purchase_order_id')
+      .notNull()
+      .references(() => purchaseOrders.id),
+    variantId: text('variant_id').notNull(),
+    quantity: integer('quantity').notNull(),
+    received: integer('received').notNull().default(0),
+    cost: integer('cost'),
+  },
+  (t) => [primaryKey({ columns: [t.purchaseOrderId, t.variantId] }), check('po_quantity_positive', sql`${t.quantity} > 0`), check('po_received_range', sql`${t.received} >= 0`)],
+);
