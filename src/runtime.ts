@@ -17,6 +17,7 @@ import { PgListener } from './platform/notify.js';
 import { countStaff, ensureAdmin, StaffPrincipals } from './modules/access/service.js';
 import { fanOutSubscription, WebhookSender } from './modules/webhooks/service.js';
 import { maintenanceJobs } from './modules/system/jobs.js';
+import { backInStockSubscription } from './modules/inventory/back-in-stock.js';
 
 export const VERSION: string = JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../package.json'), 'utf8')).version;
 
@@ -117,6 +118,7 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
     const webhooks = new WebhookSender(db, { retryBaseSeconds: config.webhookRetryBaseSeconds, retryHours: config.webhookRetryHours, timeoutMs: config.webhookTimeoutMs }, log);
     const relay = new OutboxRelay(db, log);
     relay.subscribe(fanOutSubscription(() => webhooks.loop.wake()));
+    relay.subscribe(backInStockSubscription(publicUrlOf(config)));
 
     let nats: NatsBridge | undefined;
     if (config.natsUrl) {

@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb, createPool, type Db } from '../src/platform/db.js';
 import * as inv from '../src/modules/inventory/service.js';
-import { startTestServer, type TestServer } from './helpers/server.js';
+import { eventually, startTestServer, type TestServer } from './helpers/server.js';
 
 let s: TestServer;
 let pool: ReturnType<typeof createPool>;
@@ -79,6 +79,26 @@ describe('stock levels and the ledger', () => {
     const types = (await s.call('GET', `/v1/events?aggregateId=${v.B}@${loc.adam}&limit=50`)).body.data.map((e: { type: string }) => e.type).reverse();
     expect(types).toEqual(expect.arrayContaining(['stock.low', 'stock.out', 'stock.back_in_stock']));
     expect(types.indexOf('stock.out')).toBeLessThan(types.lastIndexOf('stock.back_in_stock'));
+  });
+});
+
+describe('back in stock', () => {
+  it('e-mails each waiting shopper once when the item is back at their store', async () => {
+    const pk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop' } })).body.token;
+    const sub = await s.call('POST', '/v1/back-in-stock', { token: pk, body: { email: 'Wendy@Example.com', sku: 'T2', locationId: loc.adam, locale: 'en' } });
+    expect(sub.status).toBe(201);
+    const online = await s.call('POST', '/v1/back-in-stock', { token: pk, body: { email: 'olaf@example.com', sku: 'T2' } });
+    expect(online.status).toBe(201);
+    await receive('T2', loc.gent, 1); // another store: nobody waits there
+    await receive('T2', loc.adam, 2);
+    const mail = await eventually(async () => (await s.call('GET', '/v1/devtools/emails?to=wendy@example.com')).body.data[0]);
+    expect(mail.subject).toBe('Back in stock at Amsterdam Kalverstraat');
+    await receive('T2', loc.adam, 1);
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await s.call('GET', '/v1/devtools/emails?to=wendy@example.com')).body.data).toHaveLength(1);
+    expect((await s.call('GET', '/v1/devtools/emails?to=olaf@example.com')).body.data).toHaveLength(0);
+    const notified = await s.call('GET', `/v1/events?type=back_in_stock.notified`);
+    expect(notified.body.data.map((e: { aggregate: { id: string } }) => e.aggregate.id)).toEqual([sub.body.id]);
   });
 });
 

@@ -30,6 +30,7 @@ export const ID_PREFIXES = {
   countSheet: 'cnt',
   supplier: 'sup',
   purchaseOrder: 'po',
+  backInStock: 'bis',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -7,6 +7,7 @@ import { IdParam, Page, PageQuery, ref, Timestamp } from '../../platform/http/sc
 import { requestContext } from '../access/routes.js';
 import { findVariant } from '../catalog/service.js';
 import * as inv from './service.js';
+import { cancelBackInStock, subscribeBackInStock } from './back-in-stock.js';
 
 const tags = ['inventory'];
 const Nullable = <T extends ReturnType<typeof Type.Number>>(t: T) => Type.Union([t, Type.Null()]);
@@ -419,4 +420,36 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
       async (req) => inv.decideCount(ctx.db, requestContext(req), req.params.id, approve),
     );
   }
+
+  app.post(
+    '/v1/back-in-stock',
+    {
+      config: { access: { permission: 'storefront' } },
+      schema: {
+        tags,
+        summary: 'Ask for an e-mail when a product is back in stock (at a store, or online)',
+        body: Type.Object(
+          {
+            email: Type.String({ format: 'email', maxLength: 254 }),
+            sku: Type.Optional(Type.String()),
+            variantId: Type.Optional(Type.String()),
+            locationId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+            locale: Type.Optional(Type.Union([Type.Literal('nl'), Type.Literal('en')])),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ id: Type.String(), variantId: Type.String(), locationId: Type.Union([Type.String(), Type.Null()]), status: Type.String() }) },
+      },
+    },
+    async (req, reply) => {
+      if (!req.body.sku && !req.body.variantId) throw badRequest('Give sku or variantId.', [{ field: '/sku', message: 'sku or variantId is required' }]);
+      const sub = await subscribeBackInStock(ctx.db, { ...req.body, customerId: req.principal?.kind === 'customer' ? req.principal.id : null });
+      return reply.code(201).send({ id: sub.id, variantId: sub.variantId, locationId: sub.locationId, status: sub.status });
+    },
+  );
+
+  app.delete('/v1/back-in-stock/:id', { config: { access: { permission: 'storefront' } }, schema: { tags, summary: 'Stop a back-in-stock request', params: IdParam, response: { 204: Type.Null() } } }, async (req, reply) => {
+    await cancelBackInStock(ctx.db, req.params.id);
+    return reply.code(204).send(null);
+  });
 }

@@ -196,3 +196,20 @@ export const purchaseOrderLines = pgTable(
   },
   (t) => [primaryKey({ columns: [t.purchaseOrderId, t.variantId] }), check('po_quantity_positive', sql`${t.quantity} > 0`), check('po_received_range', sql`${t.received} >= 0`)],
 );
+
+export const backInStockSubscriptions = pgTable(
+  'back_in_stock_subscriptions',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    customerId: text('customer_id'),
+    variantId: text('variant_id').notNull(),
+    /** A store the shopper wants it at; null: anywhere it can be ordered (online). */
+    locationId: text('location_id'),
+    locale: text('locale').notNull().default('nl'),
+    status: text('status', { enum: ['active', 'notified', 'cancelled'] }).notNull().default('active'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    notifiedAt: timestamp('notified_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('back_in_stock_waiting').on(t.variantId).where(sql`${t.status} = 'active'`)],
+);
