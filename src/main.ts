@@ -11,6 +11,7 @@ import { isPermission } from './modules/access/permissions.js';
 import { Jobs } from './platform/jobs.js';
 import { maintenanceJobs } from './modules/system/jobs.js';
 import { verifyLedger } from './modules/inventory/service.js';
+import { evaluateForecasts, weeklyDemandFromOnlineRetail } from './modules/inventory/evaluate.js';
 import { createJob, exportProducts, formatOf, getJob, importOnlineRetail, importProducts, listRejections } from './modules/imports/service.js';
 
 function fail(message: string, code = 1): never {
@@ -240,9 +241,17 @@ program
     }
   });
 
-program
-  .command('inventory')
-  .description('inventory tools')
+const inventoryCmd = program.command('inventory').description('inventory tools');
+inventoryCmd
+  .command('evaluate-forecast <file>')
+  .description('forecast accuracy on the real data set: MASE of the weekly forecast over the last weeks, against the naive forecast')
+  .option('--holdout <weeks>', 'weeks held out at the end', (v) => Number(v), 8)
+  .action(async (file: string, opts: { holdout: number }) => {
+    if (!existsSync(file)) fail(`no such file: ${file}`, 66);
+    const { series } = await weeklyDemandFromOnlineRetail(file);
+    process.stdout.write(`${JSON.stringify(evaluateForecasts(series, opts.holdout), null, 2)}\n`);
+  });
+inventoryCmd
   .command('verify')
   .description('prove that every stock level equals the sum of its ledger movements; exit 1 when not')
   .action(async () => {
