@@ -39,8 +39,9 @@ export async function weeklyDemandFromOnlineRetail(file: string) {
     m.set(week, (m.get(week) ?? 0) + qty);
     byCode.set(code, m);
   }
-  // The last week of the file is cut off (data ends on a Friday): leave it out.
-  const weeks = maxWeek;
+  // The last week of the full file is cut off (the data ends on a Friday): leave it out, unless
+  // the file covers only one week.
+  const weeks = maxWeek > 0 ? maxWeek : 1;
   const series = new Map<string, number[]>();
   for (const [code, m] of byCode) {
     const y = new Array(weeks).fill(0);
