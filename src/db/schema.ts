@@ -8,3 +8,4 @@ export * from '../modules/catalog/schema.js';
 export * from '../modules/pricing/schema.js';
 export * from '../modules/imports/schema.js';
 export * from '../modules/inventory/schema.js';
+export * from '../modules/promotions/schema.js';

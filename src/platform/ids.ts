@@ -31,6 +31,9 @@ export const ID_PREFIXES = {
   supplier: 'sup',
   purchaseOrder: 'po',
   backInStock: 'bis',
+  promotion: 'pro',
+  redemption: 'red',
+  couponBatch: 'cpb',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;
