@@ -6,7 +6,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -17,9 +16,10 @@ import type { Config } from './platform/config.js';
 import type { Db } from './platform/db.js';
 import { Problem, problemType, unauthorized, forbidden } from './platform/errors.js';
 import { describeRule, securityFor, SECURITY_SCHEMES, type AccessRule, type Principal } from './platform/http/access.js';
-import { registerIdempotency } from './platform/http/idempotency.js';
+import { idempotencyHooks } from './platform/http/idempotency.js';
 import { SHARED_SCHEMAS } from './platform/http/schemas.js';
-import { hashSecret, newId } from './platform/ids.js';
+import { hashSecret } from './platform/ids.js';
+import { randomBytes } from 'node:crypto';
 import { StaffPrincipals } from './modules/access/service.js';
 import { resolveCustomer } from './modules/accounts/service.js';
 import { accessRoutes } from './modules/access/routes.js';
@@ -65,6 +65,32 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
+type RouteHook = (...args: never[]) => unknown;
+
+/** Short, unique per process and cheap: a random process prefix and a counter. */
+const REQUEST_PREFIX = `req_${randomBytes(5).toString('hex')}`;
+let requestCounter = 0;
+function nextRequestId() {
+  requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${REQUEST_PREFIX}${requestCounter.toString(36)}`;
+}
+
+/** What helmet would set, computed once. No upgrade-insecure-requests: shops use plain http on their LAN too. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' data: https:;object-src 'none';script-src 'self';script-src-attr 'none';style-src 'self' 'unsafe-inline';connect-src 'self'",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'SAMEORIGIN',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -95,7 +121,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     loggerInstance: ctx.log,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && /^[\w.-]{8,80}$/.test(given) ? given : newId('request');
+      return typeof given === 'string' && /^[\w.-]{8,80}$/.test(given) ? given : nextRequestId();
     },
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
     bodyLimit: 10 * 1024 * 1024,
@@ -106,6 +132,26 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
 
   const routePatterns: Array<{ method: string; re: RegExp }> = [];
+  const idempotency = idempotencyHooks(ctx.db, ctx.config.idempotencyHours);
+  // Who is calling: resolved before validation, so a 401/403 never depends on the body.
+  const authenticate = async (req: FastifyRequest) => {
+    const rule = req.routeOptions.config.access!;
+    const header = req.headers.authorization;
+    if (header) {
+      const m = /^Bearer\s+(\S+)$/i.exec(header);
+      const token = m?.[1];
+      let principal: Principal | null = null;
+      if (token) {
+        principal = token.startsWith('wct_') ? await resolveCustomer(ctx.db, token) : await ctx.staffPrincipals.resolve(token);
+      }
+      if (!principal) {
+        if (rule !== 'public') throw unauthorized('The credential is unknown, expired or revoked.');
+      } else {
+        req.principal = principal;
+      }
+    }
+    authorize(rule, req.principal);
+  };
 
   app.addHook('onRoute', (route) => {
     const url = route.url;
@@ -114,6 +160,12 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     if (!url.startsWith('/v1')) return;
     const rule = route.config?.access;
     if (!rule) throw new Error(`route ${methods.join(',')} ${url} declares no access rule (config.access)`);
+    // Who may call: on the route itself, first, so other paths pay nothing for it.
+    route.onRequest = [authenticate, ...([] as RouteHook[]).concat((route.onRequest as RouteHook) ?? [])] as never;
+    if (methods.includes('POST') && route.config?.idempotent !== false) {
+      route.preHandler = [...([] as RouteHook[]).concat((route.preHandler as RouteHook) ?? []), idempotency.preHandler] as never;
+      route.onSend = [...([] as RouteHook[]).concat((route.onSend as RouteHook) ?? []), idempotency.onSend] as never;
+    }
     route.schema ??= {};
     const schema = route.schema as Record<string, unknown>;
     schema.security = securityFor(rule);
@@ -143,20 +195,6 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     staticCSP: "default-src 'self'; img-src 'self' data:; script-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'self'",
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        connectSrc: ["'self'"],
-        // Shops reach Winkel over plain http on their LAN too: never rewrite requests to https.
-        upgradeInsecureRequests: null,
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-  });
   await app.register(cors, {
     origin: true,
     methods: [...METHODS],
@@ -185,34 +223,12 @@ export async function buildApp(ctx: AppContext): Promise<App> {
       }),
   });
 
-  // Who is calling: resolved before validation, so a 401/403 never depends on the body.
-  app.addHook('onRequest', async (req) => {
-    req.headers['x-request-id'] ??= req.id;
-    const rule = req.routeOptions.config?.access;
-    if (!rule) return;
-    const header = req.headers.authorization;
-    if (header) {
-      const m = /^Bearer\s+(\S+)$/i.exec(header);
-      const token = m?.[1];
-      let principal: Principal | null = null;
-      if (token) {
-        principal = token.startsWith('wct_') ? await resolveCustomer(ctx.db, token) : await ctx.staffPrincipals.resolve(token);
-      }
-      if (!principal) {
-        if (rule !== 'public') throw unauthorized('The credential is unknown, expired or revoked.');
-      } else {
-        req.principal = principal;
-      }
-    }
-    authorize(rule, req.principal);
-  });
-
-  app.addHook('onSend', async (req, reply, payload) => {
+  // Security headers and the request id on every answer, set once per request from a fixed list.
+  app.addHook('onRequest', (req, reply, done) => {
+    reply.headers(SECURITY_HEADERS);
     reply.header('x-request-id', req.id);
-    return payload;
+    done();
   });
-
-  registerIdempotency(app as unknown as FastifyInstance, ctx.db, ctx.config.idempotencyHours);
 
   app.setErrorHandler((err: FastifyError | Problem, req, reply) => sendProblem(err, req, reply));
 

@@ -1,5 +1,5 @@
 // Staff users, their sessions, and API keys; and turning a bearer token into a Principal.
-import { and, desc, eq, gt, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db.js';
 import { badRequest, conflict, forbidden, notFound, Problem, unauthorized } from '../../platform/errors.js';
 import { emit, lockAggregate } from '../../platform/events/outbox.js';
@@ -260,12 +260,23 @@ export async function createApiKey(
   });
 }
 
+/** The key list is what integrators poll most: a prepared statement, planned once per connection. */
+const listKeysStatement = new WeakMap<Executor, ReturnType<typeof prepareListKeys>>();
+function prepareListKeys(db: Executor) {
+  return db
+    .select()
+    .from(apiKeys)
+    .where(and(or(sql`${sql.placeholder('after')}::text is null`, lt(apiKeys.id, sql.placeholder('after'))), or(sql`${sql.placeholder('all')}::boolean`, isNull(apiKeys.revokedAt))))
+    .orderBy(desc(apiKeys.id))
+    .limit(sql.placeholder('n'))
+    .prepare('winkel_list_api_keys');
+}
+
 export async function listApiKeys(db: Executor, q: { limit: number; cursor?: string; includeRevoked?: boolean }) {
-  const after = decodeCursor(q.cursor);
-  const where: SQL[] = [];
-  if (after) where.push(lt(apiKeys.id, after));
-  if (!q.includeRevoked) where.push(isNull(apiKeys.revokedAt));
-  const rows = await db.select().from(apiKeys).where(where.length ? and(...where) : undefined).orderBy(desc(apiKeys.id)).limit(q.limit + 1);
+  const after = decodeCursor(q.cursor) ?? null;
+  let statement = listKeysStatement.get(db);
+  if (!statement) listKeysStatement.set(db, (statement = prepareListKeys(db)));
+  const rows = await statement.execute({ after, all: !!q.includeRevoked, n: q.limit + 1 });
   return toPage(rows, q.limit, (r) => r.id);
 }
 

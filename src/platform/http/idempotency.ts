@@ -4,7 +4,7 @@
 // for its answer. A server error frees the key so the client can retry.
 import { createHash } from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from '../db.js';
 import { Problem, conflict, unprocessable } from '../errors.js';
 import { idempotencyKeys } from '../schema.js';
@@ -34,10 +34,12 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-export function registerIdempotency(app: FastifyInstance, db: Db, hours: number) {
-  app.addHook('preHandler', async (req, reply) => {
-    if (req.method !== 'POST' || !req.url.startsWith('/v1/')) return;
-    if (req.routeOptions.config.idempotent === false) return;
+/**
+ * The two hooks, for the routes that take Idempotency-Key (creating POSTs under /v1); app.ts adds
+ * them to those routes only, so other requests pay nothing.
+ */
+export function idempotencyHooks(db: Db, hours: number) {
+  const preHandler = async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers['idempotency-key'];
     if (header === undefined) return;
     const key = String(header);
@@ -101,9 +103,9 @@ export function registerIdempotency(app: FastifyInstance, db: Db, hours: number)
       if (Date.now() > deadline) throw conflict(`A request with Idempotency-Key "${key}" is still being processed; retry shortly.`, 'idempotency_in_progress');
       await new Promise((r) => setTimeout(r, 25));
     }
-  });
+  };
 
-  app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+  const onSend = async (req: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const claim = req.idempotency;
     if (!claim) return payload;
     req.idempotency = undefined;
@@ -118,5 +120,6 @@ export function registerIdempotency(app: FastifyInstance, db: Db, hours: number)
         .where(where);
     }
     return payload;
-  });
+  };
+  return { preHandler, onSend };
 }
