@@ -44,7 +44,8 @@ export default async function setup(project: TestProject) {
   await admin.query(`create database ${templateDb}`);
   const pool = createPool(withDatabase(adminUrl, templateDb), 2);
   await runMigrations(pool);
-  const log = pino({ level: 'warn' });
+  // Silent: the template's connections are cut below on purpose.
+  const log = pino({ level: 'silent' });
   const jobs = new Jobs(withDatabase(adminUrl, templateDb), log);
   for (const j of maintenanceJobs(createDb(pool), loadConfig({ env: {} }))) jobs.define(j);
   await jobs.install();

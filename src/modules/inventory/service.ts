@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, gt, lt, lte, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound, Problem } from '../../platform/errors.js';
-import { emit, lockAggregate, type Actor } from '../../platform/events/outbox.js';
+import { emit, emitFromRows, lockAggregate, type Actor } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
@@ -271,8 +271,60 @@ export async function reserveInTx(tx: Tx, actor: Actor, lines: ReservationLine[]
   return made;
 }
 
+/**
+ * One line in one statement: the guarded update, the reservation, the ledger row and the events
+ * (reservation.created, and stock.out / stock.low when ATP crosses them) commit together without an
+ * explicit transaction, so the level's row lock is held for a single round trip.
+ */
+async function reserveOne(db: Db, actor: Actor, line: ReservationLine, reference: string | null, expiresAt: Date | null) {
+  if (!Number.isInteger(line.quantity) || line.quantity <= 0) throw badRequest('Quantities are whole numbers above 0.', [{ field: '/lines', message: 'quantity must be above 0' }]);
+  const id = newId('reservation');
+  const atpAfter = sql`greatest(0, lvl.on_hand - lvl.reserved - lvl.safety_stock)`;
+  const level = sql`jsonb_build_object('variantId', ${line.variantId}::text, 'locationId', ${line.locationId}::text, 'onHand', lvl.on_hand, 'reserved', lvl.reserved, 'safetyStock', lvl.safety_stock, 'availableToPromise', ${atpAfter})`;
+  const events = emitFromRows('lvl', [
+    {
+      type: 'reservation.created',
+      aggregateType: 'reservation',
+      aggregateId: id,
+      actor,
+      data: sql`jsonb_build_object('reservation', jsonb_build_object('id', ${id}::text, 'variantId', ${line.variantId}::text, 'locationId', ${line.locationId}::text, 'quantity', ${line.quantity}::int, 'reference', ${reference}::text, 'expiresAt', ${expiresAt?.toISOString() ?? null}::text))`,
+    },
+    {
+      type: sql`case when ${atpAfter} = 0 then 'stock.out' else 'stock.low' end`,
+      aggregateType: 'stock_level',
+      aggregateId: `${line.variantId}@${line.locationId}`,
+      actor,
+      data: sql`jsonb_build_object('movement', jsonb_build_object('type', 'reservation', 'reservedDelta', ${line.quantity}::int, 'reference', ${id}::text), 'level', ${level})`,
+      when: sql`${atpAfter} = 0 or (${atpAfter} <= ${LOW_STOCK_THRESHOLD} and ${atpAfter} + ${line.quantity} > ${LOW_STOCK_THRESHOLD})`,
+    },
+  ]);
+  const r = await db.execute<{ on_hand: number; reserved: number; safety_stock: number }>(sql`
+    with lvl as (
+      update stock_levels set reserved = reserved + ${line.quantity}, updated_at = now()
+      where variant_id = ${line.variantId} and location_id = ${line.locationId} and on_hand - reserved - safety_stock >= ${line.quantity}
+      returning on_hand, reserved, safety_stock),
+    res as (
+      insert into reservations (id, variant_id, location_id, quantity, reference, expires_at)
+      select ${id}, ${line.variantId}, ${line.locationId}, ${line.quantity}, ${reference}, ${expiresAt} from lvl),
+    mov as (
+      insert into stock_movements (variant_id, location_id, type, reserved_delta, reference, actor)
+      select ${line.variantId}, ${line.locationId}, 'reservation', ${line.quantity}, ${id}, ${JSON.stringify(actor)}::jsonb from lvl),
+    ev as (${events})
+    select on_hand, reserved, safety_stock from lvl`);
+  if (!r.rows.length) {
+    const cur = await db.execute<LevelRow>(sql`select on_hand, reserved, safety_stock, incoming from stock_levels where variant_id = ${line.variantId} and location_id = ${line.locationId}`);
+    const c = cur.rows[0];
+    throw new InsufficientStock([{ ...line, available: c ? atp({ onHand: c.on_hand, reserved: c.reserved, safetyStock: c.safety_stock }) : 0 }]);
+  }
+  return id;
+}
+
 export async function reserve(db: Db, ctx: RequestContext, lines: ReservationLine[], opts: { reference?: string; ttlMinutes?: number } = {}) {
   const expiresAt = opts.ttlMinutes ? new Date(Date.now() + opts.ttlMinutes * 60_000) : null;
+  if (lines.length === 1) {
+    const id = await reserveOne(db, ctx.actor, lines[0], opts.reference ?? null, expiresAt);
+    return [{ id, ...lines[0], status: 'active' as const, reference: opts.reference ?? null, expiresAt: expiresAt?.toISOString() ?? null }];
+  }
   return db.transaction(async (tx) => {
     const made = await reserveInTx(tx, ctx.actor, lines, { reference: opts.reference, expiresAt });
     await emit(tx, ...made.map((m) => ({ type: 'reservation.created', aggregateType: 'reservation', aggregateId: m.id, actor: ctx.actor, data: { reservation: { id: m.id, ...m.line, reference: opts.reference ?? null, expiresAt: expiresAt?.toISOString() ?? null } } })));
