@@ -113,7 +113,7 @@ describe('search', () => {
     expect(titles(gent).sort()).toEqual(['Christmas tree decoration', 'White metal lantern']);
     const brugge = await s.call('GET', '/v1/products?channel=pos&storeId=sto_brugge&status=active');
     expect(titles(brugge)).toEqual(['White metal lantern']);
-    const all = await s.call('GET', '/v1/products?limit=2');
+    const all = await s.call('GET', '/v1/products?limit=2&facets=true');
     expect(all.body.total).toBe(3);
     expect(all.body.hasMore).toBe(true);
     const next = await s.call('GET', `/v1/products?limit=2&cursor=${all.body.nextCursor}`);

@@ -44,7 +44,7 @@ describe('product import', () => {
     ]);
     expect(rej[3].reason).toContain('earlier in this file');
     expect(job.rejected).toBe(4);
-    const found = await s.call('GET', '/v1/products?q=spotty&channel=web');
+    const found = await s.call('GET', '/v1/products?q=spotty&channel=web&facets=true');
     const mug = found.body.data[0];
     expect(mug.title).toEqual({ en: 'Spotty mug', nl: 'Mok met stippen' });
     expect(mug.variants.map((v: { sku: string; options: object; price: { amount: number } }) => [v.sku, v.options, v.price.amount])).toEqual([
@@ -59,7 +59,7 @@ describe('product import', () => {
     const changed = CSV.replace('Spotty mug,Mok met stippen,kitchen,standard,4.95', 'Spotty mug XL,Mok met stippen,kitchen,standard,5.95');
     const job = await upload('products', changed, 'text/csv');
     expect(job.summary).toMatchObject({ created: 0, updated: 1 });
-    const found = await s.call('GET', '/v1/products?q=spotty&channel=web');
+    const found = await s.call('GET', '/v1/products?q=spotty&channel=web&facets=true');
     expect(found.body.total).toBe(1);
     expect(found.body.data[0].displayTitle).toBe('Spotty mug XL');
     expect(found.body.data[0].variants[0].price.amount).toBe(595);
@@ -104,7 +104,7 @@ describe('the real data set', () => {
     expect(p.variants[0].price.amount).toBe(255);
     const post = await s.call('GET', '/v1/products?q=POST&kind=service');
     expect(post.body.data.map((x: { displayTitle: string }) => x.displayTitle)).toContain('Postage');
-    const typo = await s.call('GET', '/v1/products?q=chrismas');
+    const typo = await s.call('GET', '/v1/products?q=chrismas&facets=true');
     expect(typo.body.total).toBeGreaterThan(0);
     expect(typo.body.data[0].displayTitle.toLowerCase()).toContain('christmas');
   });

@@ -84,11 +84,14 @@ const ProductSearchResult = Type.Object(
     data: Type.Array(ref(Product)),
     hasMore: Type.Boolean(),
     nextCursor: Type.Union([Type.String(), Type.Null()]),
-    total: Type.Integer({ description: 'Products matching, over all pages.' }),
-    facets: Type.Object({
-      categories: Type.Array(Type.Object({ categoryId: Type.Union([Type.String(), Type.Null()]), count: Type.Integer() })),
-      status: Type.Array(Type.Object({ status: Type.String(), count: Type.Integer() })),
-    }),
+    total: Type.Union([Type.Integer(), Type.Null()], { description: 'Products matching, over all pages (with facets=true).' }),
+    facets: Type.Union([
+      Type.Object({
+        categories: Type.Array(Type.Object({ categoryId: Type.Union([Type.String(), Type.Null()]), count: Type.Integer() })),
+        status: Type.Array(Type.Object({ status: Type.String(), count: Type.Integer() })),
+      }),
+      Type.Null(),
+    ]),
   },
   { $id: 'ProductSearchResult' },
 );
@@ -161,6 +164,7 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
           locale: Type.Optional(LocaleT),
           currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', default: 'EUR' })),
           customerGroup: Type.Optional(Type.Array(Type.String())),
+          facets: Type.Optional(Type.Boolean({ description: 'also count the whole result per category and status (total and facets)' })),
           minPrice: Type.Optional(Type.Integer({ minimum: 0, description: 'cents; needs channel' })),
           maxPrice: Type.Optional(Type.Integer({ minimum: 0, description: 'cents; needs channel' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),

@@ -361,6 +361,8 @@ export interface ProductQuery {
   locale?: Locale;
   /** Only products with at least one of these variants (e.g. those in a price range). */
   variantIds?: string[];
+  /** Also count the whole result and its facets (one more query). */
+  facets?: boolean;
   limit: number;
   cursor?: string;
 }
@@ -386,12 +388,10 @@ export async function searchProducts(db: Executor, q: ProductQuery) {
   const text = q.q?.trim();
   let rank: SQL | undefined;
   if (text) {
-    const en = sql`websearch_to_tsquery('english', ${text})`;
-    const nl = sql`websearch_to_tsquery('dutch', ${text})`;
-    const simple = sql`websearch_to_tsquery('simple', ${text})`;
-    // Stemmed words in either language, a code, or (for typos) close enough by trigrams.
-    where.push(sql`(${products.search} @@ ${en} or ${products.search} @@ ${nl} or ${products.search} @@ ${simple} or ${text.toLowerCase()} <% ${products.searchText})`);
-    rank = sql`(ts_rank(${products.search}, ${en}) + ts_rank(${products.search}, ${nl}) + ts_rank(${products.search}, ${simple}) + word_similarity(${text.toLowerCase()}, ${products.searchText}))`;
+    // One query over both languages and codes (so one index scan), or close enough by trigrams.
+    const tsq = sql`(websearch_to_tsquery('english', ${text}) || websearch_to_tsquery('dutch', ${text}) || websearch_to_tsquery('simple', ${text}))`;
+    where.push(sql`(${products.search} @@ ${tsq} or ${text.toLowerCase()} <% ${products.searchText})`);
+    rank = sql`(ts_rank(${products.search}, ${tsq}) + word_similarity(${text.toLowerCase()}, ${products.searchText}))`;
   }
   if (q.status) where.push(eq(products.status, q.status));
   if (q.kind) where.push(eq(products.kind, q.kind));
@@ -413,21 +413,30 @@ export async function searchProducts(db: Executor, q: ProductQuery) {
   const hasMore = rows.length > q.limit;
   const page = hasMore ? rows.slice(0, q.limit) : rows;
   const ids = page.map((p) => p.id);
-  const vs = ids.length ? await db.select().from(variants).where(inArray(variants.productId, ids)).orderBy(asc(variants.position)) : [];
-  const where2 = ids.length ? await db.select().from(assortment).where(inArray(assortment.productId, ids)) : [];
-  // Facets over the whole result, not just this page.
-  const facetRows = await db
-    .select({ categoryId: products.categoryId, status: products.status, n: sql<number>`count(*)::int` })
-    .from(products)
-    .where(condition)
-    .groupBy(products.categoryId, products.status);
-  const byCategory = new Map<string | null, number>();
-  const byStatus = new Map<string, number>();
-  let total = 0;
-  for (const r of facetRows) {
-    byCategory.set(r.categoryId, (byCategory.get(r.categoryId) ?? 0) + r.n);
-    byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + r.n);
-    total += r.n;
+  const [vs, where2] = ids.length
+    ? await Promise.all([db.select().from(variants).where(inArray(variants.productId, ids)).orderBy(asc(variants.position)), db.select().from(assortment).where(inArray(assortment.productId, ids))])
+    : [[], []];
+  // Facets over the whole result, not just this page, when asked for.
+  let total: number | null = null;
+  let facets: { categories: Array<{ categoryId: string | null; count: number }>; status: Array<{ status: string; count: number }> } | null = null;
+  if (q.facets) {
+    const facetRows = await db
+      .select({ categoryId: products.categoryId, status: products.status, n: sql<number>`count(*)::int` })
+      .from(products)
+      .where(condition)
+      .groupBy(products.categoryId, products.status);
+    const byCategory = new Map<string | null, number>();
+    const byStatus = new Map<string, number>();
+    total = 0;
+    for (const r of facetRows) {
+      byCategory.set(r.categoryId, (byCategory.get(r.categoryId) ?? 0) + r.n);
+      byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + r.n);
+      total += r.n;
+    }
+    facets = {
+      categories: [...byCategory.entries()].map(([categoryId, count]) => ({ categoryId, count })).sort((a, b) => b.count - a.count),
+      status: [...byStatus.entries()].map(([status, count]) => ({ status, count })),
+    };
   }
   return {
     data: page.map((p) =>
@@ -441,10 +450,7 @@ export async function searchProducts(db: Executor, q: ProductQuery) {
     hasMore,
     nextCursor: hasMore ? Buffer.from(JSON.stringify({ o: offset + q.limit })).toString('base64url') : null,
     total,
-    facets: {
-      categories: [...byCategory.entries()].map(([categoryId, count]) => ({ categoryId, count })).sort((a, b) => b.count - a.count),
-      status: [...byStatus.entries()].map(([status, count]) => ({ status, count })),
-    },
+    facets,
   };
 }
 

@@ -123,6 +123,8 @@ class JobReporter {
 }
 
 async function finish(db: Db, ctx: RequestContext, rep: JobReporter, summary: Record<string, unknown>, kind: ImportKind) {
+  // Fresh statistics, so the first searches after a large import get good plans.
+  await db.execute(sql`analyze products, variants, assortment, categories, prices`);
   await rep.flush({ fraction: 1, rows: Number(summary.rows ?? 0), phase: 'done' }, true);
   await db.transaction(async (tx) => {
     const [j] = await tx.update(importJobs).set({ status: 'succeeded', summary, finishedAt: new Date(), updatedAt: new Date() }).where(eq(importJobs.id, rep.jobId)).returning();

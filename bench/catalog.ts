@@ -1,0 +1,126 @@
+// Catalog: import of the real data set, search latency over it, and the product list with prices.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { readOnlineRetail } from '../src/modules/imports/online-retail.js';
+import { api, percentile, ROOT, startReference, startWinkel, type BenchDatabase } from './lib/env.js';
+import { load, warm } from './lib/load.js';
+import type { Section } from './lib/results.js';
+
+const COMMAND = 'npm run bench -- catalog';
+
+function runCli(args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number | null; out: string; seconds: number }>((resolve) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/winkel.mjs'), ...args], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', ...env } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('exit', (code) => resolve({ code, out, seconds: (performance.now() - started) / 1000 }));
+  });
+}
+
+/** Search terms people type, from real titles, with a few typos and Dutch words. */
+const QUERIES = ['heart', 'lantern', 'christmas', 'chrismas', 'cake stand', 'lunch bag', 'retrospot', 'vintage', 'doormat', 'tea towel', 'candle', 'hot water bottle', 'regency', 'spaceboy', 'alarm clock', 'paper chain', 'jumbo bag', 'glass', 'wooden', 'mug', 'lantarn', 'cushion', 'garden', 'kerst', 'kaars', 'postage', '85123A', '22423', 'bird', 'frame'];
+
+export async function catalogBench(db: BenchDatabase, machine: string): Promise<Section> {
+  const file = process.env.WINKEL_ONLINE_RETAIL ?? path.resolve(ROOT, '../shared/data/online-retail.csv.gz');
+  const url = await db.freshDatabase('catalog');
+  const env = { DATABASE_URL: url };
+  const date = new Date().toISOString();
+
+  const parseStart = performance.now();
+  const parsed = await readOnlineRetail(file);
+  const parseSeconds = (performance.now() - parseStart) / 1000;
+  const migrate = await runCli(['migrate'], env);
+  if (migrate.code !== 0) throw new Error(migrate.out);
+  const imported = await runCli(['import', 'online-retail', file], env);
+  if (imported.code !== 0) throw new Error(imported.out);
+
+  const winkel = await startWinkel(url);
+  const ref = await startReference();
+  try {
+    const session = await api<{ token: string }>(winkel.url, null, 'POST', '/v1/auth/sign-in', { email: 'admin@winkel.example', password: winkel.password });
+    const pk = await api<{ token: string }>(winkel.url, session.token, 'POST', '/v1/api-keys', { kind: 'publishable', name: 'bench shop' });
+    const headers = { authorization: `Bearer ${pk.token}` };
+    // Search: sequential requests, so each latency is the query's own.
+    const times: number[] = [];
+    const refTimes: number[] = [];
+    let hits = 0;
+    for (let round = 0; round < 10; round++) {
+      for (const q of QUERIES) {
+        const t0 = performance.now();
+        const r = await fetch(`${winkel.url}/v1/products?q=${encodeURIComponent(q)}&limit=20&channel=web`, { headers });
+        const body = (await r.json()) as { data: unknown[] };
+        times.push(performance.now() - t0);
+        if (r.status !== 200) throw new Error(`search ${q}: ${r.status}`);
+        if (round === 0 && body.data.length > 0) hits++;
+        const t1 = performance.now();
+        await (await fetch(`${ref.url}/ping`)).text();
+        refTimes.push(performance.now() - t1);
+      }
+    }
+    times.sort((a, b) => a - b);
+    refTimes.sort((a, b) => a - b);
+    const p95 = Math.round(percentile(times, 95) * 100) / 100;
+    const refP95 = Math.round(percentile(refTimes, 95) * 100) / 100;
+
+    const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+    await warm(`${ref.url}/ping`);
+    const ref1 = await load(`${ref.url}/ping`, { seconds });
+    const listUrl = `${winkel.url}/v1/products?channel=web&limit=50`;
+    await warm(listUrl, headers);
+    const list = await load(listUrl, { seconds, headers });
+    if (list.errors || list.non2xx) throw new Error(`product list: ${list.errors} errors, ${list.non2xx} non-2xx`);
+    const ref2 = await load(`${ref.url}/ping`, { seconds });
+    const reference = Math.round((ref1.rps + ref2.rps) / 2);
+    const peakRssMb = winkel.rss.stop();
+
+    return {
+      title: 'Catalog',
+      intro: `The real data set (${parsed.rows.toLocaleString('en-US')} rows) imported with \`winkel import online-retail\` as a separate process (${parsed.items.length.toLocaleString('en-US')} products, with categories and prices), against reading and aggregating the same file without a database. Search: ${QUERIES.length} real queries (titles, codes, Dutch words, typos) × 10, one at a time over HTTP with a publishable key, each with resolved web prices; reference: the bare Fastify route, one request at a time, interleaved. Product list: pages of 50 with resolved prices for the web channel, 32 connections for ${seconds} s, against the bare route.`,
+      machine,
+      peakRssMb,
+      figures: {
+        'catalog.import_online_retail': {
+          value: Math.round(imported.seconds * 10) / 10,
+          unit: 's',
+          reference: Math.round(parseSeconds * 10) / 10,
+          referenceLabel: 's to parse the file',
+          ratio: Math.round((imported.seconds / parseSeconds) * 100) / 100,
+          goal: '< 20 s',
+          met: imported.seconds < 20,
+          command: COMMAND,
+          date,
+          detail: `${parsed.items.length} products; includes process start and the price list`,
+        },
+        'catalog.search_p95': {
+          value: p95,
+          unit: 'ms',
+          reference: refP95,
+          referenceLabel: 'ms bare route p95',
+          ratio: Math.round((p95 / refP95) * 100) / 100,
+          goal: 'p95 < 20 ms',
+          met: p95 < 20,
+          command: COMMAND,
+          date,
+          detail: `p50 ${Math.round(percentile(times, 50) * 100) / 100} ms; ${hits} of ${QUERIES.length} queries found products`,
+        },
+        'catalog.products_page_with_prices': {
+          value: list.rps,
+          unit: 'req/s',
+          reference,
+          referenceLabel: 'req/s',
+          ratio: Math.round((list.rps / reference) * 1000) / 1000,
+          goal: '≥ 0.25 of the bare route',
+          met: list.rps >= 0.25 * reference,
+          command: COMMAND,
+          date,
+          detail: `p50 ${list.p50} ms, p99 ${list.p99} ms`,
+        },
+      },
+    };
+  } finally {
+    await ref.stop();
+    await winkel.stop();
+  }
+}
