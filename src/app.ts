@@ -109,6 +109,7 @@ export function authorize(rule: AccessRule, principal: Principal | undefined) {
     if (principal.kind !== 'staff') throw forbidden('Only a signed-in staff user can do this; sign in with POST /v1/auth/sign-in.');
     return;
   }
+  if (rule === 'any') return;
   const needed = rule.permission;
   if ((principal.kind === 'customer' || principal.kind === 'publishable_key') && needed !== 'storefront') {
     throw forbidden(`This route needs permission \`${needed}\`, which only staff sessions and secret keys can hold.`);
@@ -166,13 +167,15 @@ export async function buildApp(ctx: AppContext): Promise<App> {
       route.preHandler = [...([] as RouteHook[]).concat((route.preHandler as RouteHook) ?? []), idempotency.preHandler] as never;
       route.onSend = [...([] as RouteHook[]).concat((route.onSend as RouteHook) ?? []), idempotency.onSend] as never;
     }
-    route.schema ??= {};
-    const schema = route.schema as Record<string, unknown>;
+    // A copy: Fastify hands the same schema object to the HEAD route it adds for each GET.
+    const schema = { ...((route.schema ?? {}) as Record<string, unknown>) };
     schema.security = securityFor(rule);
     schema.description = [schema.description, describeRule(rule)].filter(Boolean).join('\n\n');
-    const responses = (schema.response ??= {}) as Record<string, unknown>;
+    const responses = { ...((schema.response ?? {}) as Record<string, unknown>) };
     responses['4xx'] ??= { $ref: 'Problem#', description: 'Problem details (RFC 9457).' };
     responses['5xx'] ??= { $ref: 'Problem#', description: 'Problem details (RFC 9457).' };
+    schema.response = responses;
+    route.schema = schema as never;
   });
 
   await app.register(swagger, {
@@ -243,7 +246,9 @@ export async function buildApp(ctx: AppContext): Promise<App> {
       );
     }
     const isApi = url.startsWith('/v1') || url.startsWith('/docs') || url === '/openapi.json';
-    if (!isApi && req.method === 'GET' && ctx.config.serveWeb && existsSync(path.join(WEB_DIST, 'index.html'))) {
+    // A missing file (an old asset after a deploy) is a 404, not the app's page.
+    const looksLikeFile = /\.[a-z0-9]{1,8}$/i.test(url);
+    if (!isApi && !looksLikeFile && req.method === 'GET' && ctx.config.serveWeb && existsSync(path.join(WEB_DIST, 'index.html'))) {
       return reply.type('text/html').sendFile('index.html', WEB_DIST, { maxAge: 0 });
     }
     return sendProblem(new Problem({ status: 404, code: 'not_found', title: 'Not found', detail: `Nothing at ${req.method} ${url}. The API lives under /v1; see /docs.` }), req, reply);
@@ -255,7 +260,9 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     await app.register(fastifyStatic, {
       root: WEB_DIST,
       prefix: '/',
-      wildcard: false,
+      // Serve what is in web/dist now, so a rebuild needs no restart; unknown paths fall through
+      // to the not-found handler (the app's page, or a 404 for files).
+      wildcard: true,
       index: ['index.html'],
       setHeaders: (res, filePath) => {
         if (filePath.includes(`${path.sep}assets${path.sep}`)) res.header('cache-control', 'public, max-age=31536000, immutable');

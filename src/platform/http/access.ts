@@ -11,9 +11,10 @@ export type Principal =
  * - `{ permission }`: a staff session or secret key with that permission (publishable keys and
  *   customers only where the permission is `storefront`);
  * - `customer`: a signed-in customer session only;
- * - `staff`: any signed-in staff user (their own sessions and the like).
+ * - `staff`: any signed-in staff user (their own sessions and the like);
+ * - `any`: any valid credential, whatever it may do (e.g. "who am I").
  */
-export type AccessRule = 'public' | 'customer' | 'staff' | { permission: string };
+export type AccessRule = 'public' | 'customer' | 'staff' | 'any' | { permission: string };
 
 export const SECURITY_SCHEMES = {
   staffSession: { type: 'http', scheme: 'bearer', description: 'A staff session token from POST /v1/auth/sign-in.' },
@@ -26,6 +27,7 @@ export function securityFor(rule: AccessRule): Array<Record<string, string[]>> {
   if (rule === 'public') return [];
   if (rule === 'customer') return [{ customerSession: [] }];
   if (rule === 'staff') return [{ staffSession: [] }];
+  if (rule === 'any') return [{ staffSession: [] }, { secretKey: [] }, { publishableKey: [] }, { customerSession: [] }];
   const p = rule.permission;
   const alternatives: Array<Record<string, string[]>> = [{ staffSession: [p] }, { secretKey: [p] }];
   if (p === 'storefront') alternatives.push({ publishableKey: [] }, { customerSession: [] });
@@ -36,5 +38,6 @@ export function describeRule(rule: AccessRule): string {
   if (rule === 'public') return 'Public: no credential needed.';
   if (rule === 'customer') return 'Requires a signed-in customer.';
   if (rule === 'staff') return 'Requires a signed-in staff user (any role).';
+  if (rule === 'any') return 'Requires any valid credential.';
   return `Requires permission \`${rule.permission}\`.`;
 }

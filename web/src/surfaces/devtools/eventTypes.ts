@@ -1,0 +1,21 @@
+// Suggestions for event-type fields; endpoints also accept prefixes ("stock.*") and "*".
+export const EVENT_TYPE_SUGGESTIONS = [
+  '*',
+  'api_key.*',
+  'api_key.created',
+  'api_key.revoked',
+  'staff_user.*',
+  'customer.*',
+  'product.*',
+  'category.*',
+  'price.*',
+  'price_list.*',
+  'stock.*',
+  'stock.low',
+  'stock.out',
+  'reservation.*',
+  'location.*',
+  'import.*',
+  'webhook_endpoint.*',
+  'webhook.ping',
+];
