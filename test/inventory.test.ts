@@ -102,6 +102,22 @@ describe('back in stock', () => {
   });
 });
 
+describe('store scope', () => {
+  it('lets staff scoped to a store act only there', async () => {
+    await s.call('POST', '/v1/staff-users', { body: { email: 'gent.manager@test.example', name: 'G', role: 'store_manager', storeIds: [loc.gent], password: 'manager-pass-9' } });
+    const token = (await s.call('POST', '/v1/auth/sign-in', { token: null, body: { email: 'gent.manager@test.example', password: 'manager-pass-9' } })).body.token;
+    const here = await s.call('POST', '/v1/stock/movements', { token, body: { sku: 'LAMP', locationId: loc.gent, type: 'receipt', quantity: 1 } });
+    expect(here.status).toBe(201);
+    const there = await s.call('POST', '/v1/stock/movements', { token, body: { sku: 'LAMP', locationId: loc.adam, type: 'receipt', quantity: 1 } });
+    expect(there.status).toBe(403);
+    expect(there.body.detail).toContain(loc.adam);
+    expect((await s.call('GET', `/v1/locations/${loc.adam}/stock`, { token })).status).toBe(403);
+    expect((await s.call('GET', `/v1/locations/${loc.gent}/stock`, { token })).status).toBe(200);
+    // Undo the receipt so the counts below see what they expect.
+    await s.call('POST', '/v1/stock/movements', { body: { sku: 'LAMP', locationId: loc.gent, type: 'adjustment', quantity: -1, reason: 'test scope receipt undone' } });
+  });
+});
+
 describe('transfers and cycle counts', () => {
   it('moves stock from the DC to a store, showing it as incoming, and records differences', async () => {
     await receive('T1', loc.dc, 10);

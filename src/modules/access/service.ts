@@ -375,3 +375,21 @@ export function requireStaff(p: Principal | undefined) {
   if (p.kind !== 'staff') throw forbidden('Only a signed-in staff user can do this.');
   return p;
 }
+
+/**
+ * Staff users and keys scoped to stores act only there: the guard for every route that touches one
+ * location's stock or orders. Unscoped principals (storeIds null) pass.
+ */
+export function assertLocationAccess(p: Principal | undefined, ...locationIds: string[]) {
+  const scope = p && (p.kind === 'staff' || p.kind === 'secret_key') ? p.storeIds : null;
+  if (!scope) return;
+  const outside = locationIds.filter((l) => !scope.includes(l));
+  if (outside.length) throw forbidden(`You act for ${scope.join(', ')}; not for ${outside.join(', ')}.`);
+}
+
+/** Like assertLocationAccess, for actions where being in scope of any one of the locations is enough. */
+export function assertAnyLocationAccess(p: Principal | undefined, ...locationIds: string[]) {
+  const scope = p && (p.kind === 'staff' || p.kind === 'secret_key') ? p.storeIds : null;
+  if (!scope || locationIds.some((l) => scope.includes(l))) return;
+  throw forbidden(`You act for ${scope.join(', ')}; not for ${locationIds.join(' or ')}.`);
+}

@@ -678,3 +678,32 @@ export async function ensureCategories(tx: Tx, wanted: Array<{ slug: string; nam
   const rows = await tx.select({ id: categories.id, slug: categories.slug }).from(categories).where(inArray(categories.slug, slugs));
   return new Map(rows.map((r) => [r.slug, r.id]));
 }
+
+/** What pricing a cart needs per line, in the order asked (undefined where nothing matches). */
+export async function variantsForPricing(db: Executor, keys: Array<{ sku?: string; variantId?: string }>) {
+  const ids = keys.filter((k) => k.variantId).map((k) => k.variantId!);
+  const skus = keys.filter((k) => !k.variantId && k.sku).map((k) => k.sku!.toUpperCase());
+  if (!ids.length && !skus.length) return keys.map(() => undefined);
+  const rows = await db
+    .select({ id: variants.id, sku: variants.sku, productId: variants.productId, categoryId: products.categoryId, taxClass: products.taxClass, status: products.status })
+    .from(variants)
+    .innerJoin(products, eq(products.id, variants.productId))
+    .where(or(ids.length ? inArray(variants.id, ids) : sql`false`, skus.length ? inArray(sql`upper(${variants.sku})`, skus) : sql`false`));
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const bySku = new Map(rows.map((r) => [r.sku.toUpperCase(), r]));
+  return keys.map((k) => (k.variantId ? byId.get(k.variantId) : k.sku ? bySku.get(k.sku.toUpperCase()) : undefined));
+}
+
+/** Each category with all its ancestors (for promotions that target a parent category). */
+export async function categoryPaths(db: Executor, ids: string[]): Promise<Map<string, string[]>> {
+  if (!ids.length) return new Map();
+  const r = await db.execute<{ start: string; id: string }>(sql`
+    with recursive up(start, id, parent_id) as (
+      select id, id, parent_id from categories where id in ${ids}
+      union all
+      select up.start, c.id, c.parent_id from categories c join up on c.id = up.parent_id)
+    select start, id from up`);
+  const out = new Map<string, string[]>();
+  for (const row of r.rows) out.set(row.start, [...(out.get(row.start) ?? []), row.id]);
+  return out;
+}

@@ -4,6 +4,7 @@ import type { App, AppContext } from '../../app.js';
 import { IdParam, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import * as purchasing from './purchasing.js';
+import { assertLocationAccess } from '../access/service.js';
 
 const tags = ['purchasing'];
 const NullInt = Type.Union([Type.Integer(), Type.Null()]);
@@ -154,7 +155,10 @@ export async function purchasingRoutes(app: App, ctx: AppContext) {
         response: { 201: ref(PurchaseOrder) },
       },
     },
-    async (req, reply) => reply.code(201).send(await purchasing.createPurchaseOrder(ctx.db, requestContext(req), req.body)),
+    async (req, reply) => {
+      assertLocationAccess(req.principal, req.body.locationId);
+      return reply.code(201).send(await purchasing.createPurchaseOrder(ctx.db, requestContext(req), req.body));
+    },
   );
   app.get('/v1/purchase-orders/:id', { config: read, schema: { tags, summary: 'A purchase order', params: IdParam, response: { 200: ref(PurchaseOrder) } } }, async (req) =>
     purchasing.publicPurchaseOrder(await purchasing.getPurchaseOrder(ctx.db, req.params.id)),
@@ -174,7 +178,10 @@ export async function purchasingRoutes(app: App, ctx: AppContext) {
         response: { 200: ref(PurchaseOrder) },
       },
     },
-    async (req) => purchasing.receivePurchaseOrder(ctx.db, requestContext(req), req.params.id, req.body.lines),
+    async (req) => {
+      assertLocationAccess(req.principal, (await purchasing.getPurchaseOrder(ctx.db, req.params.id)).locationId);
+      return purchasing.receivePurchaseOrder(ctx.db, requestContext(req), req.params.id, req.body.lines);
+    },
   );
   app.post('/v1/purchase-orders/:id/cancel', { config: { ...write, idempotent: false }, schema: { tags, summary: 'Cancel a purchase order (outstanding quantities stop being incoming)', params: IdParam, response: { 200: ref(PurchaseOrder) } } }, async (req) =>
     purchasing.cancelPurchaseOrder(ctx.db, requestContext(req), req.params.id),

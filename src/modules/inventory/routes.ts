@@ -7,6 +7,7 @@ import { IdParam, Page, PageQuery, ref, Timestamp } from '../../platform/http/sc
 import { requestContext } from '../access/routes.js';
 import { findVariant } from '../catalog/service.js';
 import * as inv from './service.js';
+import { assertAnyLocationAccess, assertLocationAccess } from '../access/service.js';
 import { cancelBackInStock, subscribeBackInStock } from './back-in-stock.js';
 
 const tags = ['inventory'];
@@ -201,6 +202,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     '/v1/locations/:id/stock',
     { config: read, schema: { tags, summary: 'Every stock level at one location', params: IdParam, querystring: Type.Intersect([PageQuery, Type.Object({ status: Type.Optional(Type.Union([Type.Literal('in_stock'), Type.Literal('low'), Type.Literal('out')])) })]), response: { 200: ref(StockLevelPage) } } },
     async (req) => {
+      assertLocationAccess(req.principal, req.params.id);
       const page = await inv.levelsForLocation(ctx.db, req.params.id, { limit: req.query.limit ?? 50, cursor: req.query.cursor, status: req.query.status });
       return { ...page, data: page.data.map(inv.publicLevel) };
     },
@@ -240,6 +242,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
+      assertLocationAccess(req.principal, req.body.locationId);
       const r = await inv.recordMovement(ctx.db, requestContext(req), req.body);
       return reply.code(201).send({ variantId: r.variantId, locationId: r.locationId, onHand: r.on_hand, reserved: r.reserved, safetyStock: r.safety_stock, incoming: r.incoming, availableToPromise: r.availableToPromise, updatedAt: new Date().toISOString() });
     },
@@ -273,7 +276,10 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
         response: { 201: Type.Object({ data: Type.Array(ref(Reservation)) }) },
       },
     },
-    async (req, reply) => reply.code(201).send({ data: (await inv.reserve(ctx.db, requestContext(req), req.body.lines, req.body)).map(toReservation) }),
+    async (req, reply) => {
+      assertLocationAccess(req.principal, ...new Set(req.body.lines.map((l) => l.locationId)));
+      return reply.code(201).send({ data: (await inv.reserve(ctx.db, requestContext(req), req.body.lines, req.body)).map(toReservation) });
+    },
   );
 
   app.get('/v1/reservations/:id', { config: { access: { permission: 'orders:read' } }, schema: { tags, summary: 'Get a reservation', params: IdParam, response: { 200: ref(Reservation) } } }, async (req) => toReservation(await inv.getReservation(ctx.db, req.params.id)));
@@ -353,7 +359,10 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
         response: { 201: ref(Transfer) },
       },
     },
-    async (req, reply) => reply.code(201).send(await inv.requestTransfer(ctx.db, requestContext(req), req.body)),
+    async (req, reply) => {
+      assertAnyLocationAccess(req.principal, req.body.fromLocationId, req.body.toLocationId);
+      return reply.code(201).send(await inv.requestTransfer(ctx.db, requestContext(req), req.body));
+    },
   );
 
   app.get('/v1/transfers/:id', { config: read, schema: { tags, summary: 'Get a transfer', params: IdParam, response: { 200: ref(Transfer) } } }, async (req) => inv.publicTransfer(await inv.getTransfer(ctx.db, req.params.id)));
@@ -361,7 +370,10 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/transfers/:id/ship',
     { config: { ...write, idempotent: false }, schema: { tags, summary: 'Ship a transfer (all requested, or the quantities given)', params: IdParam, body: Type.Object({ lines: Type.Optional(Qty) }, { additionalProperties: false }), response: { 200: ref(Transfer) } } },
-    async (req) => inv.shipTransfer(ctx.db, requestContext(req), req.params.id, req.body.lines),
+    async (req) => {
+      assertLocationAccess(req.principal, (await inv.getTransfer(ctx.db, req.params.id)).fromLocationId);
+      return inv.shipTransfer(ctx.db, requestContext(req), req.params.id, req.body.lines);
+    },
   );
 
   app.post(
@@ -370,7 +382,10 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
       config: { ...write, idempotent: false },
       schema: { tags, summary: 'Receive a transfer; a quantity that differs from what shipped needs a reason', params: IdParam, body: Type.Object({ lines: Type.Optional(Qty) }, { additionalProperties: false }), response: { 200: ref(Transfer) } },
     },
-    async (req) => inv.receiveTransfer(ctx.db, requestContext(req), req.params.id, req.body.lines),
+    async (req) => {
+      assertLocationAccess(req.principal, (await inv.getTransfer(ctx.db, req.params.id)).toLocationId);
+      return inv.receiveTransfer(ctx.db, requestContext(req), req.params.id, req.body.lines);
+    },
   );
 
   app.post('/v1/transfers/:id/cancel', { config: { ...write, idempotent: false }, schema: { tags, summary: 'Cancel a requested transfer', params: IdParam, response: { 200: ref(Transfer) } } }, async (req) =>
@@ -388,7 +403,10 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
         response: { 201: ref(CountSheet) },
       },
     },
-    async (req, reply) => reply.code(201).send(await inv.createCountSheet(ctx.db, requestContext(req), req.body)),
+    async (req, reply) => {
+      assertLocationAccess(req.principal, req.body.locationId);
+      return reply.code(201).send(await inv.createCountSheet(ctx.db, requestContext(req), req.body));
+    },
   );
 
   app.get('/v1/count-sheets/:id', { config: read, schema: { tags, summary: 'A count sheet with its variance report', params: IdParam, response: { 200: ref(CountSheet) } } }, async (req) =>
@@ -407,7 +425,10 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
         response: { 200: ref(CountSheet) },
       },
     },
-    async (req) => inv.enterCounts(ctx.db, requestContext(req), req.params.id, req.body.counts, req.body.submit ?? false),
+    async (req) => {
+      assertLocationAccess(req.principal, (await inv.getCountSheet(ctx.db, req.params.id)).locationId);
+      return inv.enterCounts(ctx.db, requestContext(req), req.params.id, req.body.counts, req.body.submit ?? false);
+    },
   );
 
   for (const [action, approve] of [
@@ -417,7 +438,10 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     app.post(
       `/v1/count-sheets/:id/${action}`,
       { config: { ...write, idempotent: false }, schema: { tags, summary: approve ? 'Approve a submitted count: variances become count corrections' : 'Reject a submitted count: stock stays as it is', params: IdParam, response: { 200: ref(CountSheet) } } },
-      async (req) => inv.decideCount(ctx.db, requestContext(req), req.params.id, approve),
+      async (req) => {
+        assertLocationAccess(req.principal, (await inv.getCountSheet(ctx.db, req.params.id)).locationId);
+        return inv.decideCount(ctx.db, requestContext(req), req.params.id, approve);
+      },
     );
   }
 
