@@ -46,6 +46,10 @@ export async function httpBench(db: BenchDatabase, machine: string): Promise<Sec
     intro: `32 connections for ${seconds} s each (after a 2 s warm-up), autocannon in the benchmark process, the server in its own process. Reference: a bare Fastify 5 route returning a small JSON object, in its own process, measured before (${ref1.rps.toLocaleString('en-US')} req/s) and after (${ref2.rps.toLocaleString('en-US')} req/s) the Winkel runs; the mean is the reference. The list route authenticates a secret API key, checks its scope, passes the rate limiter, and reads a page of 20 from PostgreSQL.`,
     machine,
     peakRssMb,
+    notes: [
+      'Why the list route is far below half the bare route: the bare route answers 30 bytes from memory; the list route authenticates, rate-limits, validates, runs a PostgreSQL query (on the same two cores as the server and autocannon) and serialises about 5 KB of JSON. A CPU profile of the server under this load shows it busy about 0.4 ms per request, spread over socket writes (~20 %), garbage collection (~10 %), row decoding and date formatting, and JSON serialisation; no single hot spot is left.',
+      'Done so far for it: security headers set from one precomputed list instead of helmet per request, cheap request ids, authentication and idempotency hooks only on the routes that need them, principals cached for 5 s per token, a prepared statement for the key list. /health went from 0.24 to about 0.65 of the bare route with that; the list route from 0.03 to about 0.09.',
+    ],
     figures: {
       'http.health': { value: health.rps, unit: 'req/s', reference, referenceLabel: 'req/s', ratio: ratio(health.rps), goal: 'for scale', met: true, command: COMMAND, date, detail: `p50 ${health.p50} ms, p99 ${health.p99} ms` },
       'http.list_api_keys': {

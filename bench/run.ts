@@ -5,9 +5,10 @@ import { machine, save, type Section } from './lib/results.js';
 import { httpBench } from './http.js';
 import { inventoryBench } from './inventory.js';
 import { catalogBench } from './catalog.js';
+import { promotionsBench } from './promotions.js';
 
 type Bench = (db: BenchDatabase, machine: string) => Promise<Section>;
-const BENCHES: Record<string, Bench> = { http: httpBench, catalog: catalogBench, inventory: inventoryBench };
+const BENCHES: Record<string, Bench> = { http: httpBench, catalog: catalogBench, promotions: promotionsBench, inventory: inventoryBench };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !BENCHES[w]);

@@ -33,6 +33,8 @@ import { pricingRoutes } from './modules/pricing/routes.js';
 import { importRoutes } from './modules/imports/routes.js';
 import { inventoryRoutes } from './modules/inventory/routes.js';
 import { purchasingRoutes } from './modules/inventory/purchasing-routes.js';
+import { promotionRoutes } from './modules/promotions/routes.js';
+import { PromotionCache } from './modules/promotions/service.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -54,6 +56,8 @@ export interface AppContext {
   staffPrincipals: StaffPrincipals;
   /** Wake background senders after a change that gives them work. */
   wake: { webhooks(): void };
+  /** The compiled active promotions; rebuilt after changes. */
+  promotionCache?: PromotionCache;
   version: string;
 }
 
@@ -117,7 +121,8 @@ export function authorize(rule: AccessRule, principal: Principal | undefined) {
   if (!principal.permissions.has(needed)) throw forbidden(`This route needs permission \`${needed}\`, which your ${principalLabel(principal)} does not have.`);
 }
 
-export async function buildApp(ctx: AppContext): Promise<App> {
+export async function buildApp(input: AppContext): Promise<App> {
+  const ctx: AppContext & { promotionCache: PromotionCache } = { ...input, promotionCache: input.promotionCache ?? new PromotionCache() };
   const app = Fastify({
     loggerInstance: ctx.log,
     genReqId: (req) => {
@@ -271,7 +276,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   }
 
   // Registered on the root instance so every module's named schemas reach the OpenAPI document.
-  for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes, importRoutes, inventoryRoutes, purchasingRoutes]) await routes(app, ctx);
+  for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes, importRoutes, inventoryRoutes, purchasingRoutes, promotionRoutes]) await routes(app, ctx);
 
   return app;
 }

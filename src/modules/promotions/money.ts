@@ -2,57 +2,70 @@
 // (when a sum must be split) uses the largest-remainder method so the parts add up exactly.
 // Products that would leave the range where doubles are exact (2^53) are done in BigInt.
 
-/** floor(a·b / c) and the remainder, for a, b ≥ 0 and c > 0 (integers). */
-function mulDivFloor(a: number, b: number, c: number): [number, number] {
+/** floor(a·b / c) for integers a, b ≥ 0 and c > 0. */
+function mulDivFloor(a: number, b: number, c: number): number {
   const p = a * b;
-  if (Number.isSafeInteger(p)) {
-    let q = Math.floor(p / c);
-    let r = p - q * c;
-    // p / c is a rounded double; correct by one when it landed on the wrong side of an integer.
-    if (r < 0) {
-      q -= 1;
-      r += c;
-    } else if (r >= c) {
-      q += 1;
-      r -= c;
-    }
-    return [q, r];
-  }
-  const P = BigInt(a) * BigInt(b);
-  const C = BigInt(c);
-  return [Number(P / C), Number(P % C)];
+  if (!Number.isSafeInteger(p)) return Number((BigInt(a) * BigInt(b)) / BigInt(c));
+  const q = Math.floor(p / c);
+  // p / c is a rounded double; correct by one when it landed on the wrong side of an integer.
+  const r = p - q * c;
+  return r < 0 ? q - 1 : r >= c ? q + 1 : q;
+}
+
+/** a·b − q·c: the remainder that goes with q = floor(a·b / c). */
+function remainder(a: number, b: number, c: number, q: number): number {
+  const p = a * b;
+  return Number.isSafeInteger(p) ? p - q * c : Number(BigInt(a) * BigInt(b) - BigInt(q) * BigInt(c));
 }
 
 /** a·b / c rounded half away from zero, for integers a, b ≥ 0 and c > 0. */
 export function mulDivRound(a: number, b: number, c: number): number {
-  const [q, r] = mulDivFloor(a, b, c);
-  return 2 * r >= c ? q + 1 : q;
+  const q = mulDivFloor(a, b, c);
+  return 2 * remainder(a, b, c, q) >= c ? q + 1 : q;
 }
 
 /**
  * Splits `total` (≥ 0) over `weights` (≥ 0) proportionally with the largest-remainder method: each
  * part first gets floor(total·w/W), the cents left over go one each to the largest remainders
- * (ties: the earlier index). The parts sum exactly to `total`, and when total ≤ W no part exceeds
- * its weight.
+ * (ties: the smaller key, by default the index). The parts sum exactly to `total`, and when
+ * total ≤ W no part exceeds its weight.
  */
-export function allocateLargestRemainder(total: number, weights: number[]): number[] {
+export function allocateLargestRemainder(total: number, weights: readonly number[], keys?: readonly number[]): number[] {
   const n = weights.length;
   const parts = new Array<number>(n).fill(0);
   let sum = 0;
-  for (const w of weights) sum += w;
+  for (let i = 0; i < n; i++) sum += weights[i];
   if (total === 0 || sum === 0) return parts;
   const rems = new Array<number>(n);
-  let given = 0;
+  let left = total;
   for (let i = 0; i < n; i++) {
-    const [q, r] = mulDivFloor(total, weights[i], sum);
+    const q = mulDivFloor(total, weights[i], sum);
     parts[i] = q;
-    rems[i] = r;
-    given += q;
+    rems[i] = remainder(total, weights[i], sum, q);
+    left -= q;
   }
-  let left = total - given;
-  if (left > 0) {
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => rems[b] - rems[a] || a - b);
+  if (left === 0) return parts;
+  if (n > 64) {
+    // Large carts: one sort instead of repeated scans.
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => rems[b] - rems[a] || (keys ? keys[a] - keys[b] : a - b));
     for (let k = 0; left > 0; k++, left--) parts[order[k % n]] += 1;
+    return parts;
+  }
+  // The leftover is below n when total ≤ W. Pick the largest remainders one by one; a part that got
+  // its cent is marked with remainder -1 (the loop wraps around only when total > W).
+  while (left > 0) {
+    let best = -1;
+    for (let i = 0; i < n; i++) {
+      if (rems[i] < 0) continue;
+      if (best < 0 || rems[i] > rems[best] || (rems[i] === rems[best] && (keys ? keys[i] < keys[best] : i < best))) best = i;
+    }
+    if (best < 0) {
+      rems.fill(0);
+      continue;
+    }
+    parts[best] += 1;
+    rems[best] = -1;
+    left--;
   }
   return parts;
 }

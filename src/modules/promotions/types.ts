@@ -57,9 +57,9 @@ export interface PricingContext {
  */
 export interface Target {
   all?: true;
-  skus?: string[];
-  productIds?: string[];
-  categoryIds?: string[];
+  skus?: readonly string[];
+  productIds?: readonly string[];
+  categoryIds?: readonly string[];
 }
 
 export interface BundleComponent {
@@ -102,11 +102,11 @@ export interface Promotion {
   stacking: 'exclusive' | 'combinable';
   startsAt?: Date;
   endsAt?: Date;
-  channels?: Channel[];
-  storeIds?: string[];
+  channels?: readonly Channel[];
+  storeIds?: readonly string[];
   memberOnly?: boolean;
   /** Only for customers in one of these groups (loyalty tiers). */
-  customerGroups?: string[];
+  customerGroups?: readonly string[];
   /** A personal offer for this one customer. */
   customerId?: string;
   requiresCoupon?: boolean;
@@ -211,9 +211,11 @@ export interface PricedCart {
   shipping: { cost: number; /** positive cents */ discount: number; total: number };
   /** Σ line subtotals (shelf prices). */
   subtotal: number;
-  /** Positive cents: item + order + shipping discounts. */
+  /** Positive cents taken off items by item-level promotions. */
   itemDiscountTotal: number;
+  /** Positive cents taken off by order-level promotions (also allocated onto the lines). */
   orderDiscountTotal: number;
+  /** Positive cents: item + order + shipping discounts; total = subtotal + shipping.cost − discountTotal. */
   discountTotal: number;
   /** Σ line totals + shipping total; never below 0. */
   total: number;

@@ -6083,6 +6083,594 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/promotions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Promotions, newest first
+         * @description Requires permission `catalog:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Items per page (1–200). */
+                    limit?: number;
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    status?: "active" | "draft" | "archived";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PromotionPage"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Create a promotion
+         * @description Requires permission `promotions:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PromotionInput"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Promotion"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/promotions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a promotion with its usage
+         * @description Requires permission `catalog:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Promotion"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a promotion (send If-Match)
+         * @description Requires permission `promotions:write`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        status?: "active" | "draft" | "archived";
+                        stacking?: "exclusive" | "combinable";
+                        rule?: components["schemas"]["PromotionRule"];
+                        /** @description higher first */
+                        priority?: number;
+                        startsAt?: string | null;
+                        endsAt?: string | null;
+                        channels?: ("web" | "app" | "pos" | "kiosk" | "scan_go")[];
+                        storeIds?: string[];
+                        memberOnly?: boolean;
+                        /** @description tier-only: e.g. gold */
+                        customerGroups?: string[];
+                        /** @description a personal offer for one customer */
+                        customerId?: string;
+                        requiresCoupon?: boolean;
+                        limits?: {
+                            total?: number;
+                            perCustomer?: number;
+                            /** @description cents of discount in all */
+                            budget?: number;
+                        };
+                        target?: components["schemas"]["PromotionTarget"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Promotion"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/promotions/{id}/coupons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The promotion’s coupon codes
+         * @description Requires permission `catalog:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Items per page (1–200). */
+                    limit?: number;
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CouponPage"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a coupon code (single use by default; maxUses null for unlimited)
+         * @description Requires permission `promotions:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        maxUses?: number | null;
+                        expiresAt?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Coupon"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/promotions/{id}/coupon-batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Generate a batch of unique random codes
+         * @description Requires permission `promotions:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        count: number;
+                        prefix?: string;
+                        length?: number;
+                        maxUses?: number | null;
+                        expiresAt?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batchId: string;
+                            codes: string[];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/pricing/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Price a cart: list prices, every promotion with what applied and why others did not, shipping, VAT breakdown
+         * @description Requires permission `storefront`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        channel: "web" | "app" | "pos" | "kiosk" | "scan_go";
+                        storeId?: string;
+                        customerId?: string;
+                        customerGroups?: string[];
+                        isMember?: boolean;
+                        couponCodes?: string[];
+                        /** @description cents */
+                        shippingCost?: number;
+                        country?: "NL" | "BE";
+                        currency?: string;
+                        /** Format: date-time */
+                        at?: string;
+                        lines: {
+                            lineId?: string;
+                            sku?: string;
+                            variantId?: string;
+                            quantity: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CartQuote"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/promotions/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try an unsaved promotion on a sample cart (the builder’s live preview)
+         * @description Requires permission `promotions:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        promotion: components["schemas"]["PromotionInput"];
+                        cart: {
+                            channel: "web" | "app" | "pos" | "kiosk" | "scan_go";
+                            storeId?: string;
+                            customerId?: string;
+                            customerGroups?: string[];
+                            isMember?: boolean;
+                            couponCodes?: string[];
+                            /** @description cents */
+                            shippingCost?: number;
+                            country?: "NL" | "BE";
+                            currency?: string;
+                            /** Format: date-time */
+                            at?: string;
+                            lines: {
+                                lineId?: string;
+                                sku?: string;
+                                variantId?: string;
+                                quantity: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CartQuote"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -6796,6 +7384,226 @@ export interface components {
                 fromLocationId: string;
             } | null;
             reason: string;
+        };
+        /** @description Which lines qualify: any of the lists, or all. */
+        PromotionTarget: {
+            /** @enum {boolean} */
+            all?: true;
+            skus?: string[];
+            productIds?: string[];
+            categoryIds?: string[];
+        };
+        PromotionRule: {
+            /** @enum {string} */
+            kind: "percent_off_items";
+            percent: number;
+        } | {
+            /** @enum {string} */
+            kind: "amount_off_items";
+            /** @description cents off each qualifying unit */
+            amountPerUnit: number;
+        } | {
+            /** @enum {string} */
+            kind: "percent_off_order";
+            percent: number;
+            /** @description cents */
+            minSubtotal?: number;
+        } | {
+            /** @enum {string} */
+            kind: "amount_off_order";
+            /** @description cents */
+            amount: number;
+            /** @description cents */
+            minSubtotal?: number;
+        } | {
+            /** @enum {string} */
+            kind: "buy_x_get_y";
+            buy: number;
+            get: number;
+            getPercentOff: number;
+            getTarget?: components["schemas"]["PromotionTarget"];
+        } | {
+            /** @enum {string} */
+            kind: "multi_buy";
+            quantity: number;
+            payFor?: number;
+            /** @description cents */
+            forPrice?: number;
+        } | {
+            /** @enum {string} */
+            kind: "bundle";
+            components: {
+                target: components["schemas"]["PromotionTarget"];
+                quantity: number;
+                label?: string;
+            }[];
+            /** @description cents */
+            bundlePrice: number;
+        } | {
+            /** @enum {string} */
+            kind: "free_shipping";
+            /** @description cents */
+            minSubtotal?: number;
+        };
+        PromotionInput: {
+            name: string;
+            status: "active" | "draft" | "archived";
+            stacking: "exclusive" | "combinable";
+            rule: components["schemas"]["PromotionRule"];
+            /** @description higher first */
+            priority?: number;
+            startsAt?: string | null;
+            endsAt?: string | null;
+            channels?: ("web" | "app" | "pos" | "kiosk" | "scan_go")[];
+            storeIds?: string[];
+            memberOnly?: boolean;
+            /** @description tier-only: e.g. gold */
+            customerGroups?: string[];
+            /** @description a personal offer for one customer */
+            customerId?: string;
+            requiresCoupon?: boolean;
+            limits?: {
+                total?: number;
+                perCustomer?: number;
+                /** @description cents of discount in all */
+                budget?: number;
+            };
+            target?: components["schemas"]["PromotionTarget"];
+        };
+        Promotion: {
+            /** @description pro_… */
+            id: string;
+            name: string;
+            status: "active" | "draft" | "archived";
+            /** @description higher first */
+            priority: number;
+            stacking: "exclusive" | "combinable";
+            startsAt: string | null;
+            endsAt: string | null;
+            channels?: ("web" | "app" | "pos" | "kiosk" | "scan_go")[];
+            storeIds?: string[];
+            memberOnly?: boolean;
+            /** @description tier-only: e.g. gold */
+            customerGroups?: string[];
+            /** @description a personal offer for one customer */
+            customerId?: string;
+            requiresCoupon?: boolean;
+            limits?: {
+                total?: number;
+                perCustomer?: number;
+                /** @description cents of discount in all */
+                budget?: number;
+            };
+            target?: components["schemas"]["PromotionTarget"];
+            rule: components["schemas"]["PromotionRule"];
+            usage: {
+                redemptions: number;
+                /** @description cents of discount given */
+                spent: number;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            version: number;
+        };
+        PromotionPage: {
+            data: components["schemas"]["Promotion"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        Coupon: {
+            code: string;
+            promotionId: string;
+            batchId: string | null;
+            maxUses: number | null;
+            used: number;
+            expiresAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        CouponPage: {
+            data: components["schemas"]["Coupon"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        CartQuote: {
+            currency: string;
+            country: string;
+            lines: {
+                lineId: string;
+                sku: string;
+                unitPrice: number;
+                quantity: number;
+                subtotal: number;
+                adjustments: {
+                    promotionId: string;
+                    name: string;
+                    level: string;
+                    amount: number;
+                    description: string;
+                }[];
+                total: number;
+            }[];
+            orderAdjustments: {
+                promotionId: string;
+                name: string;
+                amount: number;
+                description: string;
+            }[];
+            shipping: {
+                cost: number;
+                discount: number;
+                total: number;
+            };
+            subtotal: number;
+            itemDiscountTotal: number;
+            orderDiscountTotal: number;
+            discountTotal: number;
+            total: number;
+            applied: {
+                promotionId: string;
+                name: string;
+                amount: number;
+                couponCode?: string;
+                note?: string;
+            }[];
+            notApplied: {
+                promotionId: string;
+                name: string;
+                reason: string;
+                message: string;
+                lineIds: string[];
+            }[];
+            coupons: {
+                code: string;
+                promotionId?: string;
+                applied: boolean;
+                reason?: string;
+                message: string;
+            }[];
+            usage: {
+                customerId?: string;
+                redemptions: {
+                    promotionId: string;
+                    couponCode?: string;
+                    amount: number;
+                }[];
+            };
+            vat: {
+                rows: {
+                    /** @description basis points: 2100 = 21 % */
+                    rate: number;
+                    gross: number;
+                    net: number;
+                    vat: number;
+                }[];
+                gross: number;
+                net: number;
+                vat: number;
+            };
         };
     };
     responses: never;
