@@ -9,3 +9,4 @@ export * from '../modules/pricing/schema.js';
 export * from '../modules/imports/schema.js';
 export * from '../modules/inventory/schema.js';
 export * from '../modules/promotions/schema.js';
+export * from '../modules/commerce/schema.js';

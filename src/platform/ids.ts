@@ -34,6 +34,11 @@ export const ID_PREFIXES = {
   promotion: 'pro',
   redemption: 'red',
   couponBatch: 'cpb',
+  cart: 'cart',
+  cartLine: 'cl',
+  order: 'ord',
+  orderLine: 'ol',
+  payment: 'pay',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

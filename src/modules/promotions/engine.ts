@@ -97,7 +97,6 @@ interface CompiledTarget {
 }
 
 type Phase = 'item' | 'order' | 'shipping';
-const PHASE_ORDER: Record<Phase, number> = { item: 0, order: 1, shipping: 2 };
 
 interface CompiledPromotion {
   promotion: Promotion;
@@ -115,6 +114,9 @@ interface CompiledPromotion {
   groups: Set<string> | null;
   /** "3 for 2", "€10.00 off your order", … */
   summary: string;
+  /** The schedule refusals, worded once. */
+  notStarted?: Refusal;
+  expired?: Refusal;
 }
 
 interface Hit {
@@ -304,6 +306,8 @@ export function compilePromotions(promotions: readonly Promotion[]): CompiledPro
       groups: p.customerGroups ? new Set(p.customerGroups) : null,
       summary: summarise(rule),
     };
+    if (p.startsAt) cp.notStarted = { reason: 'not_started', message: `This offer starts on ${formatDate(cp.startsAt)}.` };
+    if (p.endsAt) cp.expired = { reason: 'expired', message: `This offer ended on ${formatDate(cp.endsAt)}.` };
     list.push(cp);
     byId.set(p.id, cp);
     cp.slots.forEach((t, slot) => {
@@ -377,6 +381,10 @@ interface Candidate {
   /** Cents of budget left; Infinity without a budget. */
   budgetLeft: number;
   plan?: Plan;
+  /** Why it did not apply, once known. */
+  refusal?: Refusal;
+  /** Exclusive candidates: the discount it gives on its own. */
+  alone?: number;
 }
 
 function gatherCandidates(compiled: CompiledPromotions, cart: Cart, couponPromotionIds: Iterable<string>): Candidate[] {
@@ -431,8 +439,8 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 function checkEligibility(c: Candidate, ctx: PricingContext, now: number, codesByPromotion: Map<string, string[]>): Refusal | null {
   const { cp } = c;
   const p = cp.promotion;
-  if (now < cp.startsAt) return { reason: 'not_started', message: `This offer starts on ${formatDate(cp.startsAt)}.` };
-  if (now >= cp.endsAt) return { reason: 'expired', message: `This offer ended on ${formatDate(cp.endsAt)}.` };
+  if (now < cp.startsAt) return cp.notStarted!;
+  if (now >= cp.endsAt) return cp.expired!;
   if (cp.channels && !cp.channels.has(ctx.channel)) return { reason: 'wrong_channel', message: `Only valid on ${listOf(cp.channels)}, not on ${ctx.channel}.` };
   if (cp.storeIds && !(ctx.storeId && cp.storeIds.has(ctx.storeId))) {
     return { reason: 'wrong_store', message: ctx.storeId ? `Not valid in store ${ctx.storeId}; only in ${listOf(cp.storeIds)}.` : `Only valid in store ${listOf(cp.storeIds)}.` };
@@ -857,8 +865,6 @@ function nothingLeft(c: Candidate, cart: Cart): string {
 
 // ------------------------------------------------------------------------------------ pricing
 
-const applicationOrder = (a: Candidate, b: Candidate) => PHASE_ORDER[a.cp.phase] - PHASE_ORDER[b.cp.phase] || a.cp.rank - b.cp.rank;
-
 function lineIdsOf(c: Candidate, cart: Cart): string[] {
   if (c.matches.length === 1) return c.matches[0] === cart.all ? cart.ids : c.matches[0].map((i) => cart.ids[i]);
   const mark: boolean[] = new Array(cart.n).fill(false);
@@ -889,33 +895,31 @@ export function priceCart(lines: readonly CartLine[], promotions: CompiledPromot
   }
 
   const candidates = gatherCandidates(compiled, cart, codesByPromotion.keys());
-  const refused = new Map<Candidate, Refusal>();
   const exclusives: Candidate[] = [];
-  const stack: Candidate[] = [];
+  // Combinable ones per phase; candidates come in rank order, so each list is in priority order.
+  const phases: Record<Phase, Candidate[]> = { item: [], order: [], shipping: [] };
   for (const c of candidates) {
     const no = checkEligibility(c, ctx, now, codesByPromotion);
     if (no) {
-      refused.set(c, no);
+      c.refusal = no;
       continue;
     }
     const planned = planFor(c, cart);
     if ('reason' in planned) {
-      refused.set(c, planned);
+      c.refusal = planned;
       continue;
     }
     c.plan = planned.plan;
-    (c.cp.promotion.stacking === 'exclusive' ? exclusives : stack).push(c);
+    (c.cp.promotion.stacking === 'exclusive' ? exclusives : phases[c.cp.phase]).push(c);
   }
 
   // ---- stacking: the best exclusive promotion alone, or all combinable ones together
-  stack.sort(applicationOrder);
+  const stack = [...phases.item, ...phases.order, ...phases.shipping];
   const stacked = apply(stack, cart);
   let winner: Candidate | null = null;
   let winnerAmount = 0;
-  const alone = new Map<Candidate, number>();
   for (const c of exclusives) {
-    const d = discountAlone(c, cart);
-    alone.set(c, d);
+    const d = (c.alone = discountAlone(c, cart));
     if (d > winnerAmount) {
       winner = c;
       winnerAmount = d;
@@ -927,17 +931,17 @@ export function priceCart(lines: readonly CartLine[], promotions: CompiledPromot
 
   for (const c of exclusives) {
     if (c === winner) continue;
-    const mine = alone.get(c)!;
-    if (mine === 0) refused.set(c, { reason: 'no_saving', message: nothingLeft(c, cart) });
-    else if (winner) refused.set(c, { reason: 'not_better', message: `“${winner.cp.promotion.name}” saves you more (${formatEuro(winnerAmount)} against ${formatEuro(mine)}).` });
-    else refused.set(c, { reason: 'not_better', message: `The other offers together save you more (${formatEuro(stacked.total)} against ${formatEuro(mine)}).` });
+    const mine = c.alone!;
+    if (mine === 0) c.refusal = { reason: 'no_saving', message: nothingLeft(c, cart) };
+    else if (winner) c.refusal = { reason: 'not_better', message: `“${winner.cp.promotion.name}” saves you more (${formatEuro(winnerAmount)} against ${formatEuro(mine)}).` };
+    else c.refusal = { reason: 'not_better', message: `The other offers together save you more (${formatEuro(stacked.total)} against ${formatEuro(mine)}).` };
   }
   if (winner) {
     const excluded: Refusal = {
       reason: 'excluded_by_exclusive',
       message: `Cannot be combined with “${winner.cp.promotion.name}”, which saves you more (${formatEuro(winnerAmount)} against ${formatEuro(stacked.total)} for the combinable offers together).`,
     };
-    for (const c of stack) refused.set(c, excluded);
+    for (const c of stack) c.refusal = excluded;
   }
 
   // ---- the priced cart
@@ -950,7 +954,7 @@ export function priceCart(lines: readonly CartLine[], promotions: CompiledPromot
   for (const e of chosen.effects) {
     const p = e.cand.cp.promotion;
     if (e.total === 0) {
-      refused.set(e.cand, { reason: 'no_saving', message: nothingLeft(e.cand, cart) });
+      e.cand.refusal = { reason: 'no_saving', message: nothingLeft(e.cand, cart) };
       continue;
     }
     const capped = e.cappedFrom !== undefined ? ` (capped by the offer's remaining budget)` : '';
@@ -980,7 +984,7 @@ export function priceCart(lines: readonly CartLine[], promotions: CompiledPromot
 
   const notApplied: NotApplied[] = [];
   for (const c of candidates) {
-    const r = refused.get(c);
+    const r = c.refusal;
     if (r) notApplied.push({ promotionId: c.cp.promotion.id, name: c.cp.promotion.name, reason: r.reason, message: r.message, lineIds: lineIdsOf(c, cart) });
   }
 
@@ -989,7 +993,7 @@ export function priceCart(lines: readonly CartLine[], promotions: CompiledPromot
   if (codes.length) {
     const byPromotionId = new Map(candidates.map((c) => [c.cp.promotion.id, c]));
     const appliedIds = new Set(applied.map((a) => a.promotionId));
-    for (const code of codes) coupons.push(couponOutcome(code, ctx, now, byPromotionId, appliedIds, refused));
+    for (const code of codes) coupons.push(couponOutcome(code, ctx, now, byPromotionId, appliedIds));
   }
 
   const discountTotal = itemDiscount + orderDiscount + shippingDiscount;
@@ -1013,14 +1017,14 @@ export function priceCart(lines: readonly CartLine[], promotions: CompiledPromot
   };
 }
 
-function couponOutcome(code: string, ctx: PricingContext, now: number, byPromotionId: Map<string, Candidate>, appliedIds: Set<string>, refused: Map<Candidate, Refusal>): CouponOutcome {
+function couponOutcome(code: string, ctx: PricingContext, now: number, byPromotionId: Map<string, Candidate>, appliedIds: Set<string>): CouponOutcome {
   const coupon = ctx.coupons[code];
   if (!coupon) return { code, applied: false, reason: 'coupon_unknown', message: `Code ${code} is not known.` };
   const promotionId = coupon.promotionId;
   const c = byPromotionId.get(promotionId);
   if (!c) return { code, promotionId, applied: false, reason: 'promotion_inactive', message: `Code ${code} belongs to an offer that is not running.` };
   const p = c.cp.promotion;
-  const r = refused.get(c);
+  const r = c.refusal;
   if (!p.requiresCoupon) {
     if (appliedIds.has(promotionId)) return { code, promotionId, applied: false, reason: 'not_needed', message: `“${p.name}” applies without a code.` };
     return { code, promotionId, applied: false, reason: r?.reason, message: r?.message ?? '' };

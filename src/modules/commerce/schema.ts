@@ -1,0 +1,106 @@
+// Carts, orders and the payment ledger.
+import { sql } from 'drizzle-orm';
+import { bigint, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+
+export const carts = pgTable(
+  'carts',
+  {
+    id: text('id').primaryKey(),
+    channel: text('channel', { enum: ['web', 'app', 'pos', 'kiosk', 'scan_go'] }).notNull(),
+    storeId: text('store_id'),
+    customerId: text('customer_id'),
+    email: text('email'),
+    currency: text('currency').notNull().default('EUR'),
+    country: text('country', { enum: ['NL', 'BE'] }).notNull().default('NL'),
+    couponCodes: text('coupon_codes').array().notNull().default(sql`'{}'::text[]`),
+    status: text('status', { enum: ['open', 'checking_out', 'checked_out'] }).notNull().default('open'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [index('carts_customer').on(t.customerId)],
+);
+
+export const cartLines = pgTable(
+  'cart_lines',
+  {
+    id: text('id').primaryKey(),
+    cartId: text('cart_id')
+      .notNull()
+      .references(() => carts.id),
+    variantId: text('variant_id').notNull(),
+    sku: text('sku').notNull(),
+    quantity: integer('quantity').notNull(),
+    /** delivery (home) or pickup at a store. */
+    fulfilment: text('fulfilment', { enum: ['delivery', 'pickup'] }).notNull().default('delivery'),
+    pickupLocationId: text('pickup_location_id'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('cart_lines_cart').on(t.cartId), check('cart_line_quantity', sql`${t.quantity} > 0`)],
+);
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    /** One order per cart: the database refuses a second, whatever races. */
+    cartId: text('cart_id').notNull(),
+    channel: text('channel').notNull(),
+    storeId: text('store_id'),
+    customerId: text('customer_id'),
+    email: text('email'),
+    currency: text('currency').notNull(),
+    country: text('country').notNull(),
+    status: text('status', { enum: ['placed', 'cancelled', 'completed'] }).notNull().default('placed'),
+    subtotal: bigint('subtotal', { mode: 'number' }).notNull(),
+    discountTotal: bigint('discount_total', { mode: 'number' }).notNull(),
+    shippingTotal: bigint('shipping_total', { mode: 'number' }).notNull(),
+    total: bigint('total', { mode: 'number' }).notNull(),
+    vat: jsonb('vat').notNull(),
+    promotions: jsonb('promotions').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    version: integer('version').notNull().default(1),
+  },
+  (t) => [uniqueIndex('orders_cart').on(t.cartId), index('orders_customer').on(t.customerId, t.id)],
+);
+
+export const orderLines = pgTable(
+  'order_lines',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    variantId: text('variant_id').notNull(),
+    sku: text('sku').notNull(),
+    quantity: integer('quantity').notNull(),
+    unitPrice: bigint('unit_price', { mode: 'number' }).notNull(),
+    adjustments: jsonb('adjustments').notNull(),
+    total: bigint('total', { mode: 'number' }).notNull(),
+    taxClass: text('tax_class').notNull(),
+    fulfilment: text('fulfilment').notNull(),
+    locationId: text('location_id').notNull(),
+    reservationId: text('reservation_id'),
+    status: text('status', { enum: ['reserved', 'fulfilled', 'cancelled'] }).notNull().default('reserved'),
+  },
+  (t) => [index('order_lines_order').on(t.orderId)],
+);
+
+/** Every authorisation, capture, void and refund; the order's paid amount is derived from it. */
+export const payments = pgTable(
+  'payments',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id'),
+    cartId: text('cart_id').notNull(),
+    provider: text('provider').notNull(),
+    kind: text('kind', { enum: ['authorisation', 'capture', 'void', 'refund'] }).notNull(),
+    status: text('status', { enum: ['succeeded', 'failed', 'pending'] }).notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    providerReference: text('provider_reference'),
+    failureCode: text('failure_code'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('payments_order').on(t.orderId), index('payments_cart').on(t.cartId)],
+);

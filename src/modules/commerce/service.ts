@@ -1,0 +1,145 @@
+// Carts for every channel, priced live by the pricing and promotions modules.
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Db, Executor } from '../../platform/db.js';
+import { badRequest, conflict, notFound } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { findVariant, lookupBarcode } from '../catalog/service.js';
+import { quoteCart, type PromotionCache } from '../promotions/service.js';
+import { cartLines, carts, orderLines, orders, payments } from './schema.js';
+
+export type CartRow = typeof carts.$inferSelect;
+
+export async function createCart(db: Db, input: { channel: CartRow['channel']; storeId?: string | null; customerId?: string | null; email?: string | null; country?: 'NL' | 'BE'; currency?: string }) {
+  if ((input.channel === 'pos' || input.channel === 'kiosk' || input.channel === 'scan_go') && !input.storeId) {
+    throw badRequest(`A ${input.channel} cart belongs to a store.`, [{ field: '/storeId', message: 'required for in-store channels' }]);
+  }
+  const [c] = await db
+    .insert(carts)
+    .values({ id: newId('cart'), channel: input.channel, storeId: input.storeId ?? null, customerId: input.customerId ?? null, email: input.email ?? null, country: input.country ?? 'NL', currency: input.currency ?? 'EUR' })
+    .returning();
+  return c;
+}
+
+export async function getCartRow(db: Executor, id: string) {
+  const [c] = await db.select().from(carts).where(eq(carts.id, id));
+  if (!c) throw notFound('cart', id);
+  const lines = await db.select().from(cartLines).where(eq(cartLines.cartId, id)).orderBy(asc(cartLines.createdAt), asc(cartLines.id));
+  return { ...c, lines };
+}
+export type CartView = Awaited<ReturnType<typeof getCartRow>>;
+
+/** The cart with its live price: every line priced, promotions applied and explained, VAT. */
+export async function pricedCart(db: Executor, cache: PromotionCache, cart: CartView, customerGroups: string[] = [], shippingCost?: number) {
+  const quote = cart.lines.length
+    ? await quoteCart(db, cache, {
+        channel: cart.channel,
+        storeId: cart.storeId ?? undefined,
+        customerId: cart.customerId ?? undefined,
+        customerGroups,
+        couponCodes: cart.couponCodes,
+        shippingCost: shippingCost ?? defaultShipping(cart),
+        country: cart.country,
+        currency: cart.currency,
+        lines: cart.lines.map((l) => ({ lineId: l.id, variantId: l.variantId, quantity: l.quantity })),
+      })
+    : null;
+  return {
+    id: cart.id,
+    channel: cart.channel,
+    storeId: cart.storeId,
+    customerId: cart.customerId,
+    email: cart.email,
+    currency: cart.currency,
+    country: cart.country,
+    status: cart.status,
+    couponCodes: cart.couponCodes,
+    lines: cart.lines.map((l) => ({ id: l.id, variantId: l.variantId, sku: l.sku, quantity: l.quantity, fulfilment: l.fulfilment, pickupLocationId: l.pickupLocationId })),
+    quote,
+    version: cart.version,
+  };
+}
+
+/** Home delivery costs €4.95 below €50 of goods; pickup and in-store sales cost nothing. */
+export function defaultShipping(cart: CartView) {
+  return cart.lines.some((l) => l.fulfilment === 'delivery') && cart.channel !== 'pos' && cart.channel !== 'kiosk' && cart.channel !== 'scan_go' ? 495 : 0;
+}
+
+async function touch(db: Executor, id: string) {
+  const r = await db.update(carts).set({ updatedAt: new Date(), version: sql`${carts.version} + 1` }).where(and(eq(carts.id, id), eq(carts.status, 'open'))).returning({ id: carts.id });
+  if (!r.length) throw conflict(`Cart ${id} is not open any more.`, 'cart_closed');
+}
+
+export async function addLine(db: Db, cartId: string, input: { sku?: string; variantId?: string; barcode?: string; quantity: number; fulfilment?: 'delivery' | 'pickup'; pickupLocationId?: string | null }) {
+  const cart = await getCartRow(db, cartId);
+  if (cart.status !== 'open') throw conflict(`Cart ${cartId} is not open any more.`, 'cart_closed');
+  let variant: { id: string; sku: string; status: string } | undefined;
+  if (input.barcode) {
+    const m = await lookupBarcode(db, input.barcode);
+    variant = { id: m.variant.id, sku: m.variant.sku, status: m.product.status };
+  } else {
+    variant = await findVariant(db, input);
+  }
+  if (!variant) throw badRequest(`No product with ${input.sku ? `SKU ${input.sku}` : `variant ${input.variantId}`}.`, [{ field: input.sku ? '/sku' : '/variantId', message: 'unknown' }]);
+  if (variant.status !== 'active') throw conflict(`${variant.sku} is not for sale.`, 'not_for_sale');
+  const fulfilment = input.fulfilment ?? (cart.channel === 'web' || cart.channel === 'app' ? 'delivery' : 'pickup');
+  const pickupLocationId = fulfilment === 'pickup' ? (input.pickupLocationId ?? cart.storeId) : null;
+  if (fulfilment === 'pickup' && !pickupLocationId) throw badRequest('Pickup needs a store.', [{ field: '/pickupLocationId', message: 'required for pickup' }]);
+  const same = cart.lines.find((l) => l.variantId === variant!.id && l.fulfilment === fulfilment && l.pickupLocationId === pickupLocationId);
+  await db.transaction(async (tx) => {
+    await touch(tx, cartId);
+    if (same) await tx.update(cartLines).set({ quantity: same.quantity + input.quantity }).where(eq(cartLines.id, same.id));
+    else await tx.insert(cartLines).values({ id: newId('cartLine'), cartId, variantId: variant!.id, sku: variant!.sku, quantity: input.quantity, fulfilment, pickupLocationId });
+  });
+}
+
+export async function changeLine(db: Db, cartId: string, lineId: string, quantity: number) {
+  await db.transaction(async (tx) => {
+    await touch(tx, cartId);
+    const r = quantity === 0 ? await tx.delete(cartLines).where(and(eq(cartLines.id, lineId), eq(cartLines.cartId, cartId))).returning() : await tx.update(cartLines).set({ quantity }).where(and(eq(cartLines.id, lineId), eq(cartLines.cartId, cartId))).returning();
+    if (!r.length) throw notFound('cart line', lineId);
+  });
+}
+
+export async function setCoupons(db: Db, cartId: string, codes: string[]) {
+  await db.transaction(async (tx) => {
+    await touch(tx, cartId);
+    await tx.update(carts).set({ couponCodes: [...new Set(codes.map((c) => c.trim().toUpperCase()).filter(Boolean))] }).where(eq(carts.id, cartId));
+  });
+}
+
+export async function getOrder(db: Executor, id: string) {
+  const [o] = await db.select().from(orders).where(eq(orders.id, id));
+  if (!o) throw notFound('order', id);
+  const lines = await db.select().from(orderLines).where(eq(orderLines.orderId, id)).orderBy(asc(orderLines.id));
+  const pays = await db.select().from(payments).where(eq(payments.orderId, id)).orderBy(asc(payments.createdAt));
+  return { ...o, lines, payments: pays };
+}
+
+export function publicOrder(o: Awaited<ReturnType<typeof getOrder>>) {
+  return {
+    id: o.id,
+    cartId: o.cartId,
+    channel: o.channel,
+    storeId: o.storeId,
+    customerId: o.customerId,
+    email: o.email,
+    currency: o.currency,
+    country: o.country,
+    status: o.status,
+    subtotal: o.subtotal,
+    discountTotal: o.discountTotal,
+    shippingTotal: o.shippingTotal,
+    total: o.total,
+    vat: o.vat,
+    promotions: o.promotions,
+    lines: o.lines.map((l) => ({ id: l.id, variantId: l.variantId, sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, adjustments: l.adjustments, total: l.total, taxClass: l.taxClass, fulfilment: l.fulfilment, locationId: l.locationId, status: l.status })),
+    payments: o.payments.map((p) => ({ id: p.id, provider: p.provider, kind: p.kind, status: p.status, amount: p.amount, failureCode: p.failureCode, createdAt: p.createdAt.toISOString() })),
+    createdAt: o.createdAt.toISOString(),
+  };
+}
+
+export async function orderForCart(db: Executor, cartId: string) {
+  const [o] = await db.select({ id: orders.id }).from(orders).where(eq(orders.cartId, cartId));
+  return o?.id;
+}
+
