@@ -6,9 +6,10 @@ import { httpBench } from './http.js';
 import { inventoryBench } from './inventory.js';
 import { catalogBench } from './catalog.js';
 import { promotionsBench } from './promotions.js';
+import { checkoutBench } from './checkout.js';
 
 type Bench = (db: BenchDatabase, machine: string) => Promise<Section>;
-const BENCHES: Record<string, Bench> = { http: httpBench, catalog: catalogBench, promotions: promotionsBench, inventory: inventoryBench };
+const BENCHES: Record<string, Bench> = { http: httpBench, catalog: catalogBench, promotions: promotionsBench, inventory: inventoryBench, checkout: checkoutBench };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((w) => !BENCHES[w]);
