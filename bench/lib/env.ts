@@ -98,7 +98,9 @@ export interface WinkelProcess {
 
 export async function startWinkel(databaseUrl: string, env: Record<string, string> = {}): Promise<WinkelProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/winkel.mjs'), 'serve'], {
+  // BENCH_NODE_ARGS (e.g. --cpu-prof) go to the server's Node, for profiling a benchmark.
+  const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/winkel.mjs'), 'serve'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WINKEL_SERVE_WEB: 'false', API_RATE_LIMIT: '100000000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -138,7 +138,6 @@ export async function checkout(db: Db, cache: PromotionCache, provider: PaymentP
           };
         }),
       );
-      if (quote.usage.redemptions.length) await recordRedemptions(tx, actor, { reference: orderId, customerId: cart.customerId, usages: quote.usage.redemptions });
       await tx.update(payments).set({ orderId }).where(eq(payments.id, paymentId));
       await tx.update(carts).set({ status: 'checked_out', email: email ?? null, updatedAt: new Date() }).where(eq(carts.id, cart.id));
       await emit(tx, {
@@ -157,6 +156,9 @@ export async function checkout(db: Db, cache: PromotionCache, provider: PaymentP
           text: `Bestelling ${orderId}\n\n${quote.lines.map((l) => `${l.quantity} × ${l.sku}  € ${(l.total / 100).toFixed(2)}`).join('\n')}\nVerzending € ${(quote.shipping.total / 100).toFixed(2)}\nTotaal € ${(quote.total / 100).toFixed(2)} (incl. btw € ${(quote.vat.vat / 100).toFixed(2)})\n`,
         });
       }
+      // Last: promotion counters are rows every checkout with that promotion updates, so their locks
+      // are taken as late as possible and held only until the commit.
+      if (quote.usage.redemptions.length) await recordRedemptions(tx, actor, { reference: orderId, customerId: cart.customerId, usages: quote.usage.redemptions });
     });
     return { order: publicOrder(await getOrder(db, orderId)), replayed: false };
   } catch (err) {

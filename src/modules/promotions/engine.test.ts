@@ -139,6 +139,26 @@ describe('multi-buy', () => {
     expectConsistent(cart);
   });
 
+  it('2 for €5 on seven units of one line: three groups, the seventh at full price', () => {
+    const cart = priceCart([line('l1', 'SOAP', 300, 7)], [promo({ id: '2for5', target: { skus: ['SOAP'] }, rule: { kind: 'multi_buy', quantity: 2, forPrice: 500 } })], ctx());
+    expect(cart.discountTotal).toBe(300);
+    expect(cart.total).toBe(3 * 500 + 300);
+  });
+
+  it('a deal after a percentage on the same items gives the proportional saving, never more', () => {
+    const cart = priceCart(
+      [line('l1', 'MUG', 1000, 3, ['mugs'])],
+      [
+        promo({ id: 'half', priority: 2, target: mugs, rule: { kind: 'percent_off_items', percent: 50 } }),
+        promo({ id: '3for2', priority: 1, target: mugs, rule: { kind: 'multi_buy', quantity: 3, payFor: 2 } }),
+      ],
+      ctx(),
+    );
+    // 3000 → 1500 after 50%; the 3 for 2 planned 1000 at shelf price and gives 1000 × 1500/3000
+    expect(cart.lines[0].adjustments.map((a) => a.amount)).toEqual([-1500, -500]);
+    expect(cart.total).toBe(1000);
+  });
+
   it('3 for €10 on items that already cost less than €10 saves nothing and says so', () => {
     const cart = priceCart(
       [line('l1', 'GUM', 100, 3, ['sweets'])],

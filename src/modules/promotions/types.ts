@@ -111,7 +111,7 @@ export interface Promotion {
   customerId?: string;
   requiresCoupon?: boolean;
   limits?: { total?: number; perCustomer?: number; /** cents */ budget?: number };
-  /** Required for item rules; order-level rules and free shipping default to the whole cart. */
+  /** Required for item rules; order-level rules and free shipping default to the whole cart (their target only sets which lines count towards minSubtotal); bundles use their components' targets. */
   target?: Target;
   rule: Rule;
 }
