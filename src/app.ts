@@ -35,6 +35,7 @@ import { inventoryRoutes } from './modules/inventory/routes.js';
 import { purchasingRoutes } from './modules/inventory/purchasing-routes.js';
 import { promotionRoutes } from './modules/promotions/routes.js';
 import { commerceRoutes } from './modules/commerce/routes.js';
+import { customerRoutes } from './modules/customers/routes.js';
 import { PromotionCache } from './modules/promotions/service.js';
 
 declare module 'fastify' {
@@ -277,7 +278,7 @@ export async function buildApp(input: AppContext): Promise<App> {
   }
 
   // Registered on the root instance so every module's named schemas reach the OpenAPI document.
-  for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes, importRoutes, inventoryRoutes, purchasingRoutes, promotionRoutes, commerceRoutes]) await routes(app, ctx);
+  for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes, importRoutes, inventoryRoutes, purchasingRoutes, promotionRoutes, commerceRoutes, customerRoutes]) await routes(app, ctx);
 
   return app;
 }

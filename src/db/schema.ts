@@ -10,3 +10,4 @@ export * from '../modules/imports/schema.js';
 export * from '../modules/inventory/schema.js';
 export * from '../modules/promotions/schema.js';
 export * from '../modules/commerce/schema.js';
+export * from '../modules/customers/schema.js';

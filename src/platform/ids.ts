@@ -39,6 +39,7 @@ export const ID_PREFIXES = {
   order: 'ord',
   orderLine: 'ol',
   payment: 'pay',
+  collectedEvent: 'cev',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

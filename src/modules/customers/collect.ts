@@ -1,0 +1,122 @@
+// Event collection in the widely used Segment-spec shape: track, identify, page, screen, alias and
+// batches of them. Each event is checked on its own: bad ones are rejected with their reasons while
+// the good ones in the same batch are kept; a repeated messageId is stored once; events that arrive
+// late or out of order take their place in the timeline by their own timestamp.
+import { randomUUID } from 'node:crypto';
+import { and, asc, eq, gt, or, type SQL } from 'drizzle-orm';
+import type { Db, Executor } from '../../platform/db.js';
+import { badRequest } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { collectedEvents } from './schema.js';
+
+export const EVENT_TYPES = ['track', 'identify', 'page', 'screen', 'alias'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface IncomingEvent {
+  type?: string;
+  messageId?: unknown;
+  event?: unknown;
+  name?: unknown;
+  anonymousId?: unknown;
+  userId?: unknown;
+  previousId?: unknown;
+  timestamp?: unknown;
+  context?: unknown;
+  properties?: unknown;
+  traits?: unknown;
+}
+
+export interface Rejected {
+  index: number;
+  messageId: string | null;
+  errors: Array<{ field: string; message: string }>;
+}
+
+const MAX_FUTURE_MS = 24 * 3600_000;
+const isObj = (v: unknown) => v === undefined || v === null || (typeof v === 'object' && !Array.isArray(v));
+const idOk = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.length > 0 && v.length <= 200) || (typeof v === 'number' && Number.isFinite(v));
+
+/** Checks one event; returns the row to store, or the problems. */
+export function checkEvent(e: IncomingEvent, sourceId: string | null, now = new Date()): { row?: typeof collectedEvents.$inferInsert; errors: Array<{ field: string; message: string }> } {
+  const errors: Array<{ field: string; message: string }> = [];
+  const type = e.type as EventType;
+  if (!EVENT_TYPES.includes(type)) errors.push({ field: 'type', message: `one of ${EVENT_TYPES.join(', ')}` });
+  if (!idOk(e.userId)) errors.push({ field: 'userId', message: 'a non-empty string of at most 200 characters' });
+  if (!idOk(e.anonymousId)) errors.push({ field: 'anonymousId', message: 'a non-empty string of at most 200 characters' });
+  if ((e.userId === undefined || e.userId === null) && (e.anonymousId === undefined || e.anonymousId === null)) errors.push({ field: 'userId', message: 'give userId or anonymousId' });
+  if (type === 'track' && (typeof e.event !== 'string' || !e.event.trim() || e.event.length > 200)) errors.push({ field: 'event', message: 'the event name is required for track (at most 200 characters)' });
+  if (type === 'alias' && !idOk(e.previousId)) errors.push({ field: 'previousId', message: 'required for alias' });
+  if (type === 'alias' && (e.previousId === undefined || e.previousId === null)) errors.push({ field: 'previousId', message: 'required for alias' });
+  if (e.messageId !== undefined && (typeof e.messageId !== 'string' || !e.messageId || e.messageId.length > 200)) errors.push({ field: 'messageId', message: 'a non-empty string of at most 200 characters' });
+  let ts = now;
+  if (e.timestamp !== undefined && e.timestamp !== null) {
+    const parsed = typeof e.timestamp === 'string' ? new Date(e.timestamp) : null;
+    if (!parsed || Number.isNaN(parsed.getTime())) errors.push({ field: 'timestamp', message: 'an ISO 8601 date-time' });
+    else if (parsed.getTime() > now.getTime() + MAX_FUTURE_MS) errors.push({ field: 'timestamp', message: 'more than a day in the future' });
+    else ts = parsed;
+  }
+  for (const f of ['context', 'properties', 'traits'] as const) if (!isObj(e[f])) errors.push({ field: f, message: 'must be an object' });
+  const size = JSON.stringify(e).length;
+  if (size > 32_000) errors.push({ field: '', message: `the event is ${size} bytes; at most 32 kB` });
+  if (errors.length) return { errors };
+  const str = (v: unknown) => (v === undefined || v === null ? null : String(v));
+  return {
+    errors,
+    row: {
+      id: newId('collectedEvent'),
+      messageId: (e.messageId as string | undefined) ?? randomUUID(),
+      type,
+      event: type === 'track' ? String(e.event).trim() : null,
+      name: typeof e.name === 'string' ? e.name.slice(0, 200) : null,
+      anonymousId: str(e.anonymousId),
+      userId: str(e.userId),
+      previousId: str(e.previousId),
+      timestamp: ts,
+      context: (e.context as object) ?? null,
+      properties: (e.properties as object) ?? null,
+      traits: (e.traits as object) ?? null,
+      sourceId,
+    },
+  };
+}
+
+export async function collect(db: Db, events: IncomingEvent[], sourceId: string | null) {
+  if (events.length > 500) throw badRequest('At most 500 events per batch.', [{ field: '/batch', message: 'too many events' }]);
+  const rejected: Rejected[] = [];
+  const rows: Array<typeof collectedEvents.$inferInsert> = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  const now = new Date();
+  events.forEach((e, index) => {
+    const { row, errors } = checkEvent(e, sourceId, now);
+    if (!row) rejected.push({ index, messageId: typeof e.messageId === 'string' ? e.messageId : null, errors });
+    else if (seen.has(row.messageId)) duplicates++;
+    else {
+      seen.add(row.messageId);
+      rows.push(row);
+    }
+  });
+  let stored = 0;
+  if (rows.length) {
+    const inserted = await db.insert(collectedEvents).values(rows).onConflictDoNothing({ target: collectedEvents.messageId }).returning({ id: collectedEvents.id });
+    stored = inserted.length;
+    duplicates += rows.length - inserted.length;
+  }
+  return { accepted: stored, duplicates, rejected };
+}
+
+/** One person's raw events by any of their ids, in the order they happened. */
+export async function eventsFor(db: Executor, ids: { userId?: string; anonymousId?: string }, q: { limit: number; after?: { timestamp: Date; id: string } }) {
+  const who: SQL[] = [];
+  if (ids.userId) who.push(eq(collectedEvents.userId, ids.userId));
+  if (ids.anonymousId) who.push(eq(collectedEvents.anonymousId, ids.anonymousId));
+  if (!who.length) throw badRequest('Give userId or anonymousId.', [{ field: 'querystring/userId', message: 'required' }]);
+  const after = q.after ? or(gt(collectedEvents.timestamp, q.after.timestamp), and(eq(collectedEvents.timestamp, q.after.timestamp), gt(collectedEvents.id, q.after.id))) : undefined;
+  return db
+    .select()
+    .from(collectedEvents)
+    .where(and(or(...who), after))
+    .orderBy(asc(collectedEvents.timestamp), asc(collectedEvents.id))
+    .limit(q.limit + 1);
+}
+
