@@ -38,6 +38,9 @@ describe('developer tools in the browser', () => {
     await page.getByLabel('E-mail').fill(server.adminEmail);
     await page.getByRole('textbox', { name: 'Password' }).fill(server.adminPassword);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    // The back office opens on its first page (the catalog); people are under Administration.
+    await page.getByRole('heading', { level: 1, name: 'Products' }).waitFor();
+    await page.getByRole('link', { name: 'Users & roles' }).click();
     await page.getByRole('heading', { level: 1, name: 'Users & roles' }).waitFor();
     await page.getByRole('cell', { name: server.adminEmail }).waitFor();
 

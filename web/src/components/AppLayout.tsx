@@ -2,7 +2,7 @@
 // the current surface's pages on the side; the page itself in the middle.
 import { AppShell, Burger, Button, Center, Divider, Group, Loader, Menu, NavLink, ScrollArea, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { Suspense, useEffect } from 'react';
+import { Fragment, Suspense, useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 import { useCan, useMe, useSignOut } from '../lib/auth';
@@ -55,10 +55,15 @@ export function AppLayout() {
               {t('header.noPages')}
             </Text>
           )}
-          {pages.map((p) =>
-            p.external ? (
+          {pages.map((p, i) => (
+            <Fragment key={p.path}>
+              {p.groupKey && p.groupKey !== pages[i - 1]?.groupKey && (
+                <Text size="xs" fw={600} c="dimmed" px="sm" pt={i === 0 ? 0 : 'md'} pb={4}>
+                  {t(p.groupKey)}
+                </Text>
+              )}
+              {p.external ? (
               <NavLink
-                key={p.path}
                 href={p.path}
                 target="_blank"
                 rel="noreferrer"
@@ -70,9 +75,10 @@ export function AppLayout() {
                 }
               />
             ) : (
-              <NavLink key={p.path} component={Link} to={p.path} label={t(p.labelKey)} active={location.pathname === p.path || location.pathname.startsWith(`${p.path}/`)} />
-            ),
-          )}
+              <NavLink component={Link} to={p.path} label={t(p.labelKey)} active={location.pathname === p.path || location.pathname.startsWith(`${p.path}/`)} />
+              )}
+            </Fragment>
+          ))}
         </AppShell.Section>
         <AppShell.Section hiddenFrom="sm">
           <Divider my="sm" />

@@ -7,6 +7,8 @@ export interface SurfacePage {
   permission?: string;
   /** A link out of the app (e.g. the API docs) instead of a page in it. */
   external?: boolean;
+  /** Heading of the group this page sits under in the navigation, when the surface has groups. */
+  groupKey?: string;
 }
 
 export interface Surface {
@@ -22,9 +24,18 @@ export const SURFACES: Surface[] = [
     path: '/backoffice',
     labelKey: 'surfaces.backoffice',
     pages: [
-      { path: '/backoffice/users', labelKey: 'nav.users', permission: 'staff:read' },
-      { path: '/backoffice/api-keys', labelKey: 'nav.apiKeys', permission: 'api_keys:read' },
-      { path: '/backoffice/audit-log', labelKey: 'nav.auditLog', permission: 'audit:read' },
+      { path: '/backoffice/products', labelKey: 'nav.products', permission: 'catalog:read', groupKey: 'nav.groupCatalog' },
+      { path: '/backoffice/categories', labelKey: 'nav.categories', permission: 'catalog:read', groupKey: 'nav.groupCatalog' },
+      { path: '/backoffice/price-lists', labelKey: 'nav.priceLists', permission: 'catalog:read', groupKey: 'nav.groupCatalog' },
+      { path: '/backoffice/import', labelKey: 'nav.import', permission: 'catalog:read', groupKey: 'nav.groupCatalog' },
+      { path: '/backoffice/inventory/stock', labelKey: 'nav.stock', permission: 'inventory:read', groupKey: 'nav.groupInventory' },
+      { path: '/backoffice/inventory/purchase-orders', labelKey: 'nav.purchaseOrders', permission: 'inventory:read', groupKey: 'nav.groupInventory' },
+      { path: '/backoffice/inventory/replenishment', labelKey: 'nav.replenishment', permission: 'inventory:read', groupKey: 'nav.groupInventory' },
+      { path: '/backoffice/inventory/suppliers', labelKey: 'nav.suppliers', permission: 'inventory:read', groupKey: 'nav.groupInventory' },
+      { path: '/backoffice/inventory/locations', labelKey: 'nav.locations', permission: 'inventory:read', groupKey: 'nav.groupInventory' },
+      { path: '/backoffice/users', labelKey: 'nav.users', permission: 'staff:read', groupKey: 'nav.groupAdmin' },
+      { path: '/backoffice/api-keys', labelKey: 'nav.apiKeys', permission: 'api_keys:read', groupKey: 'nav.groupAdmin' },
+      { path: '/backoffice/audit-log', labelKey: 'nav.auditLog', permission: 'audit:read', groupKey: 'nav.groupAdmin' },
     ],
   },
   { id: 'store', path: '/store', labelKey: 'surfaces.store', pages: [{ path: '/store', labelKey: 'nav.overview' }] },
