@@ -87,6 +87,13 @@ describe('barcode lookup', () => {
     expect(upc.body.variant.sku).toBe('71053B');
   });
 
+  it('finds a variant by id with its product', async () => {
+    const p = (await s.call('GET', `/v1/products/${ids.lantern}`)).body;
+    const v = await s.call('GET', `/v1/variants/${p.variants[0].id}?locale=nl`);
+    expect(v.body).toMatchObject({ variant: { sku: '71053' }, product: { id: ids.lantern, displayTitle: 'Witte metalen lantaarn' } });
+    expect((await s.call('GET', '/v1/variants/var_nope')).status).toBe(404);
+  });
+
   it('answers 404 for an unknown code and 422 for a malformed one', async () => {
     const unknown = await s.call('GET', '/v1/variants/by-barcode/96385074');
     expect(unknown.status).toBe(404);

@@ -300,6 +300,16 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
     async (req) => catalog.lookupBarcode(ctx.db, req.params.code, localeOf(req, req.query.locale)),
   );
 
+  app.get(
+    '/v1/variants/:id',
+    { config: read, schema: { tags, summary: 'A variant by id, with its product’s title and status', params: IdParam, querystring: Type.Object({ locale: Type.Optional(LocaleT) }), response: { 200: ref(BarcodeMatch) } } },
+    async (req) => {
+      const r = await catalog.getVariant(ctx.db, req.params.id, localeOf(req, req.query.locale));
+      if (r.product.status !== 'active' && !seesDrafts(req)) throw notFound('variant', req.params.id);
+      return r;
+    },
+  );
+
   app.get('/v1/categories', { config: read, schema: { tags, summary: 'The category tree, as a flat list with parentId', querystring: Type.Object({ locale: Type.Optional(LocaleT) }), response: { 200: Type.Object({ data: Type.Array(ref(Category)) }) } } }, async (req) => ({
     data: await catalog.listCategories(ctx.db, localeOf(req, req.query.locale)),
   }));

@@ -348,6 +348,17 @@ export async function lookupBarcode(db: Executor, code: string, locale: Locale =
   };
 }
 
+/** A variant by id with its product's essentials: what lists of stock, orders and prices show. */
+export async function getVariant(db: Executor, id: string, locale: Locale = 'en') {
+  const [row] = await db.select({ v: variants, p: products }).from(variants).innerJoin(products, eq(products.id, variants.productId)).where(eq(variants.id, id));
+  if (!row) throw notFound('variant', id);
+  const title = { nl: row.p.titleNl, en: row.p.titleEn };
+  return {
+    variant: publicVariant(row.v),
+    product: { id: row.p.id, handle: row.p.handle, status: row.p.status, displayTitle: pick(title, locale) ?? row.p.handle, title, taxClass: row.p.taxClass, kind: row.p.kind },
+  };
+}
+
 // ---------------------------------------------------------------- listing and search
 
 export interface ProductQuery {
