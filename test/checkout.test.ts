@@ -101,4 +101,16 @@ describe('checkout', () => {
     expect(ok.body.shippingTotal).toBe(0);
     expect(await atpAt('MUG', gent)).toBe(0);
   });
+
+  it('lists orders for staff, newest first, and keeps them from other shoppers', async () => {
+    const list = await s.call('GET', '/v1/orders?channel=web&limit=1');
+    expect(list.body.data).toHaveLength(1);
+    expect(list.body.hasMore).toBe(true);
+    const next = await s.call('GET', `/v1/orders?channel=web&cursor=${list.body.nextCursor}`);
+    expect(next.body.data[0].id < list.body.data[0].id).toBe(true);
+    expect((await s.call('GET', '/v1/orders?channel=pos')).body.data).toEqual([]);
+    expect((await shop('GET', '/v1/orders')).status).toBe(403);
+    const shopper = (await s.call('POST', '/v1/customer-auth/sign-up', { token: null, body: { email: 'other@example.com', password: 'other-secret-1' } })).body.token;
+    expect((await s.call('GET', `/v1/orders/${list.body.data[0].id}`, { token: shopper })).status).toBe(403);
+  });
 });

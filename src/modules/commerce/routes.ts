@@ -8,9 +8,6 @@ import { requestContext } from '../access/routes.js';
 import { PromotionCache } from '../promotions/service.js';
 import { TestCardGateway } from './payments.js';
 import * as commerce from './service.js';
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
-import { decodeCursor, toPage } from '../../platform/http/pagination.js';
-import { orders } from './schema.js';
 
 const tags = ['commerce'];
 const ChannelT = Type.Union([Type.Literal('web'), Type.Literal('app'), Type.Literal('pos'), Type.Literal('kiosk'), Type.Literal('scan_go')]);
@@ -173,16 +170,6 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
   app.get(
     '/v1/orders',
     { config: { access: { permission: 'orders:read' } }, schema: { tags, summary: 'Orders, newest first', querystring: Type.Intersect([PageQuery, Type.Object({ channel: Type.Optional(ChannelT), storeId: Type.Optional(Type.String()) })]), response: { 200: ref(OrderPage) } } },
-    async (req) => {
-      const after = decodeCursor(req.query.cursor);
-      const where: SQL[] = [];
-      if (after) where.push(lt(orders.id, after));
-      if (req.query.channel) where.push(eq(orders.channel, req.query.channel));
-      if (req.query.storeId) where.push(eq(orders.storeId, req.query.storeId));
-      const limit = req.query.limit ?? 50;
-      const rows = await ctx.db.select({ id: orders.id }).from(orders).where(where.length ? and(...where) : undefined).orderBy(desc(orders.id)).limit(limit + 1);
-      const page = toPage(rows, limit, (r) => r.id);
-      return { ...page, data: (await Promise.all(page.data.map(async (r) => commerce.publicOrder(await commerce.getOrder(ctx.db, r.id))))) as never };
-    },
+    async (req) => (await commerce.listOrders(ctx.db, { ...req.query, limit: req.query.limit ?? 50 })) as never,
   );
 }

@@ -1,5 +1,6 @@
 // Carts for every channel, priced live by the pricing and promotions modules.
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import type { Db, Executor } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
@@ -143,3 +144,14 @@ export async function orderForCart(db: Executor, cartId: string) {
   return o?.id;
 }
 
+
+export async function listOrders(db: Executor, q: { channel?: string; storeId?: string; limit: number; cursor?: string }) {
+  const after = decodeCursor(q.cursor);
+  const where: SQL[] = [];
+  if (after) where.push(lt(orders.id, after));
+  if (q.channel) where.push(eq(orders.channel, q.channel));
+  if (q.storeId) where.push(eq(orders.storeId, q.storeId));
+  const rows = await db.select({ id: orders.id }).from(orders).where(where.length ? and(...where) : undefined).orderBy(desc(orders.id)).limit(q.limit + 1);
+  const page = toPage(rows, q.limit, (r) => r.id);
+  return { ...page, data: await Promise.all(page.data.map(async (r) => publicOrder(await getOrder(db, r.id)))) };
+}
