@@ -84,8 +84,10 @@ describe('promotion builder', () => {
     const r = await s.call('POST', '/v1/promotions', { body: { name: 'Broken', status: 'active', stacking: 'combinable', rule: { kind: 'percent_off_items', percent: 10 } } });
     expect(r.status).toBe(400);
     expect(r.body.detail).toMatch(/target/);
+    expect(r.body.errors[0].field).toBe('/target');
     const bad = await s.call('POST', '/v1/promotions', { body: { name: 'Too much', status: 'active', stacking: 'combinable', target: { all: true }, rule: { kind: 'percent_off_items', percent: 120 } } });
     expect(bad.status).toBe(400);
+    expect(bad.body.errors.some((e: { field: string }) => e.field.includes('rule/percent'))).toBe(true);
   });
 
   it('updates with If-Match, and the next quote uses the change', async () => {

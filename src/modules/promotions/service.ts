@@ -54,7 +54,18 @@ export function publicPromotion(row: PromotionRow) {
 /** Checks what the schema cannot (rule arithmetic, the target a rule needs), with the engine's own rules. */
 export function checkDefinition(p: PromotionInput) {
   const problems = validatePromotion({ ...p, priority: p.priority ?? 0, id: 'pro_check', startsAt: p.startsAt ? new Date(p.startsAt) : undefined, endsAt: p.endsAt ? new Date(p.endsAt) : undefined } as Promotion);
-  if (problems.length) throw badRequest(`The promotion is not valid: ${problems.join('; ')}.`, problems.map((m) => ({ field: `/${m.split(/[ .:,]/)[0]}`, message: m })));
+  if (problems.length) throw badRequest(`The promotion is not valid: ${problems.join('; ')}.`, problems.map((m) => ({ field: fieldOf(m), message: m })));
+}
+
+const TOP_LEVEL = new Set(['name', 'status', 'priority', 'stacking', 'startsAt', 'endsAt', 'channels', 'storeIds', 'customerGroups', 'customerId', 'target', 'rule']);
+
+/** The field an engine message is about: `limits.total …` → /limits/total, `target: …` → /target, rule arithmetic → /rule. */
+function fieldOf(message: string): string {
+  const head = message.split(/[ :,]/)[0];
+  if (head.startsWith('limits.')) return `/limits/${head.slice(7)}`;
+  if (TOP_LEVEL.has(head)) return `/${head}`;
+  if (head.startsWith('target') || head.startsWith('getTarget') || head.startsWith('components')) return head.startsWith('target') ? '/target' : `/rule/${head.split(/[.[]/)[0]}`;
+  return '/rule';
 }
 
 function columnsOf(input: PromotionInput) {

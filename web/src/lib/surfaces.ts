@@ -27,6 +27,7 @@ export const SURFACES: Surface[] = [
       { path: '/backoffice/products', labelKey: 'nav.products', permission: 'catalog:read', groupKey: 'nav.groupCatalog' },
       { path: '/backoffice/categories', labelKey: 'nav.categories', permission: 'catalog:read', groupKey: 'nav.groupCatalog' },
       { path: '/backoffice/price-lists', labelKey: 'nav.priceLists', permission: 'catalog:read', groupKey: 'nav.groupCatalog' },
+      { path: '/backoffice/promotions', labelKey: 'promotions:nav', permission: 'catalog:read', groupKey: 'nav.groupCatalog' },
       { path: '/backoffice/import', labelKey: 'nav.import', permission: 'catalog:read', groupKey: 'nav.groupCatalog' },
       { path: '/backoffice/inventory/stock', labelKey: 'nav.stock', permission: 'inventory:read', groupKey: 'nav.groupInventory' },
       { path: '/backoffice/inventory/purchase-orders', labelKey: 'nav.purchaseOrders', permission: 'inventory:read', groupKey: 'nav.groupInventory' },

@@ -11,6 +11,7 @@ import { LocationsPage } from './LocationsPage';
 import { PriceListsPage } from './PriceListsPage';
 import { ProductDetailPage } from './ProductDetailPage';
 import { ProductsPage } from './ProductsPage';
+import PromotionsRoutes from './promotions';
 import { PurchaseOrderPage } from './PurchaseOrderPage';
 import { PurchaseOrdersPage } from './PurchaseOrdersPage';
 import { ReplenishmentPage } from './ReplenishmentPage';
@@ -27,6 +28,7 @@ export default function Backoffice() {
       <Route path="products/:id" element={<ProductDetailPage />} />
       <Route path="categories" element={<CategoriesPage />} />
       <Route path="price-lists" element={<PriceListsPage />} />
+      <Route path="promotions/*" element={<PromotionsRoutes />} />
       <Route path="import" element={<ImportPage />} />
       <Route path="inventory/stock" element={<StockPage />} />
       <Route path="inventory/sku/:variantId" element={<SkuStockPage />} />
