@@ -2,9 +2,13 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { readOnlineRetail } from '../src/modules/imports/online-retail.js';
-import { api, percentile, ROOT, startReference, startWinkel, type BenchDatabase } from './lib/env.js';
-import { load, warm } from './lib/load.js';
+import type { BenchContext, Benchmark } from './lib/bench.js';
+import { defaultSeconds, measure } from './lib/load.js';
+import { ROOT } from './lib/process.js';
+import { startReference } from './lib/reference.js';
 import type { Section } from './lib/results.js';
+import { percentile } from './lib/stats.js';
+import { api, startWinkel } from './lib/winkel.js';
 
 const COMMAND = 'npm run bench -- catalog';
 
@@ -22,7 +26,7 @@ function runCli(args: string[], env: Record<string, string>) {
 /** Search terms people type, from real titles, with a few typos and Dutch words. */
 const QUERIES = ['heart', 'lantern', 'christmas', 'chrismas', 'cake stand', 'lunch bag', 'retrospot', 'vintage', 'doormat', 'tea towel', 'candle', 'hot water bottle', 'regency', 'spaceboy', 'alarm clock', 'paper chain', 'jumbo bag', 'glass', 'wooden', 'mug', 'lantarn', 'cushion', 'garden', 'kerst', 'kaars', 'postage', '85123A', '22423', 'bird', 'frame'];
 
-export async function catalogBench(db: BenchDatabase, machine: string): Promise<Section> {
+async function catalogBench({ db }: BenchContext): Promise<Section> {
   const file = process.env.WINKEL_ONLINE_RETAIL ?? path.resolve(ROOT, '../shared/data/online-retail.csv.gz');
   const url = await db.freshDatabase('catalog');
   const env = { DATABASE_URL: url };
@@ -64,21 +68,17 @@ export async function catalogBench(db: BenchDatabase, machine: string): Promise<
     const p95 = Math.round(percentile(times, 95) * 100) / 100;
     const refP95 = Math.round(percentile(refTimes, 95) * 100) / 100;
 
-    const seconds = Number(process.env.BENCH_SECONDS ?? 8);
-    await warm(`${ref.url}/ping`);
-    const ref1 = await load(`${ref.url}/ping`, { seconds });
+    const seconds = defaultSeconds();
+    const ref1 = await measure('reference (before)', `${ref.url}/ping`, { seconds });
     const listUrl = `${winkel.url}/v1/products?channel=web&limit=50`;
-    await warm(listUrl, headers);
-    const list = await load(listUrl, { seconds, headers });
-    if (list.errors || list.non2xx) throw new Error(`product list: ${list.errors} errors, ${list.non2xx} non-2xx`);
-    const ref2 = await load(`${ref.url}/ping`, { seconds });
+    const list = await measure('product list', listUrl, { seconds, headers });
+    const ref2 = await measure('reference (after)', `${ref.url}/ping`, { seconds });
     const reference = Math.round((ref1.rps + ref2.rps) / 2);
     const peakRssMb = winkel.rss.stop();
 
     return {
       title: 'Catalog',
       intro: `The real data set (${parsed.rows.toLocaleString('en-US')} rows) imported with \`winkel import online-retail\` as a separate process (${parsed.items.length.toLocaleString('en-US')} products, with categories and prices), against reading and aggregating the same file without a database. Search: ${QUERIES.length} real queries (titles, codes, Dutch words, typos) × 10, one at a time over HTTP with a publishable key, each with resolved web prices; reference: the bare Fastify route, one request at a time, interleaved. Product list: pages of 50 with resolved prices for the web channel, 32 connections for ${seconds} s, against the bare route.`,
-      machine,
       peakRssMb,
       notes: [
         'The product page answers about 49 KB of JSON (50 products with texts in two languages, variants, assortment and resolved prices) from four queries; the bare route answers 30 bytes from memory. Search runs one combined English/Dutch/simple full-text query with trigram typo matching, then the page queries and price resolution.',
@@ -127,3 +127,5 @@ export async function catalogBench(db: BenchDatabase, machine: string): Promise<
     await winkel.stop();
   }
 }
+
+export const catalog: Benchmark = { name: 'catalog', summary: 'import of the real data set, search p95, product list with prices', run: catalogBench };

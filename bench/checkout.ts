@@ -1,12 +1,15 @@
 // Checkout: shoppers each create a cart, add 3 lines, apply a code and check out with the test card,
 // over HTTP against a Winkel server process; reference: the bare Fastify route in the same run.
-import { api, percentile, startReference, startWinkel, type BenchDatabase } from './lib/env.js';
-import { load, warm } from './lib/load.js';
+import type { BenchContext, Benchmark } from './lib/bench.js';
+import { measure } from './lib/load.js';
+import { startReference } from './lib/reference.js';
 import type { Section } from './lib/results.js';
+import { percentile } from './lib/stats.js';
+import { api, startWinkel } from './lib/winkel.js';
 
 const COMMAND = 'npm run bench -- checkout';
 
-export async function checkoutBench(db: BenchDatabase, machine: string): Promise<Section> {
+async function checkoutBench({ db }: BenchContext): Promise<Section> {
   const SHOPPERS = 32;
   const ORDERS = Number(process.env.BENCH_ORDERS ?? 1200);
   const winkel = await startWinkel(await db.freshDatabase('checkout'));
@@ -54,8 +57,7 @@ export async function checkoutBench(db: BenchDatabase, machine: string): Promise
     );
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
-    await warm(`${ref.url}/ping`);
-    const reference = (await load(`${ref.url}/ping`, { seconds: 5 })).rps;
+    const reference = (await measure('reference', `${ref.url}/ping`, { seconds: 5 })).rps;
     const peakRssMb = winkel.rss.stop();
     const rate = Math.round((ORDERS / seconds) * 10) / 10;
     const p99 = Math.round(percentile(latencies, 99));
@@ -64,7 +66,6 @@ export async function checkoutBench(db: BenchDatabase, machine: string): Promise
     return {
       title: 'Checkout',
       intro: `${SHOPPERS} concurrent shoppers, ${ORDERS.toLocaleString('en-US')} checkouts in all, each over HTTP with a publishable key: create a cart, add 3 lines, apply a coupon code (10 % off the order), check out with the test card (price, source, reserve, authorise, create the order with its promotion use, confirmation e-mail). Every checkout succeeded. Reference: the bare Fastify route's requests per second in the same run (a checkout is 6 requests).`,
-      machine,
       peakRssMb,
       notes: ['Each checkout takes six HTTP requests and about twenty SQL statements, most of them writes with a commit flush; the figure is the first measurement of the commerce core, before any tuning of it.'],
       figures: {
@@ -88,3 +89,5 @@ export async function checkoutBench(db: BenchDatabase, machine: string): Promise
     await winkel.stop();
   }
 }
+
+export const checkout: Benchmark = { name: 'checkout', summary: 'orders per second from 32 concurrent shoppers over HTTP', run: checkoutBench };

@@ -5,7 +5,8 @@ import { createDb, createPool, runMigrations } from '../src/platform/db.js';
 import { forecastDemand, reorderAdvice } from '../src/modules/inventory/forecast.js';
 import { evaluateForecasts, weeklyDemandFromOnlineRetail } from '../src/modules/inventory/evaluate.js';
 import { reserve, verifyLedger } from '../src/modules/inventory/service.js';
-import { ROOT, type BenchDatabase } from './lib/env.js';
+import type { BenchContext, Benchmark } from './lib/bench.js';
+import { ROOT } from './lib/process.js';
 import type { Section } from './lib/results.js';
 import path from 'node:path';
 
@@ -27,7 +28,7 @@ async function runConcurrent(total: number, work: (i: number) => Promise<boolean
   return { ok, seconds: (performance.now() - started) / 1000 };
 }
 
-export async function inventoryBench(db: BenchDatabase, machine: string): Promise<Section> {
+async function inventoryBench({ db }: BenchContext): Promise<Section> {
   const url = await db.freshDatabase('inventory');
   const pool = createPool(url, CONCURRENCY + 2);
   await runMigrations(pool);
@@ -97,7 +98,6 @@ export async function inventoryBench(db: BenchDatabase, machine: string): Promis
     return {
       title: 'Inventory',
       intro: `Reservations through the service (guarded UPDATE, reservation and ledger rows in one statement, plus its event) from ${CONCURRENCY} concurrent workers over ${CONCURRENCY} connections, against plain single-row \`UPDATE … SET reserved = reserved + 1\` of rows of the same shape at the same concurrency, in the same run. One hot SKU with ${HOT_UNITS.toLocaleString('en-US')} units gets ${HOT_ATTEMPTS.toLocaleString('en-US')} attempts; ${SKUS} SKUs with 100 units each get ${SPREAD_ATTEMPTS.toLocaleString('en-US')} attempts. After the run: no level has reserved > on hand, exactly ${HOT_UNITS.toLocaleString('en-US')} hot reservations succeeded, and every level equals its ledger.`,
-      machine,
       notes: [
         'One hot SKU is bound by the commit flush: PostgreSQL releases the row lock only after the commit record is on disk, so reservations of one row take turns at one fsync each. The reference (plain UPDATEs of one row with fsync on) is bound the same way; durability is not traded for speed.',
         'Across many SKUs a reservation writes four rows (level, reservation, ledger, event) and their index entries where the reference updates one, in one statement and one round trip. Before that change (and before events stopped using NOTIFY, which serialised all committing writers) the same run gave about 350 and 810 reservations/s.',
@@ -157,3 +157,5 @@ export async function inventoryBench(db: BenchDatabase, machine: string): Promis
     await pool.end();
   }
 }
+
+export const inventory: Benchmark = { name: 'inventory', summary: 'reservations with zero oversell, forecast for the whole catalog', run: inventoryBench };
