@@ -97,6 +97,14 @@ const SECURITY_HEADERS: Record<string, string> = {
   'x-xss-protection': '0',
 };
 
+const API_SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'strict-transport-security': SECURITY_HEADERS['strict-transport-security']!,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+};
+
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../web/dist');
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -235,7 +243,9 @@ export async function buildApp(input: AppContext): Promise<App> {
 
   // Security headers and the request id on every answer, set once per request from a fixed list.
   app.addHook('onRequest', (req, reply, done) => {
-    reply.headers(SECURITY_HEADERS);
+    // API answers are JSON for programs: they need no browser policy for scripts, fonts or frames
+    // beyond refusing to be framed or sniffed. Pages, assets and the docs get the full set.
+    reply.headers(req.url.startsWith('/v1/') || req.url === '/health' || req.url === '/ready' ? API_SECURITY_HEADERS : SECURITY_HEADERS);
     reply.header('x-request-id', req.id);
     done();
   });

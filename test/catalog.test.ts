@@ -111,6 +111,10 @@ describe('search', () => {
     expect(titles(await s.call('GET', '/v1/products?q=22086'))).toEqual(['Christmas tree decoration']);
     expect(titles(await s.call('GET', '/v1/products?q=chrismas'))).toEqual(['Christmas tree decoration']);
     expect(titles(await s.call('GET', '/v1/products?q=zzzqqq'))).toEqual([]);
+    // Typos in one word of several: every typed word must still match, exactly or closely.
+    expect(titles(await s.call('GET', '/v1/products?q=lantarn'))).toEqual(['White metal lantern']);
+    expect(titles(await s.call('GET', `/v1/products?q=${encodeURIComponent('christmas decoraton')}`))).toEqual(['Christmas tree decoration']);
+    expect(titles(await s.call('GET', `/v1/products?q=${encodeURIComponent('metal decoraton')}`))).toEqual([]);
   });
 
   it('filters by category (with subcategories), channel and store, and counts facets', async () => {

@@ -119,4 +119,17 @@ describe('process endpoints and docs', () => {
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');
   });
+
+  it('sends browser security headers: a locked-down policy on API answers, the page policy on the docs', async () => {
+    const api = await s.call('GET', '/v1/staff-users');
+    expect(api.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(api.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(api.headers.get('x-frame-options')).toBe('DENY');
+    const problem = await s.call('GET', '/v1/nothing-here');
+    expect(problem.headers.get('x-content-type-options')).toBe('nosniff');
+    const docs = await fetch(`${s.url}/docs/`);
+    expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(docs.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(docs.headers.get('x-content-type-options')).toBe('nosniff');
+  });
 });

@@ -66,11 +66,18 @@ export const products = pgTable(
   },
   (t) => [
     index('products_search').using('gin', t.search),
-    index('products_search_trgm').using('gin', sql`${t.searchText} gin_trgm_ops`),
     index('products_category').on(t.categoryId),
     index('products_status').on(t.status, t.id),
   ],
 );
+
+/**
+ * Every word of every product title (nl and en), for typo tolerance: a query word that is not in
+ * the catalog is matched against this small table by trigram similarity ("chrismas" finds
+ * "christmas"), and the close words join the full-text query. Filled by a trigger on products;
+ * words are never removed (a stale word only adds a query term that matches nothing).
+ */
+export const searchWords = pgTable('search_words', { word: text('word').primaryKey() }, (t) => [index('search_words_trgm').using('gin', sql`${t.word} gin_trgm_ops`)]);
 
 export const variants = pgTable(
   'variants',

@@ -1,8 +1,8 @@
 // The catalog: categories, products with nl/en texts, variants (SKU, GTIN), typed attributes,
 // media and the assortment per channel and store; search with Dutch and English stemming plus
 // trigram typo tolerance; barcode lookup for scanners.
-import { and, asc, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
-import type { Db, Executor, Tx } from '../../platform/db.js';
+import { and, asc, desc, eq, getTableColumns, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { anyOf, type Db, type Executor, type Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound, Problem, type FieldError } from '../../platform/errors.js';
 import { emit, lockAggregate } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
@@ -15,7 +15,9 @@ export const CHANNELS = ['web', 'app', 'pos', 'kiosk', 'scan_go'] as const;
 export type Channel = (typeof CHANNELS)[number];
 export type Locale = 'nl' | 'en';
 
-export type ProductRow = typeof products.$inferSelect;
+/** A product as read for answers: without the search columns, which only the database needs. */
+export type ProductRow = Omit<typeof products.$inferSelect, 'search' | 'searchText'>;
+const { search: _search, searchText: _searchText, ...productColumns } = getTableColumns(products);
 export type VariantRow = typeof variants.$inferSelect;
 export type CategoryRow = typeof categories.$inferSelect;
 
@@ -173,7 +175,7 @@ async function uniqueHandle(tx: Executor, wanted: string): Promise<string> {
 // ---------------------------------------------------------------- products
 
 async function loadProduct(tx: Executor, id: string) {
-  const [p] = await tx.select().from(products).where(eq(products.id, id));
+  const [p] = await tx.select(productColumns).from(products).where(eq(products.id, id));
   if (!p) throw notFound('product', id);
   const vs = await tx.select().from(variants).where(eq(variants.productId, id)).orderBy(asc(variants.position), asc(variants.id));
   const where = await tx.select({ channel: assortment.channel, storeId: assortment.storeId }).from(assortment).where(eq(assortment.productId, id));
@@ -393,16 +395,54 @@ async function categoryAndDescendants(db: Executor, id: string): Promise<string[
   return r.rows.map((x) => x.id);
 }
 
+/** The shopper's text as typed, stemmed in English and Dutch, and as-is for codes (SKU, GTIN). */
+function exactQuery(text: string): SQL {
+  return sql`(websearch_to_tsquery('english', ${text}) || websearch_to_tsquery('dutch', ${text}) || websearch_to_tsquery('simple', ${text}))`;
+}
+
+/** How alike a typed word and a catalog word must be (trigram similarity) to count as a typo of it. */
+const TYPO_SIMILARITY = 0.4;
+
+/**
+ * Typo tolerance: each typed word is looked up in the catalog's own words (search_words, a few
+ * thousand rows with a trigram index); close words ("chrismas" → "christmas", "lantarn" →
+ * "lantern") join that word's part of the query. Every typed word must still match, exactly or
+ * closely. Without any close word the query is the exact one, unchanged.
+ */
+async function typoTolerantQuery(db: Executor, text: string, exact: SQL): Promise<SQL> {
+  const typed = [...new Set(text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 3 && w.length <= 40))].slice(0, 8);
+  if (!typed.length) return exact;
+  const r = await db.execute<{ typed: string; word: string }>(
+    sql`select q as typed, s.word from unnest(${`{${typed.join(',')}}`}::text[]) as q join search_words s on s.word % q
+        where s.word <> q and similarity(s.word, q) >= ${TYPO_SIMILARITY} order by q, similarity(s.word, q) desc, s.word`,
+  );
+  const close = new Map<string, string[]>();
+  for (const row of r.rows) {
+    const list = close.get(row.typed) ?? [];
+    if (list.length < 5) list.push(row.word);
+    close.set(row.typed, list);
+  }
+  if (!close.size) return exact;
+  const parts = typed.map((w) => {
+    const alts = close.get(w);
+    const own = sql`websearch_to_tsquery('english', ${w}) || websearch_to_tsquery('dutch', ${w}) || websearch_to_tsquery('simple', ${w})`;
+    // Catalog words are letters and digits only, so they are safe as to_tsquery terms.
+    return alts ? sql`(${own} || to_tsquery('english', ${alts.join(' | ')}) || to_tsquery('dutch', ${alts.join(' | ')}))` : sql`(${own})`;
+  });
+  return sql`(${exact} || (${sql.join(parts, sql` && `)}))`;
+}
+
 export async function searchProducts(db: Executor, q: ProductQuery) {
   const locale = q.locale ?? 'en';
   const where: SQL[] = [];
   const text = q.q?.trim();
   let rank: SQL | undefined;
   if (text) {
-    // One query over both languages and codes (so one index scan), or close enough by trigrams.
-    const tsq = sql`(websearch_to_tsquery('english', ${text}) || websearch_to_tsquery('dutch', ${text}) || websearch_to_tsquery('simple', ${text}))`;
-    where.push(sql`(${products.search} @@ ${tsq} or ${text.toLowerCase()} <% ${products.searchText})`);
-    rank = sql`(ts_rank(${products.search}, ${tsq}) + word_similarity(${text.toLowerCase()}, ${products.searchText}))`;
+    const exact = exactQuery(text);
+    const full = await typoTolerantQuery(db, text, exact);
+    // One GIN index scan over both languages and codes; exact matches rank above close ones.
+    where.push(sql`${products.search} @@ ${full}`);
+    rank = full === exact ? sql`ts_rank(${products.search}, ${exact})` : sql`(2 * ts_rank(${products.search}, ${exact}) + ts_rank(${products.search}, ${full}))`;
   }
   if (q.status) where.push(eq(products.status, q.status));
   if (q.kind) where.push(eq(products.kind, q.kind));
@@ -420,12 +460,12 @@ export async function searchProducts(db: Executor, q: ProductQuery) {
   const order =
     sort === 'relevance' && rank ? [desc(rank), desc(products.id)] : sort === 'title' ? [asc(sql`coalesce(${locale === 'nl' ? products.titleNl : products.titleEn}, ${locale === 'nl' ? products.titleEn : products.titleNl})`), asc(products.id)] : [desc(products.id)];
   const offset = decodeOffset(q.cursor);
-  const rows = await db.select().from(products).where(condition).orderBy(...order).limit(q.limit + 1).offset(offset);
+  const rows = await db.select(productColumns).from(products).where(condition).orderBy(...order).limit(q.limit + 1).offset(offset);
   const hasMore = rows.length > q.limit;
   const page = hasMore ? rows.slice(0, q.limit) : rows;
   const ids = page.map((p) => p.id);
   const [vs, where2] = ids.length
-    ? await Promise.all([db.select().from(variants).where(inArray(variants.productId, ids)).orderBy(asc(variants.position)), db.select().from(assortment).where(inArray(assortment.productId, ids))])
+    ? await Promise.all([db.select().from(variants).where(anyOf(variants.productId, ids)).orderBy(asc(variants.position)), db.select().from(assortment).where(anyOf(assortment.productId, ids))])
     : [[], []];
   // Facets over the whole result, not just this page, when asked for.
   let total: number | null = null;

@@ -8,7 +8,7 @@
 // quantity not above the asked quantity applies. `compareAt` is the price of the best general list
 // when that is higher than the winner, so a sale can show what it was.
 import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
-import type { Db, Executor } from '../../platform/db.js';
+import { anyOf, type Db, type Executor } from '../../platform/db.js';
 import { badRequest, notFound } from '../../platform/errors.js';
 import { emit, lockAggregate } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
@@ -211,11 +211,14 @@ export async function listPrices(db: Executor, listId: string, q: { limit: numbe
 
 // ---------------------------------------------------------------- resolution
 
-interface Candidate {
+type ChoiceList = Pick<PriceListRow, 'id' | 'channel' | 'storeId' | 'customerGroup' | 'priority' | 'createdAt'>;
+
+interface Candidate<L extends ChoiceList = ChoiceList> {
   variantId: string;
   amount: number;
   minQuantity: number;
-  list: Pick<PriceListRow, 'id' | 'name' | 'channel' | 'storeId' | 'customerGroup' | 'priority' | 'startsAt' | 'endsAt' | 'createdAt' | 'status' | 'currency'>;
+  /** What the choice between lists needs (explanations carry the whole list). */
+  list: L;
 }
 
 function better(a: Candidate, b: Candidate) {
@@ -223,8 +226,8 @@ function better(a: Candidate, b: Candidate) {
 }
 
 /** Keeps, per list, the volume price that applies to the quantity. */
-function perList(cands: Candidate[], quantity: number) {
-  const best = new Map<string, Candidate>();
+function perList<C extends Candidate>(cands: C[], quantity: number): C[] {
+  const best = new Map<string, C>();
   for (const c of cands) {
     if (c.minQuantity > quantity) continue;
     const cur = best.get(c.list.id);
@@ -233,7 +236,7 @@ function perList(cands: Candidate[], quantity: number) {
   return [...best.values()];
 }
 
-function pickWinner(cands: Candidate[], quantity: number): { winner?: Candidate; compareAt: number | null } {
+function pickWinner<C extends Candidate>(cands: C[], quantity: number): { winner?: C; compareAt: number | null } {
   const applicable = perList(cands, quantity).sort(better);
   const winner = applicable[0];
   if (!winner) return { compareAt: null };
@@ -248,28 +251,19 @@ export async function resolvePrices(db: Executor, variantIds: string[], ctx: Pri
   const at = ctx.at ?? new Date();
   const quantity = ctx.quantity ?? 1;
   const groups = ctx.customerGroups ?? [];
-  const rows = await db
-    .select({ p: prices, l: priceLists })
-    .from(prices)
-    .innerJoin(priceLists, eq(priceLists.id, prices.priceListId))
-    .where(
-      and(
-        inArray(prices.variantId, variantIds),
-        eq(priceLists.status, 'active'),
-        eq(priceLists.currency, ctx.currency),
-        sql`${prices.minQuantity} <= ${quantity}`,
-        sql`(${priceLists.channel} is null or ${priceLists.channel} = ${ctx.channel ?? null})`,
-        sql`(${priceLists.storeId} is null or ${priceLists.storeId} = ${ctx.storeId ?? null})`,
-        groups.length ? sql`(${priceLists.customerGroup} is null or ${priceLists.customerGroup} in ${groups})` : sql`${priceLists.customerGroup} is null`,
-        sql`(${priceLists.startsAt} is null or ${priceLists.startsAt} <= ${at})`,
-        sql`(${priceLists.endsAt} is null or ${priceLists.endsAt} > ${at})`,
-      ),
-    );
+  // Hot path (every product page and cart): only the columns the choice needs, as plain rows.
+  const rows = await db.execute<{ variant_id: string; amount: string; min_quantity: number; id: string; channel: string | null; store_id: string | null; customer_group: string | null; priority: number; created_at: Date }>(sql`
+    select p.variant_id, p.amount, p.min_quantity, l.id, l.channel, l.store_id, l.customer_group, l.priority, l.created_at
+    from prices p join price_lists l on l.id = p.price_list_id
+    where ${anyOf(sql`p.variant_id`, variantIds)} and l.status = 'active' and l.currency = ${ctx.currency} and p.min_quantity <= ${quantity}
+      and (l.channel is null or l.channel = ${ctx.channel ?? null}) and (l.store_id is null or l.store_id = ${ctx.storeId ?? null})
+      and ${groups.length ? sql`(l.customer_group is null or l.customer_group = any(${sql.param(groups)}::text[]))` : sql`l.customer_group is null`}
+      and (l.starts_at is null or l.starts_at <= ${at}) and (l.ends_at is null or l.ends_at > ${at})`);
   const byVariant = new Map<string, Candidate[]>();
-  for (const r of rows) {
-    const list = byVariant.get(r.p.variantId) ?? [];
-    list.push({ variantId: r.p.variantId, amount: r.p.amount, minQuantity: r.p.minQuantity, list: r.l });
-    byVariant.set(r.p.variantId, list);
+  for (const r of rows.rows) {
+    const list = byVariant.get(r.variant_id) ?? [];
+    list.push({ variantId: r.variant_id, amount: Number(r.amount), minQuantity: r.min_quantity, list: { id: r.id, channel: r.channel, storeId: r.store_id, customerGroup: r.customer_group, priority: r.priority, createdAt: r.created_at } });
+    byVariant.set(r.variant_id, list);
   }
   for (const [variantId, cands] of byVariant) {
     const { winner, compareAt } = pickWinner(cands, quantity);
@@ -286,7 +280,7 @@ export async function explainPrice(db: Executor, key: { variantId?: string; sku?
   const quantity = ctx.quantity ?? 1;
   const groups = ctx.customerGroups ?? [];
   const rows = await db.select({ p: prices, l: priceLists }).from(prices).innerJoin(priceLists, eq(priceLists.id, prices.priceListId)).where(eq(prices.variantId, variant.id));
-  const fits: Candidate[] = [];
+  const fits: Candidate<PriceListRow>[] = [];
   const considered: Array<{ priceListId: string; name: string; amount: number; minQuantity: number; specificity: number; priority: number; outcome: 'won' | 'lost' | 'not_applicable'; reason: string }> = [];
   for (const r of rows) {
     const l = r.l;
