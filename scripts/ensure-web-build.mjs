@@ -1,4 +1,4 @@
-// `npm start` builds the web app only when web/dist is missing or older than its sources, so a
+// `npm start` builds the web app and the server bundle only when they are missing or older than their sources, so a
 // restart stays fast.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -22,4 +22,11 @@ const srcTime = Math.max(0, ...sources.map((s) => (statSync(s).isDirectory() ? n
 if (!existsSync(dist) || statSync(dist).mtimeMs < srcTime) {
   process.stdout.write('building the web app (once; later starts reuse it)…\n');
   execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
+}
+
+// The server bundle, too (see scripts/build-server.mjs): rebuilt when any source is newer.
+const bundle = path.join(root, 'dist/winkel.mjs');
+if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest(path.join(root, 'src'))) {
+  const { buildServer } = await import('./build-server.mjs');
+  await buildServer();
 }

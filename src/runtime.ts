@@ -2,7 +2,7 @@
 // the HTTP server. `serve` runs all of it; `worker` runs everything but HTTP.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rootPath } from './platform/paths.js';
 import pino, { type Logger } from 'pino';
 import type pg from 'pg';
 import { buildApp, type App } from './app.js';
@@ -19,7 +19,7 @@ import { fanOutSubscription, WebhookSender } from './modules/webhooks/service.js
 import { maintenanceJobs } from './modules/system/jobs.js';
 import { backInStockSubscription } from './modules/inventory/back-in-stock.js';
 
-export const VERSION: string = JSON.parse(readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../package.json'), 'utf8')).version;
+export const VERSION: string = JSON.parse(readFileSync(rootPath('package.json'), 'utf8')).version;
 
 export function createLogger(config: Config, extra: pino.LoggerOptions = {}): Logger {
   return pino({

@@ -141,6 +141,40 @@ describe('winkel CLI', () => {
     }
   });
 
+  it('runs the same from the bundle that npm start builds as from the sources', async () => {
+    const dir = path.resolve(`dist/test-${process.pid}`);
+    // @ts-expect-error: a plain ESM script without types.
+    const { buildServer } = (await import('../scripts/build-server.mjs')) as { buildServer: (out: string) => Promise<string> };
+    const bundle = await buildServer(path.join(dir, 'winkel.mjs'));
+    try {
+      const help = await new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, [bundle, 'migrate', '--help'], { env: { ...BASE_ENV } as NodeJS.ProcessEnv });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('exit', () => resolve(out));
+      });
+      expect(help).toContain('migrate');
+      const port = await freePort();
+      const child = spawn(process.execPath, [bundle, 'serve'], { env: { ...BASE_ENV, DATABASE_URL: dbUrl, PORT: String(port) } as NodeJS.ProcessEnv });
+      try {
+        // Migrations and package.json are found from the bundle's place in dist/.
+        const health = await eventually(async () => {
+          const r = await fetch(`http://127.0.0.1:${port}/health`);
+          return (await r.json()) as { status: string; version: string };
+        }, 30_000);
+        expect(health.status).toBe('ok');
+        expect(health.version).toMatch(/^\d+\.\d+\.\d+/);
+        const ready = await fetch(`http://127.0.0.1:${port}/ready`);
+        expect(ready.status).toBe(200);
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs on embedded PostgreSQL: first start, Ctrl-C, restart with data kept, recovery after kill -9', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'winkel-cli-'));
     chmodSync(dataDir, 0o755);

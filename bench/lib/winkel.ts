@@ -37,6 +37,13 @@ export interface WinkelProcess {
 const START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 60_000;
 
+let bundleBuilt: Promise<unknown> | undefined;
+function ensureServerBundle() {
+  // @ts-expect-error: a plain ESM script without types.
+  bundleBuilt ??= import('../../scripts/build-server.mjs').then((m: { buildServer: () => Promise<string> }) => m.buildServer());
+  return bundleBuilt;
+}
+
 export async function startWinkel(opts: WinkelOptions | string = {}): Promise<WinkelProcess> {
   const o: WinkelOptions = typeof opts === 'string' ? { databaseUrl: opts } : opts;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'winkel-bench-serve-'));
@@ -67,6 +74,8 @@ export async function startWinkel(opts: WinkelOptions | string = {}): Promise<Wi
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...o.env,
   };
+  // What `npm start` runs: the server bundle (bin/winkel.mjs falls back to the sources when stale).
+  await ensureServerBundle();
   const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/winkel.mjs'), 'serve'], {
     cwd: ROOT,
     env,

@@ -1,6 +1,6 @@
 // The database handle every module gets. One pool per process; transactions through `db.transaction`.
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { rootPath } from './paths.js';
 import pg from 'pg';
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
@@ -21,7 +21,7 @@ export function anyOf(column: SQLWrapper, values: readonly string[]): SQL {
   return sql`${column} = any(${sql.param(values)}::text[])`;
 }
 
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../drizzle');
+export const MIGRATIONS_DIR = rootPath('drizzle');
 const MIGRATION_LOCK = 7_261_001;
 
 export function createPool(url: string, max: number, applicationName = 'winkel'): pg.Pool {
