@@ -10,8 +10,9 @@ import { catalog } from './catalog.js';
 import { promotions } from './promotions.js';
 import { inventory } from './inventory.js';
 import { checkout } from './checkout.js';
+import { customers } from './customers.js';
 
-const BENCHMARKS: Benchmark[] = [http, catalog, promotions, inventory, checkout];
+const BENCHMARKS: Benchmark[] = [http, catalog, promotions, inventory, checkout, customers];
 
 const args = process.argv.slice(2);
 if (args.includes('--list') || args.includes('--help')) {

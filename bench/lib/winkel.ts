@@ -16,6 +16,8 @@ export interface WinkelOptions {
   name?: string;
   /** More environment for the server (e.g. a lower DB_POOL_SIZE). */
   env?: Record<string, string>;
+  /** The database has been used before (a restart): no first-start admin password is printed. */
+  restart?: boolean;
 }
 
 export interface WinkelProcess {
@@ -131,11 +133,11 @@ export async function startWinkel(opts: WinkelOptions | string = {}): Promise<Wi
       if (!healthy || !ready()) await sleep(100);
     }
     const password = /^\s*password:\s+(\S+)\s*$/m.exec(banner)?.[1];
-    if (!password) throw new Error(`winkel serve printed no first-start admin password (was the database not empty?):\n${tail(out.text)}`);
+    if (!password && !o.restart) throw new Error(`winkel serve printed no first-start admin password (was the database not empty?):\n${tail(out.text)}`);
     const email = /^\s*e-mail:\s+(\S+)\s*$/m.exec(banner)?.[1] ?? 'admin@winkel.example';
     const database = await describeDatabase(dataDir, databaseUrl, dbSource);
     rss.phase('idle');
-    return { url, pid: child.pid!, child, dataDir, email, password, database, rss, output: () => out.text, stop };
+    return { url, pid: child.pid!, child, dataDir, email, password: password ?? '', database, rss, output: () => out.text, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
