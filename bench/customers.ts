@@ -11,6 +11,7 @@ import type { BenchContext, Benchmark } from './lib/bench.js';
 import { commandFor } from './lib/bench.js';
 import { ratio, type Section } from './lib/results.js';
 import { percentile } from './lib/stats.js';
+import { startReference } from './lib/reference.js';
 import { api, startWinkel, type WinkelProcess } from './lib/winkel.js';
 
 const COMMAND = commandFor('customers');
@@ -151,6 +152,8 @@ async function customersBench({ db }: BenchContext): Promise<Section> {
   let rate: number;
   let lat: number[];
   let peakRssMb: number;
+  const profileTimes: number[] = [];
+  const refTimes: number[] = [];
   try {
     const key = await publishableKey(winkel);
     // Warm-up: a few batches that do not count.
@@ -161,6 +164,41 @@ async function customersBench({ db }: BenchContext): Promise<Section> {
     if (r.failed) throw new Error(`${r.failed} batches failed`);
     rate = r.acked.length / seconds;
     lat = r.latencies.sort((a, b) => a - b);
+
+    // The 360° view of one person with 10,000 events: their profile and the first page of their
+    // timeline, one request at a time (each latency is its own), interleaved with the bare route.
+    const vip = Array.from({ length: 20 }, (_, b) =>
+      Array.from({ length: BATCH }, (_, k): Ev => {
+        const n = b * BATCH + k;
+        const timestamp = new Date(Date.now() - 86_400_000 + n * 5000).toISOString();
+        return n === 0
+          ? { messageId: randomUUID(), type: 'identify', anonymousId: 'anon-vip', userId: 'user-vip', timestamp, traits: { email: 'vip@example.com' } }
+          : { messageId: randomUUID(), type: n % 3 ? 'page' : 'track', name: 'Product', event: 'Product Viewed', anonymousId: 'anon-vip', timestamp, properties: { sku: `SKU-${n % 400}` } };
+      }),
+    );
+    const sent = await send(winkel, key, vip, performance.now() + 120_000);
+    if (sent.failed) throw new Error(`${sent.failed} batches for the 10,000-event profile failed`);
+    const staff = (await api<{ token: string }>(winkel.url, null, 'POST', '/v1/auth/sign-in', { email: winkel.email, password: winkel.password })).token;
+    const auth = { authorization: `Bearer ${staff}` };
+    const found = (await api<{ id: string }>(winkel.url, staff, 'GET', '/v1/profiles/lookup?anonymousId=anon-vip')).id;
+    const ref = await startReference();
+    try {
+      for (let i = 0; i < 300; i++) {
+        const t0 = performance.now();
+        const [a, b] = await Promise.all([fetch(`${winkel.url}/v1/profiles/${found}`, { headers: auth }), fetch(`${winkel.url}/v1/profiles/${found}/timeline?limit=50`, { headers: auth })]);
+        const page = (await b.json()) as { data: unknown[] };
+        await a.text();
+        if (a.status !== 200 || b.status !== 200 || page.data.length !== 50) throw new Error(`360° view answered ${a.status}/${b.status}`);
+        if (i >= 20) profileTimes.push(performance.now() - t0);
+        const t1 = performance.now();
+        await (await fetch(`${ref.url}/ping`)).text();
+        if (i >= 20) refTimes.push(performance.now() - t1);
+      }
+    } finally {
+      await ref.stop();
+    }
+    profileTimes.sort((a, b) => a - b);
+    refTimes.sort((a, b) => a - b);
     peakRssMb = winkel.rss.stop();
   } finally {
     await winkel.stop();
@@ -192,7 +230,7 @@ async function customersBench({ db }: BenchContext): Promise<Section> {
   const rounded = Math.round(rate);
   return {
     title: 'Customer data',
-    intro: `Event ingestion: ${TOTAL_BATCHES} batches of ${BATCH} events (${(TOTAL_BATCHES * BATCH).toLocaleString('en-US')} in all) from ${SENDERS} concurrent senders to \`POST /v1/collect/batch\` with a publishable key, for ${PEOPLE.toLocaleString('en-US')} people (anonymous page views, signed-in product views, identifies with an e-mail), each stored with identity resolution and its timeline entry. Reference: the same rows, as they are stored, COPYed in batches of ${BATCH} from ${SENDERS} connections into a table with the same columns and indexes, in the same run. Then the same traffic again on a fresh database, with the server killed (SIGKILL) 3 s into it and started again, counting every event whose batch was acknowledged.`,
+    intro: `Event ingestion: ${TOTAL_BATCHES} batches of ${BATCH} events (${(TOTAL_BATCHES * BATCH).toLocaleString('en-US')} in all) from ${SENDERS} concurrent senders to \`POST /v1/collect/batch\` with a publishable key, for ${PEOPLE.toLocaleString('en-US')} people (anonymous page views, signed-in product views, identifies with an e-mail), each stored with identity resolution and its timeline entry. Reference: the same rows, as they are stored, COPYed in batches of ${BATCH} from ${SENDERS} connections into a table with the same columns and indexes, in the same run. Then one person with 10,000 events: their profile and the first 50 entries of their timeline, fetched together 280 times one after the other by a staff user, against the bare Fastify route fetched in between. Then the same traffic again on a fresh database, with the server killed (SIGKILL) 3 s into it and started again, counting every event whose batch was acknowledged.`,
     peakRssMb,
     figures: {
       'customers.ingest_events_per_second': {
@@ -208,6 +246,19 @@ async function customersBench({ db }: BenchContext): Promise<Section> {
         p50Ms: Math.round(percentile(lat, 50)),
         p99Ms: Math.round(percentile(lat, 99)),
         detail: 'per batch of 500',
+      },
+      'customers.profile_360_p99': {
+        value: Math.round(percentile(profileTimes, 99) * 100) / 100,
+        unit: 'ms',
+        reference: Math.round(percentile(refTimes, 99) * 100) / 100,
+        referenceLabel: 'ms bare route p99',
+        ratio: ratio(percentile(profileTimes, 99), percentile(refTimes, 99)),
+        goal: 'p99 < 20 ms for the first page',
+        met: percentile(profileTimes, 99) < 20,
+        command: COMMAND,
+        date,
+        p50Ms: Math.round(percentile(profileTimes, 50) * 100) / 100,
+        detail: 'profile and first timeline page (50 of 10,000 events), fetched together',
       },
       'customers.ingest_lost_after_kill': {
         value: missing,

@@ -35,7 +35,15 @@ import { inventoryRoutes } from './modules/inventory/routes.js';
 import { purchasingRoutes } from './modules/inventory/purchasing-routes.js';
 import { promotionRoutes } from './modules/promotions/routes.js';
 import { commerceRoutes } from './modules/commerce/routes.js';
-import { customerRoutes } from './modules/customers/routes.js';
+import { paymentRoutes } from './modules/payments/routes.js';
+import { returnRoutes } from './modules/returns/routes.js';
+import { customerRoutes, profileRoutes } from './modules/customers/routes.js';
+import { storefrontRoutes } from './modules/storefront/routes.js';
+import { consentRoutes } from './modules/consent/routes.js';
+import { sdkRoutes } from './modules/sdk/routes.js';
+import { privacyRoutes } from './modules/privacy/routes.js';
+import { fulfilmentRoutes } from './modules/fulfilment/routes.js';
+import { receiptRoutes } from './modules/receipts/routes.js';
 import { PromotionCache } from './modules/promotions/service.js';
 
 declare module 'fastify' {
@@ -288,7 +296,7 @@ export async function buildApp(input: AppContext): Promise<App> {
   }
 
   // Registered on the root instance so every module's named schemas reach the OpenAPI document.
-  for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes, importRoutes, inventoryRoutes, purchasingRoutes, promotionRoutes, commerceRoutes, customerRoutes]) await routes(app, ctx);
+  for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes, importRoutes, inventoryRoutes, purchasingRoutes, promotionRoutes, paymentRoutes, commerceRoutes, returnRoutes, fulfilmentRoutes, receiptRoutes, customerRoutes, profileRoutes, storefrontRoutes, consentRoutes, sdkRoutes, privacyRoutes]) await routes(app, ctx);
 
   return app;
 }

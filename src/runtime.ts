@@ -18,6 +18,10 @@ import { countStaff, ensureAdmin, StaffPrincipals } from './modules/access/servi
 import { fanOutSubscription, WebhookSender } from './modules/webhooks/service.js';
 import { maintenanceJobs } from './modules/system/jobs.js';
 import { backInStockSubscription } from './modules/inventory/back-in-stock.js';
+import { refreshComputedTraits, timelineSubscription } from './modules/customers/profiles.js';
+import { WorkLoop } from './platform/loop.js';
+import { setLowStockDefault } from './modules/inventory/service.js';
+import { configureConsentDefaults } from './modules/consent/service.js';
 
 export const VERSION: string = JSON.parse(readFileSync(rootPath('package.json'), 'utf8')).version;
 
@@ -103,6 +107,10 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
     if (!opts.database) await database.close();
   };
   try {
+    // The low-stock default lives where the alerting SQL can read it.
+    await setLowStockDefault(db, config.lowStockThreshold);
+    // Which consent purposes count as granted when a person recorded nothing (API and workers alike).
+    configureConsentDefaults(config.consentDefaultGranted);
     const jobs = new Jobs(database.url, log);
     for (const j of maintenanceJobs(db, config)) jobs.define(j);
 
@@ -119,6 +127,7 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
     const relay = new OutboxRelay(db, log);
     relay.subscribe(fanOutSubscription(() => webhooks.loop.wake()));
     relay.subscribe(backInStockSubscription(publicUrlOf(config)));
+    relay.subscribe(timelineSubscription());
 
     let nats: NatsBridge | undefined;
     if (config.natsUrl) {
@@ -154,6 +163,10 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
         mail.close();
       });
       await jobs.start();
+      // Computed customer traits, right after the events that change them (see docs/customers.md).
+      const traits = new WorkLoop('computed-traits', () => refreshComputedTraits(db), 200, log);
+      traits.start();
+      stops.push(() => traits.stop());
       stops.push(() => jobs.stop());
     }
 

@@ -1,16 +1,20 @@
 // Checkout as named steps, each of which knows how to undo itself: claim the cart, price it,
 // source each line, reserve stock, authorise the payment, create the order. A failure at any step
 // undoes the steps before it, so a failed checkout leaves no reservation, no charge and no order.
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../platform/db.js';
 import { conflict, Problem } from '../platform/errors.js';
 import { emit, type Actor } from '../platform/events/outbox.js';
 import { newId } from '../platform/ids.js';
-import { queueMail } from '../platform/mail.js';
+import { queueOrderConfirmation } from '../modules/receipts/confirmation.js';
 import { carts, orderLines, orders, payments } from '../modules/commerce/schema.js';
-import type { PaymentProvider } from '../modules/commerce/payments.js';
+import type { PaymentProviders } from '../modules/commerce/payments.js';
+import { normaliseAddress, type ShippingAddressInput } from '../modules/commerce/address.js';
+import { planTenders, type Tender } from '../modules/payments/tenders.js';
 import { getCartRow, getOrder, orderForCart, pricedCart, publicOrder } from '../modules/commerce/service.js';
-import { changeReservation, levelsForVariant, atp, reserve } from '../modules/inventory/service.js';
+import { changeReservation, reserve } from '../modules/inventory/service.js';
+import { sourceOrder, type SourceOrderOptions } from '../modules/fulfilment/sourcing.js';
+import { createOrderFulfilments } from '../modules/fulfilment/service.js';
 import { variantsForPricing } from '../modules/catalog/service.js';
 import { recordRedemptions } from '../modules/promotions/usage.js';
 import type { PromotionCache } from '../modules/promotions/service.js';
@@ -20,8 +24,17 @@ export interface CheckoutInput {
   email?: string;
   /** The total the shopper saw; a different price now gives 409 with what changed. */
   expectedTotal?: number;
-  payment: { method: 'test_card'; cardNumber: string };
+  /** One test card for the whole total (the original shape); or give `tenders`. */
+  payment?: { method: 'test_card'; cardNumber: string };
+  /** Split tender, charged in this order (see src/modules/payments/tenders.ts). */
+  tenders?: Tender[];
   customerGroups?: string[];
+  /** Sourcing policy, ship-to-store and the customer's coordinates (docs/commerce.md, Sourcing policy). */
+  sourcing?: SourceOrderOptions;
+  /** Where home delivery goes; its coordinates, when given, are the sourcing destination. */
+  shippingAddress?: ShippingAddressInput | null;
+  /** Refuse a cart with delivery lines and no address (400 naming /shippingAddress). */
+  requireShippingAddress?: boolean;
 }
 
 interface Step {
@@ -31,28 +44,31 @@ interface Step {
 
 export class CheckoutFailed extends Problem {}
 
-/** Where each line comes from: the pickup store, or the first warehouse (then ship-from-store store) that has it. */
-async function sourceLines(db: Db, lines: Array<{ id: string; variantId: string; quantity: number; fulfilment: string; pickupLocationId: string | null }>) {
-  const rank = (type: string, shipFromStore: boolean) => (type === 'warehouse' ? 0 : shipFromStore ? 1 : 9);
+/**
+ * Where each line comes from: the sourcing engine decides (src/modules/fulfilment/sourcing.ts, under
+ * the configured policy) and explains why. A delivery line nothing can serve is 409 out_of_stock; a
+ * pickup line its store cannot serve stays at that store, so that the reservation says exactly how
+ * much is there (409 insufficient_stock).
+ */
+async function sourceLines(db: Db, lines: Array<{ id: string; variantId: string; quantity: number; fulfilment: string; pickupLocationId: string | null }>, opts: SourceOrderOptions) {
+  const decision = await sourceOrder(
+    db,
+    lines.map((l) => ({ lineId: l.id, variantId: l.variantId, quantity: l.quantity, fulfilment: l.fulfilment === 'pickup' ? 'pickup' : 'delivery', pickupLocationId: l.pickupLocationId })),
+    opts,
+  );
   const chosen: Record<string, string> = {};
   const short: string[] = [];
-  for (const l of lines) {
-    if (l.fulfilment === 'pickup' && l.pickupLocationId) {
-      chosen[l.id] = l.pickupLocationId;
-      continue;
-    }
-    const levels = await levelsForVariant(db, l.variantId);
-    const candidates = levels
-      .filter((r) => r.location.status === 'active' && rank(r.location.type, r.location.shipFromStore) < 9 && atp(r.level) >= l.quantity)
-      .sort((a, b) => rank(a.location.type, a.location.shipFromStore) - rank(b.location.type, b.location.shipFromStore) || atp(b.level) - atp(a.level));
-    if (candidates[0]) chosen[l.id] = candidates[0].location.id;
-    else short.push(l.id);
+  for (const d of decision.lines) {
+    if (d.locationId) chosen[d.lineId] = d.locationId;
+    else if (d.method !== 'delivery' && d.pickupLocationId) chosen[d.lineId] = d.pickupLocationId;
+    else short.push(d.lineId);
   }
   if (short.length) throw new Problem({ status: 409, code: 'out_of_stock', title: 'Not in stock', detail: `Not enough stock to deliver ${short.length} line(s).`, extra: { lineIds: short } });
-  return chosen;
+  const decisionOf = new Map(decision.lines.map((d) => [d.lineId, { ...d, locationId: chosen[d.lineId] }]));
+  return { chosen, decisionOf };
 }
 
-export async function checkout(db: Db, cache: PromotionCache, provider: PaymentProvider, actor: Actor, input: CheckoutInput) {
+export async function checkout(db: Db, cache: PromotionCache, providers: PaymentProviders, actor: Actor, input: CheckoutInput) {
   const done: Step[] = [];
   const undoAll = async () => {
     for (const s of done.reverse()) await s.undo?.().catch(() => undefined);
@@ -72,34 +88,52 @@ export async function checkout(db: Db, cache: PromotionCache, provider: PaymentP
     if (!cart.lines.length) throw conflict('The cart is empty.', 'cart_empty');
     const email = input.email ?? cart.email;
     if (!email && !cart.customerId && cart.channel !== 'pos') throw new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: 'Give an e-mail address for the order confirmation.', errors: [{ field: '/email', message: 'required' }] });
+    // The delivery address: checked when given, required for delivery lines when the shop says so;
+    // a cart that is only collected or carried out keeps none.
+    const delivers = cart.lines.some((l) => l.fulfilment === 'delivery');
+    if (delivers && !input.shippingAddress && input.requireShippingAddress) throw new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: 'Give the delivery address: some lines are delivered at home.', errors: [{ field: '/shippingAddress', message: 'required for delivery lines' }] });
+    const shippingAddress = delivers && input.shippingAddress ? normaliseAddress(input.shippingAddress) : null;
+    const destination = shippingAddress?.latitude != null && shippingAddress.longitude != null ? { latitude: shippingAddress.latitude, longitude: shippingAddress.longitude } : (input.sourcing?.destination ?? null);
     const priced = await pricedCart(db, cache, cart, input.customerGroups);
     const quote = priced.quote!;
     if (input.expectedTotal !== undefined && input.expectedTotal !== quote.total) {
       throw conflict(`The cart now costs ${quote.total} cents, not ${input.expectedTotal}: prices or promotions changed. Show the new total and confirm again.`, 'cart_changed', { expectedTotal: input.expectedTotal, total: quote.total, lines: quote.lines.map((l) => ({ lineId: l.lineId, unitPrice: l.unitPrice, total: l.total })) });
     }
     // Step 3, source.
-    const sourced = await sourceLines(db, cart.lines);
+    const { chosen: sourced, decisionOf } = await sourceLines(db, cart.lines, { ...input.sourcing, destination });
     // Step 4, reserve every line or none.
     const reservations = await reserve(db, { actor }, cart.lines.map((l) => ({ variantId: l.variantId, locationId: sourced[l.id], quantity: l.quantity })), { reference: cart.id, ttlMinutes: 60 * 24 * 7 });
     done.push({ name: 'reserve', undo: async () => void (await Promise.all(reservations.map((r) => changeReservation(db, { actor }, r.id, 'released', 'checkout failed')))) });
-    // Step 5, authorise the payment (outside any transaction: the provider is another system).
-    const auth = await provider.authorise({ amount: quote.total, currency: cart.currency, source: { type: 'card', number: input.payment.cardNumber } });
-    const paymentId = newId('payment');
-    await db.insert(payments).values({ id: paymentId, cartId: cart.id, provider: provider.name, kind: 'authorisation', status: auth.status, amount: quote.total, currency: cart.currency, providerReference: auth.reference, failureCode: auth.failureCode ?? null });
-    if (auth.status !== 'succeeded') {
-      throw new Problem({ status: 402, code: 'payment_failed', title: 'Payment failed', detail: auth.message ?? 'The payment was not authorised.', extra: { failureCode: auth.failureCode } });
+    // Step 5, authorise every tender in turn (outside any transaction: providers are other systems).
+    // A failed tender undoes the ones before it (each registered its void) with the rest.
+    const tenders: Tender[] = input.tenders ?? (input.payment ? [input.payment] : []);
+    // A card at the till identifies its holder across visits: it goes to identity resolution with the order.
+    const cardFingerprint = tenders.find((t): t is Extract<Tender, { method: 'card_present' }> => t.method === 'card_present')?.fingerprint;
+    const planned = await planTenders(db, tenders, quote.total, cart.currency, { actorType: actor.type });
+    const paymentIds: string[] = [];
+    for (const t of planned) {
+      const provider = providers.get(t.provider);
+      const auth = await provider.authorise({ amount: t.amount, currency: cart.currency, source: t.source, reference: cart.id }, { db, actor, reference: cart.id });
+      const paymentId = newId('payment');
+      await db.insert(payments).values({ id: paymentId, cartId: cart.id, provider: provider.name, kind: 'authorisation', status: auth.status, amount: t.amount, currency: cart.currency, providerReference: auth.reference, failureCode: auth.failureCode ?? null, tenderSeq: t.seq, giftCardId: auth.giftCardId ?? null, cardFingerprint: auth.cardFingerprint ?? null, cardLast4: auth.cardLast4 ?? null });
+      paymentIds.push(paymentId);
+      if (auth.status === 'failed') {
+        throw new Problem({ status: 402, code: 'payment_failed', title: 'Payment failed', detail: auth.message ?? 'The payment was not authorised.', extra: { failureCode: auth.failureCode, tender: t.seq, method: t.provider } });
+      }
+      done.push({
+        name: `authorise ${t.seq}`,
+        undo: async () => {
+          await provider.void(auth.reference!, t.amount, { db, actor, reference: cart.id });
+          await db.insert(payments).values({ id: newId('payment'), cartId: cart.id, provider: provider.name, kind: 'void', status: 'succeeded', amount: t.amount, currency: cart.currency, providerReference: auth.reference, tenderSeq: t.seq, parentId: paymentId, giftCardId: auth.giftCardId ?? null, reason: 'checkout failed' });
+        },
+      });
     }
-    done.push({
-      name: 'authorise',
-      undo: async () => {
-        await provider.void(auth.reference!);
-        await db.insert(payments).values({ id: newId('payment'), cartId: cart.id, provider: provider.name, kind: 'void', status: 'succeeded', amount: quote.total, currency: cart.currency, providerReference: auth.reference });
-      },
-    });
     // Step 6, create the order, record promotion use, close the cart, confirm: one transaction.
     const orderId = newId('order');
     const taxClasses = await variantsForPricing(db, cart.lines.map((l) => ({ variantId: l.variantId })));
-    const reservationByLine = new Map(cart.lines.map((l, i) => [l.id, reservations[i].id]));
+    // reserve() answers in its own (locking) order: match each line to its reservation by variant and location.
+    const unclaimed = [...reservations];
+    const reservationByLine = new Map(cart.lines.map((l) => [l.id, unclaimed.splice(unclaimed.findIndex((r) => r.variantId === l.variantId && r.locationId === sourced[l.id]), 1)[0].id]));
     await db.transaction(async (tx) => {
       await tx.insert(orders).values({
         id: orderId,
@@ -116,10 +150,11 @@ export async function checkout(db: Db, cache: PromotionCache, provider: PaymentP
         total: quote.total,
         vat: quote.vat,
         promotions: quote.applied,
+        shippingAddress,
       });
       const byId = new Map(cart.lines.map((l) => [l.id, l]));
       const taxOf = new Map(cart.lines.map((l, i) => [l.id, taxClasses[i]?.taxClass ?? 'standard']));
-      await tx.insert(orderLines).values(
+      const createdLines = await tx.insert(orderLines).values(
         quote.lines.map((l) => {
           const line = byId.get(l.lineId)!;
           return {
@@ -137,8 +172,16 @@ export async function checkout(db: Db, cache: PromotionCache, provider: PaymentP
             reservationId: reservationByLine.get(line.id) ?? null,
           };
         }),
+      ).returning({ id: orderLines.id, variantId: orderLines.variantId, sku: orderLines.sku, quantity: orderLines.quantity, reservationId: orderLines.reservationId });
+      // The fulfilments (pick lists and pick tasks per location and method) are born with the order.
+      const lineOfReservation = new Map([...reservationByLine].map(([lineId, rsv]) => [rsv, lineId]));
+      await createOrderFulfilments(
+        tx,
+        actor,
+        { id: orderId, customerId: cart.customerId, email: email ?? null, country: cart.country, channel: cart.channel, storeId: cart.storeId },
+        createdLines.map((ol) => ({ orderLineId: ol.id, variantId: ol.variantId, sku: ol.sku, quantity: ol.quantity, reservationId: ol.reservationId, decision: decisionOf.get(lineOfReservation.get(ol.reservationId!)!)! })),
       );
-      await tx.update(payments).set({ orderId }).where(eq(payments.id, paymentId));
+      await tx.update(payments).set({ orderId }).where(inArray(payments.id, paymentIds));
       await tx.update(carts).set({ status: 'checked_out', email: email ?? null, updatedAt: new Date() }).where(eq(carts.id, cart.id));
       await emit(tx, {
         type: 'order.placed',
@@ -146,15 +189,11 @@ export async function checkout(db: Db, cache: PromotionCache, provider: PaymentP
         aggregateId: orderId,
         customerId: cart.customerId,
         actor,
-        data: { order: { id: orderId, channel: cart.channel, storeId: cart.storeId, total: quote.total, currency: cart.currency, lines: quote.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, total: l.total })) } },
+        data: { order: { id: orderId, channel: cart.channel, storeId: cart.storeId, total: quote.total, currency: cart.currency, lines: quote.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, total: l.total })) }, customer: { id: cart.customerId, email: email ?? null, ...(cardFingerprint ? { cardFingerprint } : {}) } },
       });
       if (email) {
-        await queueMail(tx, {
-          to: email,
-          purpose: 'order_confirmation',
-          subject: cart.country === 'BE' || cart.country === 'NL' ? `Bedankt voor je bestelling ${orderId}` : `Thank you for your order ${orderId}`,
-          text: `Bestelling ${orderId}\n\n${quote.lines.map((l) => `${l.quantity} × ${l.sku}  € ${(l.total / 100).toFixed(2)}`).join('\n')}\nVerzending € ${(quote.shipping.total / 100).toFixed(2)}\nTotaal € ${(quote.total / 100).toFixed(2)} (incl. btw € ${(quote.vat.vat / 100).toFixed(2)})\n`,
-        });
+        // The receipt (lines, discounts, VAT per rate, tenders) as HTML and text: src/modules/receipts.
+        await queueOrderConfirmation(tx, orderId, email);
       }
       // Last: promotion counters are rows every checkout with that promotion updates, so their locks
       // are taken as late as possible and held only until the commit.

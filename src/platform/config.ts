@@ -31,6 +31,24 @@ export const ConfigSchema = Type.Object(
     customerSessionDays: Type.Number({ exclusiveMinimum: 0 }),
     idempotencyHours: Type.Number({ minimum: 24 }),
     serveWeb: Type.Boolean({ description: 'Serve the built web app at /.' }),
+    sourcingPolicy: Type.Union([Type.Literal('balanced'), Type.Literal('nearest'), Type.Literal('cheapest'), Type.Literal('fewest_splits')], { description: 'How the sourcing engine weighs distance, shipping cost, store capacity and splits (docs/commerce.md).' }),
+    shipToStore: Type.Boolean({ description: 'Send click & collect lines from a warehouse to the pickup store when the store lacks the stock.' }),
+    requireShippingAddress: Type.Boolean({ description: 'Refuse a checkout with home-delivery lines and no shippingAddress (400).' }),
+    pickupHoldDays: Type.Integer({ minimum: 1, maximum: 60, description: 'Days a click & collect parcel waits at the store before it is cancelled, restocked and refunded.' }),
+    returnWindowDays: Type.Integer({ minimum: 0, maximum: 3650, description: 'Days after the order within which its goods can be returned.' }),
+    returnExcludedCategories: Type.String({ pattern: '^[\\w-]*(,[\\w-]+)*$', description: 'Comma-separated category ids whose products cannot be returned (their subcategories too).' }),
+    testGatewaySecret: Type.String({ minLength: 16, description: 'Secret that signs the test card gateway’s webhooks.' }),
+    lowStockThreshold: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Default low-stock alert threshold (available-to-promise at or below it) for levels and locations without their own.' }),
+    consentDefaultGranted: Type.String({
+      pattern: '^(none|(email|sms|push|personalisation|profiling|analytics)(,(email|sms|push|personalisation|profiling|analytics))*)$',
+      description: 'Consent purposes counted as granted when a person has recorded nothing: `none` or a comma-separated list.',
+    }),
+    unsubscribeLinkDays: Type.Integer({ minimum: 0, description: 'Days an unsubscribe link keeps working (0 = for ever).' }),
+    anonymousEventRetentionDays: Type.Integer({ minimum: 0, description: 'Collected events without a user id older than this are purged daily (0 = keep).' }),
+    shopName: Type.String({ minLength: 1, maxLength: 100, description: 'Trading name printed on receipts and order confirmations.' }),
+    shopAddress: Type.String({ maxLength: 300, description: 'Postal address on receipts; lines separated by ", " or "|" (empty: left off).' }),
+    shopVatNumber: Type.String({ pattern: '^([A-Z]{2}[0-9A-Z]{2,13})?$', description: 'VAT identification number on receipts, e.g. NL123456789B01 (empty: left off).' }),
+    shopTimeZone: Type.String({ pattern: '^[A-Za-z]+(/[A-Za-z0-9_+-]+)*$', description: 'IANA time zone receipts show their date and time in (times are stored in UTC).' }),
   },
   { additionalProperties: false },
 );
@@ -62,6 +80,21 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   customerSessionDays: 'CUSTOMER_SESSION_DAYS',
   idempotencyHours: 'IDEMPOTENCY_HOURS',
   serveWeb: 'WINKEL_SERVE_WEB',
+  sourcingPolicy: 'SOURCING_POLICY',
+  shipToStore: 'SHIP_TO_STORE',
+  requireShippingAddress: 'REQUIRE_SHIPPING_ADDRESS',
+  pickupHoldDays: 'PICKUP_HOLD_DAYS',
+  returnWindowDays: 'RETURN_WINDOW_DAYS',
+  returnExcludedCategories: 'RETURN_EXCLUDED_CATEGORIES',
+  testGatewaySecret: 'TEST_GATEWAY_SECRET',
+  lowStockThreshold: 'LOW_STOCK_THRESHOLD',
+  consentDefaultGranted: 'CONSENT_DEFAULT_GRANTED',
+  unsubscribeLinkDays: 'UNSUBSCRIBE_LINK_DAYS',
+  anonymousEventRetentionDays: 'ANONYMOUS_EVENT_RETENTION_DAYS',
+  shopName: 'SHOP_NAME',
+  shopAddress: 'SHOP_ADDRESS',
+  shopVatNumber: 'SHOP_VAT_NUMBER',
+  shopTimeZone: 'SHOP_TIME_ZONE',
 };
 
 export const DEFAULTS: Config = {
@@ -85,6 +118,21 @@ export const DEFAULTS: Config = {
   customerSessionDays: 30,
   idempotencyHours: 24,
   serveWeb: true,
+  sourcingPolicy: 'balanced',
+  shipToStore: false,
+  requireShippingAddress: false,
+  pickupHoldDays: 7,
+  returnWindowDays: 30,
+  returnExcludedCategories: '',
+  testGatewaySecret: 'whsec_test_gateway_not_secret',
+  lowStockThreshold: 3,
+  consentDefaultGranted: 'none',
+  unsubscribeLinkDays: 0,
+  anonymousEventRetentionDays: 395,
+  shopName: 'Winkel',
+  shopAddress: '',
+  shopVatNumber: '',
+  shopTimeZone: 'Europe/Amsterdam',
 };
 
 export class ConfigError extends Error {
@@ -123,6 +171,13 @@ export function loadConfig(opts: { env?: NodeJS.ProcessEnv; file?: string; overr
     if (!key) continue;
     const source = ENV_NAMES[key] && env[ENV_NAMES[key]] ? ENV_NAMES[key] : key;
     problems.push(`${source}=${JSON.stringify(merged[key])}: ${err.message}`);
+  }
+  if (typeof merged.shopTimeZone === 'string' && !problems.some((p) => p.includes('shopTimeZone') || p.includes('SHOP_TIME_ZONE'))) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: merged.shopTimeZone });
+    } catch {
+      problems.push(`${env.SHOP_TIME_ZONE ? 'SHOP_TIME_ZONE' : 'shopTimeZone'}=${JSON.stringify(merged.shopTimeZone)}: not a known IANA time zone (e.g. Europe/Amsterdam)`);
+    }
   }
   if (problems.length) throw new ConfigError(problems);
   const config = merged as Config;

@@ -39,7 +39,19 @@ export const ID_PREFIXES = {
   order: 'ord',
   orderLine: 'ol',
   payment: 'pay',
+  giftCard: 'gc',
+  giftCardEntry: 'gce',
+  return: 'ret',
+  returnLine: 'rl',
   collectedEvent: 'cev',
+  profile: 'prf',
+  timelineEntry: 'tle',
+  profileMerge: 'pmg',
+  profileSeparation: 'psp',
+  fulfilment: 'ful',
+  consent: 'cns',
+  consentLinkKey: 'cnk',
+  erasure: 'era',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -95,7 +95,8 @@ describe('inventory in the browser', () => {
     const levels = page.getByRole('table', { name: 'Levels per location' });
     const warehouseRow = levels.getByRole('row').filter({ hasText: 'Central warehouse' });
     await warehouseRow.waitFor();
-    expect((await warehouseRow.getByRole('cell').allInnerTexts()).map((s) => s.trim().toLowerCase())).toEqual(['central warehouse', '0', '0', '0', '24', '0', 'out of stock']);
+    // Location, on hand, reserved, safety, incoming, ATP, low-stock threshold (the default), status, settings.
+    expect((await warehouseRow.getByRole('cell').allInnerTexts()).map((s) => s.trim().replace(/\s+/g, ' ').toLowerCase())).toEqual(['central warehouse', '0', '0', '0', '24', '0', '3 default', 'out of stock', 'settings']);
 
     // Receive everything outstanding.
     await page.goto(orderUrl);

@@ -126,4 +126,37 @@ describe('promotions in the browser', () => {
     expect(saved.data[0]!.rule).toEqual({ kind: 'multi_buy', quantity: 3, payFor: 2 });
     expect(saved.data[0]!.target).toEqual({ categoryIds: [mugs.id] });
   });
+
+  it('explains in Dutch when the user switches to Dutch, and saving an emptied channel list removes the restriction', async () => {
+    await page.getByRole('table', { name: 'Promotions' }).getByRole('link', { name: '3 for 2 on mugs' }).click();
+    await page.getByRole('heading', { level: 1, name: '3 for 2 on mugs' }).waitFor();
+    const preview = page.getByRole('region', { name: 'Live preview' });
+    await preview.getByRole('combobox', { name: 'Add a product' }).fill('Enamel');
+    await page.getByRole('option', { name: /Enamel mug · MUG-E2E/ }).click();
+    await preview.getByRole('textbox', { name: 'Quantity of MUG-E2E' }).fill('2');
+    // (By test id: the region's own name changes with the language.)
+    const result = page.getByTestId('promotion-preview');
+    await result.getByText('Add 1 more item to get 3 for 2.').waitFor();
+
+    // The server words the reason in the language the user chose.
+    await page.getByRole('combobox', { name: 'Language' }).selectOption('nl');
+    await result.getByText('Voeg nog 1 artikel toe om 3 voor de prijs van 2 te krijgen.').waitFor();
+    expect(await result.getByText('Add 1 more item').count()).toBe(0);
+    await snap('promotion-preview-dutch');
+    await page.getByRole('combobox', { name: 'Taal' }).selectOption('en');
+    await result.getByText('Add 1 more item to get 3 for 2.').waitFor();
+
+    // Limit it to the web shop, then empty the channels again: saved, the limit is gone.
+    const id = page.url().split('/').pop()!;
+    await page.getByRole('checkbox', { name: 'Web shop' }).check();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Promotion “3 for 2 on mugs” saved.').first().waitFor();
+    await expect.poll(async () => (await call<{ channels?: string[] }>('GET', `/v1/promotions/${id}`)).channels).toEqual(['web']);
+    await page.getByRole('checkbox', { name: 'Web shop' }).uncheck();
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await expect.poll(async () => (await call<{ channels?: string[]; version: number }>('GET', `/v1/promotions/${id}`)).version).toBe(3);
+    const after = await call<{ channels?: string[]; target: unknown }>('GET', `/v1/promotions/${id}`);
+    expect(after.channels).toBeUndefined();
+    expect(after.target).toBeDefined();
+  });
 });

@@ -1,5 +1,5 @@
 // Every surface is its own lazily loaded chunk: the kiosk never downloads the back office.
-import { lazy } from 'react';
+import { lazy, Suspense } from 'react';
 import { Route, Routes } from 'react-router';
 import { AppLayout } from './components/AppLayout';
 import { NotFound } from './components/NotFound';
@@ -17,6 +17,15 @@ export function AppRoutes() {
   return (
     <Routes>
       <Route path="/sign-in" element={<SignInPage />} />
+      {/* The web shop is for shoppers: no staff sign-in, its own layout (see surfaces/storefront). */}
+      <Route
+        path="storefront/*"
+        element={
+          <Suspense fallback={null}>
+            <Storefront />
+          </Suspense>
+        }
+      />
       <Route
         element={
           <RequireAuth>
@@ -28,7 +37,6 @@ export function AppRoutes() {
         <Route path="backoffice/*" element={<Backoffice />} />
         <Route path="store/*" element={<Store />} />
         <Route path="self-checkout/*" element={<SelfCheckout />} />
-        <Route path="storefront/*" element={<Storefront />} />
         <Route path="devtools/*" element={<Devtools />} />
         <Route path="*" element={<NotFound />} />
       </Route>

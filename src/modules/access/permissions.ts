@@ -25,6 +25,9 @@ export const PERMISSIONS = [
   'returns:write',
   'marketing:write',
   'service:write',
+  'fulfilment:write',
+  'privacy:read',
+  'privacy:erase',
   'storefront',
 ] as const;
 
@@ -39,9 +42,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: ALL,
   merchandiser: ['catalog:read', 'catalog:write', 'prices:write', 'promotions:write', 'inventory:read', 'orders:read', 'events:read', 'storefront'],
   marketer: ['catalog:read', 'customers:read', 'marketing:write', 'promotions:write', 'orders:read', 'events:read', 'storefront'],
-  store_manager: ['staff:read', 'catalog:read', 'inventory:read', 'inventory:write', 'orders:read', 'orders:write', 'returns:write', 'customers:read', 'customers:write', 'audit:read', 'storefront'],
-  store_associate: ['catalog:read', 'inventory:read', 'orders:read', 'orders:write', 'returns:write', 'customers:read', 'storefront'],
-  service_agent: ['catalog:read', 'customers:read', 'customers:write', 'orders:read', 'returns:write', 'service:write', 'storefront'],
+  store_manager: ['staff:read', 'catalog:read', 'inventory:read', 'inventory:write', 'orders:read', 'orders:write', 'fulfilment:write', 'returns:write', 'customers:read', 'customers:write', 'audit:read', 'storefront'],
+  store_associate: ['catalog:read', 'inventory:read', 'orders:read', 'orders:write', 'fulfilment:write', 'returns:write', 'customers:read', 'storefront'],
+  service_agent: ['catalog:read', 'customers:read', 'customers:write', 'orders:read', 'returns:write', 'service:write', 'privacy:read', 'storefront'],
   planner: ['catalog:read', 'inventory:read', 'inventory:write', 'purchasing:write', 'orders:read', 'storefront'],
 };
 

@@ -1,24 +1,84 @@
-// Payment providers behind one interface. The built-in test card gateway behaves like a card
-// acquirer with documented test numbers (docs/commerce.md).
+// The payment-provider interface and the order's payment ledger.
+//
+// A PaymentProvider (test_card, card_present, cash, gift_card; src/modules/payments/providers.ts)
+// does four things, each answering a ProviderResult ('succeeded' | 'failed' | 'pending'):
+//   authorise(request)            reserve money on a tender; may answer 'pending' (settled later by
+//                                 the provider's webhook: parseWebhook → settleAuthorisation)
+//   capture(reference, amount)    take (part of) an authorisation
+//   void(reference, amount)       give back (part of) an authorisation that was not captured
+//   refund(reference, amount)     pay back (part of) a capture
+// Providers are looked up by name in a PaymentProviders registry (paymentProviders(db, config)).
+//
+// Every call is a row in the `payments` ledger; an order's capturedTotal and refundedTotal are
+// derived from it in the same transaction. Callers outside commerce use these stable functions:
+//   captureOrderPayments(db, providers, ctx, orderId, amount?)          capture, first tender first
+//   refundOrderPayments(db, providers, ctx, orderId, amount, opts)      refund, last tender first
+//   voidOrderPayments(db, providers, ctx, orderId, amount?, opts)       release what is not captured
+//   releaseOrRefund(db, providers, ctx, orderId, amount, opts)          void first, then refund
+//   paymentSummary(rows) / planRefund(rows, amount)                     read-only positions
+// and the …InTx forms of each to compose with the caller's own transaction.
+import { createHash } from 'node:crypto';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { Db, Executor, Tx } from '../../platform/db.js';
+import { conflict, notFound, Problem, unprocessable } from '../../platform/errors.js';
+import { emit, lockAggregate, type Actor } from '../../platform/events/outbox.js';
+import { newId } from '../../platform/ids.js';
+import { recordAudit, type RequestContext } from '../audit/service.js';
+import { orders, payments } from './schema.js';
+
+export type PaymentSource =
+  | { type: 'card'; number: string; expMonth?: number; expYear?: number }
+  | { type: 'card_present'; fingerprint: string; last4?: string; brand?: string }
+  | { type: 'cash'; tendered?: number }
+  | { type: 'gift_card'; code: string };
+
 export interface AuthoriseRequest {
   amount: number;
   currency: string;
-  source: { type: 'card'; number: string; expMonth?: number; expYear?: number };
+  source: PaymentSource;
+  /** What the money is for (a cart or order id), kept by providers that keep their own ledger. */
+  reference?: string;
+}
+
+/** Where a provider that keeps its own ledger (gift cards) writes, and who acts. */
+export interface ProviderCall {
+  db: Executor;
+  actor: Actor;
+  reference?: string;
 }
 
 export interface ProviderResult {
   status: 'succeeded' | 'failed' | 'pending';
   reference: string | null;
-  failureCode?: 'card_declined' | 'insufficient_funds' | 'invalid_number' | 'expired_card';
+  failureCode?: 'card_declined' | 'insufficient_funds' | 'invalid_number' | 'expired_card' | 'unknown_gift_card' | 'gift_card_disabled' | 'cash_short' | 'currency_mismatch' | 'provider_error';
   message?: string;
+  /** Gift card payments: the card. Card-present: the fingerprint and last digits. */
+  giftCardId?: string;
+  cardFingerprint?: string;
+  cardLast4?: string;
+  /** Cash: change to hand back. */
+  change?: number;
+}
+
+export interface WebhookOutcome {
+  reference: string;
+  status: 'succeeded' | 'failed';
+  failureCode?: ProviderResult['failureCode'];
 }
 
 export interface PaymentProvider {
   name: string;
-  authorise(req: AuthoriseRequest): Promise<ProviderResult>;
-  capture(reference: string, amount: number): Promise<ProviderResult>;
-  void(reference: string): Promise<ProviderResult>;
-  refund(reference: string, amount: number): Promise<ProviderResult>;
+  authorise(req: AuthoriseRequest, call?: ProviderCall): Promise<ProviderResult>;
+  capture(reference: string, amount: number, call?: ProviderCall): Promise<ProviderResult>;
+  void(reference: string, amount: number, call?: ProviderCall): Promise<ProviderResult>;
+  refund(reference: string, amount: number, call?: ProviderCall): Promise<ProviderResult>;
+  /** Verifies a webhook from the provider (signature, age) and says which authorisation settled how; null when the signature is wrong. */
+  parseWebhook?(headers: Record<string, string | string[] | undefined>, rawBody: string): WebhookOutcome | null;
+}
+
+export interface PaymentProviders {
+  get(name: string): PaymentProvider;
+  names(): string[];
 }
 
 export function luhnValid(number: string): boolean {
@@ -35,25 +95,325 @@ export function luhnValid(number: string): boolean {
   return sum % 10 === 0;
 }
 
-/** Test numbers: 4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined, 4000 0000 0000 9995 has insufficient funds, 4000 0000 0000 0069 is expired. */
-export class TestCardGateway implements PaymentProvider {
-  name = 'test_card';
-  private seq = 0;
-  async authorise(req: AuthoriseRequest): Promise<ProviderResult> {
-    const n = req.source.number.replace(/\s+/g, '');
-    if (!luhnValid(n)) return { status: 'failed', reference: null, failureCode: 'invalid_number', message: 'The card number is not valid.' };
-    if (n === '4000000000000002') return { status: 'failed', reference: null, failureCode: 'card_declined', message: 'The card was declined.' };
-    if (n === '4000000000009995') return { status: 'failed', reference: null, failureCode: 'insufficient_funds', message: 'The card has insufficient funds.' };
-    if (n === '4000000000000069') return { status: 'failed', reference: null, failureCode: 'expired_card', message: 'The card has expired.' };
-    return { status: 'succeeded', reference: `tc_${Date.now().toString(36)}_${++this.seq}` };
+/** A stable, non-reversible identifier of a card number (what a till's terminal would report). */
+export function cardFingerprint(number: string): string {
+  return `fp_${createHash('sha256').update(`winkel-card:${number.replace(/\s+/g, '')}`).digest('hex').slice(0, 24)}`;
+}
+
+// ---------------------------------------------------------------- the ledger
+
+export type PaymentRow = typeof payments.$inferSelect;
+
+export interface TenderPosition {
+  authorisation: PaymentRow;
+  authorised: number;
+  captured: number;
+  voided: number;
+  refunded: number;
+  /** Authorised, not captured, not voided. */
+  capturable: number;
+  /** Captured, not refunded. */
+  refundable: number;
+}
+
+/** Each successful (or pending) authorisation with what happened to it since; first tender first. */
+export function tenderPositions(rows: PaymentRow[]): TenderPosition[] {
+  const auths = rows.filter((r) => r.kind === 'authorisation' && r.status !== 'failed').sort((a, b) => a.tenderSeq - b.tenderSeq || (a.id < b.id ? -1 : 1));
+  return auths.map((a) => {
+    const sum = (kind: PaymentRow['kind']) => rows.filter((r) => r.parentId === a.id && r.kind === kind && r.status === 'succeeded').reduce((s, r) => s + r.amount, 0);
+    const captured = sum('capture');
+    const voided = sum('void');
+    const refunded = sum('refund');
+    const authorised = a.status === 'succeeded' ? a.amount : 0;
+    return { authorisation: a, authorised, captured, voided, refunded, capturable: Math.max(0, authorised - captured - voided), refundable: Math.max(0, captured - refunded) };
+  });
+}
+
+export function paymentSummary(rows: PaymentRow[]) {
+  const positions = tenderPositions(rows);
+  const ok = (kind: PaymentRow['kind']) => rows.filter((r) => r.kind === kind && r.status === 'succeeded').reduce((s, r) => s + r.amount, 0);
+  const captured = ok('capture');
+  const refunded = ok('refund');
+  return {
+    authorised: positions.reduce((s, p) => s + p.authorised, 0),
+    pending: positions.filter((p) => p.authorisation.status === 'pending').reduce((s, p) => s + p.authorisation.amount, 0),
+    captured,
+    voided: ok('void'),
+    refunded,
+    capturable: positions.reduce((s, p) => s + p.capturable, 0),
+    /** Captured and not yet refunded (store credit counts as a refund). */
+    refundable: captured - refunded,
+    net: captured - refunded,
+  };
+}
+
+export interface RefundPortion {
+  paymentId: string;
+  provider: string;
+  tenderSeq: number;
+  amount: number;
+  giftCardId: string | null;
+  cardLast4: string | null;
+}
+
+/**
+ * Splits a refund over the tenders: the tender charged last is refunded first (a split "gift card,
+ * then card" gets money back on the card first and on the gift card last). Throws 422 when more is
+ * asked than was captured and not yet refunded.
+ */
+export function planRefund(rows: PaymentRow[], amount: number): RefundPortion[] {
+  const summary = paymentSummary(rows);
+  if (!Number.isInteger(amount) || amount < 0) throw unprocessable('A refund is a whole number of cents, 0 or more.', 'invalid_amount', [{ field: '/amount', message: 'whole cents ≥ 0' }]);
+  if (amount > summary.refundable) {
+    throw new Problem({ status: 422, code: 'refund_exceeds_captured', title: 'The request cannot be processed', detail: `Only ${summary.refundable} cents can be refunded (captured ${summary.captured}, refunded ${summary.refunded}); asked ${amount}.`, errors: [{ field: '/amount', message: `at most ${summary.refundable}` }], extra: { refundable: summary.refundable } });
   }
-  async capture(reference: string) {
-    return { status: 'succeeded' as const, reference };
+  const out: RefundPortion[] = [];
+  let left = amount;
+  for (const p of [...tenderPositions(rows)].reverse()) {
+    if (left === 0) break;
+    const take = Math.min(left, p.refundable);
+    if (take > 0) out.push({ paymentId: p.authorisation.id, provider: p.authorisation.provider, tenderSeq: p.authorisation.tenderSeq, amount: take, giftCardId: p.authorisation.giftCardId, cardLast4: p.authorisation.cardLast4 });
+    left -= take;
   }
-  async void(reference: string) {
-    return { status: 'succeeded' as const, reference };
+  // Store credit issued earlier lowers what is refundable in total but belongs to no tender; the
+  // per-tender room can then exceed the total room, never the other way round.
+  if (left > 0) throw new Problem({ status: 422, code: 'refund_exceeds_captured', title: 'The request cannot be processed', detail: `The tenders can take back only ${amount - left} of ${amount} cents.`, errors: [{ field: '/amount', message: `at most ${amount - left}` }] });
+  return out;
+}
+
+async function lockOrder(tx: Tx, orderId: string) {
+  await lockAggregate(tx, 'order', orderId);
+  const [o] = await tx.select().from(orders).where(eq(orders.id, orderId)).for('update');
+  if (!o) throw notFound('order', orderId);
+  return o;
+}
+
+export async function orderPayments(db: Executor, orderId: string) {
+  return db.select().from(payments).where(eq(payments.orderId, orderId)).orderBy(asc(payments.createdAt), asc(payments.id));
+}
+
+function call(tx: Tx, ctx: RequestContext, reference?: string): ProviderCall {
+  return { db: tx, actor: ctx.actor, reference };
+}
+
+async function deriveTotals(tx: Tx, orderId: string) {
+  const [t] = (
+    await tx.execute<{ captured: string; refunded: string }>(sql`
+    select coalesce(sum(amount) filter (where kind = 'capture' and status = 'succeeded'), 0) as captured,
+           coalesce(sum(amount) filter (where kind = 'refund' and status = 'succeeded'), 0) as refunded
+    from payments where order_id = ${orderId}`)
+  ).rows;
+  const captured = Number(t.captured);
+  const refunded = Number(t.refunded);
+  await tx.update(orders).set({ capturedTotal: captured, refundedTotal: refunded }).where(eq(orders.id, orderId));
+  return { captured, refunded };
+}
+
+function providerFailed(kind: string, r: ProviderResult) {
+  return new Problem({ status: 502, code: 'provider_failed', title: 'The payment provider refused', detail: `The ${kind} failed at the provider: ${r.message ?? r.failureCode ?? 'no reason given'}.`, extra: { failureCode: r.failureCode ?? null } });
+}
+
+/** Captures `amount` (default: everything authorised and not captured), first tender first. */
+export async function captureOrderPaymentsInTx(tx: Tx, providers: PaymentProviders, ctx: RequestContext, orderId: string, amount?: number, opts: { reference?: string; authorisationId?: string } = {}) {
+  const order = await lockOrder(tx, orderId);
+  const rows = await orderPayments(tx, orderId);
+  const positions = tenderPositions(rows).filter((p) => !opts.authorisationId || p.authorisation.id === opts.authorisationId);
+  const capturable = positions.reduce((s, p) => s + p.capturable, 0);
+  const want = amount ?? capturable;
+  if (!Number.isInteger(want) || want <= 0) {
+    if (amount === undefined) throw conflict(positions.some((p) => p.authorisation.status === 'pending') ? 'The authorisation is still pending at the provider; capture after it settles.' : 'Nothing is left to capture on this order.', 'nothing_to_capture');
+    throw unprocessable('Capture a whole number of cents above 0.', 'invalid_amount', [{ field: '/amount', message: 'whole cents > 0' }]);
   }
-  async refund(reference: string) {
-    return { status: 'succeeded' as const, reference };
+  if (want > capturable) {
+    throw new Problem({ status: 422, code: 'capture_exceeds_authorised', title: 'The request cannot be processed', detail: `Only ${capturable} cents are authorised and not yet captured; asked ${want}.`, errors: [{ field: '/amount', message: `at most ${capturable}` }], extra: { capturable } });
   }
+  const made: PaymentRow[] = [];
+  let left = want;
+  for (const p of positions) {
+    if (left === 0) break;
+    const take = Math.min(left, p.capturable);
+    if (take <= 0) continue;
+    const provider = providers.get(p.authorisation.provider);
+    const r = await provider.capture(p.authorisation.providerReference!, take, call(tx, ctx, orderId));
+    if (r.status !== 'succeeded') throw providerFailed('capture', r);
+    const [row] = await tx
+      .insert(payments)
+      .values({ id: newId('payment'), orderId, cartId: order.cartId, provider: provider.name, kind: 'capture', status: 'succeeded', amount: take, currency: order.currency, providerReference: p.authorisation.providerReference, tenderSeq: p.authorisation.tenderSeq, parentId: p.authorisation.id, giftCardId: p.authorisation.giftCardId, reference: opts.reference ?? null })
+      .returning();
+    made.push(row);
+    left -= take;
+  }
+  const totals = await deriveTotals(tx, orderId);
+  await emit(tx, { type: 'payment.captured', aggregateType: 'order', aggregateId: orderId, customerId: order.customerId, actor: ctx.actor, data: { orderId, amount: want, currency: order.currency, captures: made.map(publicPayment), ...totals } });
+  await recordAudit(tx, ctx, { action: 'payment.capture', resourceType: 'order', resourceId: orderId, after: { amount: want, ...totals } });
+  return { amount: want, payments: made, ...totals };
+}
+
+export async function captureOrderPayments(db: Db, providers: PaymentProviders, ctx: RequestContext, orderId: string, amount?: number, opts: { reference?: string } = {}) {
+  return db.transaction((tx) => captureOrderPaymentsInTx(tx, providers, ctx, orderId, amount, opts));
+}
+
+/**
+ * Refunds `amount` to the tenders (last charged first, see planRefund), or as store credit on a
+ * gift card that the caller issued (`storeCreditGiftCardId`): then one ledger row with provider
+ * `store_credit` records it, so captured − refunded stays the money the retailer keeps.
+ */
+export async function refundOrderPaymentsInTx(
+  tx: Tx,
+  providers: PaymentProviders,
+  ctx: RequestContext,
+  orderId: string,
+  amount: number,
+  opts: { reason?: string; reference?: string; storeCreditGiftCardId?: string } = {},
+) {
+  const order = await lockOrder(tx, orderId);
+  const rows = await orderPayments(tx, orderId);
+  if (!Number.isInteger(amount) || amount <= 0) throw unprocessable('Refund a whole number of cents above 0.', 'invalid_amount', [{ field: '/amount', message: 'whole cents > 0' }]);
+  const made: PaymentRow[] = [];
+  if (opts.storeCreditGiftCardId) {
+    const summary = paymentSummary(rows);
+    if (amount > summary.refundable) {
+      throw new Problem({ status: 422, code: 'refund_exceeds_captured', title: 'The request cannot be processed', detail: `Only ${summary.refundable} cents can be refunded; asked ${amount}.`, errors: [{ field: '/amount', message: `at most ${summary.refundable}` }], extra: { refundable: summary.refundable } });
+    }
+    const [row] = await tx
+      .insert(payments)
+      .values({ id: newId('payment'), orderId, cartId: order.cartId, provider: 'store_credit', kind: 'refund', status: 'succeeded', amount, currency: order.currency, giftCardId: opts.storeCreditGiftCardId, tenderSeq: 0, reference: opts.reference ?? null, reason: opts.reason ?? null })
+      .returning();
+    made.push(row);
+  } else {
+    for (const portion of planRefund(rows, amount)) {
+      const auth = rows.find((r) => r.id === portion.paymentId)!;
+      const provider = providers.get(auth.provider);
+      const r = await provider.refund(auth.providerReference!, portion.amount, call(tx, ctx, opts.reference ?? orderId));
+      if (r.status !== 'succeeded') throw providerFailed('refund', r);
+      const [row] = await tx
+        .insert(payments)
+        .values({ id: newId('payment'), orderId, cartId: order.cartId, provider: provider.name, kind: 'refund', status: 'succeeded', amount: portion.amount, currency: order.currency, providerReference: r.reference ?? auth.providerReference, tenderSeq: auth.tenderSeq, parentId: auth.id, giftCardId: auth.giftCardId, cardLast4: auth.cardLast4, reference: opts.reference ?? null, reason: opts.reason ?? null })
+        .returning();
+      made.push(row);
+    }
+  }
+  const totals = await deriveTotals(tx, orderId);
+  await emit(tx, { type: 'refund.issued', aggregateType: 'order', aggregateId: orderId, customerId: order.customerId, actor: ctx.actor, data: { orderId, amount, currency: order.currency, reason: opts.reason ?? null, reference: opts.reference ?? null, refunds: made.map(publicPayment), ...totals } });
+  await recordAudit(tx, ctx, { action: 'payment.refund', resourceType: 'order', resourceId: orderId, after: { amount, reason: opts.reason, reference: opts.reference, ...totals } });
+  return { amount, payments: made, ...totals };
+}
+
+export async function refundOrderPayments(db: Db, providers: PaymentProviders, ctx: RequestContext, orderId: string, amount: number, opts: { reason?: string; reference?: string; storeCreditGiftCardId?: string } = {}) {
+  return db.transaction((tx) => refundOrderPaymentsInTx(tx, providers, ctx, orderId, amount, opts));
+}
+
+/** Releases `amount` (default: all) of what is authorised and not captured, last tender first. */
+export async function voidOrderPaymentsInTx(tx: Tx, providers: PaymentProviders, ctx: RequestContext, orderId: string, amount?: number, opts: { reason?: string; reference?: string } = {}) {
+  const order = await lockOrder(tx, orderId);
+  const rows = await orderPayments(tx, orderId);
+  const positions = tenderPositions(rows);
+  const capturable = positions.reduce((s, p) => s + p.capturable, 0);
+  const want = amount ?? capturable;
+  if (want > capturable) throw unprocessable(`Only ${capturable} cents are authorised and not captured; cannot void ${want}.`, 'void_exceeds_authorised', [{ field: '/amount', message: `at most ${capturable}` }]);
+  const made: PaymentRow[] = [];
+  let left = want;
+  for (const p of [...positions].reverse()) {
+    if (left === 0) break;
+    const take = Math.min(left, p.capturable);
+    if (take <= 0) continue;
+    const provider = providers.get(p.authorisation.provider);
+    const r = await provider.void(p.authorisation.providerReference!, take, call(tx, ctx, opts.reference ?? orderId));
+    if (r.status !== 'succeeded') throw providerFailed('void', r);
+    const [row] = await tx
+      .insert(payments)
+      .values({ id: newId('payment'), orderId, cartId: order.cartId, provider: provider.name, kind: 'void', status: 'succeeded', amount: take, currency: order.currency, providerReference: p.authorisation.providerReference, tenderSeq: p.authorisation.tenderSeq, parentId: p.authorisation.id, giftCardId: p.authorisation.giftCardId, reference: opts.reference ?? null, reason: opts.reason ?? null })
+      .returning();
+    made.push(row);
+    left -= take;
+  }
+  if (made.length) {
+    await emit(tx, { type: 'payment.voided', aggregateType: 'order', aggregateId: orderId, customerId: order.customerId, actor: ctx.actor, data: { orderId, amount: want, currency: order.currency, reason: opts.reason ?? null, voids: made.map(publicPayment) } });
+    await recordAudit(tx, ctx, { action: 'payment.void', resourceType: 'order', resourceId: orderId, after: { amount: want, reason: opts.reason } });
+  }
+  return { amount: want, payments: made };
+}
+
+export async function voidOrderPayments(db: Db, providers: PaymentProviders, ctx: RequestContext, orderId: string, amount?: number, opts: { reason?: string; reference?: string } = {}) {
+  return db.transaction((tx) => voidOrderPaymentsInTx(tx, providers, ctx, orderId, amount, opts));
+}
+
+/**
+ * Gives a customer `amount` back, whatever stage the payment is at: first by releasing what is
+ * authorised but not captured, then by refunding captured money. Used by order edits and
+ * cancellations (e.g. an uncollected pickup).
+ */
+export async function releaseOrRefundInTx(tx: Tx, providers: PaymentProviders, ctx: RequestContext, orderId: string, amount: number, opts: { reason?: string; reference?: string } = {}) {
+  await lockOrder(tx, orderId);
+  const rows = await orderPayments(tx, orderId);
+  const s = paymentSummary(rows);
+  const voidPart = Math.min(amount, s.capturable);
+  const refundPart = amount - voidPart;
+  if (refundPart > s.refundable) throw unprocessable(`Only ${s.capturable + s.refundable} cents can be given back; asked ${amount}.`, 'refund_exceeds_captured', [{ field: '/amount', message: `at most ${s.capturable + s.refundable}` }]);
+  const voided = voidPart > 0 ? await voidOrderPaymentsInTx(tx, providers, ctx, orderId, voidPart, opts) : null;
+  const refunded = refundPart > 0 ? await refundOrderPaymentsInTx(tx, providers, ctx, orderId, refundPart, opts) : null;
+  return { voided: voidPart, refunded: refundPart, payments: [...(voided?.payments ?? []), ...(refunded?.payments ?? [])] };
+}
+
+export async function releaseOrRefund(db: Db, providers: PaymentProviders, ctx: RequestContext, orderId: string, amount: number, opts: { reason?: string; reference?: string } = {}) {
+  return db.transaction((tx) => releaseOrRefundInTx(tx, providers, ctx, orderId, amount, opts));
+}
+
+/**
+ * A new tender on an existing order (an exchange that costs more, an edit that costs more):
+ * authorised and captured at once, recorded as the order's next tender.
+ */
+export async function chargeOrderInTx(tx: Tx, providers: PaymentProviders, ctx: RequestContext, orderId: string, amount: number, providerName: string, source: PaymentSource, opts: { reference?: string } = {}) {
+  const order = await lockOrder(tx, orderId);
+  const rows = await orderPayments(tx, orderId);
+  const seq = Math.max(0, ...rows.map((r) => r.tenderSeq)) + 1;
+  const provider = providers.get(providerName);
+  const auth = await provider.authorise({ amount, currency: order.currency, source, reference: orderId }, call(tx, ctx, orderId));
+  const authId = newId('payment');
+  await tx.insert(payments).values({ id: authId, orderId, cartId: order.cartId, provider: provider.name, kind: 'authorisation', status: auth.status, amount, currency: order.currency, providerReference: auth.reference, failureCode: auth.failureCode ?? null, tenderSeq: seq, giftCardId: auth.giftCardId ?? null, cardFingerprint: auth.cardFingerprint ?? null, cardLast4: auth.cardLast4 ?? null, reference: opts.reference ?? null });
+  if (auth.status !== 'succeeded') throw new Problem({ status: 402, code: 'payment_failed', title: 'Payment failed', detail: auth.message ?? 'The payment was not authorised.', extra: { failureCode: auth.failureCode } });
+  return captureOrderPaymentsInTx(tx, providers, ctx, orderId, amount, { ...opts, authorisationId: authId });
+}
+
+/** A pending authorisation settled (or failed) at the provider; answers what changed. */
+export async function settleAuthorisation(db: Db, ctx: RequestContext, providerName: string, outcome: WebhookOutcome) {
+  return db.transaction(async (tx) => {
+    const [auth] = await tx.select().from(payments).where(and(eq(payments.provider, providerName), eq(payments.providerReference, outcome.reference), eq(payments.kind, 'authorisation')));
+    if (!auth) throw notFound('payment with provider reference', outcome.reference);
+    if (auth.orderId) await lockAggregate(tx, 'order', auth.orderId);
+    const [changed] = await tx
+      .update(payments)
+      .set({ status: outcome.status, failureCode: outcome.status === 'failed' ? (outcome.failureCode ?? 'card_declined') : null })
+      .where(and(eq(payments.id, auth.id), eq(payments.status, 'pending')))
+      .returning();
+    // A provider delivers webhooks at least once: a repeat changes nothing.
+    if (!changed) return { payment: auth, changed: false };
+    let customerId: string | null = null;
+    if (auth.orderId) {
+      const [o] = await tx.select({ customerId: orders.customerId }).from(orders).where(eq(orders.id, auth.orderId));
+      customerId = o?.customerId ?? null;
+    }
+    await emit(tx, { type: outcome.status === 'succeeded' ? 'payment.settled' : 'payment.failed', aggregateType: 'order', aggregateId: auth.orderId ?? auth.cartId, customerId, actor: ctx.actor, data: { orderId: auth.orderId, payment: publicPayment(changed) } });
+    return { payment: changed, changed: true };
+  });
+}
+
+export function publicPayment(p: PaymentRow) {
+  return {
+    id: p.id,
+    provider: p.provider,
+    kind: p.kind,
+    status: p.status,
+    amount: p.amount,
+    currency: p.currency,
+    tenderSeq: p.tenderSeq,
+    parentId: p.parentId,
+    providerReference: p.providerReference,
+    giftCardId: p.giftCardId,
+    cardLast4: p.cardLast4,
+    failureCode: p.failureCode,
+    reference: p.reference,
+    reason: p.reason,
+    createdAt: p.createdAt.toISOString(),
+  };
 }

@@ -1,13 +1,18 @@
 // Carts and checkout for every channel; orders.
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
-import { forbidden } from '../../platform/errors.js';
+import { badRequest, forbidden } from '../../platform/errors.js';
 import { IdParam, Page, PageQuery, ref } from '../../platform/http/schemas.js';
 import { checkout } from '../../flows/checkout.js';
 import { requestContext } from '../access/routes.js';
+import { assertLocationAccess } from '../access/service.js';
 import { PromotionCache } from '../promotions/service.js';
-import { TestCardGateway } from './payments.js';
+import { paymentProviders } from '../payments/providers.js';
+import { TenderSchema } from '../payments/routes.js';
+import { orders } from './schema.js';
 import * as commerce from './service.js';
+import { cancelOrderLine, changePickupStore } from './edits.js';
+import { ShippingAddress } from './address.js';
 
 const tags = ['commerce'];
 const ChannelT = Type.Union([Type.Literal('web'), Type.Literal('app'), Type.Literal('pos'), Type.Literal('kiosk'), Type.Literal('scan_go')]);
@@ -45,10 +50,13 @@ const Order = Type.Object(
     total: Type.Integer(),
     vat: Type.Unknown(),
     promotions: Type.Unknown(),
+    shippingAddress: Type.Union([ref(ShippingAddress), Type.Null()], { description: 'Where home delivery goes; null for pickup and in-store orders, and after erasure.' }),
     lines: Type.Array(
       Type.Object({ id: Type.String(), variantId: Type.String(), sku: Type.String(), quantity: Type.Integer(), unitPrice: Type.Integer(), adjustments: Type.Unknown(), total: Type.Integer(), taxClass: Type.String(), fulfilment: Type.String(), locationId: Type.String(), status: Type.String() }),
     ),
     payments: Type.Array(Type.Object({ id: Type.String(), provider: Type.String(), kind: Type.String(), status: Type.String(), amount: Type.Integer(), failureCode: Type.Union([Type.String(), Type.Null()]), createdAt: Type.String() })),
+    capturedTotal: Type.Optional(Type.Integer({ description: 'Σ captures in the payment ledger.' })),
+    refundedTotal: Type.Optional(Type.Integer({ description: 'Σ refunds (store credit included) in the payment ledger.' })),
     createdAt: Type.String(),
   },
   { $id: 'Order' },
@@ -56,9 +64,9 @@ const Order = Type.Object(
 const OrderPage = Page(ref(Order), 'Order');
 
 export async function commerceRoutes(app: App, ctx: AppContext) {
-  for (const s of [Cart, Order, OrderPage]) app.addSchema(s);
+  for (const s of [ShippingAddress, Cart, Order, OrderPage]) app.addSchema(s);
   const cache = ctx.promotionCache ?? new PromotionCache();
-  const provider = new TestCardGateway();
+  const provider = paymentProviders(ctx.db, { testGatewaySecret: ctx.config.testGatewaySecret });
   const shop = { access: { permission: 'storefront' } } as const;
   const view = async (id: string) => commerce.pricedCart(ctx.db, cache, await commerce.getCartRow(ctx.db, id));
 
@@ -146,7 +154,9 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
             email: Type.Optional(Type.String({ format: 'email' })),
             expectedTotal: Type.Optional(Type.Integer({ minimum: 0 })),
             customerGroups: Type.Optional(Type.Array(Type.String())),
-            payment: Type.Object({ method: Type.Literal('test_card'), cardNumber: Type.String({ minLength: 12, maxLength: 23 }) }, { additionalProperties: false }),
+            payment: Type.Optional(Type.Object({ method: Type.Literal('test_card'), cardNumber: Type.String({ minLength: 12, maxLength: 23 }) }, { additionalProperties: false })),
+            tenders: Type.Optional(Type.Array(ref(TenderSchema), { minItems: 1, maxItems: 5, description: 'Split tender, charged in this order; a tender without `amount` pays what is left (a gift card: up to its balance). Instead of `payment`.' })),
+            shippingAddress: Type.Optional(Type.Union([ref(ShippingAddress), Type.Null()], { description: 'Where the delivery lines go (kept only when some line is delivered). With `latitude` and `longitude`, the sourcing engine weighs each location’s distance to it. Required for delivery lines when REQUIRE_SHIPPING_ADDRESS is on.' })),
           },
           { additionalProperties: false },
         ),
@@ -154,7 +164,16 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const r = await checkout(ctx.db, cache, provider, requestContext(req).actor, { ...req.body, cartId: req.params.id });
+      // Cash and the card terminal are at a till: a publishable key (a shop front) cannot use them.
+      if (req.body.payment && req.body.tenders) throw badRequest('Give `payment` or `tenders`, not both.', [{ field: '/tenders', message: 'leave out when `payment` is given' }]);
+      const till = req.body.tenders?.some((t) => t.method === 'cash' || t.method === 'card_present');
+      if (till && req.principal?.kind !== 'staff' && req.principal?.kind !== 'secret_key') throw forbidden('Cash and card-present tenders are taken at a till: only staff sessions and secret keys may use them.');
+      const r = await checkout(ctx.db, cache, provider, requestContext(req).actor, {
+        ...req.body,
+        cartId: req.params.id,
+        requireShippingAddress: ctx.config.requireShippingAddress,
+        sourcing: { policy: ctx.config.sourcingPolicy, shipToStore: ctx.config.shipToStore },
+      });
       return reply.code(r.replayed ? 200 : 201).send(r.order as never);
     },
   );
@@ -167,9 +186,71 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     return commerce.publicOrder(o) as never;
   });
 
+  app.post(
+    '/v1/orders/:id/lines/:lineId/cancel',
+    {
+      config: { access: { permission: 'orders:write' }, idempotent: false },
+      schema: {
+        tags,
+        summary: 'Cancel a line before it is fulfilled: release its stock, re-price the rest, give back the difference',
+        description: 'The remaining lines are priced again with the order’s promotions (a broken 3-for-2 loses its discount), and the difference is released from the authorisation or refunded. 409 `line_fulfilled` when the line has left already (return it instead).',
+        params: Type.Object({ id: Type.String(), lineId: Type.String() }),
+        body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        response: { 200: ref(Order) },
+      },
+    },
+    async (req) => {
+      await cancelOrderLine(ctx.db, provider, requestContext(req), req.params.id, req.params.lineId, req.body?.reason);
+      return commerce.publicOrder(await commerce.getOrder(ctx.db, req.params.id)) as never;
+    },
+  );
+
+  app.post(
+    '/v1/orders/:id/pickup-store',
+    {
+      config: { access: { permission: 'orders:write' }, idempotent: false },
+      schema: {
+        tags,
+        summary: 'Collect at another store: reserve there, release here',
+        description: 'All pickup lines waiting to be collected, or the `lineIds` given. 409 `insufficient_stock` when the new store lacks stock; 409 `line_fulfilled` when a line was collected already.',
+        params: IdParam,
+        body: Type.Object({ locationId: Type.String({ maxLength: 64 }), lineIds: Type.Optional(Type.Array(Type.String(), { minItems: 1, maxItems: 200 })) }, { additionalProperties: false }),
+        response: { 200: ref(Order) },
+      },
+    },
+    async (req) => {
+      await changePickupStore(ctx.db, requestContext(req), req.params.id, req.body.locationId, req.body.lineIds);
+      return commerce.publicOrder(await commerce.getOrder(ctx.db, req.params.id)) as never;
+    },
+  );
+
   app.get(
     '/v1/orders',
-    { config: { access: { permission: 'orders:read' } }, schema: { tags, summary: 'Orders, newest first', querystring: Type.Intersect([PageQuery, Type.Object({ channel: Type.Optional(ChannelT), storeId: Type.Optional(Type.String()) })]), response: { 200: ref(OrderPage) } } },
-    async (req) => (await commerce.listOrders(ctx.db, { ...req.query, limit: req.query.limit ?? 50 })) as never,
+    {
+      config: { access: { permission: 'orders:read' } },
+      schema: {
+        tags,
+        summary: 'Orders, newest first',
+        description: '`storeId` finds the orders sold in that store and those with a line collected at or sent from it.',
+        querystring: Type.Intersect([
+          PageQuery,
+          Type.Object({
+            channel: Type.Optional(ChannelT),
+            storeId: Type.Optional(Type.String()),
+            status: Type.Optional(Type.Union(orders.status.enumValues.map((v) => Type.Literal(v)))),
+            customerId: Type.Optional(Type.String()),
+            email: Type.Optional(Type.String({ maxLength: 254, description: 'The e-mail the order was placed with (a return at a store looks the order up by it).' })),
+          }),
+        ]),
+        response: { 200: ref(OrderPage) },
+      },
+    },
+    async (req) => {
+      // Staff and keys scoped to stores see only those stores' orders.
+      const p = req.principal!;
+      const scope = p.kind === 'staff' || p.kind === 'secret_key' ? p.storeIds : null;
+      if (req.query.storeId) assertLocationAccess(p, req.query.storeId);
+      return (await commerce.listOrders(ctx.db, { ...req.query, storeIds: scope ?? undefined, limit: req.query.limit ?? 50 })) as never;
+    },
   );
 }

@@ -58,10 +58,15 @@ export const orders = pgTable(
     total: bigint('total', { mode: 'number' }).notNull(),
     vat: jsonb('vat').notNull(),
     promotions: jsonb('promotions').notNull(),
+    /** Where home delivery goes (src/modules/commerce/address.ts); null for pickup and in-store orders. Erased on request. */
+    shippingAddress: jsonb('shipping_address'),
+    /** Derived from the payment ledger in the same transaction as each capture and refund row. */
+    capturedTotal: bigint('captured_total', { mode: 'number' }).notNull().default(0),
+    refundedTotal: bigint('refunded_total', { mode: 'number' }).notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     version: integer('version').notNull().default(1),
   },
-  (t) => [uniqueIndex('orders_cart').on(t.cartId), index('orders_customer').on(t.customerId, t.id)],
+  (t) => [check('order_refunded_within_captured', sql`${t.refundedTotal} >= 0 and ${t.refundedTotal} <= ${t.capturedTotal}`), uniqueIndex('orders_cart').on(t.cartId), index('orders_customer').on(t.customerId, t.id)],
 );
 
 export const orderLines = pgTable(
@@ -100,7 +105,18 @@ export const payments = pgTable(
     currency: text('currency').notNull(),
     providerReference: text('provider_reference'),
     failureCode: text('failure_code'),
+    /** Position of the tender in a split payment (1 = charged first). */
+    tenderSeq: integer('tender_seq').notNull().default(1),
+    /** The authorisation a capture, void or refund belongs to. */
+    parentId: text('parent_id'),
+    /** Card-present payments: the card's fingerprint (for identity resolution) and last digits. */
+    cardFingerprint: text('card_fingerprint'),
+    cardLast4: text('card_last4'),
+    giftCardId: text('gift_card_id'),
+    /** What caused the row: a return, an order edit, a fulfilment. */
+    reference: text('reference'),
+    reason: text('reason'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
-  (t) => [index('payments_order').on(t.orderId), index('payments_cart').on(t.cartId)],
+  (t) => [index('payments_order').on(t.orderId), index('payments_cart').on(t.cartId), index('payments_parent').on(t.parentId), index('payments_fingerprint').on(t.cardFingerprint), check('payment_amount_not_negative', sql`${t.amount} >= 0`)],
 );

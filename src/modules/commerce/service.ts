@@ -1,5 +1,5 @@
 // Carts for every channel, priced live by the pricing and promotions modules.
-import { and, asc, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import type { Db, Executor } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
@@ -7,6 +7,7 @@ import { newId } from '../../platform/ids.js';
 import { findVariant, lookupBarcode } from '../catalog/service.js';
 import { quoteCart, type PromotionCache } from '../promotions/service.js';
 import { cartLines, carts, orderLines, orders, payments } from './schema.js';
+import type { StoredAddress } from './address.js';
 
 export type CartRow = typeof carts.$inferSelect;
 
@@ -133,8 +134,11 @@ export function publicOrder(o: Awaited<ReturnType<typeof getOrder>>) {
     total: o.total,
     vat: o.vat,
     promotions: o.promotions,
+    shippingAddress: (o.shippingAddress as StoredAddress | null) ?? null,
     lines: o.lines.map((l) => ({ id: l.id, variantId: l.variantId, sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, adjustments: l.adjustments, total: l.total, taxClass: l.taxClass, fulfilment: l.fulfilment, locationId: l.locationId, status: l.status })),
     payments: o.payments.map((p) => ({ id: p.id, provider: p.provider, kind: p.kind, status: p.status, amount: p.amount, failureCode: p.failureCode, createdAt: p.createdAt.toISOString() })),
+    capturedTotal: o.capturedTotal,
+    refundedTotal: o.refundedTotal,
     createdAt: o.createdAt.toISOString(),
   };
 }
@@ -145,13 +149,27 @@ export async function orderForCart(db: Executor, cartId: string) {
 }
 
 
-export async function listOrders(db: Executor, q: { channel?: string; storeId?: string; limit: number; cursor?: string }) {
+export async function listOrders(db: Executor, q: { channel?: string; storeId?: string; storeIds?: string[]; status?: string; customerId?: string; email?: string; limit: number; cursor?: string }) {
   const after = decodeCursor(q.cursor);
   const where: SQL[] = [];
   if (after) where.push(lt(orders.id, after));
   if (q.channel) where.push(eq(orders.channel, q.channel));
-  if (q.storeId) where.push(eq(orders.storeId, q.storeId));
+  // A store's orders: sold there (its till or kiosk), or with a line collected at or sent from it.
+  if (q.storeId) where.push(or(eq(orders.storeId, q.storeId), sql`exists (select 1 from ${orderLines} where ${orderLines.orderId} = ${orders.id} and ${orderLines.locationId} = ${q.storeId})`)!);
+  // Staff scoped to stores see the orders of those stores only.
+  if (q.storeIds) where.push(q.storeIds.length ? or(inArray(orders.storeId, q.storeIds), sql`exists (select 1 from ${orderLines} where ${orderLines.orderId} = ${orders.id} and ${inArray(orderLines.locationId, q.storeIds)})`)! : sql`false`);
+  if (q.status) where.push(eq(orders.status, q.status as (typeof orders.status.enumValues)[number]));
+  if (q.customerId) where.push(eq(orders.customerId, q.customerId));
+  if (q.email) where.push(sql`lower(${orders.email}) = ${q.email.trim().toLowerCase()}`);
   const rows = await db.select({ id: orders.id }).from(orders).where(where.length ? and(...where) : undefined).orderBy(desc(orders.id)).limit(q.limit + 1);
   const page = toPage(rows, q.limit, (r) => r.id);
   return { ...page, data: await Promise.all(page.data.map(async (r) => publicOrder(await getOrder(db, r.id)))) };
+}
+
+/** The delivery addresses of these orders (for the pick list and the ship screen of their fulfilments). */
+export async function shippingAddressesOf(db: Executor, orderIds: string[]): Promise<Map<string, StoredAddress | null>> {
+  const ids = [...new Set(orderIds)];
+  if (!ids.length) return new Map();
+  const rows = await db.select({ id: orders.id, shippingAddress: orders.shippingAddress }).from(orders).where(inArray(orders.id, ids));
+  return new Map(rows.map((r) => [r.id, (r.shippingAddress as StoredAddress | null) ?? null]));
 }

@@ -3,10 +3,11 @@
 // the good ones in the same batch are kept; a repeated messageId is stored once; events that arrive
 // late or out of order take their place in the timeline by their own timestamp.
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq, gt, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
+import { fromCollected, ingest } from './profiles.js';
 import { collectedEvents } from './schema.js';
 
 export const EVENT_TYPES = ['track', 'identify', 'page', 'screen', 'alias'] as const;
@@ -80,6 +81,55 @@ export function checkEvent(e: IncomingEvent, sourceId: string | null, now = new 
   };
 }
 
+type Row = typeof collectedEvents.$inferSelect;
+type RawCollected = {
+  id: string;
+  message_id: string;
+  type: Row['type'];
+  event: string | null;
+  name: string | null;
+  anonymous_id: string | null;
+  user_id: string | null;
+  previous_id: string | null;
+  timestamp: Date | string;
+  received_at: Date | string;
+  context: unknown;
+  properties: unknown;
+  traits: unknown;
+  source_id: string | null;
+};
+const toRaw = (r: typeof collectedEvents.$inferInsert) => ({
+  id: r.id,
+  message_id: r.messageId,
+  type: r.type,
+  event: r.event ?? null,
+  name: r.name ?? null,
+  anonymous_id: r.anonymousId ?? null,
+  user_id: r.userId ?? null,
+  previous_id: r.previousId ?? null,
+  timestamp: (r.timestamp as Date).toISOString(),
+  context: r.context ?? null,
+  properties: r.properties ?? null,
+  traits: r.traits ?? null,
+  source_id: r.sourceId ?? null,
+});
+const fromRaw = (r: RawCollected): Row => ({
+  id: r.id,
+  messageId: r.message_id,
+  type: r.type,
+  event: r.event,
+  name: r.name,
+  anonymousId: r.anonymous_id,
+  userId: r.user_id,
+  previousId: r.previous_id,
+  timestamp: new Date(r.timestamp),
+  receivedAt: new Date(r.received_at),
+  context: r.context,
+  properties: r.properties,
+  traits: r.traits,
+  sourceId: r.source_id,
+});
+
 export async function collect(db: Db, events: IncomingEvent[], sourceId: string | null) {
   if (events.length > 500) throw badRequest('At most 500 events per batch.', [{ field: '/batch', message: 'too many events' }]);
   const rejected: Rejected[] = [];
@@ -98,9 +148,22 @@ export async function collect(db: Db, events: IncomingEvent[], sourceId: string 
   });
   let stored = 0;
   if (rows.length) {
-    const inserted = await db.insert(collectedEvents).values(rows).onConflictDoNothing({ target: collectedEvents.messageId }).returning({ id: collectedEvents.id });
-    stored = inserted.length;
-    duplicates += rows.length - inserted.length;
+    // Stored and resolved into profiles in one transaction: an acknowledged event is in its
+    // person's timeline.
+    await db.transaction(async (tx) => {
+      // One JSON parameter instead of 14 per row: far cheaper to bind and plan for 500 events.
+      const res = await tx.execute<RawCollected>(sql`
+        insert into collected_events (id, message_id, type, event, name, anonymous_id, user_id, previous_id, timestamp, context, properties, traits, source_id)
+        select id, message_id, type, event, name, anonymous_id, user_id, previous_id, timestamp, context, properties, traits, source_id
+        from jsonb_to_recordset(${JSON.stringify(rows.map(toRaw))}::jsonb) as r(id text, message_id text, type text, event text, name text, anonymous_id text, user_id text,
+          previous_id text, timestamp timestamptz, context jsonb, properties jsonb, traits jsonb, source_id text)
+        on conflict (message_id) do nothing
+        returning id, message_id, type, event, name, anonymous_id, user_id, previous_id, timestamp, received_at, context, properties, traits, source_id`);
+      const inserted = res.rows.map(fromRaw);
+      stored = inserted.length;
+      duplicates += rows.length - inserted.length;
+      if (inserted.length) await ingest(tx, inserted.map(fromCollected));
+    });
   }
   return { accepted: stored, duplicates, rejected };
 }

@@ -4,6 +4,11 @@ import type { App, AppContext } from '../../app.js';
 import { badRequest } from '../../platform/errors.js';
 import { ref } from '../../platform/http/schemas.js';
 import { collect, eventsFor, type IncomingEvent } from './collect.js';
+import { decodeCursor, encodeCursor } from '../../platform/http/pagination.js';
+import { etag, expectedVersion } from '../../platform/http/concurrency.js';
+import { requestContext } from '../access/routes.js';
+import type { Observation } from './identity.js';
+import * as profiles from './profiles.js';
 
 const tags = ['customer data'];
 const Result = Type.Object(
@@ -114,6 +119,287 @@ export async function customerRoutes(app: App, ctx: AppContext) {
         hasMore,
         nextCursor: hasMore && last ? Buffer.from(JSON.stringify({ t: last.timestamp.toISOString(), id: last.id })).toString('base64url') : null,
       };
+    },
+  );
+}
+
+// ---- profiles, identity rules and adapters ----------------------------------------------------
+
+const Nullable = <T extends import('typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Identifier = Type.Object({ kind: Type.String(), value: Type.String() });
+const Merge = Type.Object(
+  {
+    id: Type.String(),
+    kind: Type.String({ description: '`merge`, or `split` when the rules moved identifiers apart' }),
+    survivorId: Type.String(),
+    mergedId: Type.String(),
+    identifier: Nullable(Identifier),
+    sourceId: Nullable(Type.String({ description: 'the event that carried the joining identifier' })),
+    reason: Type.String(),
+    createdAt: Type.String(),
+    undoneAt: Nullable(Type.String()),
+  },
+  { $id: 'ProfileMerge' },
+);
+const Profile = Type.Object(
+  {
+    id: Type.String(),
+    status: Type.String({ description: '`active`, or `merged` (see mergedInto)' }),
+    mergedInto: Nullable(Type.String()),
+    identifiers: Type.Array(Type.Object({ kind: Type.String(), value: Type.String(), firstSeenAt: Type.String(), sourceId: Type.String(), sharedBy: Nullable(Type.Integer()) })),
+    traits: Type.Record(Type.String(), Type.Unknown(), { description: 'declared traits (identify), latest value per trait' }),
+    computed: Type.Unknown({ description: 'computed traits; null without the profiling consent' }),
+    eventCount: Type.Integer(),
+    firstSeenAt: Nullable(Type.String()),
+    lastSeenAt: Nullable(Type.String()),
+    merges: Type.Array(ref(Merge)),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { $id: 'Profile' },
+);
+const TimelineEntry = Type.Object(
+  {
+    id: Type.String(),
+    source: Type.String({ description: 'collect, event, social or store_visit' }),
+    sourceId: Type.String(),
+    occurredAt: Type.String(),
+    type: Type.String(),
+    name: Nullable(Type.String()),
+    channel: Type.String({ description: 'online, store or service' }),
+    salesChannel: Nullable(Type.String()),
+    storeId: Nullable(Type.String()),
+    amount: Nullable(Type.Integer()),
+    currency: Nullable(Type.String()),
+    data: Type.Unknown(),
+  },
+  { $id: 'TimelineEntry' },
+);
+const RulesBody = Type.Object(
+  {
+    priority: Type.Array(Type.String(), { description: 'every identifier kind once, strongest first' }),
+    merge: Type.Record(Type.String(), Type.Boolean(), { description: 'kinds that may join profiles' }),
+    maxPerProfile: Type.Record(Type.String(), Type.Integer(), { description: 'at most this many identifiers of a kind per profile' }),
+    anonymousIdMaxUsers: Type.Integer({ description: 'an anonymous id seen with more people than this stops merging' }),
+    blocked: Type.Record(Type.String(), Type.Array(Type.String()), { description: 'values never used, per kind' }),
+    phoneDefaultCountry: Type.String(),
+  },
+  { $id: 'IdentityRules' },
+);
+const RulesOut = Type.Object({ rules: ref(RulesBody), version: Type.Integer() }, { $id: 'IdentityRulesVersion' });
+const SocialIn = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 200, description: 'the network\'s id of the interaction; a repeat is stored once' }),
+    network: Type.String({ pattern: '^[a-z0-9_.-]{2,40}$' }),
+    handle: Type.String({ minLength: 1, maxLength: 200 }),
+    kind: Type.Union([Type.Literal('mention'), Type.Literal('like'), Type.Literal('comment'), Type.Literal('message'), Type.Literal('share')]),
+    text: Type.Optional(Type.String({ maxLength: 5000 })),
+    url: Type.Optional(Type.String({ maxLength: 2000 })),
+    occurredAt: Type.Optional(Type.String({ format: 'date-time' })),
+    email: Type.Optional(Type.String({ maxLength: 320 })),
+    customerId: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { $id: 'SocialInteraction', additionalProperties: false },
+);
+const StoreVisitIn = Type.Object(
+  {
+    id: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'the sender\'s id of the visit; a repeat is stored once' })),
+    storeId: Type.String({ minLength: 1, maxLength: 64 }),
+    method: Type.Union([Type.Literal('geofence'), Type.Literal('scan')]),
+    occurredAt: Type.Optional(Type.String({ format: 'date-time' })),
+    durationSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
+    anonymousId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    customerId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    email: Type.Optional(Type.String({ maxLength: 320 })),
+    phone: Type.Optional(Type.String({ maxLength: 40 })),
+    loyaltyCard: Type.Optional(Type.String({ maxLength: 64 })),
+  },
+  { $id: 'StoreVisit', additionalProperties: false },
+);
+
+function occurred(at: string | undefined, field: string) {
+  if (!at) return new Date();
+  const d = new Date(at);
+  if (d.getTime() > Date.now() + 24 * 3600_000) throw badRequest('That is more than a day in the future.', [{ field, message: 'more than a day in the future' }]);
+  return d;
+}
+
+export async function profileRoutes(app: App, ctx: AppContext) {
+  for (const s of [Merge, Profile, TimelineEntry, RulesBody, RulesOut, SocialIn, StoreVisitIn]) app.addSchema(s);
+  const read = { access: { permission: 'customers:read' } } as const;
+  const write = { access: { permission: 'customers:write' } } as const;
+  const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+  app.get(
+    '/v1/profiles',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Profiles, newest first, or those matching an identifier (`q`: an e-mail, phone, account id, card, handle, or the start of one)',
+        querystring: Type.Object({ q: Type.Optional(Type.String({ minLength: 1, maxLength: 320 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })), cursor: Type.Optional(Type.String({ maxLength: 500 })) }),
+        response: { 200: Type.Object({ data: Type.Array(ref(Profile)), hasMore: Type.Boolean(), nextCursor: Nullable(Type.String()) }) },
+      },
+    },
+    async (req) => {
+      const limit = req.query.limit ?? 50;
+      if (req.query.q) return { data: await profiles.searchProfiles(ctx.db, req.query.q, limit), hasMore: false, nextCursor: null };
+      const r = await profiles.listProfiles(ctx.db, { limit, after: decodeCursor(req.query.cursor) });
+      return { ...r, nextCursor: r.hasMore ? encodeCursor(r.data[r.data.length - 1].id) : null };
+    },
+  );
+
+  app.get(
+    '/v1/profiles/lookup',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'The profile that holds an identifier (give exactly one; values are normalised as stored)',
+        querystring: Type.Object({
+          email: Type.Optional(Type.String({ maxLength: 320 })),
+          phone: Type.Optional(Type.String({ maxLength: 40 })),
+          anonymousId: Type.Optional(Type.String({ maxLength: 200 })),
+          customerId: Type.Optional(Type.String({ maxLength: 200 })),
+          loyaltyCard: Type.Optional(Type.String({ maxLength: 64 })),
+          cardFingerprint: Type.Optional(Type.String({ maxLength: 200 })),
+          social: Type.Optional(Type.String({ maxLength: 240, description: 'network:handle' })),
+        }),
+        response: { 200: ref(Profile) },
+      },
+    },
+    async (req) => profiles.lookupProfile(ctx.db, req.query as Record<string, string | undefined>),
+  );
+
+  app.get('/v1/profiles/:id', { config: read, schema: { tags, summary: 'A profile: identifiers, merges, declared and computed traits', params: IdParam, response: { 200: ref(Profile) } } }, async (req) =>
+    profiles.getProfile(ctx.db, req.params.id),
+  );
+
+  app.get(
+    '/v1/profiles/:id/timeline',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Everything the person did, online and offline, newest first, paged by time',
+        params: IdParam,
+        querystring: Type.Object({
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+          cursor: Type.Optional(Type.String({ maxLength: 500 })),
+          channel: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('store'), Type.Literal('service')])),
+          type: Type.Optional(Type.String({ pattern: '^[a-z_]+(\\.[a-z_]+)*(\\.\\*)?$', maxLength: 100, description: 'an entry type (`page`, `order.placed`) or a prefix (`order.*`)' })),
+        }),
+        response: { 200: Type.Object({ data: Type.Array(ref(TimelineEntry)), hasMore: Type.Boolean(), nextCursor: Nullable(Type.String()) }) },
+      },
+    },
+    async (req) => profiles.timelineOf(ctx.db, req.params.id, { limit: req.query.limit ?? 50, before: profiles.decodeTimelineCursor(req.query.cursor), channel: req.query.channel, type: req.query.type }),
+  );
+
+  app.post(
+    '/v1/profiles/:id/unmerge',
+    {
+      config: { ...write, idempotent: false },
+      schema: {
+        tags,
+        summary: 'Undo a merge: both profiles get back their own identifiers, events and traits',
+        description: 'Give the id of the profile that was merged away (or the survivor with `mergeId`). The two stay apart from then on.',
+        params: IdParam,
+        body: Type.Object({ mergeId: Type.Optional(Type.String({ maxLength: 64 })), reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ merge: ref(Merge), survivor: ref(Profile), restored: ref(Profile) }) },
+      },
+    },
+    async (req) => profiles.unmerge(ctx.db, requestContext(req), req.params.id, req.body ?? {}),
+  );
+
+  app.get('/v1/identity-rules', { config: read, schema: { tags, summary: 'The identity resolution rules', response: { 200: ref(RulesOut) } } }, async (req, reply) => {
+    const r = await profiles.getRules(ctx.db);
+    reply.header('etag', etag(r.version));
+    return r;
+  });
+
+  app.put(
+    '/v1/identity-rules',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Change the identity resolution rules (applies to events resolved from now on)',
+        body: Type.Partial(RulesBody, { additionalProperties: false }),
+        response: { 200: ref(RulesOut) },
+      },
+    },
+    async (req, reply) => {
+      const r = await profiles.putRules(ctx.db, requestContext(req), req.body, expectedVersion(req));
+      reply.header('etag', etag(r.version));
+      return r;
+    },
+  );
+
+  app.post(
+    '/v1/collect/social',
+    {
+      config: { ...write, idempotent: false },
+      schema: {
+        tags,
+        summary: 'Social interactions (mentions, likes, comments, messages) with the handle that made them, from a social listening tool',
+        body: Type.Object({ interactions: Type.Array(ref(SocialIn), { minItems: 1, maxItems: 500 }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ accepted: Type.Integer({ description: 'new interactions stored' }), duplicates: Type.Integer({ description: 'sent before (same network and id), stored once' }) }) },
+      },
+    },
+    async (req) => {
+      const obs: Observation[] = req.body.interactions.map((i, n) => {
+        const identifiers: Observation['identifiers'] = [{ kind: 'social', value: `${i.network}:${i.handle}` }];
+        if (i.email) identifiers.push({ kind: 'email', value: i.email });
+        if (i.customerId) identifiers.push({ kind: 'customer_id', value: i.customerId });
+        return {
+          source: 'social',
+          sourceId: `social:${i.network}:${i.id}`,
+          occurredAt: occurred(i.occurredAt, `/interactions/${n}/occurredAt`),
+          type: `social.${i.kind}`,
+          name: i.network,
+          channel: i.kind === 'message' ? 'service' : 'online',
+          data: { network: i.network, handle: i.handle, kind: i.kind, text: i.text ?? null, url: i.url ?? null },
+          identifiers,
+        };
+      });
+      const unique = [...new Map(obs.map((o) => [o.sourceId, o])).values()];
+      const r = await ctx.db.transaction((tx) => profiles.ingest(tx, unique));
+      return { accepted: r.inserted, duplicates: obs.length - r.inserted };
+    },
+  );
+
+  app.post(
+    '/v1/collect/store-visit',
+    {
+      config: { access: { permission: 'storefront' }, idempotent: false },
+      schema: {
+        tags,
+        summary: 'A store visit, from the app\'s geofence or an in-store scan, with the identifiers known',
+        body: ref(StoreVisitIn),
+        response: { 200: Type.Object({ accepted: Type.Boolean(), profileId: Nullable(Type.String()) }) },
+      },
+    },
+    async (req) => {
+      const b = req.body;
+      // A signed-in customer reports only their own visits.
+      const customerId = req.principal?.kind === 'customer' ? req.principal.id : b.customerId;
+      const identifiers: Observation['identifiers'] = [];
+      if (customerId) identifiers.push({ kind: 'customer_id', value: customerId });
+      if (b.anonymousId) identifiers.push({ kind: 'anonymous_id', value: b.anonymousId });
+      if (b.email) identifiers.push({ kind: 'email', value: b.email });
+      if (b.phone) identifiers.push({ kind: 'phone', value: b.phone });
+      if (b.loyaltyCard) identifiers.push({ kind: 'loyalty_card', value: b.loyaltyCard });
+      if (!identifiers.length) throw badRequest('Say who visited.', [{ field: '/anonymousId', message: 'give anonymousId, customerId, email, phone or loyaltyCard' }]);
+      const at = occurred(b.occurredAt, '/occurredAt');
+      const sourceId = `store_visit:${b.id ?? `${b.storeId}:${identifiers.map((i) => `${i.kind}=${String(i.value)}`).join(',')}:${at.toISOString()}`}`;
+      const r = await ctx.db.transaction((tx) =>
+        profiles.ingest(tx, [
+          { source: 'store_visit', sourceId, occurredAt: at, type: 'store.visited', name: b.method, channel: 'store', storeId: b.storeId, data: { storeId: b.storeId, method: b.method, durationSeconds: b.durationSeconds ?? null }, identifiers },
+        ]),
+      );
+      const profileId = r.placed.get(sourceId) ?? null;
+      if (!profileId) throw badRequest('None of the identifiers can be used (blocked or not valid).', [{ field: '/', message: 'no usable identifier' }]);
+      return { accepted: true, profileId };
     },
   );
 }

@@ -1,5 +1,5 @@
 // Inventory HTTP API: locations, stock levels and the ledger, movements, reservations, availability.
-import Type from 'typebox';
+import Type, { type TSchema } from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest } from '../../platform/errors.js';
 import { etag, expectedVersion } from '../../platform/http/concurrency.js';
@@ -27,6 +27,7 @@ export const Location = Type.Object(
     pickup: Type.Boolean(),
     shipFromStore: Type.Boolean(),
     dailyCapacity: Type.Union([Type.Integer(), Type.Null()]),
+    lowStockThreshold: Type.Union([Type.Integer(), Type.Null()], { description: 'low-stock alert threshold for levels here without their own; null: the global default (LOW_STOCK_THRESHOLD)' }),
     status: Type.Union([Type.Literal('active'), Type.Literal('closed')]),
     version: Type.Integer(),
   },
@@ -41,6 +42,10 @@ export const StockLevel = Type.Object(
     safetyStock: Type.Integer(),
     incoming: Type.Integer(),
     availableToPromise: Type.Integer({ description: 'on hand − reserved − safety stock, never below 0' }),
+    lowStockThreshold: Type.Union([Type.Integer(), Type.Null()], { description: 'this level’s own low-stock threshold; null: the location’s, else the global default' }),
+    effectiveLowStockThreshold: Type.Integer({ description: 'the threshold that applies: ATP at or below it (and above 0) is low stock' }),
+    status: Type.Union([Type.Literal('in_stock'), Type.Literal('low'), Type.Literal('out')]),
+    version: Type.Integer({ description: 'changes with the level’s settings (safety stock, threshold), not with stock movements; the ETag for If-Match' }),
     updatedAt: Timestamp,
   },
   { $id: 'StockLevel' },
@@ -86,21 +91,31 @@ const Availability = Type.Object(
   { $id: 'Availability' },
 );
 
+/**
+ * A value or null as `type: [T, 'null']`: with Ajv's type coercion a Union (anyOf) would turn null
+ * into 0 before the null branch is tried.
+ */
+const orNull = <T>(schema: ReturnType<typeof Type.Number> | ReturnType<typeof Type.Integer>) => {
+  const { type, ...rest } = schema as unknown as { type: string };
+  return Type.Unsafe<T | null>({ ...rest, type: [type, 'null'] });
+};
+
 const LocationBody = {
   code: Type.String({ pattern: '^[A-Za-z0-9_-]{1,40}$' }),
   name: Type.String({ minLength: 1, maxLength: 200 }),
   type: Type.Union([Type.Literal('warehouse'), Type.Literal('store'), Type.Literal('supplier')]),
   address: Type.Union([Type.Record(Type.String(), Type.String({ maxLength: 300 })), Type.Null()]),
-  latitude: Type.Union([Type.Number({ minimum: -90, maximum: 90 }), Type.Null()]),
-  longitude: Type.Union([Type.Number({ minimum: -180, maximum: 180 }), Type.Null()]),
+  latitude: orNull<number>(Type.Number({ minimum: -90, maximum: 90 })),
+  longitude: orNull<number>(Type.Number({ minimum: -180, maximum: 180 })),
   openingHours: Type.Union([Type.Record(Type.String({ pattern: '^(mon|tue|wed|thu|fri|sat|sun)$' }), Type.Array(Type.Array(Type.String({ pattern: '^\\d{2}:\\d{2}$' }), { minItems: 2, maxItems: 2 }))), Type.Null()]),
   timeZone: Type.String({ maxLength: 64 }),
   pickup: Type.Boolean(),
   shipFromStore: Type.Boolean(),
-  dailyCapacity: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  dailyCapacity: orNull<number>(Type.Integer({ minimum: 0 })),
+  lowStockThreshold: orNull<number>(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
   status: Type.Union([Type.Literal('active'), Type.Literal('closed')]),
 };
-const optional = <T extends Record<string, ReturnType<typeof Type.String> | ReturnType<typeof Type.Union> | ReturnType<typeof Type.Boolean>>>(o: T) =>
+const optional = <T extends Record<string, TSchema>>(o: T) =>
   Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Type.Optional(v as never)])) as unknown as { [K in keyof T]: ReturnType<typeof Type.Optional<T[K]>> };
 
 const toReservation = (r: { id: string; variantId: string; locationId: string; quantity: number; status: string; reference: string | null; expiresAt: Date | string | null }) => ({
@@ -154,9 +169,10 @@ const CountSheet = Type.Object(
   },
   { $id: 'CountSheet' },
 );
+const CountSheetPage = Page(ref(CountSheet), 'CountSheet');
 
 export async function inventoryRoutes(app: App, ctx: AppContext) {
-  for (const s of [Location, StockLevel, StockLevelPage, Movement, MovementPage, Reservation, Availability, Transfer, TransferPage, CountSheet]) app.addSchema(s);
+  for (const s of [Location, StockLevel, StockLevelPage, Movement, MovementPage, Reservation, Availability, Transfer, TransferPage, CountSheet, CountSheetPage]) app.addSchema(s);
   const read = { access: { permission: 'inventory:read' } } as const;
   const write = { access: { permission: 'inventory:write' } } as const;
 
@@ -171,7 +187,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: 'Add a warehouse, store or supplier location',
-        body: Type.Object({ code: LocationBody.code, name: LocationBody.name, type: LocationBody.type, ...optional({ address: LocationBody.address, latitude: LocationBody.latitude, longitude: LocationBody.longitude, openingHours: LocationBody.openingHours, timeZone: LocationBody.timeZone, pickup: LocationBody.pickup, shipFromStore: LocationBody.shipFromStore, dailyCapacity: LocationBody.dailyCapacity, status: LocationBody.status }) }, { additionalProperties: false }),
+        body: Type.Object({ code: LocationBody.code, name: LocationBody.name, type: LocationBody.type, ...optional({ address: LocationBody.address, latitude: LocationBody.latitude, longitude: LocationBody.longitude, openingHours: LocationBody.openingHours, timeZone: LocationBody.timeZone, pickup: LocationBody.pickup, shipFromStore: LocationBody.shipFromStore, dailyCapacity: LocationBody.dailyCapacity, lowStockThreshold: LocationBody.lowStockThreshold, status: LocationBody.status }) }, { additionalProperties: false }),
         response: { 201: ref(Location) },
       },
     },
@@ -204,7 +220,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     async (req) => {
       assertLocationAccess(req.principal, req.params.id);
       const page = await inv.levelsForLocation(ctx.db, req.params.id, { limit: req.query.limit ?? 50, cursor: req.query.cursor, status: req.query.status });
-      return { ...page, data: page.data.map(inv.publicLevel) };
+      return { ...page, data: page.data.map((l) => inv.publicLevel(l, page.lowStockThreshold)) };
     },
   );
 
@@ -215,7 +231,43 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
       if (!req.query.sku && !req.query.variantId) throw badRequest('Give sku or variantId.', [{ field: 'querystring/sku', message: 'sku or variantId is required' }]);
       const v = await findVariant(ctx.db, req.query);
       if (!v) return { data: [] };
-      return { data: (await inv.levelsForVariant(ctx.db, v.id)).map((r) => inv.publicLevel(r.level)) };
+      return { data: await inv.publicLevelsForVariant(ctx.db, v.id) };
+    },
+  );
+
+  const LevelParams = Type.Object({ variantId: Type.String(), locationId: Type.String() });
+  app.get(
+    '/v1/stock/levels/:variantId/:locationId',
+    { config: read, schema: { tags, summary: 'One stock level with its settings (ETag for If-Match)', params: LevelParams, response: { 200: ref(StockLevel) } } },
+    async (req, reply) => {
+      assertLocationAccess(req.principal, req.params.locationId);
+      const l = await inv.getLevel(ctx.db, { variantId: req.params.variantId }, req.params.locationId);
+      reply.header('etag', etag(l.version));
+      return l;
+    },
+  );
+
+  app.patch(
+    '/v1/stock/levels/:variantId/:locationId',
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Change a level’s safety stock or low-stock threshold (send If-Match)',
+        description: 'lowStockThreshold null falls back to the location’s threshold, else the global default. No stock moves; low-stock, stockout and back-in-stock events follow the new settings.',
+        params: LevelParams,
+        body: Type.Object(
+          { safetyStock: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })), lowStockThreshold: Type.Optional(orNull<number>(Type.Integer({ minimum: 0, maximum: 1_000_000 }))) },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: { 200: ref(StockLevel) },
+      },
+    },
+    async (req, reply) => {
+      assertLocationAccess(req.principal, req.params.locationId);
+      const l = await inv.updateLevelSettings(ctx.db, requestContext(req), { variantId: req.params.variantId }, req.params.locationId, req.body, expectedVersion(req));
+      reply.header('etag', etag(l.version));
+      return l;
     },
   );
 
@@ -244,7 +296,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       assertLocationAccess(req.principal, req.body.locationId);
       const r = await inv.recordMovement(ctx.db, requestContext(req), req.body);
-      return reply.code(201).send({ variantId: r.variantId, locationId: r.locationId, onHand: r.on_hand, reserved: r.reserved, safetyStock: r.safety_stock, incoming: r.incoming, availableToPromise: r.availableToPromise, updatedAt: new Date().toISOString() });
+      return reply.code(201).send(await inv.getLevel(ctx.db, { variantId: r.variantId }, r.locationId));
     },
   );
 
@@ -333,7 +385,15 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: 'Transfers between locations, newest first',
-        querystring: Type.Intersect([PageQuery, Type.Object({ locationId: Type.Optional(Type.String()), status: Type.Optional(Type.Union([Type.Literal('requested'), Type.Literal('shipped'), Type.Literal('received'), Type.Literal('cancelled')])) })]),
+        querystring: Type.Intersect([
+          PageQuery,
+          Type.Object({
+            locationId: Type.Optional(Type.String({ description: 'either end' })),
+            fromLocationId: Type.Optional(Type.String({ description: 'shipped from here' })),
+            toLocationId: Type.Optional(Type.String({ description: 'going to here' })),
+            status: Type.Optional(Type.Union([Type.Literal('requested'), Type.Literal('shipped'), Type.Literal('received'), Type.Literal('cancelled')])),
+          }),
+        ]),
         response: { 200: ref(TransferPage) },
       },
     },
@@ -407,6 +467,27 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
       assertLocationAccess(req.principal, req.body.locationId);
       return reply.code(201).send(await inv.createCountSheet(ctx.db, requestContext(req), req.body));
     },
+  );
+
+  app.get(
+    '/v1/count-sheets',
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'Cycle counts, newest first, with their variance reports',
+        querystring: Type.Intersect([
+          PageQuery,
+          Type.Object({
+            locationId: Type.Optional(Type.String()),
+            zone: Type.Optional(Type.String({ maxLength: 100 })),
+            status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('submitted'), Type.Literal('approved'), Type.Literal('rejected')])),
+          }),
+        ]),
+        response: { 200: ref(CountSheetPage) },
+      },
+    },
+    async (req) => inv.listCountSheets(ctx.db, { ...req.query, limit: req.query.limit ?? 50 }),
   );
 
   app.get('/v1/count-sheets/:id', { config: read, schema: { tags, summary: 'A count sheet with its variance report', params: IdParam, response: { 200: ref(CountSheet) } } }, async (req) =>

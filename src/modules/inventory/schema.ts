@@ -17,6 +17,8 @@ export const stockLocations = pgTable('stock_locations', {
   pickup: boolean('pickup').notNull().default(false),
   shipFromStore: boolean('ship_from_store').notNull().default(false),
   dailyCapacity: integer('daily_capacity'),
+  /** Low-stock alert threshold for this location's levels that have none of their own; null: the global default. */
+  lowStockThreshold: integer('low_stock_threshold'),
   status: text('status', { enum: ['active', 'closed'] }).notNull().default('active'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
@@ -34,10 +36,15 @@ export const stockLevels = pgTable(
     reserved: integer('reserved').notNull().default(0),
     safetyStock: integer('safety_stock').notNull().default(0),
     incoming: integer('incoming').notNull().default(0),
+    /** ATP at or below this (and above 0) is low stock; null: the location's, else the global default. */
+    lowStockThreshold: integer('low_stock_threshold'),
+    /** Counts changes to the level's settings (safety stock, low-stock threshold), not stock movements: the ETag for If-Match. */
+    version: integer('version').notNull().default(1),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.variantId, t.locationId] }),
+    check('stock_low_threshold_not_negative', sql`${t.lowStockThreshold} is null or ${t.lowStockThreshold} >= 0`),
     index('stock_levels_location').on(t.locationId, t.variantId),
     // The database itself refuses an oversold level, whatever the code does.
     check('stock_reserved_within_on_hand', sql`${t.reserved} >= 0 and ${t.reserved} <= ${t.onHand}`),
@@ -45,6 +52,17 @@ export const stockLevels = pgTable(
     check('stock_safety_not_negative', sql`${t.safetyStock} >= 0`),
   ],
 );
+
+/**
+ * Inventory-wide settings, one row ('default'). The low-stock default is written from the
+ * configuration (LOW_STOCK_THRESHOLD) when the server starts, so that the SQL that raises stock
+ * alerts in the same statement as a reservation can read it.
+ */
+export const inventorySettings = pgTable('inventory_settings', {
+  id: text('id').primaryKey(),
+  lowStockThreshold: integer('low_stock_threshold').notNull().default(3),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
 
 export const stockMovements = pgTable(
   'stock_movements',

@@ -12,12 +12,38 @@ import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
 import { findVariant } from '../catalog/service.js';
-import { countLines, countSheets, reservations, stockLevels, stockLocations, stockMovements, transferLines, transfers } from './schema.js';
+import { countLines, countSheets, inventorySettings, reservations, stockLevels, stockLocations, stockMovements, transferLines, transfers } from './schema.js';
+import { batcherFor, BatchShort } from './reserve-batch.js';
 
 export type LocationRow = typeof stockLocations.$inferSelect;
 export type MovementType = (typeof stockMovements.$inferInsert)['type'];
 
+/** The low-stock threshold when neither the level, its location nor the settings row says otherwise. */
 export const LOW_STOCK_THRESHOLD = 3;
+
+/**
+ * The low-stock threshold that applies to a level: its own, else its location's, else the global
+ * default (from the configuration, kept in inventory_settings), else LOW_STOCK_THRESHOLD. `own` is
+ * the level's low_stock_threshold column as the surrounding SQL names it.
+ */
+const effectiveThreshold = (own: SQL, locationId: SQL | string) =>
+  sql`coalesce(${own}, (select low_stock_threshold from stock_locations where id = ${locationId}), (select low_stock_threshold from inventory_settings where id = 'default'), ${LOW_STOCK_THRESHOLD})::int`;
+
+/** Writes the global low-stock default; the server does this from LOW_STOCK_THRESHOLD when it starts. */
+export async function setLowStockDefault(db: Executor, threshold: number) {
+  await db
+    .insert(inventorySettings)
+    .values({ id: 'default', lowStockThreshold: threshold })
+    .onConflictDoUpdate({ target: inventorySettings.id, set: { lowStockThreshold: threshold, updatedAt: new Date() } });
+}
+
+export async function getLowStockDefault(db: Executor): Promise<number> {
+  const [r] = await db.select({ t: inventorySettings.lowStockThreshold }).from(inventorySettings).where(eq(inventorySettings.id, 'default'));
+  return r?.t ?? LOW_STOCK_THRESHOLD;
+}
+
+export type StockStatus = 'in_stock' | 'low' | 'out';
+export const stockStatusOf = (availableToPromise: number, lowThreshold: number): StockStatus => (availableToPromise <= 0 ? 'out' : availableToPromise <= lowThreshold ? 'low' : 'in_stock');
 
 export function publicLocation(l: LocationRow) {
   return {
@@ -33,6 +59,7 @@ export function publicLocation(l: LocationRow) {
     pickup: l.pickup,
     shipFromStore: l.shipFromStore,
     dailyCapacity: l.dailyCapacity,
+    lowStockThreshold: l.lowStockThreshold,
     status: l.status,
     version: l.version,
   };
@@ -54,6 +81,8 @@ export interface LocationInput {
   pickup?: boolean;
   shipFromStore?: boolean;
   dailyCapacity?: number | null;
+  /** null: the global default. */
+  lowStockThreshold?: number | null;
   status?: 'active' | 'closed';
 }
 
@@ -122,16 +151,19 @@ type LevelRow = {
   reserved: number;
   safety_stock: number;
   incoming: number;
+  /** The effective low-stock threshold (see effectiveThreshold). */
+  low_threshold?: number;
 };
 
 /** Events a level change causes: every change, plus crossings that shoppers and planners care about. */
 async function levelEvents(tx: Executor, actor: Actor, m: Movement, before: LevelRow, after: LevelRow) {
   const b = atp({ onHand: before.on_hand, reserved: before.reserved, safetyStock: before.safety_stock });
   const a = atp({ onHand: after.on_hand, reserved: after.reserved, safetyStock: after.safety_stock });
-  const level = { variantId: m.variantId, locationId: m.locationId, onHand: after.on_hand, reserved: after.reserved, safetyStock: after.safety_stock, availableToPromise: a };
+  const low = before.low_threshold ?? LOW_STOCK_THRESHOLD;
+  const level = { variantId: m.variantId, locationId: m.locationId, onHand: after.on_hand, reserved: after.reserved, safetyStock: after.safety_stock, availableToPromise: a, lowStockThreshold: low };
   const events = [{ type: 'stock.changed', data: { movement: { type: m.type, onHandDelta: m.onHandDelta ?? 0, reservedDelta: m.reservedDelta ?? 0, reason: m.reason ?? null, reference: m.reference ?? null }, level } }];
   if (b > 0 && a === 0) events.push({ type: 'stock.out', data: { movement: events[0].data.movement, level } });
-  else if (b > LOW_STOCK_THRESHOLD && a > 0 && a <= LOW_STOCK_THRESHOLD) events.push({ type: 'stock.low', data: { movement: events[0].data.movement, level } });
+  else if (b > low && a > 0 && a <= low) events.push({ type: 'stock.low', data: { movement: events[0].data.movement, level } });
   if (b === 0 && a > 0) events.push({ type: 'stock.back_in_stock', data: { movement: events[0].data.movement, level } });
   await emit(tx, ...events.map((e) => ({ type: e.type, aggregateType: 'stock_level', aggregateId: `${m.variantId}@${m.locationId}`, actor, data: e.data })));
 }
@@ -144,9 +176,12 @@ export async function applyMovement(tx: Tx, actor: Actor, m: Movement) {
   const onHandDelta = m.onHandDelta ?? 0;
   const reservedDelta = m.reservedDelta ?? 0;
   await tx.execute(sql`insert into stock_levels (variant_id, location_id) values (${m.variantId}, ${m.locationId}) on conflict do nothing`);
-  const cur = await tx.execute<LevelRow>(sql`select on_hand, reserved, safety_stock, incoming from stock_levels where variant_id = ${m.variantId} and location_id = ${m.locationId} for update`);
+  const cur = await tx.execute<LevelRow>(
+    sql`select on_hand, reserved, safety_stock, incoming, ${effectiveThreshold(sql`low_stock_threshold`, m.locationId)} as low_threshold from stock_levels where variant_id = ${m.variantId} and location_id = ${m.locationId} for update`,
+  );
   const before = cur.rows[0];
   const after: LevelRow = {
+    low_threshold: before.low_threshold,
     on_hand: before.on_hand + onHandDelta,
     reserved: before.reserved + reservedDelta,
     safety_stock: m.safetyStock ?? before.safety_stock,
@@ -164,7 +199,8 @@ export async function applyMovement(tx: Tx, actor: Actor, m: Movement) {
       extra: { onHand: before.on_hand, reserved: before.reserved },
     });
   }
-  await tx.execute(sql`update stock_levels set on_hand = ${after.on_hand}, reserved = ${after.reserved}, safety_stock = ${after.safety_stock}, incoming = ${after.incoming}, updated_at = now()
+  const settingsChanged = after.safety_stock !== before.safety_stock ? 1 : 0;
+  await tx.execute(sql`update stock_levels set on_hand = ${after.on_hand}, reserved = ${after.reserved}, safety_stock = ${after.safety_stock}, incoming = ${after.incoming}, version = version + ${settingsChanged}, updated_at = now()
     where variant_id = ${m.variantId} and location_id = ${m.locationId}`);
   if (onHandDelta || reservedDelta) {
     await tx.insert(stockMovements).values({ variantId: m.variantId, locationId: m.locationId, type: m.type, onHandDelta, reservedDelta, reason: m.reason ?? null, reference: m.reference ?? null, actor });
@@ -235,24 +271,26 @@ export class InsufficientStock extends Problem {
  * fixed order so that concurrent multi-line reservations cannot deadlock.
  */
 export async function reserveInTx(tx: Tx, actor: Actor, lines: ReservationLine[], opts: { reference?: string | null; expiresAt?: Date | null } = {}) {
-  const sorted = [...lines].sort((a, b) => (a.variantId + a.locationId < b.variantId + b.locationId ? -1 : 1));
+  // Locks in the same order as reserve-batch.ts (variant, then location, bytewise), so the two cannot deadlock.
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  const sorted = [...lines].sort((a, b) => cmp(a.variantId, b.variantId) || cmp(a.locationId, b.locationId));
   const made: Array<{ id: string; line: ReservationLine; availableToPromise: number }> = [];
   const short: Array<ReservationLine & { available: number }> = [];
   for (const line of sorted) {
     if (!Number.isInteger(line.quantity) || line.quantity <= 0) throw badRequest('Quantities are whole numbers above 0.', [{ field: '/lines', message: 'quantity must be above 0' }]);
     const id = newId('reservation');
-    const r = await tx.execute<{ on_hand: number; reserved: number; safety_stock: number }>(sql`
+    const r = await tx.execute<{ on_hand: number; reserved: number; safety_stock: number; low_threshold: number }>(sql`
       with lvl as (
         update stock_levels set reserved = reserved + ${line.quantity}, updated_at = now()
         where variant_id = ${line.variantId} and location_id = ${line.locationId} and on_hand - reserved - safety_stock >= ${line.quantity}
-        returning on_hand, reserved, safety_stock),
+        returning on_hand, reserved, safety_stock, low_stock_threshold),
       res as (
         insert into reservations (id, variant_id, location_id, quantity, reference, expires_at)
         select ${id}, ${line.variantId}, ${line.locationId}, ${line.quantity}, ${opts.reference ?? null}, ${opts.expiresAt ?? null} from lvl),
       mov as (
         insert into stock_movements (variant_id, location_id, type, reserved_delta, reference, actor)
         select ${line.variantId}, ${line.locationId}, 'reservation', ${line.quantity}, ${id}, ${JSON.stringify(actor)}::jsonb from lvl)
-      select on_hand, reserved, safety_stock from lvl`);
+      select on_hand, reserved, safety_stock, ${effectiveThreshold(sql`lvl.low_stock_threshold`, line.locationId)} as low_threshold from lvl`);
     const after = r.rows[0];
     if (!after) {
       const cur = await tx.execute<LevelRow>(sql`select on_hand, reserved, safety_stock, incoming from stock_levels where variant_id = ${line.variantId} and location_id = ${line.locationId}`);
@@ -262,8 +300,9 @@ export async function reserveInTx(tx: Tx, actor: Actor, lines: ReservationLine[]
     }
     const left = atp({ onHand: after.on_hand, reserved: after.reserved, safetyStock: after.safety_stock });
     made.push({ id, line, availableToPromise: left });
-    if (left === 0 || (left <= LOW_STOCK_THRESHOLD && left + line.quantity > LOW_STOCK_THRESHOLD)) {
-      const level = { variantId: line.variantId, locationId: line.locationId, onHand: after.on_hand, reserved: after.reserved, safetyStock: after.safety_stock, availableToPromise: left };
+    const low = after.low_threshold;
+    if (left === 0 || (left <= low && left + line.quantity > low)) {
+      const level = { variantId: line.variantId, locationId: line.locationId, onHand: after.on_hand, reserved: after.reserved, safetyStock: after.safety_stock, availableToPromise: left, lowStockThreshold: low };
       await emit(tx, { type: left === 0 ? 'stock.out' : 'stock.low', aggregateType: 'stock_level', aggregateId: `${line.variantId}@${line.locationId}`, actor, data: { movement: { type: 'reservation', reservedDelta: line.quantity, reference: id }, level } });
     }
   }
@@ -280,7 +319,8 @@ async function reserveOne(db: Db, actor: Actor, line: ReservationLine, reference
   if (!Number.isInteger(line.quantity) || line.quantity <= 0) throw badRequest('Quantities are whole numbers above 0.', [{ field: '/lines', message: 'quantity must be above 0' }]);
   const id = newId('reservation');
   const atpAfter = sql`greatest(0, lvl.on_hand - lvl.reserved - lvl.safety_stock)`;
-  const level = sql`jsonb_build_object('variantId', ${line.variantId}::text, 'locationId', ${line.locationId}::text, 'onHand', lvl.on_hand, 'reserved', lvl.reserved, 'safetyStock', lvl.safety_stock, 'availableToPromise', ${atpAfter})`;
+  const low = effectiveThreshold(sql`lvl.low_stock_threshold`, line.locationId);
+  const level = sql`jsonb_build_object('variantId', ${line.variantId}::text, 'locationId', ${line.locationId}::text, 'onHand', lvl.on_hand, 'reserved', lvl.reserved, 'safetyStock', lvl.safety_stock, 'availableToPromise', ${atpAfter}, 'lowStockThreshold', ${low})`;
   const events = emitFromRows('lvl', [
     {
       type: 'reservation.created',
@@ -295,14 +335,14 @@ async function reserveOne(db: Db, actor: Actor, line: ReservationLine, reference
       aggregateId: `${line.variantId}@${line.locationId}`,
       actor,
       data: sql`jsonb_build_object('movement', jsonb_build_object('type', 'reservation', 'reservedDelta', ${line.quantity}::int, 'reference', ${id}::text), 'level', ${level})`,
-      when: sql`${atpAfter} = 0 or (${atpAfter} <= ${LOW_STOCK_THRESHOLD} and ${atpAfter} + ${line.quantity} > ${LOW_STOCK_THRESHOLD})`,
+      when: sql`${atpAfter} = 0 or (${atpAfter} <= ${low} and ${atpAfter} + ${line.quantity} > ${low})`,
     },
   ]);
   const r = await db.execute<{ on_hand: number; reserved: number; safety_stock: number }>(sql`
     with lvl as (
       update stock_levels set reserved = reserved + ${line.quantity}, updated_at = now()
       where variant_id = ${line.variantId} and location_id = ${line.locationId} and on_hand - reserved - safety_stock >= ${line.quantity}
-      returning on_hand, reserved, safety_stock),
+      returning on_hand, reserved, safety_stock, low_stock_threshold),
     res as (
       insert into reservations (id, variant_id, location_id, quantity, reference, expires_at)
       select ${id}, ${line.variantId}, ${line.locationId}, ${line.quantity}, ${reference}, ${expiresAt} from lvl),
@@ -320,16 +360,18 @@ async function reserveOne(db: Db, actor: Actor, line: ReservationLine, reference
 }
 
 export async function reserve(db: Db, ctx: RequestContext, lines: ReservationLine[], opts: { reference?: string; ttlMinutes?: number } = {}) {
-  const expiresAt = opts.ttlMinutes ? new Date(Date.now() + opts.ttlMinutes * 60_000) : null;
-  if (lines.length === 1) {
-    const id = await reserveOne(db, ctx.actor, lines[0], opts.reference ?? null, expiresAt);
-    return [{ id, ...lines[0], status: 'active' as const, reference: opts.reference ?? null, expiresAt: expiresAt?.toISOString() ?? null }];
+  for (const line of lines) {
+    if (!Number.isInteger(line.quantity) || line.quantity <= 0) throw badRequest('Quantities are whole numbers above 0.', [{ field: '/lines', message: 'quantity must be above 0' }]);
   }
-  return db.transaction(async (tx) => {
-    const made = await reserveInTx(tx, ctx.actor, lines, { reference: opts.reference, expiresAt });
-    await emit(tx, ...made.map((m) => ({ type: 'reservation.created', aggregateType: 'reservation', aggregateId: m.id, actor: ctx.actor, data: { reservation: { id: m.id, ...m.line, reference: opts.reference ?? null, expiresAt: expiresAt?.toISOString() ?? null } } })));
-    return made.map((m) => ({ id: m.id, ...m.line, status: 'active' as const, reference: opts.reference ?? null, expiresAt: expiresAt?.toISOString() ?? null }));
+  const expiresAt = opts.ttlMinutes ? new Date(Date.now() + opts.ttlMinutes * 60_000) : null;
+  const reference = opts.reference ?? null;
+  // Reservations arriving together share one transaction and one commit (see reserve-batch.ts);
+  // alone, one line goes in one statement.
+  const batcher = batcherFor(db, async (actor, line, ref, exp) => ({ id: await reserveOne(db, actor, line, ref, exp), line, availableToPromise: -1 }), LOW_STOCK_THRESHOLD);
+  const made = await batcher.reserve(ctx.actor, lines, reference, expiresAt).catch((err: unknown) => {
+    throw err instanceof BatchShort ? new InsufficientStock(err.short) : err;
   });
+  return made.map((m) => ({ id: m.id, ...m.line, status: 'active' as const, reference, expiresAt: expiresAt?.toISOString() ?? null }));
 }
 
 type ReservationEnd = 'released' | 'converted' | 'expired';
@@ -410,21 +452,104 @@ export async function levelsForVariant(db: Executor, variantId: string) {
     .orderBy(asc(stockLocations.code));
 }
 
+/** Every level at a location; `lowStockThreshold` on the page is the location's fallback for levels without their own. */
 export async function levelsForLocation(db: Executor, locationId: string, q: { limit: number; cursor?: string; status?: 'in_stock' | 'low' | 'out' }) {
-  await getLocation(db, locationId);
+  const loc = await getLocation(db, locationId);
+  const fallback = loc.lowStockThreshold ?? (await getLowStockDefault(db));
   const after = decodeCursor(q.cursor);
   const where: SQL[] = [eq(stockLevels.locationId, locationId)];
   if (after) where.push(gt(stockLevels.variantId, after));
   const avail = sql`greatest(0, ${stockLevels.onHand} - ${stockLevels.reserved} - ${stockLevels.safetyStock})`;
   if (q.status === 'out') where.push(sql`${avail} = 0`);
-  if (q.status === 'low') where.push(sql`${avail} between 1 and ${LOW_STOCK_THRESHOLD}`);
+  if (q.status === 'low') where.push(sql`${avail} between 1 and coalesce(${stockLevels.lowStockThreshold}, ${fallback}::int)`);
   if (q.status === 'in_stock') where.push(sql`${avail} > 0`);
   const rows = await db.select().from(stockLevels).where(and(...where)).orderBy(asc(stockLevels.variantId)).limit(q.limit + 1);
-  return toPage(rows, q.limit, (r) => r.variantId);
+  return { ...toPage(rows, q.limit, (r) => r.variantId), lowStockThreshold: fallback };
 }
 
-export function publicLevel(l: typeof stockLevels.$inferSelect) {
-  return { variantId: l.variantId, locationId: l.locationId, onHand: l.onHand, reserved: l.reserved, safetyStock: l.safetyStock, incoming: l.incoming, availableToPromise: atp(l), updatedAt: l.updatedAt.toISOString() };
+/**
+ * A level as the API shows it. `fallbackThreshold` is what applies when the level has no threshold
+ * of its own (its location's, else the global default).
+ */
+export function publicLevel(l: typeof stockLevels.$inferSelect, fallbackThreshold: number = LOW_STOCK_THRESHOLD) {
+  const available = atp(l);
+  const low = l.lowStockThreshold ?? fallbackThreshold;
+  return {
+    variantId: l.variantId,
+    locationId: l.locationId,
+    onHand: l.onHand,
+    reserved: l.reserved,
+    safetyStock: l.safetyStock,
+    incoming: l.incoming,
+    availableToPromise: available,
+    lowStockThreshold: l.lowStockThreshold,
+    effectiveLowStockThreshold: low,
+    status: stockStatusOf(available, low),
+    version: l.version,
+    updatedAt: l.updatedAt.toISOString(),
+  };
+}
+
+/** One variant's levels at every location, each with the low-stock threshold that applies to it. */
+export async function publicLevelsForVariant(db: Executor, variantId: string) {
+  const rows = await levelsForVariant(db, variantId);
+  const global = await getLowStockDefault(db);
+  return rows.map((r) => publicLevel(r.level, r.location.lowStockThreshold ?? global));
+}
+
+/** A level; one that was never touched reads as zeros (version 1). */
+export async function getLevel(db: Executor, key: { variantId?: string; sku?: string }, locationId: string) {
+  const v = await resolveVariant(db, key);
+  const loc = await getLocation(db, locationId);
+  const [l] = await db.select().from(stockLevels).where(and(eq(stockLevels.variantId, v.id), eq(stockLevels.locationId, locationId)));
+  const level = l ?? { variantId: v.id, locationId, onHand: 0, reserved: 0, safetyStock: 0, incoming: 0, lowStockThreshold: null, version: 1, updatedAt: new Date() };
+  return publicLevel(level, loc.lowStockThreshold ?? (await getLowStockDefault(db)));
+}
+
+export interface LevelSettings {
+  safetyStock?: number;
+  /** null: use the location's (else the global) default again. */
+  lowStockThreshold?: number | null;
+}
+
+/**
+ * Changes a level's planning settings (safety stock, low-stock threshold) under If-Match. No stock
+ * moves, so no ledger row; the alerts still follow: a level that becomes low (or out, or available
+ * again) because of the new settings raises the same events a movement would.
+ */
+export async function updateLevelSettings(db: Db, ctx: RequestContext, key: { variantId?: string; sku?: string }, locationId: string, patch: LevelSettings, expected: number | undefined) {
+  const v = await resolveVariant(db, key);
+  const loc = await getLocation(db, locationId);
+  if (patch.safetyStock !== undefined && (!Number.isInteger(patch.safetyStock) || patch.safetyStock < 0)) throw badRequest('Safety stock is a whole number of 0 or more.', [{ field: '/safetyStock', message: 'must be 0 or more' }]);
+  if (patch.lowStockThreshold != null && (!Number.isInteger(patch.lowStockThreshold) || patch.lowStockThreshold < 0)) throw badRequest('The low-stock threshold is a whole number of 0 or more, or null.', [{ field: '/lowStockThreshold', message: 'must be 0 or more' }]);
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`insert into stock_levels (variant_id, location_id) values (${v.id}, ${locationId}) on conflict do nothing`);
+    const [before] = await tx.select().from(stockLevels).where(and(eq(stockLevels.variantId, v.id), eq(stockLevels.locationId, locationId))).for('update');
+    checkVersion('stock level', `${v.id}@${locationId}`, before.version, expected);
+    const fallback = loc.lowStockThreshold ?? (await getLowStockDefault(tx));
+    const [after] = await tx
+      .update(stockLevels)
+      .set({
+        safetyStock: patch.safetyStock ?? before.safetyStock,
+        lowStockThreshold: patch.lowStockThreshold === undefined ? before.lowStockThreshold : patch.lowStockThreshold,
+        version: before.version + 1,
+        updatedAt: new Date(),
+      })
+      .where(and(eq(stockLevels.variantId, v.id), eq(stockLevels.locationId, locationId)))
+      .returning();
+    const was = publicLevel(before, fallback);
+    const now = publicLevel(after, fallback);
+    const settings = (l: typeof was) => ({ safetyStock: l.safetyStock, lowStockThreshold: l.lowStockThreshold, effectiveLowStockThreshold: l.effectiveLowStockThreshold });
+    const level = { variantId: v.id, locationId, onHand: now.onHand, reserved: now.reserved, safetyStock: now.safetyStock, availableToPromise: now.availableToPromise, lowStockThreshold: now.effectiveLowStockThreshold };
+    const movement = { type: 'settings', onHandDelta: 0, reservedDelta: 0, reason: null, reference: null };
+    const events: Array<{ type: string; data: Record<string, unknown> }> = [{ type: 'stock.settings_changed', data: { before: settings(was), after: settings(now), level } }];
+    if (was.availableToPromise > 0 && now.availableToPromise === 0) events.push({ type: 'stock.out', data: { movement, level } });
+    else if (was.status !== 'low' && now.status === 'low') events.push({ type: 'stock.low', data: { movement, level } });
+    if (was.availableToPromise === 0 && now.availableToPromise > 0) events.push({ type: 'stock.back_in_stock', data: { movement, level } });
+    await emit(tx, ...events.map((e) => ({ type: e.type, aggregateType: 'stock_level', aggregateId: `${v.id}@${locationId}`, actor: ctx.actor, data: e.data })));
+    await recordAudit(tx, ctx, { action: 'stock.settings', resourceType: 'stock_level', resourceId: `${v.id}@${locationId}`, before: settings(was), after: settings(now) });
+    return now;
+  });
 }
 
 /** Great-circle distance in km. */
@@ -587,11 +712,13 @@ export async function cancelTransfer(db: Db, ctx: RequestContext, id: string) {
   });
 }
 
-export async function listTransfers(db: Executor, q: { locationId?: string; status?: string; limit: number; cursor?: string }) {
+export async function listTransfers(db: Executor, q: { locationId?: string; fromLocationId?: string; toLocationId?: string; status?: string; limit: number; cursor?: string }) {
   const after = decodeCursor(q.cursor);
   const where: SQL[] = [];
   if (after) where.push(lt(transfers.id, after));
   if (q.status) where.push(eq(transfers.status, q.status as 'requested'));
+  if (q.fromLocationId) where.push(eq(transfers.fromLocationId, q.fromLocationId));
+  if (q.toLocationId) where.push(eq(transfers.toLocationId, q.toLocationId));
   if (q.locationId) where.push(sql`(${transfers.fromLocationId} = ${q.locationId} or ${transfers.toLocationId} = ${q.locationId})`);
   const rows = await db.select({ id: transfers.id }).from(transfers).where(where.length ? and(...where) : undefined).orderBy(desc(transfers.id)).limit(q.limit + 1);
   const page = toPage(rows, q.limit, (r) => r.id);
@@ -627,6 +754,19 @@ export function publicCountSheet(c: Awaited<ReturnType<typeof getCountSheet>>) {
     decidedBy: c.decidedBy,
     version: c.version,
   };
+}
+
+/** Count sheets, newest first; filter by location, zone and status. */
+export async function listCountSheets(db: Executor, q: { locationId?: string; zone?: string; status?: string; limit: number; cursor?: string }) {
+  const after = decodeCursor(q.cursor);
+  const where: SQL[] = [];
+  if (after) where.push(lt(countSheets.id, after));
+  if (q.locationId) where.push(eq(countSheets.locationId, q.locationId));
+  if (q.zone) where.push(eq(countSheets.zone, q.zone));
+  if (q.status) where.push(eq(countSheets.status, q.status as 'open'));
+  const rows = await db.select({ id: countSheets.id }).from(countSheets).where(where.length ? and(...where) : undefined).orderBy(desc(countSheets.id)).limit(q.limit + 1);
+  const page = toPage(rows, q.limit, (r) => r.id);
+  return { ...page, data: await Promise.all(page.data.map(async (r) => publicCountSheet(await getCountSheet(db, r.id)))) };
 }
 
 /** A count sheet for a store zone: the variants to count with what the system expects now. */

@@ -144,10 +144,11 @@ const ctxArb: fc.Arbitrary<PricingContext> = fc
 
 const promotionsArb = fc.array(promotionArb, { minLength: 0, maxLength: 10 }).map((s) => withIds(s));
 
+/** Every number in the priced cart, except the explanations' params (they also hold percentages such as 12.5). */
 function allNumbers(x: unknown, out: number[] = []): number[] {
   if (typeof x === 'number') out.push(x);
   else if (Array.isArray(x)) for (const v of x) allNumbers(v, out);
-  else if (x && typeof x === 'object' && !(x instanceof Date)) for (const v of Object.values(x)) allNumbers(v, out);
+  else if (x && typeof x === 'object' && !(x instanceof Date)) for (const [k, v] of Object.entries(x)) if (k !== 'params') allNumbers(v, out);
   return out;
 }
 

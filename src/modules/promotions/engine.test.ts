@@ -402,7 +402,7 @@ describe('why a promotion did not apply', () => {
       ctx({ couponCodes: ['SHOES15'], coupons: { SHOES15: { promotionId: 'shoes', code: 'SHOES15', maxUses: null, used: 0 } } }),
     );
     expect(why(cart, 'shoes')).toMatchObject({ reason: 'no_qualifying_items', message: 'None of the items in the cart qualify for this offer.', lineIds: [] });
-    expect(cart.coupons).toEqual([{ code: 'SHOES15', promotionId: 'shoes', applied: false, reason: 'no_qualifying_items', message: 'None of the items in the cart qualify for this offer.' }]);
+    expect(cart.coupons).toEqual([{ code: 'SHOES15', promotionId: 'shoes', applied: false, reason: 'no_qualifying_items', params: {}, message: 'None of the items in the cart qualify for this offer.' }]);
   });
 
   it('no saving: items already free after an earlier promotion', () => {
@@ -450,7 +450,7 @@ describe('coupons', () => {
     expect(cart.total).toBe(2500);
     expect(cart.applied).toEqual([{ promotionId: 'welcome', name: 'Welcome €5', amount: 500, couponCode: 'WELCOME-AB12' }]);
     expect(cart.usage).toEqual({ customerId: 'cus_9', redemptions: [{ promotionId: 'welcome', couponCode: 'WELCOME-AB12', amount: 500 }] });
-    expect(cart.coupons).toEqual([{ code: 'WELCOME-AB12', promotionId: 'welcome', applied: true, message: '“Welcome €5” applied.' }]);
+    expect(cart.coupons).toEqual([{ code: 'WELCOME-AB12', promotionId: 'welcome', applied: true, params: { promotion: 'Welcome €5' }, message: '“Welcome €5” applied.' }]);
   });
 
   it('single-use coupon already used is refused', () => {
@@ -482,8 +482,8 @@ describe('coupons', () => {
       ctx({ couponCodes: ['NOPE', 'DRAFT'], coupons: { DRAFT: { promotionId: 'draft', code: 'DRAFT', maxUses: null, used: 0 } } }),
     );
     expect(cart.coupons).toEqual([
-      { code: 'DRAFT', promotionId: 'draft', applied: false, reason: 'promotion_inactive', message: 'Code DRAFT belongs to an offer that is not running.' },
-      { code: 'NOPE', applied: false, reason: 'coupon_unknown', message: 'Code NOPE is not known.' },
+      { code: 'DRAFT', promotionId: 'draft', applied: false, reason: 'promotion_inactive', params: { code: 'DRAFT' }, message: 'Code DRAFT belongs to an offer that is not running.' },
+      { code: 'NOPE', applied: false, reason: 'coupon_unknown', params: { code: 'NOPE' }, message: 'Code NOPE is not known.' },
     ]);
   });
 });

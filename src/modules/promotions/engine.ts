@@ -82,6 +82,7 @@
  * lower input never gives a higher output), so adding a promotion can never raise the total a
  * customer pays — the property tests check this on random carts and promotion sets.
  */
+import { describeOffer, offerTerms, reasonMessage, type Missing, type OfferTerms, type ReasonParams } from './messages.js';
 import { allocateLargestRemainder, formatEuro, formatPercent, mulDivRound } from './money.js';
 import type {
   Adjustment,
@@ -126,7 +127,9 @@ interface CompiledPromotion {
   channels: Set<string> | null;
   storeIds: Set<string> | null;
   groups: Set<string> | null;
-  /** "3 for 2", "€10.00 off your order", … */
+  /** The rule's terms, for messages in any language. */
+  offer: OfferTerms;
+  /** "3 for 2", "€10.00 off your order", … (English, for adjustment descriptions) */
   summary: string;
   /** The schedule refusals, worded once. */
   notStarted?: Refusal;
@@ -245,29 +248,6 @@ function compileTarget(t: Target): CompiledTarget {
   return { all: t.all === true, skus: set(t.skus), productIds: set(t.productIds), categoryIds: set(t.categoryIds) };
 }
 
-function summarise(rule: Rule): string {
-  switch (rule.kind) {
-    case 'percent_off_items':
-      return `${formatPercent(rule.percent)} off`;
-    case 'amount_off_items':
-      return `${formatEuro(rule.amountPerUnit)} off each item`;
-    case 'percent_off_order':
-      return `${formatPercent(rule.percent)} off your order`;
-    case 'amount_off_order':
-      return `${formatEuro(rule.amount)} off your order`;
-    case 'free_shipping':
-      return 'free shipping';
-    case 'buy_x_get_y':
-      return rule.getPercentOff === 100 ? `buy ${rule.buy}, get ${rule.get} free` : `buy ${rule.buy}, get ${rule.get} at ${formatPercent(rule.getPercentOff)} off`;
-    case 'multi_buy':
-      return rule.payFor !== undefined ? `${rule.quantity} for ${rule.payFor}` : `${rule.quantity} for ${formatEuro(rule.forPrice ?? 0)}`;
-    case 'bundle': {
-      const labels = rule.components.map((c) => (c.quantity > 1 ? `${c.quantity} × ${c.label}` : c.label));
-      return rule.components.every((c) => c.label) ? `${labels.join(' + ')} for ${formatEuro(rule.bundlePrice)}` : `the bundle for ${formatEuro(rule.bundlePrice)}`;
-    }
-  }
-}
-
 const byPriority = (a: Promotion, b: Promotion) => b.priority - a.priority || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Validates and indexes promotions once; price many carts against the result. */
@@ -318,10 +298,12 @@ export function compilePromotions(promotions: readonly Promotion[]): CompiledPro
       channels: p.channels ? new Set(p.channels) : null,
       storeIds: p.storeIds ? new Set(p.storeIds) : null,
       groups: p.customerGroups ? new Set(p.customerGroups) : null,
-      summary: summarise(rule),
+      offer: offerTerms(rule),
+      summary: '',
     };
-    if (p.startsAt) cp.notStarted = { reason: 'not_started', message: `This offer starts on ${formatDate(cp.startsAt)}.` };
-    if (p.endsAt) cp.expired = { reason: 'expired', message: `This offer ended on ${formatDate(cp.endsAt)}.` };
+    cp.summary = describeOffer(cp.offer);
+    if (p.startsAt) cp.notStarted = refuse('not_started', { startsAt: p.startsAt.toISOString() });
+    if (p.endsAt) cp.expired = refuse('expired', { endsAt: p.endsAt.toISOString() });
     list.push(cp);
     byId.set(p.id, cp);
     cp.slots.forEach((t, slot) => {
@@ -440,39 +422,35 @@ function gatherCandidates(compiled: CompiledPromotions, cart: Cart, couponPromot
 
 interface Refusal {
   reason: NotAppliedReason;
+  /** What the message is made of (messages.ts words it in English or Dutch). */
+  params: Record<string, unknown>;
   message: string;
 }
 
-const formatDate = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-const listOf = (xs: Iterable<string>, max = 5) => {
-  const a = [...xs];
-  return a.length > max ? `${a.slice(0, max).join(', ')} and ${a.length - max} more` : a.join(', ');
-};
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+/** A refusal with its parameters, worded in English; the API re-words it in the request's language. */
+function refuse<K extends NotAppliedReason>(reason: K, params: ReasonParams[K]): Refusal {
+  return { reason, params: params as Record<string, unknown>, message: reasonMessage(reason, params) };
+}
 
 function checkEligibility(c: Candidate, ctx: PricingContext, now: number, codesByPromotion: Map<string, string[]>): Refusal | null {
   const { cp } = c;
   const p = cp.promotion;
   if (now < cp.startsAt) return cp.notStarted!;
   if (now >= cp.endsAt) return cp.expired!;
-  if (cp.channels && !cp.channels.has(ctx.channel)) return { reason: 'wrong_channel', message: `Only valid on ${listOf(cp.channels)}, not on ${ctx.channel}.` };
-  if (cp.storeIds && !(ctx.storeId && cp.storeIds.has(ctx.storeId))) {
-    return { reason: 'wrong_store', message: ctx.storeId ? `Not valid in store ${ctx.storeId}; only in ${listOf(cp.storeIds)}.` : `Only valid in store ${listOf(cp.storeIds)}.` };
-  }
-  if (p.customerId !== undefined && p.customerId !== ctx.customerId) {
-    return { reason: 'personal_offer', message: ctx.customerId ? 'This is a personal offer for another customer.' : 'This is a personal offer; sign in to use it.' };
-  }
-  if (p.memberOnly && !ctx.isMember) return { reason: 'members_only', message: 'Only for loyalty members; join to get this offer.' };
-  if (cp.groups && !ctx.customerGroups.some((g) => cp.groups!.has(g))) return { reason: 'tier_only', message: `Only for ${listOf(cp.groups)} customers.` };
+  if (cp.channels && !cp.channels.has(ctx.channel)) return refuse('wrong_channel', { channels: [...cp.channels], channel: ctx.channel });
+  if (cp.storeIds && !(ctx.storeId && cp.storeIds.has(ctx.storeId))) return refuse('wrong_store', { storeIds: [...cp.storeIds], storeId: ctx.storeId ?? null });
+  if (p.customerId !== undefined && p.customerId !== ctx.customerId) return refuse('personal_offer', { signedIn: !!ctx.customerId });
+  if (p.memberOnly && !ctx.isMember) return refuse('members_only', {});
+  if (cp.groups && !ctx.customerGroups.some((g) => cp.groups!.has(g))) return refuse('tier_only', { customerGroups: [...cp.groups] });
   if (p.requiresCoupon) {
     const codes = codesByPromotion.get(p.id);
-    if (!codes?.length) return { reason: 'coupon_required', message: `Enter a coupon code to get ${cp.summary}.` };
+    if (!codes?.length) return refuse('coupon_required', { offer: cp.offer });
     let refusal: Refusal | null = null;
     for (const code of codes) {
       const coupon = ctx.coupons[code];
-      if (coupon.expiresAt && coupon.expiresAt.getTime() <= now) refusal ??= { reason: 'coupon_expired', message: `Coupon ${code} expired on ${formatDate(coupon.expiresAt.getTime())}.` };
+      if (coupon.expiresAt && coupon.expiresAt.getTime() <= now) refusal ??= refuse('coupon_expired', { code, expiresAt: coupon.expiresAt.toISOString() });
       else if (coupon.maxUses !== null && coupon.used >= coupon.maxUses) {
-        refusal ??= { reason: 'coupon_used_up', message: coupon.maxUses === 1 ? `Coupon ${code} has already been used.` : `Coupon ${code} has been used ${coupon.used} of ${coupon.maxUses} times.` };
+        refusal ??= refuse('coupon_used_up', { code, used: coupon.used, maxUses: coupon.maxUses });
       } else {
         c.couponCode = code;
         break;
@@ -483,15 +461,15 @@ function checkEligibility(c: Candidate, ctx: PricingContext, now: number, codesB
   const limits = p.limits;
   if (limits?.total !== undefined) {
     const used = ctx.usage.totalByPromotion[p.id] ?? 0;
-    if (used >= limits.total) return { reason: 'total_limit_reached', message: `This offer has been used ${used} of ${limits.total} times and is no longer available.` };
+    if (used >= limits.total) return refuse('total_limit_reached', { used, limit: limits.total });
   }
   if (limits?.perCustomer !== undefined) {
     const used = ctx.usage.byCustomer[p.id] ?? 0;
-    if (used >= limits.perCustomer) return { reason: 'customer_limit_reached', message: `You have used this offer ${used} of ${plural(limits.perCustomer, 'time')}.` };
+    if (used >= limits.perCustomer) return refuse('customer_limit_reached', { used, limit: limits.perCustomer });
   }
   if (limits?.budget !== undefined) {
     c.budgetLeft = limits.budget - (ctx.usage.budgetSpentByPromotion[p.id] ?? 0);
-    if (c.budgetLeft <= 0) return { reason: 'budget_exhausted', message: `This offer's budget of ${formatEuro(limits.budget)} has been spent.` };
+    if (c.budgetLeft <= 0) return refuse('budget_exhausted', { budget: limits.budget });
   }
   return null;
 }
@@ -591,9 +569,9 @@ function partsFromAcc(acc: number[], note: string): Part[] {
   return parts;
 }
 
-const noItems: Refusal = { reason: 'no_qualifying_items', message: 'None of the items in the cart qualify for this offer.' };
-const addMore = (n: number, summary: string, what = 'item'): Refusal => ({ reason: 'needs_more_items', message: `Add ${n} more ${n === 1 ? what : `${what}s`} to get ${summary}.` });
-const noSaving = (summary: string): Refusal => ({ reason: 'no_saving', message: `These items already cost less than ${summary}.` });
+const noItems: Refusal = refuse('no_qualifying_items', {});
+const addMore = (n: number, offer: OfferTerms, kind: 'item' | 'offer_item' = 'item'): Refusal => refuse('needs_more_items', { missing: [{ count: n, kind }], offer });
+const noSaving = (offer: OfferTerms): Refusal => refuse('no_saving', { situation: 'already_cheaper', offer });
 
 function planFor(c: Candidate, cart: Cart): Planned {
   const { cp } = c;
@@ -614,10 +592,7 @@ function planFor(c: Candidate, cart: Cart): Planned {
       if (main === cart.all) base = cart.subtotal;
       else for (const i of main) base += cart.sub[i];
       const min = rule.minSubtotal ?? 0;
-      if (base < min) {
-        const onWhat = cp.slots[0].all ? '' : ' on qualifying items';
-        return { reason: 'below_min_subtotal', message: `Spend ${formatEuro(min - base)} more${onWhat} to get ${cp.summary}.` };
-      }
+      if (base < min) return refuse('below_min_subtotal', { amount: min - base, onQualifyingItems: !cp.slots[0].all, offer: cp.offer });
       if (rule.kind === 'free_shipping') return { plan: { kind: 'shipping' } };
       return { plan: rule.kind === 'percent_off_order' ? { kind: 'order_percent', bp: cp.bp } : { kind: 'order_amount', amount: rule.amount } };
     }
@@ -627,7 +602,7 @@ function planFor(c: Candidate, cart: Cart): Planned {
         const asc = inPriceOrder(cart, main, true);
         const units = unitCount(cart, asc);
         if (!units) return noItems;
-        if (units < n) return addMore(n - units, cp.summary);
+        if (units < n) return addMore(n - units, cp.offer);
         const free = Math.floor(units / n) * (n - rule.payFor);
         return { plan: { kind: 'fixed', parts: partsFromCounts(cart, firstUnits(cart, asc, free), 10000, (k) => `${cp.summary}: ${k} free`) } };
       }
@@ -636,7 +611,7 @@ function planFor(c: Candidate, cart: Cart): Planned {
       const desc = inPriceOrder(cart, main, false);
       const units = unitCount(cart, desc);
       if (!units) return noItems;
-      if (units < n) return addMore(n - units, cp.summary);
+      if (units < n) return addMore(n - units, cp.offer);
       const acc: number[] = new Array(cart.n).fill(0);
       let group = new Group();
       let inGroup = 0;
@@ -662,7 +637,7 @@ function planFor(c: Candidate, cart: Cart): Planned {
         }
       }
       const parts = partsFromAcc(acc, cp.summary);
-      return parts.length ? { plan: { kind: 'fixed', parts } } : noSaving(cp.summary);
+      return parts.length ? { plan: { kind: 'fixed', parts } } : noSaving(cp.offer);
     }
     case 'buy_x_get_y': {
       const { buy, get } = rule;
@@ -672,7 +647,7 @@ function planFor(c: Candidate, cart: Cart): Planned {
         const asc = inPriceOrder(cart, main, true);
         const units = unitCount(cart, asc);
         if (!units) return noItems;
-        if (units < buy + get) return addMore(buy + get - units, cp.summary);
+        if (units < buy + get) return addMore(buy + get - units, cp.offer);
         const discounted = Math.floor(units / (buy + get)) * get;
         return { plan: { kind: 'fixed', parts: partsFromCounts(cart, firstUnits(cart, asc, discounted), cp.bp, note) } };
       }
@@ -700,8 +675,8 @@ function planFor(c: Candidate, cart: Cart): Planned {
         else hi = mid - 1;
       }
       if (lo > 0) return { plan: { kind: 'fixed', parts: partsFromCounts(cart, firstUnits(cart, getLines, lo * get), cp.bp, note) } };
-      if (getUnits < get) return addMore(get - getUnits, cp.summary, 'offer item');
-      return addMore(buy - buyLeft(firstUnits(cart, getLines, get)), cp.summary);
+      if (getUnits < get) return addMore(get - getUnits, cp.offer, 'offer_item');
+      return addMore(buy - buyLeft(firstUnits(cart, getLines, get)), cp.offer);
     }
     case 'bundle': {
       // Each bundle takes, component by component, the most expensive units still free.
@@ -712,7 +687,7 @@ function planFor(c: Candidate, cart: Cart): Planned {
       let bundles = 0;
       for (;;) {
         const group = new Group();
-        const short: string[] = [];
+        const short: Missing[] = [];
         comps.forEach(({ comp, lines }, s) => {
           let need = comp.quantity;
           for (const i of lines) {
@@ -722,11 +697,11 @@ function planFor(c: Candidate, cart: Cart): Planned {
             group.add(i, k, cart.price[i]);
             need -= k;
           }
-          if (need) short.push(`${need} more ${comp.label ?? `item${need === 1 ? '' : 's'} for part ${s + 1} of the bundle`}`);
+          if (need) short.push(comp.label !== undefined ? { count: need, kind: 'bundle_part', part: s + 1, label: comp.label } : { count: need, kind: 'bundle_part', part: s + 1 });
         });
         if (short.length || group.value <= rule.bundlePrice) {
           if (bundles > 0) break;
-          return short.length ? { reason: 'needs_more_items', message: `Add ${short.join(' and ')} to get ${cp.summary}.` } : noSaving(cp.summary);
+          return short.length ? refuse('needs_more_items', { missing: short, offer: cp.offer }) : noSaving(cp.offer);
         }
         group.spread(cart, group.value - rule.bundlePrice, acc);
         group.lines.forEach((l, i) => (used[l] += group.counts[i]));
@@ -871,10 +846,10 @@ function allocateOrder(outcome: Outcome, cart: Cart) {
   }
 }
 
-function nothingLeft(c: Candidate, cart: Cart): string {
-  if (c.cp.phase === 'shipping') return cart.shippingCost === 0 ? 'There is no shipping cost to waive.' : 'Shipping is already free.';
-  if (c.cp.phase === 'order') return 'Nothing is left to take off the order.';
-  return 'The qualifying items are already fully discounted.';
+function nothingLeft(c: Candidate, cart: Cart): Refusal {
+  if (c.cp.phase === 'shipping') return refuse('no_saving', { situation: cart.shippingCost === 0 ? 'no_shipping_cost' : 'shipping_free' });
+  if (c.cp.phase === 'order') return refuse('no_saving', { situation: 'order_nothing_left' });
+  return refuse('no_saving', { situation: 'fully_discounted' });
 }
 
 // ------------------------------------------------------------------------------------ pricing
@@ -946,15 +921,12 @@ export function priceCart(lines: readonly CartLine[], promotions: CompiledPromot
   for (const c of exclusives) {
     if (c === winner) continue;
     const mine = c.alone!;
-    if (mine === 0) c.refusal = { reason: 'no_saving', message: nothingLeft(c, cart) };
-    else if (winner) c.refusal = { reason: 'not_better', message: `“${winner.cp.promotion.name}” saves you more (${formatEuro(winnerAmount)} against ${formatEuro(mine)}).` };
-    else c.refusal = { reason: 'not_better', message: `The other offers together save you more (${formatEuro(stacked.total)} against ${formatEuro(mine)}).` };
+    if (mine === 0) c.refusal = nothingLeft(c, cart);
+    else if (winner) c.refusal = refuse('not_better', { winner: winner.cp.promotion.name, winnerAmount, amount: mine });
+    else c.refusal = refuse('not_better', { othersAmount: stacked.total, amount: mine });
   }
   if (winner) {
-    const excluded: Refusal = {
-      reason: 'excluded_by_exclusive',
-      message: `Cannot be combined with “${winner.cp.promotion.name}”, which saves you more (${formatEuro(winnerAmount)} against ${formatEuro(stacked.total)} for the combinable offers together).`,
-    };
+    const excluded = refuse('excluded_by_exclusive', { winner: winner.cp.promotion.name, winnerAmount, combinedAmount: stacked.total });
     for (const c of stack) c.refusal = excluded;
   }
 
@@ -968,7 +940,7 @@ export function priceCart(lines: readonly CartLine[], promotions: CompiledPromot
   for (const e of chosen.effects) {
     const p = e.cand.cp.promotion;
     if (e.total === 0) {
-      e.cand.refusal = { reason: 'no_saving', message: nothingLeft(e.cand, cart) };
+      e.cand.refusal = nothingLeft(e.cand, cart);
       continue;
     }
     const capped = e.cappedFrom !== undefined ? ` (capped by the offer's remaining budget)` : '';
@@ -999,7 +971,7 @@ export function priceCart(lines: readonly CartLine[], promotions: CompiledPromot
   const notApplied: NotApplied[] = [];
   for (const c of candidates) {
     const r = c.refusal;
-    if (r) notApplied.push({ promotionId: c.cp.promotion.id, name: c.cp.promotion.name, reason: r.reason, message: r.message, lineIds: lineIdsOf(c, cart) });
+    if (r) notApplied.push({ promotionId: c.cp.promotion.id, name: c.cp.promotion.name, reason: r.reason, params: r.params, message: r.message, lineIds: lineIdsOf(c, cart) });
   }
 
   // ---- what happened to each entered code
@@ -1032,26 +1004,38 @@ export function priceCart(lines: readonly CartLine[], promotions: CompiledPromot
 }
 
 function couponOutcome(code: string, ctx: PricingContext, now: number, byPromotionId: Map<string, Candidate>, appliedIds: Set<string>): CouponOutcome {
+  const out = <K extends CouponOutcomeKey>(promotionId: string | undefined, applied: boolean, reason: K, params: ReasonParams[K]): CouponOutcome => ({
+    code,
+    ...(promotionId !== undefined ? { promotionId } : {}),
+    applied,
+    ...(reason !== 'coupon_applied' ? { reason: reason as Exclude<K, 'coupon_applied'> } : {}),
+    params: params as Record<string, unknown>,
+    message: reasonMessage(reason, params),
+  });
+  const refused = (promotionId: string, r: Refusal | undefined): CouponOutcome =>
+    r ? { code, promotionId, applied: false, reason: r.reason, params: r.params, message: r.message } : { code, promotionId, applied: false, params: {}, message: '' };
   const coupon = ctx.coupons[code];
-  if (!coupon) return { code, applied: false, reason: 'coupon_unknown', message: `Code ${code} is not known.` };
+  if (!coupon) return out(undefined, false, 'coupon_unknown', { code });
   const promotionId = coupon.promotionId;
   const c = byPromotionId.get(promotionId);
-  if (!c) return { code, promotionId, applied: false, reason: 'promotion_inactive', message: `Code ${code} belongs to an offer that is not running.` };
+  if (!c) return out(promotionId, false, 'promotion_inactive', { code });
   const p = c.cp.promotion;
   const r = c.refusal;
   if (!p.requiresCoupon) {
-    if (appliedIds.has(promotionId)) return { code, promotionId, applied: false, reason: 'not_needed', message: `“${p.name}” applies without a code.` };
-    return { code, promotionId, applied: false, reason: r?.reason, message: r?.message ?? '' };
+    if (appliedIds.has(promotionId)) return out(promotionId, false, 'not_needed', { promotion: p.name });
+    return refused(promotionId, r);
   }
   if (c.couponCode && c.couponCode !== code) {
     // Another code for the same offer was used; say what was wrong with this one, if anything.
-    if (coupon.expiresAt && coupon.expiresAt.getTime() <= now) return { code, promotionId, applied: false, reason: 'coupon_expired', message: `Coupon ${code} expired on ${formatDate(coupon.expiresAt.getTime())}.` };
-    if (coupon.maxUses !== null && coupon.used >= coupon.maxUses) return { code, promotionId, applied: false, reason: 'coupon_used_up', message: `Coupon ${code} has already been used.` };
-    return { code, promotionId, applied: false, reason: 'duplicate', message: `Code ${c.couponCode} is used for “${p.name}”; one code per offer.` };
+    if (coupon.expiresAt && coupon.expiresAt.getTime() <= now) return out(promotionId, false, 'coupon_expired', { code, expiresAt: coupon.expiresAt.toISOString() });
+    if (coupon.maxUses !== null && coupon.used >= coupon.maxUses) return out(promotionId, false, 'coupon_used_up', { code, used: coupon.used, maxUses: coupon.maxUses });
+    return out(promotionId, false, 'duplicate', { usedCode: c.couponCode, promotion: p.name });
   }
-  if (appliedIds.has(promotionId)) return { code, promotionId, applied: true, message: `“${p.name}” applied.` };
-  return { code, promotionId, applied: false, reason: r?.reason, message: r?.message ?? '' };
+  if (appliedIds.has(promotionId)) return out(promotionId, true, 'coupon_applied', { promotion: p.name });
+  return refused(promotionId, r);
 }
+
+type CouponOutcomeKey = 'coupon_unknown' | 'promotion_inactive' | 'not_needed' | 'duplicate' | 'coupon_expired' | 'coupon_used_up' | 'coupon_applied';
 
 function isCompiled(p: CompiledPromotions | readonly Promotion[]): p is CompiledPromotions {
   return !Array.isArray(p);

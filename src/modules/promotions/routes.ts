@@ -4,6 +4,7 @@ import type { App, AppContext } from '../../app.js';
 import { etag, expectedVersion } from '../../platform/http/concurrency.js';
 import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
+import { langOf, localiseExplanations } from './messages.js';
 import * as promos from './service.js';
 import { addCoupon, generateCoupons } from './usage.js';
 import type { Promotion } from './types.js';
@@ -80,6 +81,38 @@ const PromotionBody = Type.Object(
   },
   { additionalProperties: false, $id: 'PromotionInput' },
 );
+// `type: [T, 'null']` rather than anyOf: with Ajv's type coercion an anyOf would turn null into ""
+// or 0 (or 0 into null) before the right branch is tried; a type list coerces only what matches neither.
+const orNull = <T>(schema: TSchema, description?: string) => {
+  const { type, ...rest } = schema as unknown as { type: string };
+  return Type.Optional(Type.Unsafe<T | null>({ ...rest, type: [type, 'null'], ...(description ? { description } : {}) }));
+};
+const PromotionPatchBody = Type.Object(
+  {
+    ...optionalAll({ name: DefinitionFields.name, status: DefinitionFields.status, stacking: DefinitionFields.stacking, rule: DefinitionFields.rule, priority: DefinitionFields.priority }),
+    startsAt: Type.Optional(DefinitionFields.startsAt),
+    endsAt: Type.Optional(DefinitionFields.endsAt),
+    channels: orNull<Array<'web' | 'app' | 'pos' | 'kiosk' | 'scan_go'>>(Type.Array(ChannelT), 'null or []: every channel'),
+    storeIds: orNull<string[]>(Type.Array(Type.String()), 'null or []: every store'),
+    customerGroups: orNull<string[]>(Type.Array(Type.String()), 'null or []: every customer'),
+    customerId: orNull<string>(Type.String(), 'null: no longer a personal offer'),
+    memberOnly: orNull<boolean>(Type.Boolean()),
+    requiresCoupon: orNull<boolean>(Type.Boolean()),
+    limits: orNull<{ total?: number | null; perCustomer?: number | null; budget?: number | null }>(
+      Type.Object(
+        {
+          total: orNull<number>(Type.Integer({ minimum: 0 })),
+          perCustomer: orNull<number>(Type.Integer({ minimum: 0 })),
+          budget: orNull<number>(Cents('cents of discount in all')),
+        },
+        { additionalProperties: false },
+      ),
+      'replaces the limits as a whole; null or {} removes them all, a null inside removes that one',
+    ),
+    target: Type.Optional(Type.Union([ref(Target), Type.Null()], { description: 'null: no target (order rules then count the whole cart)' })),
+  },
+  { additionalProperties: false, minProperties: 1, $id: 'PromotionPatch', description: 'Only the fields given change. null (and [] for lists) removes a restriction.' },
+);
 const PromotionOut = Type.Object(
   {
     id: Type.String({ description: 'pro_…' }),
@@ -113,6 +146,7 @@ const CartBody = {
   at: Type.Optional(Type.String({ format: 'date-time' })),
   lines: Type.Array(Type.Object({ lineId: Type.Optional(Type.String({ maxLength: 64 })), sku: Type.Optional(Type.String()), variantId: Type.Optional(Type.String()), quantity: Type.Integer({ minimum: 1, maximum: 100_000 }) }, { additionalProperties: false }), { minItems: 1, maxItems: 500 }),
 };
+const ReasonParamsT = Type.Record(Type.String(), Type.Unknown(), { description: 'what the reason is made of: amounts in cents, moments in ISO 8601, `offer` the rule’s terms (see docs/pricing.md)' });
 const Adj = Type.Object({ promotionId: Type.String(), name: Type.String(), amount: Type.Integer(), description: Type.String() });
 const Quote = Type.Object(
   {
@@ -127,8 +161,19 @@ const Quote = Type.Object(
     discountTotal: Type.Integer(),
     total: Type.Integer(),
     applied: Type.Array(Type.Object({ promotionId: Type.String(), name: Type.String(), amount: Type.Integer(), couponCode: Type.Optional(Type.String()), note: Type.Optional(Type.String()) })),
-    notApplied: Type.Array(Type.Object({ promotionId: Type.String(), name: Type.String(), reason: Type.String(), message: Type.String(), lineIds: Type.Array(Type.String()) })),
-    coupons: Type.Array(Type.Object({ code: Type.String(), promotionId: Type.Optional(Type.String()), applied: Type.Boolean(), reason: Type.Optional(Type.String()), message: Type.String() })),
+    notApplied: Type.Array(
+      Type.Object({
+        promotionId: Type.String(),
+        name: Type.String(),
+        reason: Type.String({ description: 'stable code, e.g. needs_more_items, coupon_expired' }),
+        params: ReasonParamsT,
+        message: Type.String({ description: 'the reason in words, in the language of Accept-Language (nl or en; default en)' }),
+        lineIds: Type.Array(Type.String()),
+      }),
+    ),
+    coupons: Type.Array(
+      Type.Object({ code: Type.String(), promotionId: Type.Optional(Type.String()), applied: Type.Boolean(), reason: Type.Optional(Type.String()), params: ReasonParamsT, message: Type.String({ description: 'in the language of Accept-Language' }) }),
+    ),
     usage: Type.Object({ customerId: Type.Optional(Type.String()), redemptions: Type.Array(Type.Object({ promotionId: Type.String(), couponCode: Type.Optional(Type.String()), amount: Type.Integer() })) }),
     vat: Type.Object({ rows: Type.Array(Type.Object({ rate: Type.Integer({ description: 'basis points: 2100 = 21 %' }), gross: Type.Integer(), net: Type.Integer(), vat: Type.Integer() })), gross: Type.Integer(), net: Type.Integer(), vat: Type.Integer() }),
   },
@@ -138,7 +183,7 @@ const Quote = Type.Object(
 const toCoupon = (c: { code: string; promotionId: string; batchId: string | null; maxUses: number | null; used: number; expiresAt: Date | null; createdAt: Date }) => ({ ...c, expiresAt: c.expiresAt?.toISOString() ?? null, createdAt: c.createdAt.toISOString() });
 
 export async function promotionRoutes(app: App, ctx: AppContext) {
-  for (const s of [Target, Rule, PromotionBody, PromotionOut, PromotionPage, Coupon, CouponPage, Quote]) app.addSchema(s);
+  for (const s of [Target, Rule, PromotionBody, PromotionPatchBody, PromotionOut, PromotionPage, Coupon, CouponPage, Quote]) app.addSchema(s);
   const cache = ctx.promotionCache ?? new promos.PromotionCache();
   const read = { access: { permission: 'catalog:read' } } as const;
   const write = { access: { permission: 'promotions:write' } } as const;
@@ -159,9 +204,19 @@ export async function promotionRoutes(app: App, ctx: AppContext) {
   });
   app.patch(
     '/v1/promotions/:id',
-    { config: write, schema: { tags, summary: 'Change a promotion (send If-Match)', params: IdParam, body: Type.Partial(PromotionBody, { additionalProperties: false, minProperties: 1 } as never), response: { 200: ref(PromotionOut) } } },
+    {
+      config: write,
+      schema: {
+        tags,
+        summary: 'Change a promotion (send If-Match)',
+        description: 'Fields left out stay as they are. null removes a restriction (channels, storeIds, customerGroups, customerId, limits, target, startsAt, endsAt); an empty list does the same for channels, storeIds and customerGroups.',
+        params: IdParam,
+        body: ref(PromotionPatchBody),
+        response: { 200: ref(PromotionOut) },
+      },
+    },
     async (req, reply) => {
-      const p = await promos.updatePromotion(ctx.db, requestContext(req), req.params.id, req.body as Partial<promos.PromotionInput>, expectedVersion(req), cache);
+      const p = await promos.updatePromotion(ctx.db, requestContext(req), req.params.id, req.body as promos.PromotionPatch, expectedVersion(req), cache);
       reply.header('etag', etag(p.version));
       return promos.publicPromotion(p) as never;
     },
@@ -221,11 +276,13 @@ export async function promotionRoutes(app: App, ctx: AppContext) {
         response: { 200: ref(Quote) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const b = req.body;
       // Shoppers price for themselves only; staff and servers may price for anyone.
       const customerId = req.principal?.kind === 'customer' ? req.principal.id : b.customerId;
-      return promos.quoteCart(ctx.db, cache, { ...b, customerId, at: b.at ? new Date(b.at) : undefined }) as never;
+      const lang = langOf(req.headers['accept-language']);
+      reply.header('content-language', lang).header('vary', 'Accept-Language');
+      return localiseExplanations(await promos.quoteCart(ctx.db, cache, { ...b, customerId, at: b.at ? new Date(b.at) : undefined }), lang) as never;
     },
   );
 
@@ -240,12 +297,14 @@ export async function promotionRoutes(app: App, ctx: AppContext) {
         response: { 200: ref(Quote) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const input = req.body.promotion as promos.PromotionInput;
       promos.checkDefinition(input);
       const draft: Promotion = { ...input, id: 'pro_preview', status: 'active', startsAt: input.startsAt ? new Date(input.startsAt) : undefined, endsAt: input.endsAt ? new Date(input.endsAt) : undefined, priority: input.priority ?? 0 } as Promotion;
       const c = req.body.cart;
-      return promos.quoteCart(ctx.db, cache, { ...c, at: c.at ? new Date(c.at) : undefined }, [draft]) as never;
+      const lang = langOf(req.headers['accept-language']);
+      reply.header('content-language', lang).header('vary', 'Accept-Language');
+      return localiseExplanations(await promos.quoteCart(ctx.db, cache, { ...c, at: c.at ? new Date(c.at) : undefined }, [draft]), lang) as never;
     },
   );
 }

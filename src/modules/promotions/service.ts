@@ -116,13 +116,39 @@ export async function createPromotion(db: Db, ctx: RequestContext, input: Promot
   return row;
 }
 
-export async function updatePromotion(db: Db, ctx: RequestContext, id: string, patch: Partial<PromotionInput>, expected: number | undefined, cache?: PromotionCache) {
+/** A PATCH: absent fields stay; null (or an empty list, or empty limits) removes a restriction. */
+export type PromotionPatch = { [K in keyof PromotionInput]?: PromotionInput[K] | null } & { limits?: { total?: number | null; perCustomer?: number | null; budget?: number | null } | null };
+
+const CLEARED_BY_EMPTY_LIST = new Set(['channels', 'storeIds', 'customerGroups']);
+
+/** The definition after a patch, with removed restrictions gone rather than stored as null or []. */
+export function applyPatch(before: PromotionInput, patch: PromotionPatch): PromotionInput {
+  const merged: Record<string, unknown> = { ...before };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === undefined) continue;
+    if (key === 'limits' && value !== null) {
+      // Limits are replaced as a whole; a null inside removes that one limit.
+      const limits = Object.fromEntries(Object.entries(value as Record<string, number | null>).filter(([, v]) => v !== null && v !== undefined));
+      if (Object.keys(limits).length) merged.limits = limits;
+      else delete merged.limits;
+    } else if (value === null || (CLEARED_BY_EMPTY_LIST.has(key) && Array.isArray(value) && value.length === 0)) {
+      if (key === 'startsAt' || key === 'endsAt') merged[key] = null;
+      else delete merged[key];
+    } else merged[key] = value;
+  }
+  return merged as unknown as PromotionInput;
+}
+
+export async function updatePromotion(db: Db, ctx: RequestContext, id: string, patch: Partial<PromotionInput> | PromotionPatch, expected: number | undefined, cache?: PromotionCache) {
   const row = await db.transaction(async (tx) => {
     await lockAggregate(tx, 'promotion', id);
     const [before] = await tx.select().from(promotions).where(eq(promotions.id, id));
     if (!before) throw notFound('promotion', id);
     checkVersion('promotion', id, before.version, expected);
-    const merged = { ...(before.definition as PromotionInput), ...patch } as PromotionInput;
+    if ((patch as PromotionPatch).name === null || (patch as PromotionPatch).status === null || (patch as PromotionPatch).stacking === null || (patch as PromotionPatch).rule === null) {
+      throw badRequest('name, status, stacking and rule cannot be removed, only changed.', [{ field: '/', message: 'null not allowed for name, status, stacking or rule' }]);
+    }
+    const merged = applyPatch(before.definition as PromotionInput, patch as PromotionPatch);
     checkDefinition(merged);
     const [after] = await tx
       .update(promotions)

@@ -185,6 +185,9 @@ export interface NotApplied {
   promotionId: string;
   name: string;
   reason: NotAppliedReason;
+  /** What the reason is made of (amounts in cents, moments in ISO 8601, the offer's terms); see messages.ts. */
+  params: Record<string, unknown>;
+  /** The reason in words (English from the engine; the API answers in the request's language). */
   message: string;
   /** The cart lines this promotion looked at (empty when none qualified). */
   lineIds: string[];
@@ -195,6 +198,8 @@ export interface CouponOutcome {
   promotionId?: string;
   applied: boolean;
   reason?: NotAppliedReason | 'coupon_unknown' | 'promotion_inactive' | 'not_needed' | 'duplicate';
+  /** The parameters of the reason (or of `coupon_applied` when it applied). */
+  params: Record<string, unknown>;
   message: string;
 }
 

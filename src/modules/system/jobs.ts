@@ -4,9 +4,13 @@ import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db.js';
 import type { JobDefinition } from '../../platform/jobs.js';
 import { expireReservations } from '../inventory/service.js';
+import { fulfilmentJobs } from '../fulfilment/jobs.js';
+import { privacyJobs } from '../privacy/jobs.js';
 
 export function maintenanceJobs(db: Db, _config: Config): JobDefinition[] {
   return [
+    ...fulfilmentJobs(db, _config),
+    ...privacyJobs(db, _config),
     {
       name: 'inventory-expire-reservations',
       cron: '* * * * *',

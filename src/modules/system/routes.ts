@@ -47,10 +47,17 @@ export async function systemRoutes(app: App, ctx: AppContext) {
       schema: {
         tags: ['events'],
         summary: 'List domain events, newest first',
-        querystring: Type.Intersect([PageQuery, Type.Object({ type: Type.Optional(Type.String({ description: 'Exact type, or a prefix ending in .*' })), aggregateId: Type.Optional(Type.String()) })]),
+        querystring: Type.Intersect([
+          PageQuery,
+          Type.Object({
+            type: Type.Optional(Type.String({ description: 'Exact type, or a prefix ending in .*' })),
+            aggregateType: Type.Optional(Type.String({ maxLength: 64, description: 'e.g. order' })),
+            aggregateId: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50, description: 'One id, or repeat for the events of several aggregates (an order and its payments, say).' })),
+          }),
+        ]),
         response: { 200: ref(EventPage) },
       },
     },
-    async (req) => listEvents(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, type: req.query.type, aggregateId: req.query.aggregateId }),
+    async (req) => listEvents(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, type: req.query.type, aggregateType: req.query.aggregateType, aggregateId: req.query.aggregateId }),
   );
 }

@@ -103,7 +103,10 @@ export interface paths {
                     cursor?: string;
                     /** @description Exact type, or a prefix ending in .* */
                     type?: string;
-                    aggregateId?: string;
+                    /** @description e.g. order */
+                    aggregateType?: string;
+                    /** @description One id, or repeat for the events of several aggregates (an order and its payments, say). */
+                    aggregateId?: string[];
                 };
                 header?: never;
                 path?: never;
@@ -3799,6 +3802,7 @@ export interface paths {
                         pickup?: boolean;
                         shipFromStore?: boolean;
                         dailyCapacity?: number | null;
+                        lowStockThreshold?: number | null;
                         status?: "active" | "closed";
                     };
                 };
@@ -3926,6 +3930,7 @@ export interface paths {
                         pickup?: boolean;
                         shipFromStore?: boolean;
                         dailyCapacity?: number | null;
+                        lowStockThreshold?: number | null;
                         status?: "active" | "closed";
                     };
                 };
@@ -4087,6 +4092,119 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/v1/stock/levels/{variantId}/{locationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One stock level with its settings (ETag for If-Match)
+         * @description Requires permission `inventory:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    variantId: string;
+                    locationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StockLevel"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a level’s safety stock or low-stock threshold (send If-Match)
+         * @description lowStockThreshold null falls back to the location’s threshold, else the global default. No stock moves; low-stock, stockout and back-in-stock events follow the new settings.
+         *
+         *     Requires permission `inventory:write`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    variantId: string;
+                    locationId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        safetyStock?: number;
+                        lowStockThreshold?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StockLevel"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/v1/stock/movements": {
@@ -4606,7 +4724,12 @@ export interface paths {
                     limit?: number;
                     /** @description The `nextCursor` of the previous page. */
                     cursor?: string;
+                    /** @description either end */
                     locationId?: string;
+                    /** @description shipped from here */
+                    fromLocationId?: string;
+                    /** @description going to here */
+                    toLocationId?: string;
                     status?: "requested" | "shipped" | "received" | "cancelled";
                 };
                 header?: never;
@@ -4968,7 +5091,56 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Cycle counts, newest first, with their variance reports
+         * @description Requires permission `inventory:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Items per page (1–200). */
+                    limit?: number;
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    locationId?: string;
+                    zone?: string;
+                    status?: "open" | "submitted" | "approved" | "rejected";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CountSheetPage"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         put?: never;
         /**
          * Start a cycle count for a store zone
@@ -6311,7 +6483,9 @@ export interface paths {
         head?: never;
         /**
          * Change a promotion (send If-Match)
-         * @description Requires permission `promotions:write`.
+         * @description Fields left out stay as they are. null removes a restriction (channels, storeIds, customerGroups, customerId, limits, target, startsAt, endsAt); an empty list does the same for channels, storeIds and customerGroups.
+         *
+         *     Requires permission `promotions:write`.
          */
         patch: {
             parameters: {
@@ -6324,31 +6498,7 @@ export interface paths {
             };
             requestBody: {
                 content: {
-                    "application/json": {
-                        name?: string;
-                        status?: "active" | "draft" | "archived";
-                        stacking?: "exclusive" | "combinable";
-                        rule?: components["schemas"]["PromotionRule"];
-                        /** @description higher first */
-                        priority?: number;
-                        startsAt?: string | null;
-                        endsAt?: string | null;
-                        channels?: ("web" | "app" | "pos" | "kiosk" | "scan_go")[];
-                        storeIds?: string[];
-                        memberOnly?: boolean;
-                        /** @description tier-only: e.g. gold */
-                        customerGroups?: string[];
-                        /** @description a personal offer for one customer */
-                        customerId?: string;
-                        requiresCoupon?: boolean;
-                        limits?: {
-                            total?: number;
-                            perCustomer?: number;
-                            /** @description cents of discount in all */
-                            budget?: number;
-                        };
-                        target?: components["schemas"]["PromotionTarget"];
-                    };
+                    "application/json": components["schemas"]["PromotionPatch"];
                 };
             };
             responses: {
@@ -6705,6 +6855,755 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["CartQuote"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An order’s payment ledger and where it stands
+         * @description Requires permission `orders:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrderPayments"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/payments/capture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Capture authorised money (e.g. on fulfilment), first tender first
+         * @description Without `amount`, captures everything authorised and not captured. 422 `capture_exceeds_authorised` when more is asked; 409 `nothing_to_capture` when nothing is left (or the authorisation is still pending).
+         *
+         *     Requires permission `orders:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        amount?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrderPayments"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/payments/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund captured money to the original tenders, last tender first
+         * @description 422 `refund_exceeds_captured` when more is asked than was captured and not yet refunded. Returns compute their refund themselves (POST /v1/returns); this is for goodwill and corrections.
+         *
+         *     Requires permission `returns:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        amount: number;
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrderPayments"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/payments/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release authorised money that was not captured, last tender first
+         * @description Requires permission `orders:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        amount?: number;
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrderPayments"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/webhooks/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A payment provider tells Winkel that a pending authorisation settled or failed
+         * @description Signed by the provider. The test card gateway signs like Winkel's own webhooks: header `winkel-gateway-signature: t=<unix>,v1=<HMAC-SHA256(TEST_GATEWAY_SECRET, "<t>.<raw body>")>`; body `{"type": "authorisation.settled" | "authorisation.failed", "reference": "tc_…"}`. Repeats are harmless.
+         *
+         *     Public: no credential needed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    provider: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            received: boolean;
+                            changed: boolean;
+                            payment: components["schemas"]["Payment"];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gift-cards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Gift cards, newest first (codes masked)
+         * @description Requires permission `orders:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Items per page (1–200). */
+                    limit?: number;
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    customerId?: string;
+                    status?: "active" | "disabled";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GiftCardPage"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Issue a gift card; the answer holds its code, shown only this once
+         * @description Requires permission `orders:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        amount: number;
+                        currency?: string;
+                        customerId?: string;
+                        origin?: "sold" | "goodwill";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IssuedGiftCard"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gift-cards/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A gift card with its ledger (newest first)
+         * @description Requires permission `orders:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GiftCardDetail"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Disable (e.g. reported stolen) or enable a gift card
+         * @description Requires permission `orders:write`.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        status: "active" | "disabled";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GiftCardDetail"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/v1/gift-cards/balance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Look up a gift card by its code (balance and status)
+         * @description Requires permission `storefront`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GiftCard"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gift-cards/{id}/reload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add money to a gift card
+         * @description Requires permission `orders:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        amount: number;
+                        reference?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GiftCardDetail"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/gift-cards/redeem": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take money off a gift card at a till (outside a checkout)
+         * @description 409 `insufficient_balance` when the card holds less; 422 `unknown_gift_card` for a wrong code.
+         *
+         *     Requires permission `orders:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        amount: number;
+                        reference?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["GiftCardDetail"];
                     };
                 };
                 /** @description Problem details (RFC 9457). */
@@ -7092,11 +7991,15 @@ export interface paths {
                         email?: string;
                         expectedTotal?: number;
                         customerGroups?: string[];
-                        payment: {
+                        payment?: {
                             /** @enum {string} */
                             method: "test_card";
                             cardNumber: string;
                         };
+                        /** @description Split tender, charged in this order; a tender without `amount` pays what is left (a gift card: up to its balance). Instead of `payment`. */
+                        tenders?: components["schemas"]["Tender"][];
+                        /** @description Where the delivery lines go (kept only when some line is delivered). With `latitude` and `longitude`, the sourcing engine weighs each location’s distance to it. Required for delivery lines when REQUIRE_SHIPPING_ADDRESS is on. */
+                        shippingAddress?: components["schemas"]["ShippingAddress"] | null;
                     };
                 };
             };
@@ -7204,6 +8107,142 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders/{id}/lines/{lineId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a line before it is fulfilled: release its stock, re-price the rest, give back the difference
+         * @description The remaining lines are priced again with the order’s promotions (a broken 3-for-2 loses its discount), and the difference is released from the authorisation or refunded. 409 `line_fulfilled` when the line has left already (return it instead).
+         *
+         *     Requires permission `orders:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    lineId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Order"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/pickup-store": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Collect at another store: reserve there, release here
+         * @description All pickup lines waiting to be collected, or the `lineIds` given. 409 `insufficient_stock` when the new store lacks stock; 409 `line_fulfilled` when a line was collected already.
+         *
+         *     Requires permission `orders:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        locationId: string;
+                        lineIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Order"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders": {
         parameters: {
             query?: never;
@@ -7213,7 +8252,9 @@ export interface paths {
         };
         /**
          * Orders, newest first
-         * @description Requires permission `orders:read`.
+         * @description `storeId` finds the orders sold in that store and those with a line collected at or sent from it.
+         *
+         *     Requires permission `orders:read`.
          */
         get: {
             parameters: {
@@ -7224,6 +8265,10 @@ export interface paths {
                     cursor?: string;
                     channel?: "web" | "app" | "pos" | "kiosk" | "scan_go";
                     storeId?: string;
+                    status?: "placed" | "cancelled" | "completed";
+                    customerId?: string;
+                    /** @description The e-mail the order was placed with (a return at a store looks the order up by it). */
+                    email?: string;
                 };
                 header?: never;
                 path?: never;
@@ -7238,6 +8283,1499 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["OrderPage"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/return-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The return policy: window, excluded categories, the product flag, reasons
+         * @description Requires permission `storefront`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReturnPolicy"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/order-lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find the order a shopper brings back, by its number or the e-mail it was placed with
+         * @description Returns are taken anywhere: unlike GET /v1/orders, the answer is not limited to the caller’s stores. At most 20 orders, newest first.
+         *
+         *     Requires permission `returns:write`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    orderId?: string;
+                    email?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Order"][];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What a return would refund, and over which tenders, without changing anything
+         * @description The same checks as creating it (422 `not_returnable`, `return_window_closed`, `quantity_exceeds_returnable`; 409 `line_not_fulfilled`).
+         *
+         *     Requires permission `storefront`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        orderId: string;
+                        lines: {
+                            orderLineId: string;
+                            quantity: number;
+                            /** @description Why it comes back. */
+                            reason: "changed_mind" | "wrong_size" | "defective" | "not_as_described" | "arrived_late" | "wrong_item" | "other";
+                            /** @description Inspection: back on sale, written off, or held (reserved) until decided. */
+                            outcome?: "restock" | "damaged" | "quarantine";
+                            note?: string;
+                        }[];
+                        /** @description To the original tenders (last charged first) or as store credit on a new gift card. */
+                        refundMethod?: "original" | "store_credit";
+                        locationId?: string;
+                        /** @description New goods handed over in exchange, priced at today’s store price. */
+                        exchange?: {
+                            sku?: string;
+                            variantId?: string;
+                            quantity: number;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReturnPreview"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Returns, newest first (staff with orders:read; a signed-in customer sees their own)
+         * @description Requires permission `storefront`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Items per page (1–200). */
+                    limit?: number;
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    status?: "requested" | "received" | "refunded" | "cancelled";
+                    orderId?: string;
+                    locationId?: string;
+                    customerId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReturnPage"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Authorise a return (RMA), or take one directly at a store
+         * @description Customers authorise returns of their own orders (`method` mail or in_store); staff with returns:write may do so for any order. With `locationId` and an `outcome` on every line (staff), the goods are received at once: stock movements at that location, the refund paid out (and an exchange handed over) in one step. 422 `not_returnable`, `return_window_closed`, `quantity_exceeds_returnable`; 409 `line_not_fulfilled`; 402 `payment_required` when an exchange costs more and no `payment` is given.
+         *
+         *     Requires permission `storefront`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        orderId: string;
+                        method: "in_store" | "mail";
+                        lines: {
+                            orderLineId: string;
+                            quantity: number;
+                            /** @description Why it comes back. */
+                            reason: "changed_mind" | "wrong_size" | "defective" | "not_as_described" | "arrived_late" | "wrong_item" | "other";
+                            /** @description Inspection: back on sale, written off, or held (reserved) until decided. */
+                            outcome?: "restock" | "damaged" | "quarantine";
+                            note?: string;
+                        }[];
+                        /** @description To the original tenders (last charged first) or as store credit on a new gift card. */
+                        refundMethod?: "original" | "store_credit";
+                        /** @description The store receiving it now (direct return). */
+                        locationId?: string;
+                        /** @description New goods handed over in exchange, priced at today’s store price. */
+                        exchange?: {
+                            sku?: string;
+                            variantId?: string;
+                            quantity: number;
+                        }[];
+                        payment?: components["schemas"]["Tender"];
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReturnResult"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A return (staff with orders:read, or the customer whose order it is)
+         * @description Requires permission `storefront`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Return"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive an authorised return at a store or the DC: inspect, restock, refund
+         * @description Requires permission `returns:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        locationId: string;
+                        outcomes: {
+                            returnLineId: string;
+                            /** @description Inspection: back on sale, written off, or held (reserved) until decided. */
+                            outcome: "restock" | "damaged" | "quarantine";
+                            note?: string;
+                        }[];
+                        /** @description To the original tenders (last charged first) or as store credit on a new gift card. */
+                        refundMethod?: "original" | "store_credit";
+                        /** @description New goods handed over in exchange, priced at today’s store price. */
+                        exchange?: {
+                            sku?: string;
+                            variantId?: string;
+                            quantity: number;
+                        }[];
+                        payment?: components["schemas"]["Tender"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ReturnResult"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/returns/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a return that has not been received
+         * @description Requires permission `storefront`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Return"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fulfilments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Fulfilments, newest first: a location’s queue of pick lists, pick tasks and parcels
+         * @description `locationId` matches where the goods are picked and where they are collected. Staff scoped to stores see only theirs.
+         *
+         *     Requires permission `orders:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Items per page (1–200). */
+                    limit?: number;
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                    locationId?: string;
+                    /** @description One or more (repeat the parameter). */
+                    status?: ("open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled")[];
+                    method?: "delivery" | "pickup" | "ship_to_store";
+                    orderId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FulfilmentPage"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fulfilments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A fulfilment (staff with orders:read for its stores, or the customer who ordered; the pickup code only for the customer)
+         * @description Requires permission `storefront`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Fulfilment"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/fulfilments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An order’s fulfilments with their tracking and, for the customer, the pickup code
+         * @description Requires permission `storefront`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["FulfilmentList"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fulfilments/{id}/pickup-qr.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The pickup QR code as SVG (the link in the ready-for-pickup e-mail)
+         * @description The `token` comes from the e-mail (or `pickupQrUrl`); the image exists only while the parcel is ready for pickup.
+         *
+         *     Public: no credential needed.
+         */
+        get: {
+            parameters: {
+                query: {
+                    token: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/carriers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Carriers a parcel can be shipped with
+         * @description Requires permission `orders:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Carrier"][];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fulfilments/{id}/pick": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark picked (the pick list is done)
+         * @description Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
+         *
+         *     Requires permission `fulfilment:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Fulfilment"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fulfilments/{id}/pack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark packed
+         * @description Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
+         *
+         *     Requires permission `fulfilment:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Fulfilment"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fulfilments/{id}/ship": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand the parcel to a carrier with its tracking number
+         * @description Home delivery: the reservation becomes a sale in the stock ledger and the order lines are fulfilled. Ship-to-store: the parcel leaves for the pickup store. The customer gets an e-mail. Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
+         *
+         *     Requires permission `fulfilment:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description See GET /v1/carriers; `manual` takes any tracking number. */
+                        carrier: string;
+                        trackingNumber: string;
+                        trackingUrl?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Fulfilment"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fulfilments/{id}/deliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark delivered at the customer’s address
+         * @description Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
+         *
+         *     Requires permission `fulfilment:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Fulfilment"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fulfilments/{id}/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ready for pickup: the customer gets an e-mail with the pickup code and QR
+         * @description The parcel is held for PICKUP_HOLD_DAYS; after that it is cancelled, restocked and refunded automatically. Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
+         *
+         *     Requires permission `fulfilment:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Fulfilment"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fulfilments/{id}/handover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hand the parcel to the customer who shows the pickup code
+         * @description A wrong code answers 422 `pickup_code_invalid` and changes nothing. A right one turns the reservation into a sale and fulfils the order lines. Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
+         *
+         *     Requires permission `fulfilment:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The six digits from the e-mail, or the scanned QR text. */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Fulfilment"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fulfilments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel: stock released, the customer’s money released or refunded
+         * @description Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
+         *
+         *     Requires permission `fulfilment:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Fulfilment"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sourcing/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Explain where the sourcing engine would take these lines from, and why not elsewhere
+         * @description Changes nothing. Uses the configured SOURCING_POLICY unless `policy` names another preset.
+         *
+         *     Requires permission `orders:read`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lines: {
+                            sku?: string;
+                            variantId?: string;
+                            quantity: number;
+                            fulfilment?: "delivery" | "pickup";
+                            pickupLocationId?: string;
+                        }[];
+                        destination?: {
+                            latitude: number;
+                            longitude: number;
+                        };
+                        policy?: "balanced" | "nearest" | "cheapest" | "fewest_splits";
+                        shipToStore?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SourcingDecision"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/receipt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The receipt of an order: lines, discounts, totals, VAT per rate, tenders
+         * @description For staff with orders:read and for the customer who placed the order (another customer gets 404). Amounts in cents; `localTime` in the shop’s time zone.
+         *
+         *     Requires permission `storefront`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Language of the receipt; default the customer’s, else nl. */
+                    locale?: "nl" | "en";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Receipt"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/receipt.pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The receipt of an order as a PDF (A4) with the VAT breakdown
+         * @description Same access as the JSON receipt. Answers `application/pdf` with a `Content-Disposition` file name.
+         *
+         *     Requires permission `storefront`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Language of the receipt; default the customer’s, else nl. */
+                    locale?: "nl" | "en";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The PDF receipt. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/pdf": string;
                     };
                 };
                 /** @description Problem details (RFC 9457). */
@@ -7699,6 +10237,1592 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Profiles, newest first, or those matching an identifier (`q`: an e-mail, phone, account id, card, handle, or the start of one)
+         * @description Requires permission `customers:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    q?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Profile"][];
+                            hasMore: boolean;
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/profiles/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The profile that holds an identifier (give exactly one; values are normalised as stored)
+         * @description Requires permission `customers:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    email?: string;
+                    phone?: string;
+                    anonymousId?: string;
+                    customerId?: string;
+                    loyaltyCard?: string;
+                    cardFingerprint?: string;
+                    /** @description network:handle */
+                    social?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Profile"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/profiles/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A profile: identifiers, merges, declared and computed traits
+         * @description Requires permission `customers:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Profile"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/profiles/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything the person did, online and offline, newest first, paged by time
+         * @description Requires permission `customers:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                    channel?: "online" | "store" | "service";
+                    /** @description an entry type (`page`, `order.placed`) or a prefix (`order.*`) */
+                    type?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["TimelineEntry"][];
+                            hasMore: boolean;
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/profiles/{id}/unmerge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo a merge: both profiles get back their own identifiers, events and traits
+         * @description Give the id of the profile that was merged away (or the survivor with `mergeId`). The two stay apart from then on.
+         *
+         *     Requires permission `customers:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        mergeId?: string;
+                        reason?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            merge: components["schemas"]["ProfileMerge"];
+                            survivor: components["schemas"]["Profile"];
+                            restored: components["schemas"]["Profile"];
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identity-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The identity resolution rules
+         * @description Requires permission `customers:read`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IdentityRulesVersion"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Change the identity resolution rules (applies to events resolved from now on)
+         * @description Requires permission `customers:write`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description every identifier kind once, strongest first */
+                        priority?: string[];
+                        /** @description kinds that may join profiles */
+                        merge?: {
+                            [key: string]: boolean;
+                        };
+                        /** @description at most this many identifiers of a kind per profile */
+                        maxPerProfile?: {
+                            [key: string]: number;
+                        };
+                        /** @description an anonymous id seen with more people than this stops merging */
+                        anonymousIdMaxUsers?: number;
+                        /** @description values never used, per kind */
+                        blocked?: {
+                            [key: string]: string[];
+                        };
+                        phoneDefaultCountry?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IdentityRulesVersion"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collect/social": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Social interactions (mentions, likes, comments, messages) with the handle that made them, from a social listening tool
+         * @description Requires permission `customers:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        interactions: components["schemas"]["SocialInteraction"][];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description new interactions stored */
+                            accepted: number;
+                            /** @description sent before (same network and id), stored once */
+                            duplicates: number;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/collect/store-visit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A store visit, from the app's geofence or an in-store scan, with the identifiers known
+         * @description Requires permission `storefront`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["StoreVisit"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            accepted: boolean;
+                            profileId: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/storefront/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How the web storefront starts: its publishable key, channel, country and currency
+         * @description Made on first use. A publishable key only opens storefront routes, so it is safe to hand to every visitor.
+         *
+         *     Public: no credential needed.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StorefrontConfig"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My orders, newest first (signed-in customer)
+         * @description Requires a signed-in customer.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Items per page (1–200). */
+                    limit?: number;
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrderPage"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A person’s current consent per purpose and the full history
+         * @description Give any identifiers the person is known by; decisions recorded under any of them count (latest wins).
+         *
+         *     Requires permission `customers:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    customerId?: string;
+                    email?: string;
+                    anonymousId?: string;
+                    profileId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsentOverview"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Record consent decisions for a person
+         * @description Appends to the history; the current state is derived. Staff must give a `reason` (audited); API keys say where the person decided in `source`.
+         *
+         *     Requires permission `customers:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SetConsents"];
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsentOverview"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * My consents and their history (signed-in customer)
+         * @description Requires a signed-in customer.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsentOverview"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Change my consents (signed-in customer, from the account page)
+         * @description Requires a signed-in customer.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        consents: {
+                            /**
+                             * @description What the data may be used for.
+                             * @enum {unknown}
+                             */
+                            purpose: "email" | "sms" | "push" | "personalisation" | "profiling" | "analytics";
+                            granted: boolean;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ConsentOverview"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sdk/consents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Current consents of a browser (its anonymous id), for the SDK
+         * @description Requires permission `storefront`.
+         */
+        get: {
+            parameters: {
+                query: {
+                    anonymousId: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CurrentConsents"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        /**
+         * Record a browser’s consent choices (cookie banner), for the SDK
+         * @description Keyed by the anonymous id (and the customer when a customer session calls); counts for the person once the id is tied to them.
+         *
+         *     Requires permission `storefront`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        anonymousId: string;
+                        consents: {
+                            /**
+                             * @description What the data may be used for.
+                             * @enum {unknown}
+                             */
+                            purpose: "email" | "sms" | "push" | "personalisation" | "profiling" | "analytics";
+                            granted: boolean;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CurrentConsents"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consents/unsubscribe-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a signed unsubscribe link for an e-mail address (to put in a mail)
+         * @description Requires permission `marketing:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                        purposes?: ("email" | "sms" | "push" | "personalisation" | "profiling" | "analytics")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            token: string;
+                            url: string;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/consents/unsubscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What an unsubscribe link will withdraw (HTML page with a confirm button, or JSON)
+         * @description Changes nothing (mail scanners open links); the page’s button POSTs to the same URL. Answers 400 for a tampered link and 410 for an expired one.
+         *
+         *     Public: no credential needed.
+         */
+        get: {
+            parameters: {
+                query: {
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnsubscribeInfo"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Withdraw the purposes of a signed unsubscribe link (one-click, RFC 8058)
+         * @description Records the withdrawal with source `unsubscribe` and answers the new state. Repeating it is harmless. 400 for a tampered link, 410 for an expired one (nothing changed).
+         *
+         *     Public: no credential needed.
+         */
+        post: {
+            parameters: {
+                query: {
+                    token: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["UnsubscribeInfo"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sdk/beacon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Collect a batch sent by navigator.sendBeacon (publishable key in the query, JSON body as text/plain)
+         * @description The same checks as POST /v1/collect/batch. Because a beacon cannot be pre-checked for consent by the browser in every case, events whose anonymous id or user id has not granted `analytics` are dropped here too.
+         *
+         *     Public: no credential needed.
+         */
+        post: {
+            parameters: {
+                query: {
+                    key: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["BeaconResult"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/privacy/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything Winkel holds on a person, as JSON (GDPR access and portability)
+         * @description Requires permission `privacy:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    customerId?: string;
+                    email?: string;
+                    anonymousId?: string;
+                    profileId?: string;
+                    phone?: string;
+                    /** @description Answer as a file download. */
+                    download?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PersonExport"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything Winkel holds on me, as JSON (signed-in customer)
+         * @description Requires a signed-in customer.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    download?: boolean;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PersonExport"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/privacy/erasures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Erasures done, newest first (proof without personal data)
+         * @description Requires permission `privacy:read`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: components["schemas"]["Erasure"][];
+                            hasMore: boolean;
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Erase a person in every module (GDPR right to erasure)
+         * @description Deletes or anonymises everything about the person in one transaction; orders stay for bookkeeping without personal data. Emits customer.erased. Cannot be undone.
+         *
+         *     Requires permission `privacy:erase`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        customerId?: string;
+                        /** Format: email */
+                        email?: string;
+                        anonymousId?: string;
+                        profileId?: string;
+                        phone?: string;
+                        /** @description Why (e.g. the request reference); kept as proof. */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Erasure"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase me: my account and everything Winkel holds on me (signed-in customer)
+         * @description Asks for the password again. Orders stay for bookkeeping without personal data. Cannot be undone; the session ends with it.
+         *
+         *     Requires a signed-in customer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Erasure"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -8232,6 +12356,8 @@ export interface components {
             pickup: boolean;
             shipFromStore: boolean;
             dailyCapacity: number | null;
+            /** @description low-stock alert threshold for levels here without their own; null: the global default (LOW_STOCK_THRESHOLD) */
+            lowStockThreshold: number | null;
             status: "active" | "closed";
             version: number;
         };
@@ -8244,6 +12370,13 @@ export interface components {
             incoming: number;
             /** @description on hand − reserved − safety stock, never below 0 */
             availableToPromise: number;
+            /** @description this level’s own low-stock threshold; null: the location’s, else the global default */
+            lowStockThreshold: number | null;
+            /** @description the threshold that applies: ATP at or below it (and above 0) is low stock */
+            effectiveLowStockThreshold: number;
+            status: "in_stock" | "low" | "out";
+            /** @description changes with the level’s settings (safety stock, threshold), not with stock movements; the ETag for If-Match */
+            version: number;
             /** Format: date-time */
             updatedAt: string;
         };
@@ -8348,6 +12481,12 @@ export interface components {
             decidedAt: string | null;
             decidedBy: string | null;
             version: number;
+        };
+        CountSheetPage: {
+            data: components["schemas"]["CountSheet"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            nextCursor: string | null;
         };
         SupplierItem: {
             variantId: string;
@@ -8504,6 +12643,36 @@ export interface components {
             };
             target?: components["schemas"]["PromotionTarget"];
         };
+        /** @description Only the fields given change. null (and [] for lists) removes a restriction. */
+        PromotionPatch: {
+            name?: string;
+            status?: "active" | "draft" | "archived";
+            stacking?: "exclusive" | "combinable";
+            rule?: components["schemas"]["PromotionRule"];
+            /** @description higher first */
+            priority?: number;
+            startsAt?: string | null;
+            endsAt?: string | null;
+            /** @description null or []: every channel */
+            channels?: ("web" | "app" | "pos" | "kiosk" | "scan_go")[] | null;
+            /** @description null or []: every store */
+            storeIds?: string[] | null;
+            /** @description null or []: every customer */
+            customerGroups?: string[] | null;
+            /** @description null: no longer a personal offer */
+            customerId?: string | null;
+            memberOnly?: boolean | null;
+            requiresCoupon?: boolean | null;
+            /** @description replaces the limits as a whole; null or {} removes them all, a null inside removes that one */
+            limits?: {
+                total?: number | null;
+                perCustomer?: number | null;
+                /** @description cents of discount in all */
+                budget?: number | null;
+            } | null;
+            /** @description null: no target (order rules then count the whole cart) */
+            target?: components["schemas"]["PromotionTarget"] | null;
+        };
         Promotion: {
             /** @description pro_… */
             id: string;
@@ -8607,7 +12776,13 @@ export interface components {
             notApplied: {
                 promotionId: string;
                 name: string;
+                /** @description stable code, e.g. needs_more_items, coupon_expired */
                 reason: string;
+                /** @description what the reason is made of: amounts in cents, moments in ISO 8601, `offer` the rule’s terms (see docs/pricing.md) */
+                params: {
+                    [key: string]: unknown;
+                };
+                /** @description the reason in words, in the language of Accept-Language (nl or en; default en) */
                 message: string;
                 lineIds: string[];
             }[];
@@ -8616,6 +12791,11 @@ export interface components {
                 promotionId?: string;
                 applied: boolean;
                 reason?: string;
+                /** @description what the reason is made of: amounts in cents, moments in ISO 8601, `offer` the rule’s terms (see docs/pricing.md) */
+                params: {
+                    [key: string]: unknown;
+                };
+                /** @description in the language of Accept-Language */
                 message: string;
             }[];
             usage: {
@@ -8638,6 +12818,128 @@ export interface components {
                 net: number;
                 vat: number;
             };
+        };
+        /** @description One tender of a (split) payment. `cash` and `card_present` are for tills (staff sessions and secret keys). */
+        Tender: {
+            /** @enum {string} */
+            method: "test_card";
+            cardNumber: string;
+            amount?: number;
+        } | {
+            /** @enum {string} */
+            method: "gift_card";
+            code: string;
+            amount?: number;
+        } | {
+            /** @enum {string} */
+            method: "card_present";
+            /** @description The terminal’s card fingerprint (kept for identity resolution). */
+            fingerprint: string;
+            last4?: string;
+            amount?: number;
+        } | {
+            /** @enum {string} */
+            method: "cash";
+            /** @description What the shopper handed over; change is the difference. */
+            tendered?: number;
+            amount?: number;
+        };
+        Payment: {
+            /** @description pay_… */
+            id: string;
+            /** @description test_card, card_present, cash, gift_card or store_credit */
+            provider: string;
+            /** @description authorisation, capture, void or refund */
+            kind: string;
+            /** @description succeeded, failed or pending */
+            status: string;
+            amount: number;
+            currency: string;
+            /** @description Position of the tender in a split payment (1 = charged first; 0 = store credit). */
+            tenderSeq: number;
+            /** @description The authorisation this row belongs to. */
+            parentId: string | null;
+            /** @description The provider’s id of the payment (what its webhooks name). */
+            providerReference: string | null;
+            giftCardId: string | null;
+            cardLast4: string | null;
+            failureCode: string | null;
+            reference: string | null;
+            reason: string | null;
+            createdAt: string;
+        };
+        PaymentSummary: {
+            authorised: number;
+            pending: number;
+            captured: number;
+            voided: number;
+            refunded: number;
+            capturable: number;
+            refundable: number;
+            /** @description captured − refunded */
+            net: number;
+        };
+        OrderPayments: {
+            orderId: string;
+            currency: string;
+            orderTotal: number;
+            summary: components["schemas"]["PaymentSummary"];
+            payments: components["schemas"]["Payment"][];
+        };
+        GiftCard: {
+            /** @description gc_… */
+            id: string;
+            /** @description Only the last four characters; the code is shown once, when issued. */
+            maskedCode: string;
+            currency: string;
+            balance: number;
+            initialAmount: number;
+            status: string;
+            customerId: string | null;
+            /** @description sold, store_credit or goodwill */
+            origin: string;
+            reference: string | null;
+            createdAt: string;
+            updatedAt: string;
+            version: number;
+        };
+        GiftCardEntry: {
+            id: string;
+            kind: string;
+            amount: number;
+            balanceAfter: number;
+            reference: string | null;
+            createdAt: string;
+        };
+        GiftCardDetail: {
+            giftCard: components["schemas"]["GiftCard"];
+            entries: components["schemas"]["GiftCardEntry"][];
+        };
+        IssuedGiftCard: {
+            giftCard: components["schemas"]["GiftCard"];
+            /** @description The full code: shown only now. */
+            code: string;
+        };
+        GiftCardPage: {
+            data: components["schemas"]["GiftCard"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        /** @description Where a home delivery goes. */
+        ShippingAddress: {
+            /** @description Who receives the parcel. */
+            name: string;
+            /** @description Street and house number. */
+            line1: string;
+            line2?: string | null;
+            postalCode: string;
+            city: string;
+            /** @description ISO 3166-1 alpha-2 (NL, BE, …). */
+            country: string;
+            phone?: string | null;
+            latitude?: number | null;
+            longitude?: number | null;
         };
         Cart: {
             /** @description cart_… */
@@ -8679,6 +12981,8 @@ export interface components {
             total: number;
             vat: unknown;
             promotions: unknown;
+            /** @description Where home delivery goes; null for pickup and in-store orders, and after erasure. */
+            shippingAddress: components["schemas"]["ShippingAddress"] | null;
             lines: {
                 id: string;
                 variantId: string;
@@ -8701,6 +13005,10 @@ export interface components {
                 failureCode: string | null;
                 createdAt: string;
             }[];
+            /** @description Σ captures in the payment ledger. */
+            capturedTotal?: number;
+            /** @description Σ refunds (store credit included) in the payment ledger. */
+            refundedTotal?: number;
             createdAt: string;
         };
         OrderPage: {
@@ -8708,6 +13016,297 @@ export interface components {
             hasMore: boolean;
             /** @description Pass as `cursor` for the next page; null on the last. */
             nextCursor: string | null;
+        };
+        ReturnRefund: {
+            /** @description Credit for the goods: paid for goods − kept goods repriced with the order’s promotions − earlier returns’ credit. */
+            goods: number;
+            /** @description Shipping refunded (only when nothing is kept). */
+            shipping: number;
+            due: number;
+            exchangeTotal: number;
+            /** @description Paid out: due − exchange, when positive. */
+            payout: number;
+            /** @description To be paid: exchange − due, when positive. */
+            toPay: number;
+            refundMethod: string;
+            /** @description Over the tenders, last charged first. */
+            split: {
+                paymentId: string;
+                provider: string;
+                tenderSeq: number;
+                amount: number;
+                giftCardId: string | null;
+                cardLast4: string | null;
+            }[];
+            keptValueBefore: number;
+            keptValueAfter: number;
+            paidForGoods: number;
+            giftCardId?: string | null;
+        } & {
+            [key: string]: unknown;
+        };
+        Return: {
+            /** @description ret_… */
+            id: string;
+            orderId: string;
+            customerId: string | null;
+            orderChannel: string;
+            /** @description in_store or mail */
+            method: string;
+            /** @description Where it was received. */
+            locationId: string | null;
+            /** @description requested → refunded (received and paid out in one step), or cancelled */
+            status: string;
+            refundMethod: string;
+            refundTotal: number | null;
+            refund: components["schemas"]["ReturnRefund"] | null;
+            exchange: unknown;
+            note: string | null;
+            lines: {
+                id: string;
+                orderLineId: string;
+                variantId: string;
+                sku: string;
+                quantity: number;
+                reason: string;
+                outcome: string | null;
+                note: string | null;
+            }[];
+            createdAt: string;
+            receivedAt: string | null;
+            version: number;
+        };
+        ReturnResult: {
+            return: components["schemas"]["Return"];
+            /** @description The store credit gift card’s code: shown only in this answer. */
+            storeCreditCode: string | null;
+        };
+        ReturnPreview: {
+            orderId: string;
+            currency: string;
+            refund: components["schemas"]["ReturnRefund"];
+            exchange: {
+                sku: string;
+                quantity: number;
+                unitPrice: number;
+                total: number;
+            }[];
+        };
+        ReturnPolicy: {
+            windowDays: number;
+            excludedCategoryIds: string[];
+            productFlag: string;
+            reasons: string[];
+        };
+        ReturnPage: {
+            data: components["schemas"]["Return"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        Fulfilment: {
+            /** @description ful_… */
+            id: string;
+            orderId: string;
+            customerId: string | null;
+            /** @description Where the goods are picked. */
+            locationId: string;
+            /** @description delivery (home), pickup (click & collect at the store that has it), ship_to_store (from a warehouse to the pickup store). */
+            method: "delivery" | "pickup" | "ship_to_store";
+            /** @description Where the customer collects (pickup and ship-to-store). */
+            pickupLocationId: string | null;
+            status: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+            carrier: string | null;
+            trackingNumber: string | null;
+            trackingUrl: string | null;
+            /** @description Only for the customer who placed the order, while the parcel is ready. */
+            pickupCode: string | null;
+            /** @description An SVG QR code carrying the pickup code (customer only). */
+            pickupQrUrl: string | null;
+            pickupDeadline: string | null;
+            cancelReason: string | null;
+            /** @description Why the sourcing engine chose this location, per line, and what it rejected. */
+            sourcing: unknown;
+            /** @description Home delivery: where the parcel goes (the order’s delivery address, for the pick list and the label). Null for pickup and ship-to-store. */
+            shippingAddress: components["schemas"]["ShippingAddress"] | null;
+            lines: {
+                orderLineId: string;
+                variantId: string;
+                sku: string;
+                quantity: number;
+                reservationId: string | null;
+            }[];
+            /** @description The steps that can be taken now. */
+            nextActions: ("pick" | "pack" | "ship" | "deliver" | "ready" | "handover" | "cancel")[];
+            /** Format: date-time */
+            createdAt: string;
+            pickedAt: string | null;
+            packedAt: string | null;
+            shippedAt: string | null;
+            readyAt: string | null;
+            completedAt: string | null;
+            cancelledAt: string | null;
+            version: number;
+        };
+        FulfilmentPage: {
+            data: components["schemas"]["Fulfilment"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        FulfilmentList: {
+            data: components["schemas"]["Fulfilment"][];
+        };
+        SourcingDecision: {
+            policy: string;
+            /** @description The chosen plan’s cost under the policy, in cents (compares plans; not a price). */
+            cost: number;
+            /** @description Delivery shipments beyond the first. */
+            splits: number;
+            /** @description Lines no location can serve. */
+            shortLineIds: string[];
+            lines: {
+                lineId: string;
+                variantId: string;
+                quantity: number;
+                locationId: string | null;
+                method: "delivery" | "pickup" | "ship_to_store";
+                pickupLocationId: string | null;
+                shipment: number | null;
+                distanceKm: number | null;
+                reasons: string[];
+                rejected: {
+                    locationId: string;
+                    code: string;
+                    reason: string;
+                    detail: string;
+                    cost?: number;
+                }[];
+            }[];
+            shipments: {
+                shipment: number;
+                locationId: string;
+                method: string;
+                lineIds: string[];
+                cost: number;
+                distanceKm: number | null;
+            }[];
+            plansConsidered: {
+                kind: string;
+                cost: number;
+                shipments: number;
+                chosen: boolean;
+            }[];
+        };
+        Carrier: {
+            code: string;
+            name: string;
+        };
+        Receipt: {
+            orderId: string;
+            /** @description The receipt number: the order number. */
+            number: string;
+            locale: "nl" | "en";
+            currency: string;
+            country: string;
+            /**
+             * Format: date-time
+             * @description When the order was placed (UTC).
+             */
+            issuedAt: string;
+            /** @description issuedAt in the shop’s time zone, `YYYY-MM-DD HH:mm`. */
+            localTime: string;
+            /** @description The shop’s time zone (SHOP_TIME_ZONE). */
+            timeZone: string;
+            shop: {
+                name: string;
+                address: string[];
+                vatNumber: string | null;
+            };
+            channel: string;
+            store: {
+                id: string;
+                code: string;
+                name: string;
+            } | null;
+            customer: {
+                id: string | null;
+                email: string | null;
+                name: string | null;
+            };
+            status: string;
+            lines: {
+                id: string;
+                sku: string;
+                /** @description The product title in the receipt’s language. */
+                name: string;
+                quantity: number;
+                /** @description Cents. */
+                unitPrice: number;
+                /** @description unitPrice × quantity. */
+                subtotal: number;
+                discounts: {
+                    promotionId: string;
+                    name: string;
+                    /** @description Negative cents. */
+                    amount: number;
+                }[];
+                /** @description subtotal + discounts. */
+                total: number;
+                taxClass: string;
+                /** @description Basis points. */
+                vatRate: number;
+            }[];
+            promotions: {
+                promotionId: string;
+                name: string;
+                /** @description Positive cents of discount. */
+                amount: number;
+                couponCode: string | null;
+            }[];
+            /** @description Cents. */
+            subtotal: number;
+            /** @description Cents. */
+            discountTotal: number;
+            /** @description Cents. */
+            shippingTotal: number;
+            /** @description What the customer pays, VAT included. */
+            total: number;
+            /** @description The total without VAT. */
+            netTotal: number;
+            vat: {
+                /** @description Per rate, highest first. */
+                rows: {
+                    /** @description Basis points: 2100 = 21 %. */
+                    rate: number;
+                    /** @description Cents. */
+                    net: number;
+                    /** @description Cents. */
+                    vat: number;
+                    /** @description Cents. */
+                    gross: number;
+                }[];
+                /** @description Cents. */
+                net: number;
+                /** @description Cents. */
+                vat: number;
+                /** @description Cents. */
+                gross: number;
+            };
+            tenders: {
+                kind: "payment" | "refund";
+                provider: string;
+                /** @description Positive cents. */
+                amount: number;
+                status: string;
+                cardLast4: string | null;
+                /** Format: date-time */
+                at: string;
+            }[];
+            /** @description Σ payment tenders. */
+            paidTotal: number;
+            /** @description Cents. */
+            refundedTotal: number;
         };
         CollectResult: {
             /** @description new events stored */
@@ -8750,6 +13349,272 @@ export interface components {
             properties: unknown;
             traits: unknown;
             context: unknown;
+        };
+        ProfileMerge: {
+            id: string;
+            /** @description `merge`, or `split` when the rules moved identifiers apart */
+            kind: string;
+            survivorId: string;
+            mergedId: string;
+            identifier: {
+                kind: string;
+                value: string;
+            } | null;
+            sourceId: string | null;
+            reason: string;
+            createdAt: string;
+            undoneAt: string | null;
+        };
+        Profile: {
+            id: string;
+            /** @description `active`, or `merged` (see mergedInto) */
+            status: string;
+            mergedInto: string | null;
+            identifiers: {
+                kind: string;
+                value: string;
+                firstSeenAt: string;
+                sourceId: string;
+                sharedBy: number | null;
+            }[];
+            /** @description declared traits (identify), latest value per trait */
+            traits: {
+                [key: string]: unknown;
+            };
+            /** @description computed traits; null without the profiling consent */
+            computed: unknown;
+            eventCount: number;
+            firstSeenAt: string | null;
+            lastSeenAt: string | null;
+            merges: components["schemas"]["ProfileMerge"][];
+            createdAt: string;
+            updatedAt: string;
+        };
+        TimelineEntry: {
+            id: string;
+            /** @description collect, event, social or store_visit */
+            source: string;
+            sourceId: string;
+            occurredAt: string;
+            type: string;
+            name: string | null;
+            /** @description online, store or service */
+            channel: string;
+            salesChannel: string | null;
+            storeId: string | null;
+            amount: number | null;
+            currency: string | null;
+            data: unknown;
+        };
+        IdentityRules: {
+            /** @description every identifier kind once, strongest first */
+            priority: string[];
+            /** @description kinds that may join profiles */
+            merge: {
+                [key: string]: boolean;
+            };
+            /** @description at most this many identifiers of a kind per profile */
+            maxPerProfile: {
+                [key: string]: number;
+            };
+            /** @description an anonymous id seen with more people than this stops merging */
+            anonymousIdMaxUsers: number;
+            /** @description values never used, per kind */
+            blocked: {
+                [key: string]: string[];
+            };
+            phoneDefaultCountry: string;
+        };
+        IdentityRulesVersion: {
+            rules: components["schemas"]["IdentityRules"];
+            version: number;
+        };
+        SocialInteraction: {
+            /** @description the network's id of the interaction; a repeat is stored once */
+            id: string;
+            network: string;
+            handle: string;
+            kind: "mention" | "like" | "comment" | "message" | "share";
+            text?: string;
+            url?: string;
+            /** Format: date-time */
+            occurredAt?: string;
+            email?: string;
+            customerId?: string;
+        };
+        StoreVisit: {
+            /** @description the sender's id of the visit; a repeat is stored once */
+            id?: string;
+            storeId: string;
+            method: "geofence" | "scan";
+            /** Format: date-time */
+            occurredAt?: string;
+            durationSeconds?: number;
+            anonymousId?: string;
+            customerId?: string;
+            email?: string;
+            phone?: string;
+            loyaltyCard?: string;
+        };
+        StorefrontConfig: {
+            /** @description pk_…: send it as the bearer token on storefront routes. Public by design. */
+            publishableKey: string;
+            /** @description key_…: the API key behind it; revoke it to rotate (a new one is made on the next request). */
+            apiKeyId: string;
+            /** @enum {string} */
+            channel: "web";
+            country: "NL" | "BE";
+            currency: string;
+            /** @description The built-in test card gateway’s documented numbers, for the checkout’s hint (docs/commerce.md). */
+            testCards: {
+                /** @description grouped in fours, as people type it */
+                number: string;
+                /** @description success, declined, insufficientFunds, expired, pending, … */
+                outcome: string;
+            }[];
+        };
+        ConsentState: {
+            /**
+             * @description What the data may be used for.
+             * @enum {unknown}
+             */
+            purpose: "email" | "sms" | "push" | "personalisation" | "profiling" | "analytics";
+            granted: boolean;
+            /**
+             * @description `default` when nothing is recorded and the configured default applies.
+             * @enum {unknown}
+             */
+            source: "account" | "unsubscribe" | "staff" | "checkout" | "sdk" | "api" | "default";
+            recordedAt: string | null;
+            recordId: string | null;
+        };
+        ConsentRecord: {
+            /** @description cns_… */
+            id: string;
+            /**
+             * @description What the data may be used for.
+             * @enum {unknown}
+             */
+            purpose: "email" | "sms" | "push" | "personalisation" | "profiling" | "analytics";
+            granted: boolean;
+            /** @enum {unknown} */
+            source: "account" | "unsubscribe" | "staff" | "checkout" | "sdk" | "api";
+            customerId: string | null;
+            email: string | null;
+            anonymousId: string | null;
+            profileId: string | null;
+            reason: string | null;
+            /** @description Who recorded it: { type, id, label }. */
+            actor: unknown;
+            /** Format: date-time */
+            recordedAt: string;
+        };
+        ConsentOverview: {
+            /** @description One entry per purpose: the latest decision across all the person’s identifiers, else the default. */
+            current: components["schemas"]["ConsentState"][];
+            /** @description Every decision, newest first. */
+            history: components["schemas"]["ConsentRecord"][];
+        };
+        CurrentConsents: {
+            current: components["schemas"]["ConsentState"][];
+        };
+        SetConsents: {
+            customerId?: string;
+            /** Format: email */
+            email?: string;
+            anonymousId?: string;
+            profileId?: string;
+            consents: {
+                /**
+                 * @description What the data may be used for.
+                 * @enum {unknown}
+                 */
+                purpose: "email" | "sms" | "push" | "personalisation" | "profiling" | "analytics";
+                granted: boolean;
+            }[];
+            /**
+             * @description Where the person decided (API keys only; default `api`). Staff changes are always `staff`.
+             * @enum {unknown}
+             */
+            source?: "account" | "unsubscribe" | "checkout" | "sdk" | "api";
+            /** @description Required when staff change it: why. */
+            reason?: string;
+        };
+        UnsubscribeInfo: {
+            /** @description The address, masked. */
+            email: string;
+            purposes: ("email" | "sms" | "push" | "personalisation" | "profiling" | "analytics")[];
+            current: components["schemas"]["ConsentState"][];
+            expiresAt: string | null;
+            /** @description True once every purpose of the link is withdrawn. */
+            done: boolean;
+        };
+        BeaconResult: {
+            accepted: number;
+            duplicates: number;
+            /** @description events dropped because their sender has not granted `analytics` */
+            withoutConsent: number;
+            rejected: {
+                index: number;
+                messageId: string | null;
+                errors: {
+                    field: string;
+                    message: string;
+                }[];
+            }[];
+        };
+        PersonExport: {
+            /** @description `winkel.person-export.v1` */
+            format: string;
+            /** Format: date-time */
+            generatedAt: string;
+            identifiers: {
+                customerIds: string[];
+                emails: string[];
+                anonymousIds: string[];
+                profileIds: string[];
+                phones: string[];
+                names: string[];
+            };
+            /** @description Per module, what it holds on the person. */
+            modules: {
+                [key: string]: unknown;
+            };
+            /** @description Rows of tables no module claims, found by customer id or e-mail. */
+            other: {
+                [key: string]: unknown[];
+            };
+        };
+        Erasure: {
+            /** @description era_… */
+            id: string;
+            /** Format: date-time */
+            createdAt: string;
+            reason?: string;
+            actor?: unknown;
+            summary: {
+                /** @description Rows deleted or anonymised, per module and table. */
+                modules: {
+                    [key: string]: {
+                        [key: string]: number;
+                    };
+                };
+                /** @description Rows of unclaimed tables unlinked by customer id or e-mail. */
+                unlinked: {
+                    [key: string]: number;
+                };
+                /** @description Rows where a leftover copy of an e-mail, phone or name was replaced. */
+                swept: {
+                    [key: string]: number;
+                };
+                /** @description What stays, and why. */
+                kept: {
+                    [key: string]: string;
+                };
+            } & {
+                [key: string]: unknown;
+            };
+            customerIds?: string[];
         };
     };
     responses: never;

@@ -10,9 +10,10 @@ export function stockStatus(availableToPromise: number): 'in_stock' | 'low' | 'o
 
 const COLORS = { in_stock: 'teal', low: 'orange', out: 'red' } as const;
 
-export function StockStatusBadge({ availableToPromise }: { availableToPromise: number }) {
+/** `status` as the server gives it (it knows the level's own low-stock threshold); else worked out from ATP. */
+export function StockStatusBadge({ availableToPromise, status: given }: { availableToPromise: number; status?: 'in_stock' | 'low' | 'out' }) {
   const { t } = useTranslation();
-  const status = stockStatus(availableToPromise);
+  const status = given ?? stockStatus(availableToPromise);
   return (
     <Badge variant="light" color={COLORS[status]}>
       {t(`stock.status.${status}`)}

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -13,6 +13,8 @@ import { useCan } from '../../lib/auth';
 import { useLocations, useVariantInfo } from '../../lib/catalog';
 import { formatDateTime } from '../../lib/format';
 import { usePagedList } from '../../lib/paging';
+import './inventory/i18n';
+import { LevelSettingsModal } from './inventory/LevelSettingsModal';
 import { MovementModal } from './MovementModal';
 
 const MOVEMENT_COLORS: Record<string, string> = { receipt: 'teal', adjustment: 'blue', damage: 'red', return: 'grape', count_correction: 'orange', sale: 'indigo', transfer_out: 'yellow', transfer_in: 'cyan' };
@@ -20,10 +22,12 @@ const MOVEMENT_COLORS: Record<string, string> = { receipt: 'teal', adjustment: '
 export function SkuStockPage() {
   const { variantId = '' } = useParams();
   const { t } = useTranslation();
+  const { t: ti } = useTranslation('inventory');
   const can = useCan();
   const info = useVariantInfo(variantId);
   const locations = useLocations();
   const [recording, setRecording] = useState(false);
+  const [editing, setEditing] = useState<string | null>(null);
   const byId = new Map((locations.data?.data ?? []).map((l) => [l.id, l]));
   const levels = useQuery({ queryKey: ['stock', variantId], queryFn: () => unwrap(api.GET('/v1/stock', { params: { query: { variantId } } })) });
   const movements = usePagedList(['stock-movements', variantId], (cursor) => unwrap(api.GET('/v1/stock/movements', { params: { query: { variantId, cursor, limit: 50 } } })));
@@ -95,11 +99,17 @@ export function SkuStockPage() {
                 <Table.Th ta="right">{t('stock.safety')}</Table.Th>
                 <Table.Th ta="right">{t('stock.incoming')}</Table.Th>
                 <Table.Th ta="right">{t('stock.atp')}</Table.Th>
+                <Table.Th ta="right">{ti('level.lowThreshold')}</Table.Th>
                 <Table.Th>{t('stock.statusLabel')}</Table.Th>
+                {can('inventory:write') && (
+                  <Table.Th>
+                    <VisuallyHidden>{t('common.actions')}</VisuallyHidden>
+                  </Table.Th>
+                )}
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {rows.length === 0 && !levels.isError && <TableState colSpan={7} loading={levels.isPending} empty={t('stock.noLevels')} />}
+              {rows.length === 0 && !levels.isError && <TableState colSpan={can('inventory:write') ? 9 : 8} loading={levels.isPending} empty={t('stock.noLevels')} />}
               {rows.map((l) => (
                 <Table.Tr key={l.locationId}>
                   <Table.Td>
@@ -114,9 +124,26 @@ export function SkuStockPage() {
                   <Table.Td ta="right">{l.safetyStock}</Table.Td>
                   <Table.Td ta="right">{l.incoming}</Table.Td>
                   <Table.Td ta="right">{l.availableToPromise}</Table.Td>
-                  <Table.Td>
-                    <StockStatusBadge availableToPromise={l.availableToPromise} />
+                  <Table.Td ta="right">
+                    <Group gap={6} justify="flex-end" wrap="nowrap">
+                      <Text size="sm" fw={l.lowStockThreshold != null ? 600 : undefined}>
+                        {l.effectiveLowStockThreshold}
+                      </Text>
+                      <Text size="xs" c="dimmed">
+                        {l.lowStockThreshold != null ? ti('level.own') : ti('level.usesDefault')}
+                      </Text>
+                    </Group>
                   </Table.Td>
+                  <Table.Td>
+                    <StockStatusBadge availableToPromise={l.availableToPromise} status={l.status} />
+                  </Table.Td>
+                  {can('inventory:write') && (
+                    <Table.Td>
+                      <Button size="xs" variant="subtle" onClick={() => setEditing(l.locationId)} aria-label={ti('level.editFor', { location: byId.get(l.locationId)?.name ?? l.locationId })}>
+                        {ti('level.edit')}
+                      </Button>
+                    </Table.Td>
+                  )}
                 </Table.Tr>
               ))}
             </Table.Tbody>
@@ -179,6 +206,7 @@ export function SkuStockPage() {
         </Table.ScrollContainer>
         <LoadMore hasMore={!!movements.hasNextPage} loading={movements.isFetchingNextPage} onLoad={() => void movements.fetchNextPage()} />
       </section>
+      {editing && <LevelSettingsModal variantId={variantId} location={byId.get(editing) ?? null} locationId={editing} onClose={() => setEditing(null)} />}
       <MovementModal opened={recording} onClose={() => setRecording(false)} sku={info.data?.sku} locationId={rows[0]?.locationId ?? null} />
     </Stack>
   );

@@ -134,7 +134,7 @@ export function StockPage() {
                   {l.availableToPromise}
                 </Table.Td>
                 <Table.Td>
-                  <StockStatusBadge availableToPromise={l.availableToPromise} />
+                  <StockStatusBadge availableToPromise={l.availableToPromise} status={l.status} />
                 </Table.Td>
               </Table.Tr>
             ))}

@@ -1,6 +1,28 @@
-// Not built yet: this surface says so, and what it will offer.
-import { ComingLater } from '../../components/ComingLater';
+// The web shop. It runs for anyone (no staff sign-in): it asks the server for its publishable key
+// and acts as a guest, or as the shopper once they sign in to their customer account.
+import { Route, Routes } from 'react-router';
+import { NotFound } from '../../components/NotFound';
+import './i18n';
+import { AccountPage } from './AccountPage';
+import { CartPage } from './CartPage';
+import { CheckoutPage } from './CheckoutPage';
+import { OrderPage } from './OrderPage';
+import { ProductListPage } from './ProductListPage';
+import { ProductPage } from './ProductPage';
+import { ShopLayout } from './ShopLayout';
 
 export default function Storefront() {
-  return <ComingLater surface="storefront" />;
+  return (
+    <Routes>
+      <Route element={<ShopLayout />}>
+        <Route index element={<ProductListPage />} />
+        <Route path="products/:id" element={<ProductPage />} />
+        <Route path="cart" element={<CartPage />} />
+        <Route path="checkout" element={<CheckoutPage />} />
+        <Route path="orders/:id" element={<OrderPage />} />
+        <Route path="account" element={<AccountPage />} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
 }

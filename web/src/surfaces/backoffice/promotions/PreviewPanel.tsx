@@ -20,7 +20,9 @@ interface SampleLine {
 }
 
 export function PreviewPanel({ input, invalid }: { input: PromotionInput | null; invalid: boolean }) {
-  const { t } = useTranslation('promotions');
+  const { t, i18n } = useTranslation('promotions');
+  // The server words why an offer did not apply in the language it is asked for.
+  const language = i18n.language === 'nl' ? 'nl' : 'en';
   const [lines, setLines] = useState<SampleLine[]>([]);
   const [channel, setChannel] = useState<Channel>('web');
   const [couponCodes, setCouponCodes] = useState<string[]>([]);
@@ -41,11 +43,11 @@ export function PreviewPanel({ input, invalid }: { input: PromotionInput | null;
   };
   const [request] = useDebouncedValue(input && cartLines.length ? { promotion: input, cart } : null, 300);
   const preview = useQuery({
-    queryKey: ['promotions', 'preview', request],
+    queryKey: ['promotions', 'preview', request, language],
     enabled: !!request,
     placeholderData: keepPreviousData,
     retry: false,
-    queryFn: () => unwrap(api.POST('/v1/promotions/preview', { body: request! })),
+    queryFn: () => unwrap(api.POST('/v1/promotions/preview', { headers: { 'accept-language': language }, body: request! })),
   });
   const titles = new Map(lines.map((l) => [l.sku, l.title]));
 

@@ -14,7 +14,7 @@ import { formatDateTime } from '../../../lib/format';
 import { formatMoney } from '../../../lib/money';
 import { notifyError, notifySuccess, problemMessage } from '../../../lib/notify';
 import { CouponsPanel } from './CouponsPanel';
-import { CHANNELS, STATUSES, STATUS_COLORS, buildInput, emptyForm, formFromPromotion, ruleSummary, type Channel, type FormErrors, type Promotion, type PromotionForm, type PromotionInput } from './model';
+import { CHANNELS, STATUSES, STATUS_COLORS, asPatch, buildInput, emptyForm, formFromPromotion, ruleSummary, type Channel, type FormErrors, type Promotion, type PromotionForm, type PromotionInput } from './model';
 import { PreviewPanel } from './PreviewPanel';
 import { RuleFields } from './RuleFields';
 import { TargetFields } from './TargetFields';
@@ -81,7 +81,7 @@ function PromotionBuilder({ promotion, onConflict }: { promotion?: Promotion; on
   const save = useMutation({
     mutationFn: (input: PromotionInput) =>
       promotion
-        ? unwrap(api.PATCH('/v1/promotions/{id}', { params: { path: { id: promotion.id } }, headers: ifMatch(promotion.version), body: input }))
+        ? unwrap(api.PATCH('/v1/promotions/{id}', { params: { path: { id: promotion.id } }, headers: ifMatch(promotion.version), body: asPatch(input) }))
         : unwrap(api.POST('/v1/promotions', { headers: createHeaders(), body: input })),
     onSuccess: (saved) => {
       client.setQueryData(['promotion', saved.id], saved);
@@ -186,7 +186,6 @@ function PromotionBuilder({ promotion, onConflict }: { promotion?: Promotion; on
                 </SimpleGrid>
                 <Checkbox label={t('fields.memberOnly')} checked={form.memberOnly} onChange={(e) => set({ memberOnly: e.currentTarget.checked })} />
                 <Checkbox label={t('fields.requiresCoupon')} description={t('fields.requiresCouponHint')} checked={form.requiresCoupon} onChange={(e) => set({ requiresCoupon: e.currentTarget.checked })} />
-                {promotion && <Text size="xs" c="dimmed">{t('fields.scopeClearNote')}</Text>}
               </Section>
 
               <Section title={t('builder.schedule')}>

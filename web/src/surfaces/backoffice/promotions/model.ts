@@ -356,6 +356,26 @@ export function buildInput(f: PromotionForm, tr: TFunction): BuildResult {
   return { input: Object.keys(errors).length ? null : input, errors };
 }
 
+export type PromotionPatch = Schemas['PromotionPatch'];
+
+/**
+ * The PATCH for a saved promotion edited in the builder: the whole definition, with null for every
+ * restriction the form leaves empty, so that emptying a list in the form really removes it.
+ */
+export function asPatch(input: PromotionInput): PromotionPatch {
+  return {
+    ...input,
+    startsAt: input.startsAt ?? null,
+    endsAt: input.endsAt ?? null,
+    channels: input.channels ?? null,
+    storeIds: input.storeIds ?? null,
+    customerGroups: input.customerGroups ?? null,
+    customerId: input.customerId ?? null,
+    limits: input.limits ?? null,
+    target: input.target ?? null,
+  };
+}
+
 /** The rule in words, for the list and the builder's heading: "3 for the price of 2". */
 export function ruleSummary(rule: PromotionRule, t: TFunction): string {
   const min = (cents: number | undefined) => (cents ? t('summary.minSubtotal', { amount: formatMoney(cents) }) : '');

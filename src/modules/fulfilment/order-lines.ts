@@ -1,0 +1,38 @@
+// The one place where fulfilment changes the state of order lines and of the order they make up:
+// a line is fulfilled when its goods leave with the customer or the carrier, cancelled when its
+// fulfilment is; the order is completed once every line is settled, cancelled when every line is.
+// (Kept here until the commerce service offers the same as a function of its own.)
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Tx } from '../../platform/db.js';
+import { emit, type Actor } from '../../platform/events/outbox.js';
+import { orderLines, orders } from '../commerce/schema.js';
+
+export async function settleOrderLines(tx: Tx, actor: Actor, orderId: string, lineIds: string[], status: 'fulfilled' | 'cancelled') {
+  if (!lineIds.length) return;
+  await tx
+    .update(orderLines)
+    .set({ status })
+    .where(and(eq(orderLines.orderId, orderId), inArray(orderLines.id, lineIds), eq(orderLines.status, 'reserved')));
+  const lines = await tx.select({ status: orderLines.status }).from(orderLines).where(eq(orderLines.orderId, orderId));
+  if (lines.some((l) => l.status === 'reserved')) return;
+  const next = lines.every((l) => l.status === 'cancelled') ? 'cancelled' : 'completed';
+  const [o] = await tx
+    .update(orders)
+    .set({ status: next, version: sql`${orders.version} + 1` })
+    .where(and(eq(orders.id, orderId), eq(orders.status, 'placed')))
+    .returning({ id: orders.id, customerId: orders.customerId, total: orders.total, currency: orders.currency });
+  if (o) await emit(tx, { type: `order.${next}`, aggregateType: 'order', aggregateId: orderId, customerId: o.customerId, actor, data: { order: { id: orderId, status: next, total: o.total, currency: o.currency } } });
+}
+
+/** The amounts of order lines, for refunds of cancelled goods. */
+export async function orderLineTotals(tx: Tx, orderId: string) {
+  const [o] = await tx.select({ id: orders.id, total: orders.total, currency: orders.currency, shippingTotal: orders.shippingTotal, customerId: orders.customerId, status: orders.status }).from(orders).where(eq(orders.id, orderId));
+  const lines = await tx.select({ id: orderLines.id, total: orderLines.total, status: orderLines.status }).from(orderLines).where(eq(orderLines.orderId, orderId));
+  return { order: o, lines };
+}
+
+/** The order's lines as they are now: an order edit may have cancelled one or moved its reservation. */
+export async function currentOrderLines(tx: Tx, orderId: string) {
+  const rows = await tx.select({ id: orderLines.id, status: orderLines.status, reservationId: orderLines.reservationId, locationId: orderLines.locationId }).from(orderLines).where(eq(orderLines.orderId, orderId));
+  return new Map(rows.map((r) => [r.id, r]));
+}

@@ -1,0 +1,191 @@
+// GDPR: export everything Winkel holds on a person, erase them everywhere, and purge old anonymous
+// events. The work per module lives in the data-holder registry (holders.ts). Around it:
+// - a person is resolved from whatever identifier is given, across modules, until nothing new turns up;
+// - a generic pass handles tables no holder claims that link rows to the person by a `customer_id`
+//   or `email` column (exported as "other", unlinked on erasure), so a new module is covered before
+//   it registers its own holder;
+// - a final sweep replaces any remaining literal copy of the person's e-mail addresses, phone
+//   numbers and full names in every text, JSON and text-array column of every table ("[erased]"),
+//   and reports where it found them.
+import { sql } from 'drizzle-orm';
+import type { Db, Executor, Tx } from '../../platform/db.js';
+import { badRequest, notFound } from '../../platform/errors.js';
+import { emit } from '../../platform/events/outbox.js';
+import { newId } from '../../platform/ids.js';
+import { recordAudit, type RequestContext } from '../audit/service.js';
+import { identifiersOf, type ConsentSubject } from '../consent/service.js';
+import { rows, tableExists } from './holders.js';
+import { sweep, sweepNeedles } from './sweep.js';
+import { addTo, dataHolders, emptyPerson, type Person } from './registry.js';
+import { privacyErasures } from './schema.js';
+
+export interface PrivacySubject extends ConsentSubject {
+  phone?: string;
+}
+
+/** Everything the person is known by, following identifiers across modules. */
+export async function resolvePerson(db: Executor, subject: PrivacySubject): Promise<Person> {
+  const person = emptyPerson();
+  addTo(person, {
+    customerIds: subject.customerId ? [subject.customerId] : [],
+    emails: subject.email ? [subject.email] : [],
+    anonymousIds: subject.anonymousId ? [subject.anonymousId] : [],
+    profileIds: subject.profileId ? [subject.profileId] : [],
+    phones: subject.phone ? [subject.phone] : [],
+  });
+  for (let round = 0; round < 5; round++) {
+    let grew = false;
+    for (const h of dataHolders()) if (h.discover && addTo(person, await h.discover(db, person))) grew = true;
+    // The consent module's view (including identity resolution's expanders).
+    const ids = await identifiersOf(db, { customerId: person.customerIds[0], email: person.emails[0], anonymousId: person.anonymousIds[0], profileId: person.profileIds[0] });
+    if (addTo(person, { customerIds: ids.customerIds, emails: ids.emails, anonymousIds: ids.anonymousIds, profileIds: ids.profileIds })) grew = true;
+    if (!grew) break;
+  }
+  return person;
+}
+
+const isEmpty = (p: Person) => !p.customerIds.length && !p.emails.length && !p.anonymousIds.length && !p.profileIds.length && !p.phones.length;
+
+// ---- the generic pass ------------------------------------------------------------------------
+
+interface LinkColumn {
+  table: string;
+  column: 'customer_id' | 'email';
+  nullable: boolean;
+}
+
+/** Tables with a customer_id or email column that no holder claims. */
+async function unclaimedLinks(db: Executor): Promise<LinkColumn[]> {
+  const claimed = new Set(dataHolders().flatMap((h) => h.tables));
+  claimed.add('privacy_erasures');
+  const found = await rows(
+    db,
+    sql`select c.table_name, c.column_name, c.is_nullable from information_schema.columns c
+        join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE'
+        where c.table_schema = 'public' and c.column_name in ('customer_id', 'email') and c.data_type in ('text', 'character varying')
+        order by c.table_name, c.column_name`,
+  );
+  return found.filter((r) => !claimed.has(String(r.table_name))).map((r) => ({ table: String(r.table_name), column: r.column_name as LinkColumn['column'], nullable: r.is_nullable === 'YES' }));
+}
+
+const textArray = (xs: string[]) => sql`${`{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
+function matches(l: LinkColumn, p: Person) {
+  return l.column === 'customer_id' ? sql`${sql.identifier(l.column)} = any(${textArray(p.customerIds)})` : sql`lower(${sql.identifier(l.column)}) = any(${textArray(p.emails)})`;
+}
+
+// ---- export ---------------------------------------------------------------------------------
+
+export async function exportPerson(db: Db, subject: PrivacySubject) {
+  const person = await resolvePerson(db, subject);
+  if (isEmpty(person)) throw badRequest('Say whose data: give customerId, email, anonymousId, profileId or phone.', [{ field: 'customerId', message: 'give at least one identifier' }]);
+  // One snapshot for the whole export.
+  return db.transaction(
+    async (tx) => {
+      const modules: Record<string, unknown> = {};
+      for (const h of dataHolders()) modules[h.module] = await h.export(tx, person);
+      const other: Record<string, unknown[]> = {};
+      for (const l of await unclaimedLinks(tx)) {
+        const found = await rows(tx, sql`select * from ${sql.identifier(l.table)} where ${matches(l, person)}`);
+        if (found.length) other[l.table] = [...(other[l.table] ?? []), ...found];
+      }
+      return { format: 'winkel.person-export.v1', generatedAt: new Date().toISOString(), identifiers: person, modules, other };
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
+}
+
+// ---- erasure --------------------------------------------------------------------------------
+
+export interface ErasureSummary {
+  modules: Record<string, Record<string, number>>;
+  unlinked: Record<string, number>;
+  swept: Record<string, number>;
+  /** Tables that refused the sweep (e.g. append-only ledgers): they still hold a copy; fix their module's holder. */
+  refused?: Record<string, string>;
+  kept: Record<string, string>;
+}
+
+/** Erases a person everywhere in one transaction; answers the proof record (no personal data). */
+export async function erasePerson(db: Db, ctx: RequestContext, subject: PrivacySubject, reason: string) {
+  if (!reason.trim()) throw badRequest('Say why this person is erased (e.g. the request reference).', [{ field: '/reason', message: 'required' }]);
+  return db.transaction(async (tx) => {
+    const person = await resolvePerson(tx, subject);
+    if (isEmpty(person)) throw badRequest('Say whom to erase: give customerId, email, anonymousId, profileId or phone.', [{ field: '/customerId', message: 'give at least one identifier' }]);
+    if (subject.customerId && !person.emails.length && !person.anonymousIds.length && !person.profileIds.length) {
+      const [exists] = await rows(tx, sql`select 1 from customer_accounts where id = ${subject.customerId}`);
+      if (!exists) throw notFound('customer', subject.customerId);
+    }
+    const id = newId('erasure');
+    const summary: ErasureSummary = { modules: {}, unlinked: {}, swept: {}, kept: {} };
+    const late = dataHolders().filter((h) => h.late);
+    for (const h of dataHolders()) {
+      if (h.keeps) summary.kept[h.module] = h.keeps;
+      if (!h.late) summary.modules[h.module] = await h.erase(tx, person);
+    }
+    for (const l of await unclaimedLinks(tx)) {
+      if ((l.column === 'customer_id' && !person.customerIds.length) || (l.column === 'email' && !person.emails.length)) continue;
+      const r = l.nullable
+        ? await tx.execute(sql`update ${sql.identifier(l.table)} set ${sql.identifier(l.column)} = null where ${matches(l, person)}`)
+        : await tx.execute(sql`delete from ${sql.identifier(l.table)} where ${matches(l, person)}`);
+      if (r.rowCount) summary.unlinked[`${l.table}.${l.column}`] = r.rowCount;
+    }
+    await tx.insert(privacyErasures).values({ id, reason: reason.trim(), actor: ctx.actor as unknown as Record<string, unknown>, summary });
+    await recordAudit(tx, ctx, { action: 'customer.erase', resourceType: 'erasure', resourceId: id, after: { reason: reason.trim() } });
+    await emit(tx, {
+      type: 'customer.erased',
+      aggregateType: 'erasure',
+      aggregateId: id,
+      // Not on the customer's timeline (it would bring back a profile for the erased id); receivers
+      // find the ids to erase downstream in `data.customerIds`.
+      customerId: null,
+      actor: ctx.actor,
+      data: { erasureId: id, customerIds: person.customerIds, profileIds: person.profileIds, anonymousIdCount: person.anonymousIds.length },
+    });
+    // Last, so that copies written by the steps above (the reason, audit entries) are swept too.
+    const swept = await sweep(tx, sweepNeedles(person), { skip: late.flatMap((h) => h.tables.map((t) => `public.${t}`)) });
+    summary.swept = swept.hits;
+    if (Object.keys(swept.refused).length) summary.refused = swept.refused;
+    // Holders that must lock a table (append-only ledgers) go last, so the lock is short.
+    for (const h of late) summary.modules[h.module] = await h.erase(tx, person);
+    await tx.update(privacyErasures).set({ summary }).where(sql`${privacyErasures.id} = ${id}`);
+    return { id, createdAt: new Date().toISOString(), summary, customerIds: person.customerIds };
+  });
+}
+
+export async function listErasures(db: Db, limit: number, before?: string) {
+  const found = await rows(
+    db,
+    sql`select id, reason, actor, summary, created_at from privacy_erasures ${before ? sql`where id < ${before}` : sql``} order by id desc limit ${limit + 1}`,
+  );
+  return found;
+}
+
+// ---- retention ------------------------------------------------------------------------------
+
+/**
+ * Deletes collected events older than `days` that belong to no known person: no user id, and an
+ * anonymous id never seen with a user id. Answers how many were deleted. `days` 0 keeps everything.
+ */
+export async function purgeAnonymousEvents(db: Db, days: number, batch = 10_000): Promise<number> {
+  if (days <= 0) return 0;
+  let total = 0;
+  // Their entries on anonymous profiles' timelines go with them.
+  const timeline = await tableExists(db, 'timeline_entries');
+  for (;;) {
+    const r = await db.transaction(async (tx) => {
+      const gone = await rows(
+        tx,
+        sql`delete from collected_events where id in (
+              select e.id from collected_events e
+              where e.user_id is null and e.timestamp < now() - make_interval(days => ${days})
+                and (e.anonymous_id is null or not exists (select 1 from collected_events u where u.anonymous_id = e.anonymous_id and u.user_id is not null))
+              limit ${batch})
+            returning message_id`,
+      );
+      if (timeline && gone.length) await tx.execute(sql`delete from timeline_entries where source_id = any(${textArray(gone.map((g) => `collect:${g.message_id}`))})`);
+      return gone.length;
+    });
+    total += r;
+    if (r < batch) return total;
+  }
+}

@@ -1,0 +1,220 @@
+// GDPR: a person with data in every module that exists is exported as JSON (by staff and by
+// themself), then erased; afterwards every text, JSON and array column of every table in the
+// database (found through the catalog, so new tables are covered without touching this test) is
+// searched for their e-mail, phone and name. Orders stay, anonymised. Old anonymous events are
+// purged by the retention job's function.
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, startTestServer, type TestServer } from './helpers/server.js';
+import { startReceiver } from './helpers/receiver.js';
+import { purgeAnonymousEvents } from '../src/modules/privacy/service.js';
+import { hasConsent } from '../src/modules/consent/service.js';
+
+let s: TestServer;
+let pk: string;
+let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+const EMAIL = 'Zebulon.Quixotewright@Example.com';
+const PHONE = '+31687654321';
+const NAME = 'Zebulon Quixotewright';
+let customer: { id: string; token: string };
+let orderId = '';
+
+/** Every (table, column) in the database whose text holds `needle`, case-insensitively. */
+async function whereFound(needle: string): Promise<string[]> {
+  const cols = (
+    await s.winkel.db.execute<{ schema: string; table: string; column: string }>(sql`
+      select c.table_schema as schema, c.table_name as table, c.column_name as column
+      from information_schema.columns c
+      join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name and t.table_type = 'BASE TABLE'
+      where c.table_schema not in ('pg_catalog', 'information_schema')
+        and (c.data_type in ('text', 'character varying', 'character', 'json', 'jsonb') or (c.data_type = 'ARRAY' and c.udt_name in ('_text', '_varchar')))`)
+  ).rows;
+  expect(cols.length).toBeGreaterThan(50);
+  const found: string[] = [];
+  for (const c of cols) {
+    const r = await s.winkel.db.execute<{ n: number }>(
+      sql`select count(*)::int as n from ${sql.identifier(c.schema)}.${sql.identifier(c.table)} where ${sql.identifier(c.column)}::text ilike ${`%${needle}%`}`,
+    );
+    if (r.rows[0].n > 0) found.push(`${c.schema}.${c.table}.${c.column}`);
+  }
+  return found;
+}
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  s = await startTestServer({ webhookRetryBaseSeconds: 1 });
+  pk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop' } })).body.token;
+  // Webhooks receive every event, so deliveries carry the person's data too.
+  expect((await s.call('POST', '/v1/webhook-endpoints', { body: { url: receiver.url, eventTypes: ['*'] } })).status).toBe(201);
+
+  // Accounts: sign-up and a password reset (a queued and caught e-mail to the address).
+  const up = await s.call('POST', '/v1/customer-auth/sign-up', { token: null, body: { email: EMAIL, password: 'zebulon-secret-1', name: NAME, locale: 'en' } });
+  expect(up.status).toBe(201);
+  customer = { id: up.body.customer.id, token: up.body.token };
+  expect((await s.call('POST', '/v1/customer-auth/password-reset', { token: null, body: { email: EMAIL } })).status).toBeLessThan(300);
+
+  // Collected events: anonymous browsing, then identify with traits.
+  const batch = await s.call('POST', '/v1/collect/batch', {
+    token: pk,
+    body: {
+      batch: [
+        { type: 'page', anonymousId: 'anon-zeb', name: 'Home' },
+        { type: 'track', anonymousId: 'anon-zeb', event: 'Product Viewed', properties: { sku: 'MUG' } },
+        { type: 'identify', anonymousId: 'anon-zeb', userId: customer.id, traits: { email: EMAIL, phone: PHONE, name: NAME } },
+        { type: 'track', userId: customer.id, event: 'Newsletter Read', properties: { subject: `Hi ${NAME}` } },
+      ],
+    },
+  });
+  expect(batch.body.accepted).toBe(4);
+
+  // Consent: from the account page and by staff with a reason naming them.
+  expect((await s.call('PUT', '/v1/me/consents', { token: customer.token, body: { consents: [{ purpose: 'email', granted: true }, { purpose: 'analytics', granted: true }] } })).status).toBe(200);
+  expect((await s.call('POST', '/v1/consents', { body: { email: EMAIL, consents: [{ purpose: 'sms', granted: true }], reason: `${NAME} asked at the counter` }, headers: { 'idempotency-key': 'zeb-consent-1' } })).status).toBe(201);
+
+  // Commerce: a cart and a paid order with their e-mail; back-in-stock with their e-mail.
+  const dc = (await s.call('POST', '/v1/locations', { body: { code: 'DC', name: 'DC', type: 'warehouse' } })).body.id;
+  await s.call('POST', '/v1/products', { body: { status: 'active', title: { en: 'Spotty mug' }, variants: [{ sku: 'MUG' }] } });
+  await s.call('POST', '/v1/products', { body: { status: 'active', title: { en: 'Rare vase' }, variants: [{ sku: 'VASE' }] } });
+  const pl = (await s.call('POST', '/v1/price-lists', { body: { name: 'Base' } })).body.id;
+  await s.call('POST', `/v1/price-lists/${pl}/prices`, { body: { prices: [{ sku: 'MUG', amount: 500 }, { sku: 'VASE', amount: 9900 }] } });
+  await s.call('POST', '/v1/stock/movements', { body: { sku: 'MUG', locationId: dc, type: 'receipt', quantity: 10 } });
+  const cart = (await s.call('POST', '/v1/carts', { token: customer.token, body: { channel: 'web', email: EMAIL } })).body;
+  expect((await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: customer.token, body: { sku: 'MUG', quantity: 2 } })).status).toBe(200);
+  const shippingAddress = { name: NAME, line1: 'Quixoteweg 7', postalCode: '1234 AB', city: 'Amsterdam', country: 'NL', phone: PHONE };
+  const order = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: customer.token, body: { payment: { method: 'test_card', cardNumber: '4242424242424242' }, shippingAddress } });
+  expect(order.status).toBe(201);
+  orderId = order.body.id;
+  expect((await s.call('POST', '/v1/back-in-stock', { token: pk, body: { email: EMAIL, sku: 'VASE' } })).status).toBeLessThan(300);
+
+  // Let the relay deliver the webhooks (and any timeline/profile work) before erasing.
+  await eventually(async () => receiver.received.some((r) => r.body.includes('order.placed')), 30_000);
+  await eventually(async () => (await whereFound('zebulon.quixotewright@example.com')).includes('public.webhook_deliveries.payload'), 30_000);
+});
+afterAll(async () => {
+  await s?.close();
+  await receiver?.close();
+});
+
+describe('GDPR export', () => {
+  it('gives staff everything held on the person, found from any identifier', async () => {
+    const r = await s.call('GET', `/v1/privacy/export?email=${encodeURIComponent(EMAIL.toUpperCase())}`);
+    expect(r.status).toBe(200);
+    expect(r.body.format).toBe('winkel.person-export.v1');
+    expect(r.body.identifiers.customerIds).toEqual([customer.id]);
+    expect(r.body.identifiers.anonymousIds).toContain('anon-zeb');
+    expect(r.body.identifiers.phones).toContain(PHONE);
+    const m = r.body.modules;
+    expect(m.accounts.accounts[0]).toMatchObject({ id: customer.id, name: NAME });
+    expect(m.accounts.accounts[0].password_hash ?? m.accounts.accounts[0].passwordHash).toBeUndefined();
+    expect(m.collected_events.map((e: { type: string }) => e.type)).toEqual(['page', 'track', 'identify', 'track']);
+    expect(m.commerce.orders.map((o: { id: string }) => o.id)).toEqual([orderId]);
+    expect(m.commerce.orders[0].lines.length).toBe(1);
+    expect(m.consent.map((c: { purpose: string }) => c.purpose).sort()).toEqual(['analytics', 'email', 'sms']);
+    expect(m.messages.length).toBeGreaterThanOrEqual(1);
+    expect(m.back_in_stock.length).toBe(1);
+    // Staff exports are audited, without personal data in the entry.
+    const audit = await s.call('GET', `/v1/audit-log?action=customer.export&resourceId=${customer.id}`);
+    expect(audit.body.data.length).toBe(1);
+    expect(m.events.some((e: { type: string }) => e.type === 'order.placed')).toBe(true);
+    // Identity resolution made one profile of the anonymous visit and the account.
+    expect(m.profiles.profiles.length).toBeGreaterThanOrEqual(1);
+    expect(m.profiles.identifiers.map((i: { key: string }) => i.key)).toEqual(expect.arrayContaining([`customer_id:${customer.id}`, 'anonymous_id:anon-zeb']));
+    expect(m.profiles.timeline.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('lets the customer download their own data, and nobody else’s', async () => {
+    const r = await s.call('GET', '/v1/me/export?download=true', { token: customer.token });
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-disposition')).toContain('attachment');
+    expect(r.body.identifiers.customerIds).toEqual([customer.id]);
+    expect((await s.call('GET', `/v1/privacy/export?customerId=${customer.id}`, { token: customer.token })).status).toBe(403);
+    expect((await s.call('GET', '/v1/privacy/export')).status).toBe(400);
+  });
+});
+
+describe('GDPR erasure', () => {
+  it('needs a reason and the erase permission', async () => {
+    expect((await s.call('POST', '/v1/privacy/erasures', { body: { customerId: customer.id } })).status).toBe(400);
+    const agent = await s.call('POST', '/v1/staff-users', { body: { email: 'agent@test.example', name: 'Agent', role: 'service_agent', password: 'agent-secret-1' } });
+    expect(agent.status).toBe(201);
+    const signIn = await s.call('POST', '/v1/auth/sign-in', { token: null, body: { email: 'agent@test.example', password: 'agent-secret-1' } });
+    const agentToken = signIn.body.token;
+    expect((await s.call('GET', `/v1/privacy/export?customerId=${customer.id}`, { token: agentToken })).status).toBe(200);
+    expect((await s.call('POST', '/v1/privacy/erasures', { token: agentToken, body: { customerId: customer.id, reason: 'request 42' } })).status).toBe(403);
+    expect((await s.call('POST', '/v1/privacy/erasures', { body: { customerId: 'cus_01JXXXXXXXXXXXXXXXXXXXXXXX', reason: 'request 42' } })).status).toBe(404);
+  });
+
+  it('removes the person from every table: no e-mail, phone or name is left anywhere', async () => {
+    // Before: the person is all over the database.
+    const before = await whereFound(EMAIL);
+    expect(before).toEqual(expect.arrayContaining(['public.customer_accounts.email', 'public.collected_events.traits', 'public.orders.email', 'public.consent_records.email', 'public.outgoing_emails.to']));
+    expect(await whereFound(PHONE)).toContain('public.collected_events.traits');
+    expect(await whereFound(NAME)).toEqual(expect.arrayContaining(['public.customer_accounts.name', 'public.orders.shipping_address']));
+
+    const r = await s.call('POST', '/v1/privacy/erasures', { body: { customerId: customer.id, reason: `GDPR request from ${NAME} (ticket 42)` } });
+    expect(r.status).toBe(201);
+    expect(r.body.id).toMatch(/^era_/);
+    expect(r.body.summary.modules.accounts.customer_accounts).toBe(1);
+    expect(r.body.summary.modules.collected_events.collected_events).toBe(4);
+    expect(r.body.summary.modules.commerce.orders).toBe(1);
+    expect(r.body.summary.modules.profiles.profiles).toBeGreaterThanOrEqual(1);
+    expect(r.body.summary.refused).toBeUndefined();
+
+    for (const needle of [EMAIL, PHONE, NAME, 'anon-zeb']) expect(await whereFound(needle), needle).toEqual([]);
+
+    // The order stays for the books, without the person.
+    const [o] = (await s.winkel.db.execute<{ email: string | null; customer_id: string | null; total: number }>(sql`select email, customer_id, total from orders where id = ${orderId}`)).rows;
+    expect(o).toMatchObject({ email: null, customer_id: null });
+    const [addr] = (await s.winkel.db.execute<{ a: Record<string, unknown> }>(sql`select shipping_address as a from orders where id = ${orderId}`)).rows;
+    expect(addr.a).toMatchObject({ name: '[erased]', line1: '[erased]', phone: null, country: 'NL' });
+    expect(Number(o.total)).toBeGreaterThan(0);
+    // They cannot sign in any more, their consent is gone (defaults apply), and the event says so.
+    expect((await s.call('POST', '/v1/customer-auth/sign-in', { token: null, body: { email: EMAIL, password: 'zebulon-secret-1' } })).status).toBe(401);
+    expect((await s.call('GET', '/v1/customer-auth/me', { token: customer.token })).status).toBe(401);
+    expect(await hasConsent(s.winkel.db, { email: EMAIL }, 'email')).toBe(false);
+    const events = await s.call('GET', '/v1/events?type=customer.erased');
+    expect(events.body.data[0]).toMatchObject({ customerId: null, data: { erasureId: r.body.id, customerIds: [customer.id] } });
+    // The proof lists the erasure without personal data.
+    const list = await s.call('GET', '/v1/privacy/erasures');
+    expect(list.body.data[0].id).toBe(r.body.id);
+    expect(JSON.stringify(list.body)).not.toMatch(/zebulon/i);
+  });
+});
+
+describe('erasure by the customer themself', () => {
+  it('asks for the password again, then erases their account', async () => {
+    const up = await s.call('POST', '/v1/customer-auth/sign-up', { token: null, body: { email: 'Self.Eraser@example.com', password: 'self-secret-1', name: 'Selma Eraser' } });
+    const token = up.body.token;
+    const wrong = await s.call('POST', '/v1/me/erasure', { token, body: { password: 'not-my-password' } });
+    expect(wrong.status).toBe(403);
+    expect((await s.call('GET', '/v1/customer-auth/me', { token })).status).toBe(200);
+    const r = await s.call('POST', '/v1/me/erasure', { token, body: { password: 'self-secret-1' } });
+    expect(r.status).toBe(201);
+    expect(r.body.summary.modules.accounts.customer_accounts).toBe(1);
+    expect((await s.call('GET', '/v1/customer-auth/me', { token })).status).toBe(401);
+    expect(await whereFound('self.eraser@example.com')).toEqual([]);
+    expect(await whereFound('Selma Eraser')).toEqual([]);
+  });
+});
+
+describe('retention', () => {
+  it('purges anonymous events older than the setting, keeping recent ones and those of known people', async () => {
+    const old = new Date(Date.now() - 40 * 86_400_000).toISOString();
+    await s.call('POST', '/v1/collect/batch', {
+      token: pk,
+      body: {
+        batch: [
+          { type: 'page', anonymousId: 'anon-old', timestamp: old, messageId: 'ret-1' },
+          { type: 'page', anonymousId: 'anon-new', messageId: 'ret-2' },
+          { type: 'page', anonymousId: 'anon-known', timestamp: old, messageId: 'ret-3' },
+          { type: 'identify', anonymousId: 'anon-known', userId: 'cus_known', messageId: 'ret-4' },
+        ],
+      },
+    });
+    expect(await purgeAnonymousEvents(s.winkel.db, 0)).toBe(0);
+    expect(await purgeAnonymousEvents(s.winkel.db, 30)).toBe(1);
+    const left = (await s.winkel.db.execute<{ message_id: string }>(sql`select message_id from collected_events where message_id like 'ret-%' order by message_id`)).rows.map((r) => r.message_id);
+    expect(left).toEqual(['ret-2', 'ret-3', 'ret-4']);
+  });
+});

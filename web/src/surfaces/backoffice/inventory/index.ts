@@ -1,0 +1,8 @@
+// Transfers and cycle counts in the back office (mounted under inventory/ by the back office), with
+// the texts they and the stock-level settings use.
+import './i18n';
+
+export { CountSheetPage } from './CountSheetPage';
+export { CountSheetsPage } from './CountSheetsPage';
+export { TransferPage } from './TransferPage';
+export { TransfersPage } from './TransfersPage';
