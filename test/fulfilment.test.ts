@@ -203,3 +203,44 @@ describe('the queue', () => {
     expect((await s.call('GET', '/v1/carriers')).body.data.map((c: { code: string }) => c.code)).toContain('manual');
   });
 });
+
+describe('reserve in store, pay at pickup', () => {
+  it('charges nothing at checkout, asks the counter for the money at handover, and takes it with the goods', async () => {
+    // Only for orders that are collected: a delivery line refuses it and changes nothing.
+    const mixed = (await s.call('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'later@example.com' } })).body;
+    await s.call('POST', `/v1/carts/${mixed.id}/lines`, { token: pk, body: { sku: 'TOWEL', quantity: 1 } });
+    const refused = await s.call('POST', `/v1/carts/${mixed.id}/checkout`, { token: pk, body: { payment: { method: 'pay_at_pickup' } } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('pay_at_pickup_needs_pickup');
+    expect((await s.call('GET', `/v1/carts/${mixed.id}`, { token: pk })).body.status).toBe('open');
+
+    const cart = (await s.call('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'later@example.com' } })).body;
+    await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: pk, body: { sku: 'MUG', quantity: 2, fulfilment: 'pickup', pickupLocationId: gent } });
+    const placed = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: pk, body: { payment: { method: 'pay_at_pickup' } } });
+    expect(placed.status, JSON.stringify(placed.body)).toBe(201);
+    expect((await s.call('GET', `/v1/orders/${placed.body.id}/payments`)).body.payments).toEqual([]);
+    const reservedAtGent = (await level(gent)).reserved;
+    expect(reservedAtGent).toBeGreaterThanOrEqual(2);
+
+    const [f] = await fulfilmentsOf(placed.body.id);
+    await act(f.id, 'pick', undefined, gentManager);
+    await act(f.id, 'ready', undefined, gentManager);
+    const mail = await mailTo('later@example.com', /ready for pickup|ligt klaar/);
+    const code = /(\d{6})/.exec(mail.text)![1];
+
+    // The right code but no money: 402 with what is due, and nothing changes.
+    const unpaid = await act(f.id, 'handover', { code }, gentManager);
+    expect(unpaid.status).toBe(402);
+    expect(unpaid.body).toMatchObject({ code: 'payment_required', amountDue: 1000 });
+    expect((await fulfilmentsOf(placed.body.id))[0].status).toBe('ready');
+
+    const handed = await act(f.id, 'handover', { code, tenders: [{ method: 'cash', tendered: 2000 }] }, gentManager);
+    expect(handed.status, JSON.stringify(handed.body)).toBe(200);
+    expect(handed.body.status).toBe('collected');
+    const order = (await s.call('GET', `/v1/orders/${placed.body.id}`)).body;
+    expect(order).toMatchObject({ status: 'completed', capturedTotal: 1000, refundedTotal: 0 });
+    expect((await level(gent)).reserved).toBe(reservedAtGent - 2);
+    // The ledger: cash authorised and captured at the counter.
+    expect((await s.call('GET', `/v1/orders/${placed.body.id}/payments`)).body.payments.map((p: { provider: string; kind: string }) => `${p.provider}:${p.kind}`)).toEqual(['cash:authorisation', 'cash:capture']);
+  });
+});

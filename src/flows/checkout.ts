@@ -24,8 +24,11 @@ export interface CheckoutInput {
   email?: string;
   /** The total the shopper saw; a different price now gives 409 with what changed. */
   expectedTotal?: number;
-  /** One test card for the whole total (the original shape); or give `tenders`. */
-  payment?: { method: 'test_card'; cardNumber: string };
+  /**
+   * One test card for the whole total (the original shape); or `pay_at_pickup` (reserve in store,
+   * pay at the counter: every line must be collected); or give `tenders`.
+   */
+  payment?: { method: 'test_card'; cardNumber: string } | { method: 'pay_at_pickup' };
   /** Split tender, charged in this order (see src/modules/payments/tenders.ts). */
   tenders?: Tender[];
   customerGroups?: string[];
@@ -93,6 +96,11 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
     const delivers = cart.lines.some((l) => l.fulfilment === 'delivery');
     if (delivers && !input.shippingAddress && input.requireShippingAddress) throw new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: 'Give the delivery address: some lines are delivered at home.', errors: [{ field: '/shippingAddress', message: 'required for delivery lines' }] });
     const shippingAddress = delivers && input.shippingAddress ? normaliseAddress(input.shippingAddress) : null;
+    // Reserve in store and pay at pickup: nothing is charged now; the counter takes the money at handover.
+    const payAtPickup = input.payment?.method === 'pay_at_pickup';
+    if (payAtPickup && delivers) {
+      throw new Problem({ status: 422, code: 'pay_at_pickup_needs_pickup', title: 'The request cannot be processed', detail: 'Paying at pickup is for orders collected in a store; some lines are delivered at home. Pay now, or collect every line.', errors: [{ field: '/payment/method', message: 'every line must be collected' }] });
+    }
     const destination = shippingAddress?.latitude != null && shippingAddress.longitude != null ? { latitude: shippingAddress.latitude, longitude: shippingAddress.longitude } : (input.sourcing?.destination ?? null);
     const priced = await pricedCart(db, cache, cart, input.customerGroups);
     const quote = priced.quote!;
@@ -106,10 +114,10 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
     done.push({ name: 'reserve', undo: async () => void (await Promise.all(reservations.map((r) => changeReservation(db, { actor }, r.id, 'released', 'checkout failed')))) });
     // Step 5, authorise every tender in turn (outside any transaction: providers are other systems).
     // A failed tender undoes the ones before it (each registered its void) with the rest.
-    const tenders: Tender[] = input.tenders ?? (input.payment ? [input.payment] : []);
+    const tenders: Tender[] = input.tenders ?? (input.payment && input.payment.method !== 'pay_at_pickup' ? [input.payment] : []);
     // A card at the till identifies its holder across visits: it goes to identity resolution with the order.
     const cardFingerprint = tenders.find((t): t is Extract<Tender, { method: 'card_present' }> => t.method === 'card_present')?.fingerprint;
-    const planned = await planTenders(db, tenders, quote.total, cart.currency, { actorType: actor.type });
+    const planned = payAtPickup ? [] : await planTenders(db, tenders, quote.total, cart.currency, { actorType: actor.type });
     const paymentIds: string[] = [];
     for (const t of planned) {
       const provider = providers.get(t.provider);
@@ -189,7 +197,7 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
         aggregateId: orderId,
         customerId: cart.customerId,
         actor,
-        data: { order: { id: orderId, channel: cart.channel, storeId: cart.storeId, total: quote.total, currency: cart.currency, lines: quote.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, total: l.total })) }, customer: { id: cart.customerId, email: email ?? null, ...(cardFingerprint ? { cardFingerprint } : {}) } },
+        data: { payAtPickup, order: { id: orderId, channel: cart.channel, storeId: cart.storeId, total: quote.total, currency: cart.currency, lines: quote.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, total: l.total })) }, customer: { id: cart.customerId, email: email ?? null, ...(cardFingerprint ? { cardFingerprint } : {}) } },
       });
       if (email) {
         // The receipt (lines, discounts, VAT per rate, tenders) as HTML and text: src/modules/receipts.

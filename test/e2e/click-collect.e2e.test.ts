@@ -121,4 +121,41 @@ describe('click & collect in the browser', () => {
     const levels = await call<{ data: Array<{ locationId: string; onHand: number; reserved: number }> }>('GET', '/v1/stock?sku=MUG-GREEN-E2E');
     expect(levels.data.find((l) => l.locationId === store.id)).toMatchObject({ onHand: 3, reserved: 0 });
   });
+
+  it('an order reserved in store is paid at the counter when it is handed over', async () => {
+    // Same shop as above (the manager is signed in). The guest reserves and pays at pickup.
+    const store = (await call<{ data: Array<{ id: string; code: string }> }>('GET', '/v1/locations')).data.find((l) => l.code === 'UTRECHT-E2E')!;
+    const pk = (await call<{ token: string }>('POST', '/v1/api-keys', { kind: 'publishable', name: 'web shop 2' })).token;
+    const cart = await call<{ id: string }>('POST', '/v1/carts', { channel: 'web', email: 'pay.later@example.com' }, pk);
+    await call('POST', `/v1/carts/${cart.id}/lines`, { sku: 'MUG-GREEN-E2E', quantity: 1, fulfilment: 'pickup', pickupLocationId: store.id }, pk);
+    const order = await call<{ id: string; total: number }>('POST', `/v1/carts/${cart.id}/checkout`, { payment: { method: 'pay_at_pickup' } }, pk);
+    const [f] = (await call<{ data: Array<{ id: string }> }>('GET', `/v1/orders/${order.id}/fulfilments`)).data;
+    await call('POST', `/v1/fulfilments/${f.id}/ready`, {});
+    let mail: { subject: string; text: string } | undefined;
+    await expect
+      .poll(async () => {
+        mail = (await call<{ data: Array<{ subject: string; text: string }> }>('GET', '/v1/devtools/emails?to=pay.later@example.com')).data.find((m) => /ready for pickup|ligt klaar/.test(m.subject));
+        return !!mail;
+      }, { timeout: 20_000 })
+      .toBe(true);
+    const code = /(?:Pickup code|Ophaalcode): (\d{6})/.exec(mail!.text)![1];
+
+    await page.goto(`${server.url}/backoffice/fulfilment`);
+    const row = page.getByRole('table', { name: 'Fulfilments' }).getByRole('row').filter({ hasText: order.id });
+    await row.waitFor();
+    await row.getByRole('button', { name: `Hand over: order ${order.id}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Hand over' });
+    await dialog.getByRole('textbox', { name: 'Pickup code' }).fill(code);
+    await dialog.getByRole('button', { name: 'Confirm hand-over' }).click();
+    // Nothing paid yet: the dialog asks for the money first, and nothing is handed over.
+    await dialog.getByRole('status').waitFor();
+    expect(await dialog.getByRole('status').innerText()).toContain('12.95');
+    await snap('cc-pay-at-pickup');
+    await dialog.getByRole('textbox', { name: 'Cash received (optional, for change)' }).fill('20');
+    await dialog.getByRole('button', { name: 'Take payment and hand over' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await row.waitFor({ state: 'detached' });
+    const after = await call<{ status: string; capturedTotal: number }>('GET', `/v1/orders/${order.id}`);
+    expect(after).toMatchObject({ status: 'completed', capturedTotal: order.total });
+  });
 });

@@ -147,6 +147,16 @@ export function paymentSummary(rows: PaymentRow[]) {
   };
 }
 
+/**
+ * What the customer still owes on an order: its total less what is held for it (authorised,
+ * pending or captured, and not voided or refunded). Zero for an order paid at checkout; the whole
+ * total for one reserved in store to be paid at pickup.
+ */
+export function amountDue(total: number, rows: PaymentRow[]): number {
+  const held = tenderPositions(rows).reduce((s, p) => s + (p.authorisation.status === 'pending' ? p.authorisation.amount : p.authorised) - p.voided - p.refunded, 0);
+  return Math.max(0, total - held);
+}
+
 export interface RefundPortion {
   paymentId: string;
   provider: string;

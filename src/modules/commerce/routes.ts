@@ -154,7 +154,12 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
             email: Type.Optional(Type.String({ format: 'email' })),
             expectedTotal: Type.Optional(Type.Integer({ minimum: 0 })),
             customerGroups: Type.Optional(Type.Array(Type.String())),
-            payment: Type.Optional(Type.Object({ method: Type.Literal('test_card'), cardNumber: Type.String({ minLength: 12, maxLength: 23 }) }, { additionalProperties: false })),
+            payment: Type.Optional(
+              Type.Union([
+                Type.Object({ method: Type.Literal('test_card'), cardNumber: Type.String({ minLength: 12, maxLength: 23 }) }, { additionalProperties: false }),
+                Type.Object({ method: Type.Literal('pay_at_pickup') }, { additionalProperties: false, description: 'Reserve in store, pay at the counter when collecting (every line must be a pickup line).' }),
+              ]),
+            ),
             tenders: Type.Optional(Type.Array(ref(TenderSchema), { minItems: 1, maxItems: 5, description: 'Split tender, charged in this order; a tender without `amount` pays what is left (a gift card: up to its balance). Instead of `payment`.' })),
             shippingAddress: Type.Optional(Type.Union([ref(ShippingAddress), Type.Null()], { description: 'Where the delivery lines go (kept only when some line is delivered). With `latitude` and `longitude`, the sourcing engine weighs each location’s distance to it. Required for delivery lines when REQUIRE_SHIPPING_ADDRESS is on.' })),
           },

@@ -15,6 +15,7 @@ import { findVariant } from '../catalog/service.js';
 import { getOrder, shippingAddressesOf } from '../commerce/service.js';
 import { ShippingAddress } from '../commerce/address.js';
 import { paymentProviders } from '../payments/providers.js';
+import { TenderSchema } from '../payments/routes.js';
 import { Carriers } from './carriers.js';
 import { FULFILMENT_METHODS, FULFILMENT_STATUSES } from './schema.js';
 import * as svc from './service.js';
@@ -227,8 +228,14 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
   action(
     'handover',
     'Hand the parcel to the customer who shows the pickup code',
-    Type.Object({ code: Type.String({ minLength: 1, maxLength: 80, description: 'The six digits from the e-mail, or the scanned QR text.' }) }, { additionalProperties: false }),
-    'A wrong code answers 422 `pickup_code_invalid` and changes nothing. A right one turns the reservation into a sale and fulfils the order lines.',
+    Type.Object(
+      {
+        code: Type.String({ minLength: 1, maxLength: 80, description: 'The six digits from the e-mail, or the scanned QR text.' }),
+        tenders: Type.Optional(Type.Array(ref(TenderSchema), { minItems: 1, maxItems: 5, description: 'For an order paid at pickup: what the counter takes, in this order (cash, card terminal, gift card).' })),
+      },
+      { additionalProperties: false },
+    ),
+    'A wrong code answers 422 `pickup_code_invalid` and changes nothing. A right one turns the reservation into a sale and fulfils the order lines. An order reserved to be paid at pickup needs `tenders` for what is due (402 `payment_required` with `amountDue` otherwise); they are authorised and captured with the handover, or nothing happens.',
   );
   action(
     'cancel',

@@ -13,9 +13,10 @@ import { newId } from '../../platform/ids.js';
 import { queueMail } from '../../platform/mail.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
 import { endReservation, extendReservation, getLocation } from '../inventory/service.js';
-import { orderPayments, paymentSummary, releaseOrRefundInTx, type PaymentProviders } from '../commerce/payments.js';
+import { amountDue, chargeOrderInTx, orderPayments, paymentSummary, releaseOrRefundInTx, type PaymentProviders } from '../commerce/payments.js';
+import { planTenders, type Tender } from '../payments/tenders.js';
 import type { Carriers } from './carriers.js';
-import { currentOrderLines, orderLineTotals, settleOrderLines } from './order-lines.js';
+import { currentOrderLines, orderLineTotals, settleOrderLines } from '../commerce/order-lines.js';
 import { fulfilmentLines, fulfilments, FULFILMENT_STATUSES, type FULFILMENT_METHODS } from './schema.js';
 import type { LineDecision, SourcingMethod } from './sourcing.js';
 
@@ -275,6 +276,8 @@ export interface ActionInput {
   trackingUrl?: string | null;
   code?: string;
   reason?: string;
+  /** Handover of an order to be paid at pickup: what the counter takes (cash, card terminal, gift card). */
+  tenders?: Tender[];
   expectedVersion?: number;
   now?: Date;
 }
@@ -366,12 +369,27 @@ export async function performAction(db: Db, ctx: RequestContext, deps: ActionDep
         await mailCustomer(tx, f, 'pickup_ready', subject, text, html);
         break;
       }
-      case 'handover':
+      case 'handover': {
+        // Reserved in store to be paid at pickup: the counter takes the money before the goods go.
+        const { order } = await orderLineTotals(tx, f.orderId);
+        const due = order ? amountDue(order.total, await orderPayments(tx, f.orderId)) : 0;
+        if (due > 0) {
+          if (!input.tenders?.length) {
+            throw new Problem({ status: 402, code: 'payment_required', title: 'Payment required', detail: `This order is paid at pickup: take ${(due / 100).toFixed(2)} ${order!.currency} at the counter (give \`tenders\`) before handing it over.`, extra: { amountDue: due, currency: order!.currency } });
+          }
+          for (const t of await planTenders(tx, input.tenders, due, order!.currency, { actorType: ctx.actor.type })) {
+            await chargeOrderInTx(tx, deps.providers, ctx, f.orderId, t.amount, t.provider, t.source, { reference: f.id });
+          }
+          data.paid = due;
+        } else if (input.tenders?.length) {
+          throw badRequest('Nothing is left to pay on this order; leave out `tenders`.', [{ field: '/tenders', message: 'nothing due' }]);
+        }
         set.completedAt = now;
         await convertReservations(tx, ctx.actor, f, 'collected');
         await settleOrderLines(tx, ctx.actor, f.orderId, lineIds, 'fulfilled');
         await mailCustomer(tx, f, 'pickup_collected', f.locale === 'nl' ? `Opgehaald: bestelling ${f.orderId}` : `Collected: order ${f.orderId}`, `${f.locale === 'nl' ? 'Je hebt je bestelling opgehaald in' : 'You collected your order at'} ${place}.\n\n${lineList(f)}\n`);
         break;
+      }
       case 'cancel': {
         const reason = input.reason?.trim() || 'cancelled by staff';
         Object.assign(set, { cancelledAt: now, cancelReason: reason, pickupCode: null, qrToken: null });

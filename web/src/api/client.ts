@@ -19,8 +19,10 @@ export class ApiProblem extends Error {
   readonly detail: string;
   readonly errors: FieldError[];
   readonly requestId?: string;
+  /** The whole problem document, for extension members (e.g. `amountDue` of 402 payment_required). */
+  readonly body: Record<string, unknown>;
 
-  constructor(init: { status: number; code: string; title: string; detail?: string; errors?: FieldError[]; requestId?: string }) {
+  constructor(init: { status: number; code: string; title: string; detail?: string; errors?: FieldError[]; requestId?: string; body?: Record<string, unknown> }) {
     super(init.detail || init.title);
     this.name = 'ApiProblem';
     this.status = init.status;
@@ -28,6 +30,7 @@ export class ApiProblem extends Error {
     this.detail = init.detail || init.title;
     this.errors = init.errors ?? [];
     this.requestId = init.requestId;
+    this.body = init.body ?? {};
   }
 
   /** Field errors keyed by the form field they belong to ("body/email" → "email"). */
@@ -50,6 +53,7 @@ function problemFrom(response: Response, body: unknown): ApiProblem {
     detail: typeof b.detail === 'string' ? b.detail : undefined,
     errors: Array.isArray(b.errors) ? (b.errors as FieldError[]) : undefined,
     requestId: typeof b.requestId === 'string' ? b.requestId : (response.headers.get('x-request-id') ?? undefined),
+    body: b,
   });
 }
 

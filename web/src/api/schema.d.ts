@@ -7995,6 +7995,9 @@ export interface paths {
                             /** @enum {string} */
                             method: "test_card";
                             cardNumber: string;
+                        } | {
+                            /** @enum {string} */
+                            method: "pay_at_pickup";
                         };
                         /** @description Split tender, charged in this order; a tender without `amount` pays what is left (a gift card: up to its balance). Instead of `payment`. */
                         tenders?: components["schemas"]["Tender"][];
@@ -9477,7 +9480,7 @@ export interface paths {
         put?: never;
         /**
          * Hand the parcel to the customer who shows the pickup code
-         * @description A wrong code answers 422 `pickup_code_invalid` and changes nothing. A right one turns the reservation into a sale and fulfils the order lines. Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
+         * @description A wrong code answers 422 `pickup_code_invalid` and changes nothing. A right one turns the reservation into a sale and fulfils the order lines. An order reserved to be paid at pickup needs `tenders` for what is due (402 `payment_required` with `amountDue` otherwise); they are authorised and captured with the handover, or nothing happens. Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
          *
          *     Requires permission `fulfilment:write`.
          */
@@ -9495,6 +9498,8 @@ export interface paths {
                     "application/json": {
                         /** @description The six digits from the e-mail, or the scanned QR text. */
                         code: string;
+                        /** @description For an order paid at pickup: what the counter takes, in this order (cash, card terminal, gift card). */
+                        tenders?: components["schemas"]["Tender"][];
                     };
                 };
             };

@@ -3,7 +3,7 @@
 // retried request never pays twice; a price that changed since the cart was shown is refused by
 // the API (409 cart_changed) and shown here before the shopper confirms again. A cart with home
 // delivery asks for the delivery address (checked here and again by the API, which names the field).
-import { Alert, Anchor, Button, Card, Code, Grid, List, Select, SimpleGrid, Skeleton, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, Card, Code, Grid, List, Radio, Select, SimpleGrid, Skeleton, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -93,6 +93,8 @@ export function CheckoutPage() {
   const storeName = new Map((stores.data ?? []).map((s) => [s.id, s.name]));
   const [email, setEmail] = useState('');
   const [card, setCard] = useState('');
+  // Reserve in store, pay at the counter: offered when every line is collected.
+  const [payLater, setPayLater] = useState(false);
   const [errors, setErrors] = useState<{ email?: string; card?: string }>({});
   const [address, setAddress] = useState<AddressForm>({ name: '', line1: '', line2: '', postalCode: '', city: '', country: 'NL', phone: '' });
   const [addressErrors, setAddressErrors] = useState<AddressErrors>({});
@@ -133,7 +135,8 @@ export function CheckoutPage() {
     const digits = card.replace(/\s+/g, '');
     const next: typeof errors = {};
     if (!customer.data && !/^\S+@\S+\.\S+$/.test(email.trim())) next.email = t('checkout.emailInvalid');
-    if (!/^\d{12,19}$/.test(digits)) next.card = t('checkout.cardInvalid');
+    const atPickup = payLater && !delivers;
+    if (!atPickup && !/^\d{12,19}$/.test(digits)) next.card = t('checkout.cardInvalid');
     setErrors(next);
     const nextAddress = delivers ? checkAddress(address, t) : {};
     setAddressErrors(nextAddress);
@@ -157,7 +160,7 @@ export function CheckoutPage() {
         shop.POST('/v1/carts/{id}/checkout', {
           params: { path: { id: c.id } },
           headers: { 'idempotency-key': attempt.current },
-          body: { ...(email.trim() ? { email: email.trim() } : {}), expectedTotal: quote.total, payment: { method: 'test_card', cardNumber: digits }, ...(shippingAddress ? { shippingAddress } : {}) },
+          body: { ...(email.trim() ? { email: email.trim() } : {}), expectedTotal: quote.total, payment: atPickup ? { method: 'pay_at_pickup' } : { method: 'test_card', cardNumber: digits }, ...(shippingAddress ? { shippingAddress } : {}) },
         }),
       );
       rememberOrder(order);
@@ -251,8 +254,16 @@ export function CheckoutPage() {
                   <Title order={2} size="h5">
                     {t('checkout.payment')}
                   </Title>
-                  <TextInput label={t('checkout.cardNumber')} inputMode="numeric" autoComplete="cc-number" value={card} onChange={(e) => setCard(e.currentTarget.value)} error={errors.card} required />
-                  {testCards.length > 0 && (
+                  {!delivers && (
+                    <Radio.Group value={payLater ? 'later' : 'now'} onChange={(v) => setPayLater(v === 'later')} label={t('checkout.when')}>
+                      <Stack gap={4} mt={4}>
+                        <Radio value="now" label={t('checkout.payNow')} />
+                        <Radio value="later" label={t('checkout.payAtPickup')} />
+                      </Stack>
+                    </Radio.Group>
+                  )}
+                  {!(payLater && !delivers) && <TextInput label={t('checkout.cardNumber')} inputMode="numeric" autoComplete="cc-number" value={card} onChange={(e) => setCard(e.currentTarget.value)} error={errors.card} required />}
+                  {!(payLater && !delivers) && testCards.length > 0 && (
                     <Alert variant="light" color="blue" title={t('checkout.testCardsTitle')}>
                       <Stack gap={2}>
                         {testCards.map((tc) => (

@@ -114,6 +114,9 @@ const en = {
     checkout: 'Check out',
   },
   checkout: {
+    when: 'When do you pay?',
+    payNow: 'Now, by card',
+    payAtPickup: 'At pickup, in the store (we keep it for you)',
     title: 'Checkout',
     backToCart: 'Back to cart',
     contact: 'Contact',
@@ -364,6 +367,9 @@ const nl: Texts<typeof en> = {
     checkout: 'Afrekenen',
   },
   checkout: {
+    when: 'Wanneer betaal je?',
+    payNow: 'Nu, met je kaart',
+    payAtPickup: 'Bij het ophalen in de winkel (we houden het voor je apart)',
     title: 'Afrekenen',
     backToCart: 'Terug naar winkelwagen',
     contact: 'Contact',

@@ -44,7 +44,7 @@ export function FulfilmentQueuePage() {
   );
 
   const step = useMutation({
-    mutationFn: ({ f, action, body }: { f: Fulfilment; action: Action; body?: Record<string, string> }) =>
+    mutationFn: ({ f, action, body }: { f: Fulfilment; action: Action; body?: Record<string, unknown> }) =>
       unwrap(api.POST(`/v1/fulfilments/{id}/${action}` as '/v1/fulfilments/{id}/pick', { params: { path: { id: f.id } }, body: body as never, headers: ifMatch(f.version) })),
     onSuccess: (_data, { action }) => {
       void client.invalidateQueries({ queryKey: ['fulfilments'] });
@@ -185,7 +185,7 @@ export function FulfilmentQueuePage() {
       </Table.ScrollContainer>
       <LoadMore hasMore={!!list.hasNextPage} loading={list.isFetchingNextPage} onLoad={() => void list.fetchNextPage()} />
       <ShipModal f={shipping} onClose={() => setShipping(null)} onSubmit={(body) => shipping && step.mutate({ f: shipping, action: 'ship', body }, { onError: notifyError })} busy={step.isPending} />
-      <HandoverModal f={handingOver} onClose={() => setHandingOver(null)} onSubmit={(code) => handingOver && step.mutateAsync({ f: handingOver, action: 'handover', body: { code } })} busy={step.isPending} />
+      <HandoverModal f={handingOver} onClose={() => setHandingOver(null)} onSubmit={(code, tenders) => handingOver && step.mutateAsync({ f: handingOver, action: 'handover', body: { code, ...(tenders ? { tenders } : {}) } })} busy={step.isPending} />
       <CancelModal f={cancelling} onClose={() => setCancelling(null)} onSubmit={(reason) => cancelling && step.mutate({ f: cancelling, action: 'cancel', body: reason ? { reason } : {} }, { onError: notifyError })} busy={step.isPending} />
     </Stack>
   );
@@ -229,24 +229,44 @@ function ShipModal({ f, onClose, onSubmit, busy }: { f: Fulfilment | null; onClo
   );
 }
 
-function HandoverModal({ f, onClose, onSubmit, busy }: { f: Fulfilment | null; onClose: () => void; onSubmit: (code: string) => Promise<unknown> | null; busy: boolean }) {
+type CounterTender = { method: 'cash'; tendered?: number } | { method: 'card_present'; fingerprint: string; last4?: string };
+
+function HandoverModal({ f, onClose, onSubmit, busy }: { f: Fulfilment | null; onClose: () => void; onSubmit: (code: string, tenders?: CounterTender[]) => Promise<unknown> | null; busy: boolean }) {
   const { t } = useTranslation('fulfilment');
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
+  // Set when the order is paid at pickup: what the counter must take first.
+  const [due, setDue] = useState<{ amount: number; currency: string } | null>(null);
+  const [method, setMethod] = useState<'cash' | 'card_present'>('cash');
+  const [tendered, setTendered] = useState('');
+  const [cardRef, setCardRef] = useState('');
+  const [last4, setLast4] = useState('');
   const close = () => {
     setCode('');
     setError(null);
+    setDue(null);
+    setTendered('');
+    setCardRef('');
+    setLast4('');
     onClose();
+  };
+  const tenders = (): CounterTender[] | undefined => {
+    if (!due) return undefined;
+    if (method === 'cash') return [{ method: 'cash', ...(tendered ? { tendered: Math.round(Number(tendered.replace(',', '.')) * 100) } : {}) }];
+    return [{ method: 'card_present', fingerprint: cardRef.trim(), ...(last4 ? { last4 } : {}) }];
   };
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
     try {
-      await onSubmit(code.trim());
-      setCode('');
+      await onSubmit(code.trim(), tenders());
+      close();
     } catch (err) {
       if (err instanceof ApiProblem && err.code === 'pickup_code_invalid') setError(t('handover.wrong'));
-      else notifyError(err);
+      else if (err instanceof ApiProblem && err.code === 'payment_required') {
+        const extra = err.body as { amountDue?: number; currency?: string };
+        setDue({ amount: extra.amountDue ?? 0, currency: extra.currency ?? 'EUR' });
+      } else notifyError(err);
     }
   };
   return (
@@ -260,8 +280,24 @@ function HandoverModal({ f, onClose, onSubmit, busy }: { f: Fulfilment | null; o
               {error}
             </Alert>
           )}
+          {due && (
+            <Stack gap="xs">
+              <Alert color="yellow" role="status">
+                {t('handover.due', { amount: new Intl.NumberFormat(undefined, { style: 'currency', currency: due.currency }).format(due.amount / 100) })}
+              </Alert>
+              <Select label={t('handover.method')} data={[{ value: 'cash', label: t('handover.cash') }, { value: 'card_present', label: t('handover.card') }]} value={method} onChange={(v) => setMethod((v as 'cash' | 'card_present') ?? 'cash')} allowDeselect={false} />
+              {method === 'cash' ? (
+                <TextInput label={t('handover.tendered')} value={tendered} onChange={(e) => setTendered(e.currentTarget.value)} inputMode="decimal" />
+              ) : (
+                <>
+                  <TextInput label={t('handover.cardRef')} value={cardRef} onChange={(e) => setCardRef(e.currentTarget.value)} required minLength={4} />
+                  <TextInput label={t('handover.last4')} value={last4} onChange={(e) => setLast4(e.currentTarget.value)} inputMode="numeric" maxLength={4} />
+                </>
+              )}
+            </Stack>
+          )}
           <Button type="submit" loading={busy}>
-            {t('handover.submit')}
+            {due ? t('handover.payAndSubmit') : t('handover.submit')}
           </Button>
         </Stack>
       </form>

@@ -30,7 +30,7 @@ const en = {
   done: { pick: 'Marked picked.', pack: 'Marked packed.', ship: 'Shipped.', deliver: 'Marked delivered.', ready: 'Ready for pickup: the customer has been e-mailed the pickup code.', handover: 'Handed over. Enjoy!', cancel: 'Cancelled; stock released and the money given back.' },
   ship: { title: 'Ship the parcel', carrier: 'Carrier', trackingNumber: 'Tracking number', trackingUrl: 'Tracking link (optional)', submit: 'Confirm shipment', address: 'Deliver to' },
   shipTo: 'Deliver to',
-  handover: { title: 'Hand over', hint: 'Ask the customer for the six-digit pickup code from their e-mail, or scan its QR code.', code: 'Pickup code', submit: 'Confirm hand-over', wrong: 'That code does not match this order. Nothing was handed over.' },
+  handover: { title: 'Hand over', hint: 'Ask the customer for the six-digit pickup code from their e-mail, or scan its QR code.', code: 'Pickup code', submit: 'Confirm hand-over', wrong: 'That code does not match this order. Nothing was handed over.', due: 'This order is paid at pickup: take {{amount}} first.', method: 'Paid with', cash: 'Cash', card: 'Card (terminal)', tendered: 'Cash received (optional, for change)', cardRef: 'Card reference from the terminal', last4: 'Last 4 digits of the card', payAndSubmit: 'Take payment and hand over' },
   cancel: { title: 'Cancel this fulfilment?', text: 'The stock is released and the customer gets their money back. This cannot be undone.', reason: 'Reason', submit: 'Cancel fulfilment', keep: 'Keep it' },
 };
 
@@ -61,7 +61,7 @@ const nl: typeof en = {
   done: { pick: 'Gemarkeerd als gepickt.', pack: 'Gemarkeerd als ingepakt.', ship: 'Verzonden.', deliver: 'Gemarkeerd als bezorgd.', ready: 'Klaar om op te halen: de klant heeft de ophaalcode gemaild gekregen.', handover: 'Overhandigd. Veel plezier ermee!', cancel: 'Geannuleerd; voorraad vrijgegeven en het geld teruggegeven.' },
   ship: { title: 'Pakket verzenden', carrier: 'Vervoerder', trackingNumber: 'Trackingnummer', trackingUrl: 'Trackinglink (optioneel)', submit: 'Verzending bevestigen', address: 'Bezorgen bij' },
   shipTo: 'Bezorgen bij',
-  handover: { title: 'Overhandigen', hint: 'Vraag de klant om de zescijferige ophaalcode uit de e-mail, of scan de QR-code.', code: 'Ophaalcode', submit: 'Overhandiging bevestigen', wrong: 'Die code hoort niet bij deze bestelling. Er is niets overhandigd.' },
+  handover: { title: 'Overhandigen', hint: 'Vraag de klant om de zescijferige ophaalcode uit de e-mail, of scan de QR-code.', code: 'Ophaalcode', submit: 'Overhandiging bevestigen', wrong: 'Die code hoort niet bij deze bestelling. Er is niets overhandigd.', due: 'Deze bestelling wordt bij het ophalen betaald: reken eerst {{amount}} af.', method: 'Betaald met', cash: 'Contant', card: 'Pin (terminal)', tendered: 'Ontvangen contant (optioneel, voor wisselgeld)', cardRef: 'Kaartreferentie van de terminal', last4: 'Laatste 4 cijfers van de kaart', payAndSubmit: 'Afrekenen en overhandigen' },
   cancel: { title: 'Deze levering annuleren?', text: 'De voorraad wordt vrijgegeven en de klant krijgt het geld terug. Dit kan niet ongedaan worden.', reason: 'Reden', submit: 'Levering annuleren', keep: 'Niet annuleren' },
 };
 

@@ -1,11 +1,11 @@
-// The one place where fulfilment changes the state of order lines and of the order they make up:
-// a line is fulfilled when its goods leave with the customer or the carrier, cancelled when its
-// fulfilment is; the order is completed once every line is settled, cancelled when every line is.
-// (Kept here until the commerce service offers the same as a function of its own.)
+// Order and order-line state as fulfilment moves it, in the commerce module that owns orders (order
+// edits are in edits.ts): a line is fulfilled when its goods leave with the customer or the carrier,
+// cancelled when its fulfilment is; the order is completed once every line is settled, cancelled
+// when every line is. Every change emits its event in the same transaction.
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db.js';
 import { emit, type Actor } from '../../platform/events/outbox.js';
-import { orderLines, orders } from '../commerce/schema.js';
+import { orderLines, orders } from './schema.js';
 
 export async function settleOrderLines(tx: Tx, actor: Actor, orderId: string, lineIds: string[], status: 'fulfilled' | 'cancelled') {
   if (!lineIds.length) return;
