@@ -159,14 +159,26 @@ describe('customer self-service', () => {
     const toggle = page.getByRole('switch', { name: 'Personal recommendations' });
     await toggle.waitFor();
     const customerId = (await call<{ customerId: string }>('GET', `/v1/orders/${orderId}`)).customerId;
-    // Each change is saved before the switch can be used again.
-    const saved = () => expect.poll(() => toggle.isEnabled()).toBe(true);
-    if (!(await toggle.isChecked())) {
-      await toggle.check({ force: true });
-      await saved();
-    }
-    await toggle.uncheck({ force: true });
-    await saved();
+    // Each change is saved (the switch is disabled meanwhile) before it can be used again; a click
+    // that lands while the page is still settling is simply made again.
+    const setTo = async (want: boolean) => {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        await expect.poll(() => toggle.isEnabled(), { timeout: 10_000 }).toBe(true);
+        if ((await toggle.isChecked()) === want) return;
+        await toggle.click({ force: true });
+        const changed = await expect
+          .poll(() => toggle.isChecked(), { timeout: 3_000 })
+          .toBe(want)
+          .then(() => true, () => false);
+        if (changed) {
+          await expect.poll(() => toggle.isEnabled(), { timeout: 10_000 }).toBe(true);
+          return;
+        }
+      }
+      throw new Error(`the consent switch did not turn ${want ? 'on' : 'off'}`);
+    };
+    await setTo(true);
+    await setTo(false);
     expect(await toggle.isChecked()).toBe(false);
     await expect
       .poll(async () => (await call<{ current: Array<{ purpose: string; granted: boolean; source: string }> }>('GET', `/v1/consents?customerId=${customerId}`)).current.find((c) => c.purpose === 'personalisation'))
