@@ -81,7 +81,7 @@ async function catalogBench({ db }: BenchContext): Promise<Section> {
       intro: `The real data set (${parsed.rows.toLocaleString('en-US')} rows) imported with \`winkel import online-retail\` as a separate process (${parsed.items.length.toLocaleString('en-US')} products, with categories and prices), against reading and aggregating the same file without a database. Search: ${QUERIES.length} real queries (titles, codes, Dutch words, typos) × 10, one at a time over HTTP with a publishable key, each with resolved web prices; reference: the bare Fastify route, one request at a time, interleaved. Product list: pages of 50 with resolved prices for the web channel, 32 connections for ${seconds} s, against the bare route.`,
       peakRssMb,
       notes: [
-        'The product page answers about 49 KB of JSON (50 products with texts in two languages, variants, assortment and resolved prices) from four queries; the bare route answers 30 bytes from memory. Search runs one combined English/Dutch/simple full-text query with trigram typo matching, then the page queries and price resolution.',
+        'The product page answers about 49 KB of JSON (50 products with texts in two languages, variants, assortment and resolved prices) from four queries; the bare route answers 30 bytes from memory. Search first looks up close catalog words for each typed word (a trigram index on the few thousand words of all titles: "chrismas" → christmas), then runs one full-text query (English, Dutch and codes) on one GIN index, then the page queries and price resolution.',
       ],
       figures: {
         'catalog.import_online_retail': {

@@ -85,7 +85,7 @@ async function checkoutBench({ db }: BenchContext): Promise<Section> {
       title: 'Checkout',
       intro: `${SHOPPERS} concurrent shoppers, ${ORDERS.toLocaleString('en-US')} checkouts in all, each over HTTP with a publishable key: create a cart, add 3 lines, apply a coupon code (10 % off the order), check out with the test card (price, source, reserve, authorise, create the order with its promotion use, confirmation e-mail). Every checkout succeeded. Reference: the bare Fastify route's requests per second in the same run (a checkout is 6 requests).`,
       peakRssMb,
-      notes: [stepNote, 'Each checkout takes six HTTP requests and about twenty SQL statements, most of them writes with a commit flush; the figure is the first measurement of the commerce core, before any tuning of it.'],
+      notes: [stepNote, 'Each checkout takes six HTTP requests and some forty SQL statements (pricing, sourcing, reservation, tenders, the order with its fulfilment, receipt e-mail, timeline). During the run PostgreSQL\'s sessions wait on the client (ClientRead) nearly all the time: the server process is the bottleneck, at roughly 35 ms of CPU per checkout; the commerce path has not been tuned yet.'],
       figures: {
         'checkout.orders_per_second': {
           value: rate,
