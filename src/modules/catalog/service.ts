@@ -376,6 +376,8 @@ export interface ProductQuery {
   variantIds?: string[];
   /** Also count the whole result and its facets (one more query). */
   facets?: boolean;
+  /** Work on the page's product ids that runs beside the variant and assortment reads (e.g. prices). */
+  alongside?: (productIds: string[]) => Promise<unknown>;
   limit: number;
   cursor?: string;
 }
@@ -400,6 +402,37 @@ function exactQuery(text: string): SQL {
   return sql`(websearch_to_tsquery('english', ${text}) || websearch_to_tsquery('dutch', ${text}) || websearch_to_tsquery('simple', ${text}))`;
 }
 
+/**
+ * Close catalog words per typed word, remembered for a minute per process: shoppers type the same
+ * words again and again, and the dictionary only grows (a new word shows up within the minute).
+ */
+const CLOSE_WORDS_TTL_MS = 60_000;
+const closeWordsCache = new Map<string, { words: string[]; until: number }>();
+
+async function closeWords(db: Executor, typed: string[]): Promise<Map<string, string[]>> {
+  const now = Date.now();
+  const out = new Map<string, string[]>();
+  const missing: string[] = [];
+  for (const w of typed) {
+    const hit = closeWordsCache.get(w);
+    if (hit && hit.until > now) out.set(w, hit.words);
+    else missing.push(w);
+  }
+  if (!missing.length) return out;
+  const r = await db.execute<{ typed: string; word: string }>(
+    sql`select q as typed, s.word from unnest(${`{${missing.join(',')}}`}::text[]) as q join search_words s on s.word % q
+        where s.word <> q and similarity(s.word, q) >= ${TYPO_SIMILARITY} order by q, similarity(s.word, q) desc, s.word`,
+  );
+  for (const w of missing) out.set(w, []);
+  for (const row of r.rows) {
+    const list = out.get(row.typed)!;
+    if (list.length < 5) list.push(row.word);
+  }
+  if (closeWordsCache.size > 10_000) closeWordsCache.clear();
+  for (const w of missing) closeWordsCache.set(w, { words: out.get(w)!, until: now + CLOSE_WORDS_TTL_MS });
+  return out;
+}
+
 /** How alike a typed word and a catalog word must be (trigram similarity) to count as a typo of it. */
 const TYPO_SIMILARITY = 0.4;
 
@@ -412,19 +445,10 @@ const TYPO_SIMILARITY = 0.4;
 async function typoTolerantQuery(db: Executor, text: string, exact: SQL): Promise<SQL> {
   const typed = [...new Set(text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length >= 3 && w.length <= 40))].slice(0, 8);
   if (!typed.length) return exact;
-  const r = await db.execute<{ typed: string; word: string }>(
-    sql`select q as typed, s.word from unnest(${`{${typed.join(',')}}`}::text[]) as q join search_words s on s.word % q
-        where s.word <> q and similarity(s.word, q) >= ${TYPO_SIMILARITY} order by q, similarity(s.word, q) desc, s.word`,
-  );
-  const close = new Map<string, string[]>();
-  for (const row of r.rows) {
-    const list = close.get(row.typed) ?? [];
-    if (list.length < 5) list.push(row.word);
-    close.set(row.typed, list);
-  }
-  if (!close.size) return exact;
+  const close = await closeWords(db, typed);
+  if (![...close.values()].some((alts) => alts.length)) return exact;
   const parts = typed.map((w) => {
-    const alts = close.get(w);
+    const alts = close.get(w)?.length ? close.get(w) : undefined;
     const own = sql`websearch_to_tsquery('english', ${w}) || websearch_to_tsquery('dutch', ${w}) || websearch_to_tsquery('simple', ${w})`;
     // Catalog words are letters and digits only, so they are safe as to_tsquery terms.
     return alts ? sql`(${own} || to_tsquery('english', ${alts.join(' | ')}) || to_tsquery('dutch', ${alts.join(' | ')}))` : sql`(${own})`;
@@ -464,9 +488,9 @@ export async function searchProducts(db: Executor, q: ProductQuery) {
   const hasMore = rows.length > q.limit;
   const page = hasMore ? rows.slice(0, q.limit) : rows;
   const ids = page.map((p) => p.id);
-  const [vs, where2] = ids.length
-    ? await Promise.all([db.select().from(variants).where(anyOf(variants.productId, ids)).orderBy(asc(variants.position)), db.select().from(assortment).where(anyOf(assortment.productId, ids))])
-    : [[], []];
+  const [vs, where2, alongside] = ids.length
+    ? await Promise.all([db.select().from(variants).where(anyOf(variants.productId, ids)).orderBy(asc(variants.position)), db.select().from(assortment).where(anyOf(assortment.productId, ids)), q.alongside?.(ids)])
+    : [[], [], undefined];
   // Facets over the whole result, not just this page, when asked for.
   let total: number | null = null;
   let facets: { categories: Array<{ categoryId: string | null; count: number }>; status: Array<{ status: string; count: number }> } | null = null;
@@ -502,6 +526,8 @@ export async function searchProducts(db: Executor, q: ProductQuery) {
     nextCursor: hasMore ? Buffer.from(JSON.stringify({ o: offset + q.limit })).toString('base64url') : null,
     total,
     facets,
+    /** What `alongside` answered (not part of the API answer). */
+    alongside,
   };
 }
 
