@@ -1,6 +1,6 @@
 // Customer accounts for the storefront and app: sign up, sign in, sign out, sessions that can be
 // revoked, and password reset by an e-mailed, single-use, short-lived token.
-import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db.js';
 import { badRequest, conflict, notFound, Problem } from '../../platform/errors.js';
 import { emit } from '../../platform/events/outbox.js';
@@ -72,6 +72,21 @@ export async function getAccount(db: Executor, id: string) {
   const [a] = await db.select().from(customerAccounts).where(eq(customerAccounts.id, id));
   if (!a) throw notFound('customer', id);
   return a;
+}
+
+/** Whether this is the account's password (asked again before something that cannot be undone). */
+export async function passwordMatches(db: Executor, customerId: string, password: string): Promise<boolean> {
+  const [a] = await db.select({ hash: customerAccounts.passwordHash }).from(customerAccounts).where(eq(customerAccounts.id, customerId));
+  return a ? verifyPassword(password, a.hash) : verifyAgainstNothing(password).then(() => false);
+}
+
+/** The accounts with this id or this e-mail (case-insensitive): how other modules tie the two together. */
+export async function accountsByIdOrEmail(db: Executor, key: { id?: string; email?: string }): Promise<Array<{ id: string; email: string }>> {
+  const where: SQL[] = [];
+  if (key.id) where.push(eq(customerAccounts.id, key.id));
+  if (key.email) where.push(sql`lower(${customerAccounts.email}) = ${key.email.toLowerCase()}`);
+  if (!where.length) return [];
+  return db.select({ id: customerAccounts.id, email: customerAccounts.email }).from(customerAccounts).where(or(...where));
 }
 
 export async function listSessions(db: Executor, customerId: string) {

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, notFound } from '../../platform/errors.js';
-import { resolvePrices, resolvePricesOfProducts, variantIdsPricedBetween, type PriceContext, type ResolvedPrice } from '../pricing/service.js';
+import { resolvePrices, variantIdsPricedBetween, type PriceContext, type ResolvedPrice } from '../pricing/service.js';
 import { etag, expectedVersion } from '../../platform/http/concurrency.js';
 import { IdParam, ref, Timestamp } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
@@ -183,16 +183,16 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
         throw badRequest('A price range needs a channel: prices differ per channel.', [{ field: 'querystring/channel', message: 'required with minPrice or maxPrice' }]);
       }
       const variantIds = q.minPrice !== undefined || q.maxPrice !== undefined ? await variantIdsPricedBetween(ctx.db, priceContext!, q.minPrice, q.maxPrice) : undefined;
-      // Prices are read beside the page's variants (one round trip less per page).
+      // The page's prices are read as soon as its variants are known, beside the assortment read.
       const { alongside, ...result } = await catalog.searchProducts(ctx.db, {
         ...q,
         variantIds,
         status: seesDrafts(req) ? q.status : 'active',
         locale: localeOf(req, q.locale),
         limit: q.limit ?? 50,
-        alongside: priceContext ? (ids) => resolvePricesOfProducts(ctx.db, ids, priceContext) : undefined,
+        alongside: priceContext ? (variantIds) => resolvePrices(ctx.db, variantIds, priceContext) : undefined,
       });
-      if (priceContext) setPrices(result.data, alongside as Awaited<ReturnType<typeof resolvePricesOfProducts>> | undefined);
+      if (priceContext) setPrices(result.data, alongside as Awaited<ReturnType<typeof resolvePrices>> | undefined);
       return result;
     },
   );

@@ -376,8 +376,8 @@ export interface ProductQuery {
   variantIds?: string[];
   /** Also count the whole result and its facets (one more query). */
   facets?: boolean;
-  /** Work on the page's product ids that runs beside the variant and assortment reads (e.g. prices). */
-  alongside?: (productIds: string[]) => Promise<unknown>;
+  /** Work on the page's variant ids (e.g. their prices) that runs beside the assortment read. */
+  alongside?: (variantIds: string[]) => Promise<unknown>;
   limit: number;
   cursor?: string;
 }
@@ -488,8 +488,9 @@ export async function searchProducts(db: Executor, q: ProductQuery) {
   const hasMore = rows.length > q.limit;
   const page = hasMore ? rows.slice(0, q.limit) : rows;
   const ids = page.map((p) => p.id);
+  const pageVariants = ids.length ? db.select().from(variants).where(anyOf(variants.productId, ids)).orderBy(asc(variants.position)) : Promise.resolve([]);
   const [vs, where2, alongside] = ids.length
-    ? await Promise.all([db.select().from(variants).where(anyOf(variants.productId, ids)).orderBy(asc(variants.position)), db.select().from(assortment).where(anyOf(assortment.productId, ids)), q.alongside?.(ids)])
+    ? await Promise.all([pageVariants, db.select().from(assortment).where(anyOf(assortment.productId, ids)), q.alongside ? pageVariants.then((v) => q.alongside!(v.map((x) => x.id))) : undefined])
     : [[], [], undefined];
   // Facets over the whole result, not just this page, when asked for.
   let total: number | null = null;
@@ -769,6 +770,12 @@ export async function variantsForPricing(db: Executor, keys: Array<{ sku?: strin
   const byId = new Map(rows.map((r) => [r.id, r]));
   const bySku = new Map(rows.map((r) => [r.sku.toUpperCase(), r]));
   return keys.map((k) => (k.variantId ? byId.get(k.variantId) : k.sku ? bySku.get(k.sku.toUpperCase()) : undefined));
+}
+
+/** The product titles (nl, en) of these variants, for documents such as receipts. */
+export async function variantTitles(db: Executor, variantIds: string[]): Promise<Array<{ id: string; nl: string | null; en: string | null }>> {
+  if (!variantIds.length) return [];
+  return db.select({ id: variants.id, nl: products.titleNl, en: products.titleEn }).from(variants).innerJoin(products, eq(products.id, variants.productId)).where(anyOf(variants.id, variantIds));
 }
 
 /** Each category with all its ancestors (for promotions that target a parent category). */

@@ -10,7 +10,7 @@ import { badRequest } from '../../platform/errors.js';
 import { emit, type Actor } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
-import { customerAccounts } from '../accounts/schema.js';
+import { accountsByIdOrEmail } from '../accounts/service.js';
 import { consentRecords } from './schema.js';
 
 export const PURPOSES = ['email', 'sms', 'push', 'personalisation', 'profiling', 'analytics'] as const;
@@ -98,13 +98,7 @@ export async function identifiersOf(db: Executor, subject: ConsentSubject): Prom
   };
   add(s);
   // An account ties its id and its e-mail together.
-  const accountWhere: SQL[] = [];
-  if (s.customerId) accountWhere.push(eq(customerAccounts.id, s.customerId));
-  if (s.email) accountWhere.push(sql`lower(${customerAccounts.email}) = ${s.email}`);
-  if (accountWhere.length) {
-    const accounts = await db.select({ id: customerAccounts.id, email: customerAccounts.email }).from(customerAccounts).where(or(...accountWhere));
-    for (const a of accounts) add({ customerId: a.id, email: a.email });
-  }
+  for (const a of await accountsByIdOrEmail(db, { id: s.customerId, email: s.email })) add({ customerId: a.id, email: a.email });
   for (const expand of expanders) {
     for (const extra of await expand(db, s)) add(extra);
   }

@@ -246,18 +246,8 @@ function pickWinner<C extends Candidate>(cands: C[], quantity: number): { winner
 
 /** Prices for many variants in one query: what product lists and carts use. */
 export async function resolvePrices(db: Executor, variantIds: string[], ctx: PriceContext): Promise<Map<string, ResolvedPrice>> {
-  if (!variantIds.length) return new Map();
-  return resolveWhere(db, anyOf(sql`p.variant_id`, variantIds), ctx);
-}
-
-/** The prices of every variant of these products: a product page can ask at once, beside its variants. */
-export async function resolvePricesOfProducts(db: Executor, productIds: string[], ctx: PriceContext): Promise<Map<string, ResolvedPrice>> {
-  if (!productIds.length) return new Map();
-  return resolveWhere(db, sql`p.variant_id in (select v.id from variants v where ${anyOf(sql`v.product_id`, productIds)})`, ctx);
-}
-
-async function resolveWhere(db: Executor, which: SQL, ctx: PriceContext): Promise<Map<string, ResolvedPrice>> {
   const out = new Map<string, ResolvedPrice>();
+  if (!variantIds.length) return out;
   const at = ctx.at ?? new Date();
   const quantity = ctx.quantity ?? 1;
   const groups = ctx.customerGroups ?? [];
@@ -265,7 +255,7 @@ async function resolveWhere(db: Executor, which: SQL, ctx: PriceContext): Promis
   const rows = await db.execute<{ variant_id: string; amount: string; min_quantity: number; id: string; channel: string | null; store_id: string | null; customer_group: string | null; priority: number; created_at: Date }>(sql`
     select p.variant_id, p.amount, p.min_quantity, l.id, l.channel, l.store_id, l.customer_group, l.priority, l.created_at
     from prices p join price_lists l on l.id = p.price_list_id
-    where ${which} and l.status = 'active' and l.currency = ${ctx.currency} and p.min_quantity <= ${quantity}
+    where ${anyOf(sql`p.variant_id`, variantIds)} and l.status = 'active' and l.currency = ${ctx.currency} and p.min_quantity <= ${quantity}
       and (l.channel is null or l.channel = ${ctx.channel ?? null}) and (l.store_id is null or l.store_id = ${ctx.storeId ?? null})
       and ${groups.length ? sql`(l.customer_group is null or l.customer_group = any(${sql.param(groups)}::text[]))` : sql`l.customer_group is null`}
       and (l.starts_at is null or l.starts_at <= ${at}) and (l.ends_at is null or l.ends_at > ${at})`);

@@ -2,11 +2,10 @@
 // `privacy:erase`, with a reason) and the list of erasures as proof.
 import Type, { type Static } from 'typebox';
 import type { App, AppContext } from '../../app.js';
-import { sql } from 'drizzle-orm';
 import { badRequest, forbidden } from '../../platform/errors.js';
-import { verifyPassword } from '../../platform/password.js';
 import { ref } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
+import { passwordMatches } from '../accounts/service.js';
 import { recordAudit } from '../audit/service.js';
 import './holders.js';
 import { erasePerson, exportPerson, listErasures, type PrivacySubject } from './service.js';
@@ -131,8 +130,7 @@ export async function privacyRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const customerId = req.principal!.id;
-      const [account] = (await ctx.db.execute<{ password_hash: string }>(sql`select password_hash from customer_accounts where id = ${customerId}`)).rows;
-      if (!account || !(await verifyPassword(req.body.password, account.password_hash))) throw forbidden('The password is not right; nothing was erased.');
+      if (!(await passwordMatches(ctx.db, customerId, req.body.password))) throw forbidden('The password is not right; nothing was erased.');
       const r = await erasePerson(ctx.db, requestContext(req), { customerId }, 'Requested by the customer from their account.');
       return reply.code(201).send(r as never);
     },

@@ -1,12 +1,11 @@
 // The receipt of an order: everything a VAT receipt shows, built from the order as it stands (lines
 // with their discounts, the per-rate VAT breakdown, the tenders from the payment ledger). Amounts
 // are integer cents; the moment is kept in UTC and also given in the shop's time zone.
-import { eq, inArray } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
-import { customerAccounts } from '../accounts/schema.js';
-import { products, variants } from '../catalog/schema.js';
+import { getAccount } from '../accounts/service.js';
+import { variantTitles } from '../catalog/service.js';
 import { getOrder } from '../commerce/service.js';
-import { stockLocations } from '../inventory/schema.js';
+import { getLocation } from '../inventory/service.js';
 import { vatBreakdown, vatRate, TAX_CLASSES, type Country, type TaxClass } from '../pricing/vat.js';
 import { shopIdentity, type ShopIdentity } from './settings.js';
 
@@ -130,13 +129,15 @@ export async function receiptFromOrder(db: Executor, o: OrderView, opts: { local
   const shop = opts.shop ?? shopIdentity();
   const counted = o.lines.filter((l) => l.status !== 'cancelled');
   const variantIds = [...new Set(counted.map((l) => l.variantId))];
-  const [titles, store, account] = await Promise.all([
-    variantIds.length
-      ? db.select({ id: variants.id, nl: products.titleNl, en: products.titleEn }).from(variants).innerJoin(products, eq(products.id, variants.productId)).where(inArray(variants.id, variantIds))
-      : Promise.resolve([]),
-    o.storeId ? db.select({ id: stockLocations.id, code: stockLocations.code, name: stockLocations.name }).from(stockLocations).where(eq(stockLocations.id, o.storeId)) : Promise.resolve([]),
-    o.customerId ? db.select({ name: customerAccounts.name, locale: customerAccounts.locale }).from(customerAccounts).where(eq(customerAccounts.id, o.customerId)) : Promise.resolve([]),
+  // Each module's own reads: titles from the catalog, the store from inventory, the account from accounts.
+  const orNull = <T>(p: Promise<T>) => p.catch((err: unknown) => ((err as { status?: number }).status === 404 ? null : Promise.reject(err)));
+  const [titles, location, acc] = await Promise.all([
+    variantTitles(db, variantIds),
+    o.storeId ? orNull(getLocation(db, o.storeId)) : Promise.resolve(null),
+    o.customerId ? orNull(getAccount(db, o.customerId)) : Promise.resolve(null),
   ]);
+  const store = location ? [{ id: location.id, code: location.code, name: location.name }] : [];
+  const account = acc ? [{ name: acc.name, locale: acc.locale }] : [];
   // Without a choice, the customer's language; Dutch for guests.
   const locale: ReceiptLocale = opts.locale ?? (account[0]?.locale === 'en' ? 'en' : 'nl');
   const titleOf = new Map(titles.map((t) => [t.id, (locale === 'en' ? (t.en ?? t.nl) : (t.nl ?? t.en)) ?? null]));
