@@ -45,6 +45,8 @@ import { privacyRoutes } from './modules/privacy/routes.js';
 import { fulfilmentRoutes } from './modules/fulfilment/routes.js';
 import { receiptRoutes } from './modules/receipts/routes.js';
 import { PromotionCache } from './modules/promotions/service.js';
+import { AnswerCache } from './modules/catalog/answer-cache.js';
+import { onEmitted } from './platform/events/outbox.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -68,6 +70,8 @@ export interface AppContext {
   wake: { webhooks(): void };
   /** The compiled active promotions; rebuilt after changes. */
   promotionCache?: PromotionCache;
+  /** Recent product-list answers (see src/modules/catalog/answer-cache.ts). */
+  catalogAnswers?: AnswerCache;
   version: string;
 }
 
@@ -140,7 +144,11 @@ export function authorize(rule: AccessRule, principal: Principal | undefined) {
 }
 
 export async function buildApp(input: AppContext): Promise<App> {
-  const ctx: AppContext & { promotionCache: PromotionCache } = { ...input, promotionCache: input.promotionCache ?? new PromotionCache() };
+  const ctx: AppContext & { promotionCache: PromotionCache; catalogAnswers: AnswerCache } = {
+    ...input,
+    promotionCache: input.promotionCache ?? new PromotionCache(),
+    catalogAnswers: input.catalogAnswers ?? new AnswerCache({ ttlMs: input.config.catalogCacheTtlMs }),
+  };
   const app = Fastify({
     loggerInstance: ctx.log,
     genReqId: (req) => {
@@ -154,6 +162,9 @@ export async function buildApp(input: AppContext): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
+  // Changes this process records drop the remembered product lists at once.
+  const stopListening = onEmitted(ctx.catalogAnswers.onEvents);
+  app.addHook('onClose', async () => void stopListening());
 
   const routePatterns: Array<{ method: string; re: RegExp }> = [];
   const idempotency = idempotencyHooks(ctx.db, ctx.config.idempotencyHours);
@@ -235,7 +246,8 @@ export async function buildApp(input: AppContext): Promise<App> {
     // One budget per credential (or per address without one), so one integrator cannot starve another.
     keyGenerator: (req) => {
       const auth = req.headers.authorization;
-      return auth ? `k:${hashSecret(auth).slice(0, 24)}` : `ip:${req.ip}`;
+      // The token's own hash, as the authentication after it computes (hashSecret remembers it).
+      return auth ? `k:${hashSecret(auth.replace(/^Bearer\s+/i, '')).slice(0, 24)}` : `ip:${req.ip}`;
     },
     allowList: (req) => !req.url.startsWith('/v1/'),
     enableDraftSpec: true,

@@ -14,6 +14,7 @@ import { OutboxRelay } from './platform/events/outbox.js';
 import { Jobs } from './platform/jobs.js';
 import { MailCatcher, MailSender } from './platform/mail.js';
 import { PgListener } from './platform/notify.js';
+import { AnswerCache } from './modules/catalog/answer-cache.js';
 import { countStaff, ensureAdmin, StaffPrincipals } from './modules/access/service.js';
 import { fanOutSubscription, WebhookSender } from './modules/webhooks/service.js';
 import { maintenanceJobs } from './modules/system/jobs.js';
@@ -142,6 +143,9 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
     listener.on('winkel_webhooks', () => webhooks.loop.wake());
     listener.on('winkel_mail', () => mail.loop.wake());
     listener.on('winkel_access', () => staffPrincipals.clear());
+    // Any process's committed catalog or price change drops this process's remembered product lists.
+    const catalogAnswers = new AnswerCache({ ttlMs: config.catalogCacheTtlMs });
+    listener.on('winkel_catalog', () => catalogAnswers.invalidate());
     await listener.start();
     stops.push(() => listener.stop());
 
@@ -193,6 +197,7 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
           },
         } as StaffPrincipals,
         wake: { webhooks: () => webhooks.loop.wake() },
+        catalogAnswers,
         version: VERSION,
       });
       await app.listen({ host: config.host, port: config.port });

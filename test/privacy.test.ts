@@ -82,9 +82,11 @@ beforeAll(async () => {
   const cart = (await s.call('POST', '/v1/carts', { token: customer.token, body: { channel: 'web', email: EMAIL } })).body;
   expect((await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: customer.token, body: { sku: 'MUG', quantity: 2 } })).status).toBe(200);
   const shippingAddress = { name: NAME, line1: 'Quixoteweg 7', postalCode: '1234 AB', city: 'Amsterdam', country: 'NL', phone: PHONE };
-  const order = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: customer.token, body: { payment: { method: 'test_card', cardNumber: '4242424242424242' }, shippingAddress } });
+  const order = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: customer.token, body: { payment: { method: 'test_card', cardNumber: '4242424242424242' }, shippingAddress, note: `Ring twice for ${NAME}` } });
   expect(order.status).toBe(201);
   orderId = order.body.id;
+  // A staff note naming them: free text on an order that erasure must clear too.
+  expect((await s.call('POST', `/v1/orders/${orderId}/notes`, { body: { body: `${NAME} called from ${PHONE} about the delivery`, visibility: 'internal' } })).status).toBe(201);
   expect((await s.call('POST', '/v1/back-in-stock', { token: pk, body: { email: EMAIL, sku: 'VASE' } })).status).toBeLessThan(300);
 
   // Let the relay deliver the webhooks (and any timeline/profile work) before erasing.

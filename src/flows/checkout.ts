@@ -10,6 +10,7 @@ import { queueOrderConfirmation } from '../modules/receipts/confirmation.js';
 import { carts, orderLines, orders, payments } from '../modules/commerce/schema.js';
 import type { PaymentProviders } from '../modules/commerce/payments.js';
 import { normaliseAddress, type ShippingAddressInput } from '../modules/commerce/address.js';
+import { normaliseCheckoutNote } from '../modules/commerce/notes.js';
 import { planTenders, type Tender } from '../modules/payments/tenders.js';
 import { getCartRow, getOrder, orderForCart, pricedCart, publicOrder } from '../modules/commerce/service.js';
 import { changeReservation, reserve } from '../modules/inventory/service.js';
@@ -38,6 +39,8 @@ export interface CheckoutInput {
   shippingAddress?: ShippingAddressInput | null;
   /** Refuse a cart with delivery lines and no address (400 naming /shippingAddress). */
   requireShippingAddress?: boolean;
+  /** The customer's note for the order ("ring the neighbour's bell"); trimmed, at most 1,000 characters. */
+  note?: string | null;
 }
 
 interface Step {
@@ -46,6 +49,9 @@ interface Step {
 }
 
 export class CheckoutFailed extends Problem {}
+
+/** Channels that sell in a store: the till, the kiosk, scan & go. */
+const IN_STORE_CHANNELS = new Set(['pos', 'kiosk', 'scan_go']);
 
 /**
  * Where each line comes from: the sourcing engine decides (src/modules/fulfilment/sourcing.ts, under
@@ -72,6 +78,8 @@ async function sourceLines(db: Db, lines: Array<{ id: string; variantId: string;
 }
 
 export async function checkout(db: Db, cache: PromotionCache, providers: PaymentProviders, actor: Actor, input: CheckoutInput) {
+  // Checked before anything happens, so a note that is too long leaves the cart as it was.
+  const note = normaliseCheckoutNote(input.note);
   const done: Step[] = [];
   const undoAll = async () => {
     for (const s of done.reverse()) await s.undo?.().catch(() => undefined);
@@ -94,7 +102,12 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
     // The delivery address: checked when given, required for delivery lines when the shop says so;
     // a cart that is only collected or carried out keeps none.
     const delivers = cart.lines.some((l) => l.fulfilment === 'delivery');
-    if (delivers && !input.shippingAddress && input.requireShippingAddress) throw new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: 'Give the delivery address: some lines are delivered at home.', errors: [{ field: '/shippingAddress', message: 'required for delivery lines' }] });
+    // Endless aisle (sold in a store, delivered at home): the till has no other way to know where
+    // the parcel goes, so an in-store cart with a delivery line always needs the address.
+    const inStore = IN_STORE_CHANNELS.has(cart.channel);
+    if (delivers && !input.shippingAddress && (input.requireShippingAddress || inStore)) {
+      throw new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: inStore ? 'Give the delivery address: some lines are sold in the store to be delivered at home.' : 'Give the delivery address: some lines are delivered at home.', errors: [{ field: '/shippingAddress', message: 'required for delivery lines' }] });
+    }
     const shippingAddress = delivers && input.shippingAddress ? normaliseAddress(input.shippingAddress) : null;
     // Reserve in store and pay at pickup: nothing is charged now; the counter takes the money at handover.
     const payAtPickup = input.payment?.method === 'pay_at_pickup';
@@ -159,6 +172,7 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
         vat: quote.vat,
         promotions: quote.applied,
         shippingAddress,
+        note,
       });
       const byId = new Map(cart.lines.map((l) => [l.id, l]));
       const taxOf = new Map(cart.lines.map((l, i) => [l.id, taxClasses[i]?.taxClass ?? 'standard']));
@@ -197,7 +211,7 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
         aggregateId: orderId,
         customerId: cart.customerId,
         actor,
-        data: { payAtPickup, order: { id: orderId, channel: cart.channel, storeId: cart.storeId, total: quote.total, currency: cart.currency, lines: quote.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, total: l.total })) }, customer: { id: cart.customerId, email: email ?? null, ...(cardFingerprint ? { cardFingerprint } : {}) } },
+        data: { payAtPickup, order: { id: orderId, channel: cart.channel, storeId: cart.storeId, total: quote.total, currency: cart.currency, note, lines: quote.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, total: l.total })) }, customer: { id: cart.customerId, email: email ?? null, ...(cardFingerprint ? { cardFingerprint } : {}) } },
       });
       if (email) {
         // The receipt (lines, discounts, VAT per rate, tenders) as HTML and text: src/modules/receipts.

@@ -38,6 +38,7 @@ export const ConfigSchema = Type.Object(
     returnWindowDays: Type.Integer({ minimum: 0, maximum: 3650, description: 'Days after the order within which its goods can be returned.' }),
     returnExcludedCategories: Type.String({ pattern: '^[\\w-]*(,[\\w-]+)*$', description: 'Comma-separated category ids whose products cannot be returned (their subcategories too).' }),
     testGatewaySecret: Type.String({ minLength: 16, description: 'Secret that signs the test card gateway’s webhooks.' }),
+    catalogCacheTtlMs: Type.Integer({ minimum: 0, maximum: 3_600_000, description: 'Longest time (ms) a product-list answer is served from memory; changes drop it at once. 0 turns the cache off.' }),
     lowStockThreshold: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Default low-stock alert threshold (available-to-promise at or below it) for levels and locations without their own.' }),
     consentDefaultGranted: Type.String({
       pattern: '^(none|(email|sms|push|personalisation|profiling|analytics)(,(email|sms|push|personalisation|profiling|analytics))*)$',
@@ -87,6 +88,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   returnWindowDays: 'RETURN_WINDOW_DAYS',
   returnExcludedCategories: 'RETURN_EXCLUDED_CATEGORIES',
   testGatewaySecret: 'TEST_GATEWAY_SECRET',
+  catalogCacheTtlMs: 'CATALOG_CACHE_TTL_MS',
   lowStockThreshold: 'LOW_STOCK_THRESHOLD',
   consentDefaultGranted: 'CONSENT_DEFAULT_GRANTED',
   unsubscribeLinkDays: 'UNSUBSCRIBE_LINK_DAYS',
@@ -125,6 +127,7 @@ export const DEFAULTS: Config = {
   returnWindowDays: 30,
   returnExcludedCategories: '',
   testGatewaySecret: 'whsec_test_gateway_not_secret',
+  catalogCacheTtlMs: 5000,
   lowStockThreshold: 3,
   consentDefaultGranted: 'none',
   unsubscribeLinkDays: 0,

@@ -8,6 +8,7 @@ import { etag, expectedVersion } from '../../platform/http/concurrency.js';
 import { IdParam, ref, Timestamp } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import * as catalog from './service.js';
+import { AnswerCache, type CachedAnswer } from './answer-cache.js';
 
 const tags = ['catalog'];
 const Texts = Type.Object({ nl: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])), en: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])) }, { additionalProperties: false });
@@ -145,6 +146,7 @@ function setPrices(list: catalog.PublicProduct[], resolved: Map<string, Resolved
 export async function catalogRoutes(app: App, ctx: AppContext) {
   for (const s of [Variant, Product, ProductSearchResult, BarcodeMatch, Category, Attribute]) app.addSchema(s);
   const read = { access: { permission: 'storefront' } } as const;
+  const answers = ctx.catalogAnswers ?? new AnswerCache({ ttlMs: 0 });
   const write = { access: { permission: 'catalog:write' } } as const;
 
   app.get(
@@ -173,27 +175,51 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
         }),
-        response: { 200: ref(ProductSearchResult) },
+        headers: Type.Object({
+          'if-none-match': Type.Optional(Type.String({ description: 'The ETag of an answer you have: 304 and no body while it is still the answer.' })),
+          'cache-control': Type.Optional(Type.String({ description: '`no-cache` for a freshly computed answer instead of a remembered one.' })),
+        }),
+        response: { 200: ref(ProductSearchResult), 304: Type.Null({ description: 'Not modified: the answer named by If-None-Match is still the answer.' }) },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const q = req.query;
       const priceContext = q.channel ? { currency: q.currency ?? 'EUR', channel: q.channel, storeId: q.storeId, customerGroups: q.customerGroup } : undefined;
       if ((q.minPrice !== undefined || q.maxPrice !== undefined) && !priceContext) {
         throw badRequest('A price range needs a channel: prices differ per channel.', [{ field: 'querystring/channel', message: 'required with minPrice or maxPrice' }]);
       }
+      // The same question from the same kind of caller gets the same answer until something in it
+      // changes (answer-cache.ts). `Cache-Control: no-cache` asks for a freshly computed one.
+      const status = seesDrafts(req) ? q.status : 'active';
+      const locale = localeOf(req, q.locale);
+      // The whole query as sent names the question; who asks only changes which products and texts.
+      const key = `${status ?? ''}|${locale}|${req.url}`;
+      const fresh = /no-cache|no-store|max-age=0/i.test(String(req.headers['cache-control'] ?? ''));
+      const send = (a: CachedAnswer, how: 'hit' | 'miss' | 'bypass') => {
+        reply.header('etag', a.etag).header('x-winkel-cache', how);
+        if (req.headers['if-none-match'] === a.etag) return reply.code(304).send(null);
+        const { body, gzip } = answers.encode(a, req.headers['accept-encoding']);
+        reply.header('vary', 'accept-encoding');
+        if (gzip) reply.header('content-encoding', 'gzip');
+        // Already serialised by the route's schema when it was made.
+        return reply.type('application/json; charset=utf-8').send(body as never);
+      };
+      const hit = fresh ? undefined : answers.get(key);
+      if (hit) return send(hit, 'hit');
+      const started = await answers.begin(ctx.db);
       const variantIds = q.minPrice !== undefined || q.maxPrice !== undefined ? await variantIdsPricedBetween(ctx.db, priceContext!, q.minPrice, q.maxPrice) : undefined;
       // The page's prices are read as soon as its variants are known, beside the assortment read.
       const { alongside, ...result } = await catalog.searchProducts(ctx.db, {
         ...q,
         variantIds,
-        status: seesDrafts(req) ? q.status : 'active',
-        locale: localeOf(req, q.locale),
+        status,
+        locale,
         limit: q.limit ?? 50,
         alongside: priceContext ? (variantIds) => resolvePrices(ctx.db, variantIds, priceContext) : undefined,
       });
       if (priceContext) setPrices(result.data, alongside as Awaited<ReturnType<typeof resolvePrices>> | undefined);
-      return result;
+      const body = Buffer.from(reply.serialize(result) as string);
+      return send(started ? answers.put(key, started, body) : answers.put(key, { generation: -1, expiresAt: 0 }, body), fresh ? 'bypass' : 'miss');
     },
   );
 

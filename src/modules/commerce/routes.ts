@@ -2,7 +2,8 @@
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, forbidden } from '../../platform/errors.js';
-import { IdParam, Page, PageQuery, ref } from '../../platform/http/schemas.js';
+import type { Principal } from '../../platform/http/access.js';
+import { IdParam, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
 import { checkout } from '../../flows/checkout.js';
 import { requestContext } from '../access/routes.js';
 import { assertLocationAccess } from '../access/service.js';
@@ -13,6 +14,7 @@ import { orders } from './schema.js';
 import * as commerce from './service.js';
 import { cancelOrderLine, changePickupStore } from './edits.js';
 import { ShippingAddress } from './address.js';
+import { addOrderNote, CHECKOUT_NOTE_MAX_LENGTH, listOrderNotes, NOTE_MAX_LENGTH, NOTE_VISIBILITIES, orderLocations } from './notes.js';
 
 const tags = ['commerce'];
 const ChannelT = Type.Union([Type.Literal('web'), Type.Literal('app'), Type.Literal('pos'), Type.Literal('kiosk'), Type.Literal('scan_go')]);
@@ -37,8 +39,8 @@ const Order = Type.Object(
   {
     id: Type.String({ description: 'ord_…' }),
     cartId: Type.String(),
-    channel: Type.String(),
-    storeId: Type.Union([Type.String(), Type.Null()]),
+    channel: Type.String({ description: 'Where it was sold: web, app, pos (a till), kiosk, scan_go.' }),
+    storeId: Type.Union([Type.String(), Type.Null()], { description: 'The store it was sold in (in-store channels), also when its lines are delivered from elsewhere (endless aisle); each line’s `locationId` says where its goods come from.' }),
     customerId: Type.Union([Type.String(), Type.Null()]),
     email: Type.Union([Type.String(), Type.Null()]),
     currency: Type.String(),
@@ -51,6 +53,7 @@ const Order = Type.Object(
     vat: Type.Unknown(),
     promotions: Type.Unknown(),
     shippingAddress: Type.Union([ref(ShippingAddress), Type.Null()], { description: 'Where home delivery goes; null for pickup and in-store orders, and after erasure.' }),
+    note: Type.Union([Type.String(), Type.Null()], { description: 'The customer’s note given at checkout (e.g. “ring the neighbour’s bell”); null when none. Staff notes are at GET /v1/orders/{id}/notes.' }),
     lines: Type.Array(
       Type.Object({ id: Type.String(), variantId: Type.String(), sku: Type.String(), quantity: Type.Integer(), unitPrice: Type.Integer(), adjustments: Type.Unknown(), total: Type.Integer(), taxClass: Type.String(), fulfilment: Type.String(), locationId: Type.String(), status: Type.String() }),
     ),
@@ -62,9 +65,38 @@ const Order = Type.Object(
   { $id: 'Order' },
 );
 const OrderPage = Page(ref(Order), 'Order');
+const NoteVisibilityT = Type.Union(NOTE_VISIBILITIES.map((v) => Type.Literal(v)), { description: '`internal`: staff only. `customer`: the customer sees it on their order too.' });
+const OrderNote = Type.Object(
+  {
+    id: Type.String({ description: 'note_…' }),
+    orderId: Type.String(),
+    body: Type.String(),
+    visibility: NoteVisibilityT,
+    author: Type.Object(
+      {
+        type: Type.String({ description: 'staff, api_key, …' }),
+        id: Type.Union([Type.String(), Type.Null()], { description: 'The staff user (stf_…) or API key (key_…); null in a customer’s view.' }),
+        label: Type.Union([Type.String(), Type.Null()], { description: 'Their e-mail or the key’s name; null in a customer’s view.' }),
+      },
+      { description: 'Who wrote the note (the caller of POST /v1/orders/{id}/notes).' },
+    ),
+    createdAt: Timestamp,
+  },
+  { $id: 'OrderNote', description: 'A note staff added to an order. Notes are append-only: never changed or removed.' },
+);
+const OrderNotePage = Page(ref(OrderNote), 'OrderNote');
+
+/** Staff and keys scoped to stores act on the orders of those stores: sold there, or with a line there (as in the order list). */
+async function assertOrderInScope(db: AppContext['db'], p: Principal, orderId: string) {
+  const { customerId, locationIds } = await orderLocations(db, orderId);
+  if (p.kind === 'staff' || p.kind === 'secret_key') {
+    if (p.storeIds && !locationIds.some((l) => p.storeIds!.includes(l))) throw forbidden(`You act for ${p.storeIds.join(', ')}; order ${orderId} belongs to other stores.`);
+  }
+  return { customerId };
+}
 
 export async function commerceRoutes(app: App, ctx: AppContext) {
-  for (const s of [ShippingAddress, Cart, Order, OrderPage]) app.addSchema(s);
+  for (const s of [ShippingAddress, Cart, Order, OrderPage, OrderNote, OrderNotePage]) app.addSchema(s);
   const cache = ctx.promotionCache ?? new PromotionCache();
   const provider = paymentProviders(ctx.db, { testGatewaySecret: ctx.config.testGatewaySecret });
   const shop = { access: { permission: 'storefront' } } as const;
@@ -161,7 +193,8 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
               ]),
             ),
             tenders: Type.Optional(Type.Array(ref(TenderSchema), { minItems: 1, maxItems: 5, description: 'Split tender, charged in this order; a tender without `amount` pays what is left (a gift card: up to its balance). Instead of `payment`.' })),
-            shippingAddress: Type.Optional(Type.Union([ref(ShippingAddress), Type.Null()], { description: 'Where the delivery lines go (kept only when some line is delivered). With `latitude` and `longitude`, the sourcing engine weighs each location’s distance to it. Required for delivery lines when REQUIRE_SHIPPING_ADDRESS is on.' })),
+            shippingAddress: Type.Optional(Type.Union([ref(ShippingAddress), Type.Null()], { description: 'Where the delivery lines go (kept only when some line is delivered). With `latitude` and `longitude`, the sourcing engine weighs each location’s distance to it. Required for delivery lines of in-store carts (pos, kiosk, scan_go: endless aisle), and of every cart when REQUIRE_SHIPPING_ADDRESS is on.' })),
+            note: Type.Optional(Type.Union([Type.String({ maxLength: CHECKOUT_NOTE_MAX_LENGTH }), Type.Null()], { description: 'The customer’s note for the order (“ring the neighbour’s bell”), at most 1,000 characters; trimmed, kept on the order as `note`.' })),
           },
           { additionalProperties: false },
         ),
@@ -190,6 +223,54 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     if (!mine && !p.permissions.has('orders:read')) throw forbidden('Only staff with orders:read or the customer who placed it may see an order.');
     return commerce.publicOrder(o) as never;
   });
+
+  app.post(
+    '/v1/orders/:id/notes',
+    {
+      config: { access: { permission: 'orders:write' } },
+      schema: {
+        tags,
+        summary: 'Add a note to an order (internal, or shown to the customer too)',
+        description:
+          'Notes are append-only: there is no way to change or remove one. The author is the caller (staff user or API key); the time is the server’s, in UTC. Emits `order.note_added`. Staff scoped to stores may add notes only to orders of those stores (403 otherwise).',
+        params: IdParam,
+        body: Type.Object(
+          {
+            body: Type.String({ minLength: 1, maxLength: NOTE_MAX_LENGTH, description: 'The text, trimmed; at most 2,000 characters.' }),
+            visibility: Type.Optional(NoteVisibilityT),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 201: ref(OrderNote) },
+      },
+    },
+    async (req, reply) => {
+      await assertOrderInScope(ctx.db, req.principal!, req.params.id);
+      return reply.code(201).send((await addOrderNote(ctx.db, requestContext(req), req.params.id, req.body)) as never);
+    },
+  );
+
+  app.get(
+    '/v1/orders/:id/notes',
+    {
+      config: shop,
+      schema: {
+        tags,
+        summary: 'An order’s notes, newest first (staff: all; the customer who placed it: those meant for them)',
+        description: 'Staff need `orders:read` (and, when scoped to stores, an order of those stores). A signed-in customer sees only the `customer` notes of their own order, without the author’s id and label.',
+        params: IdParam,
+        querystring: PageQuery,
+        response: { 200: ref(OrderNotePage) },
+      },
+    },
+    async (req) => {
+      const p = req.principal!;
+      const { customerId } = await assertOrderInScope(ctx.db, p, req.params.id);
+      const mine = p.kind === 'customer' && customerId === p.id;
+      if (!mine && (p.kind === 'customer' || p.kind === 'publishable_key' || !p.permissions.has('orders:read'))) throw forbidden('Only staff with orders:read or the customer who placed it may see an order’s notes.');
+      return (await listOrderNotes(ctx.db, req.params.id, { forCustomer: mine, limit: req.query.limit ?? 50, cursor: req.query.cursor })) as never;
+    },
+  );
 
   app.post(
     '/v1/orders/:id/lines/:lineId/cancel',

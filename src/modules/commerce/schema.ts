@@ -60,6 +60,8 @@ export const orders = pgTable(
     promotions: jsonb('promotions').notNull(),
     /** Where home delivery goes (src/modules/commerce/address.ts); null for pickup and in-store orders. Erased on request. */
     shippingAddress: jsonb('shipping_address'),
+    /** The customer's note given at checkout ("ring the neighbour's bell"), trimmed; null when none. */
+    note: text('note'),
     /** Derived from the payment ledger in the same transaction as each capture and refund row. */
     capturedTotal: bigint('captured_total', { mode: 'number' }).notNull().default(0),
     refundedTotal: bigint('refunded_total', { mode: 'number' }).notNull().default(0),
@@ -89,6 +91,29 @@ export const orderLines = pgTable(
     status: text('status', { enum: ['reserved', 'fulfilled', 'cancelled'] }).notNull().default('reserved'),
   },
   (t) => [index('order_lines_order').on(t.orderId)],
+);
+
+/**
+ * Notes staff add to an order later (a phone call, a promise made at the counter). Append-only: a
+ * note is never changed or removed, so the order's history stays as it was written. `internal`
+ * notes are for staff; `customer` notes are shown to the customer on their order too.
+ */
+export const orderNotes = pgTable(
+  'order_notes',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    body: text('body').notNull(),
+    visibility: text('visibility', { enum: ['internal', 'customer'] }).notNull().default('internal'),
+    /** Who wrote it: the staff user or API key of the request (type, id, label). */
+    authorType: text('author_type').notNull(),
+    authorId: text('author_id'),
+    authorLabel: text('author_label'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('order_notes_order').on(t.orderId, t.id), check('order_note_body_not_empty', sql`length(btrim(${t.body})) > 0`)],
 );
 
 /** Every authorisation, capture, void and refund; the order's paid amount is derived from it. */

@@ -135,6 +135,7 @@ export function publicOrder(o: Awaited<ReturnType<typeof getOrder>>) {
     vat: o.vat,
     promotions: o.promotions,
     shippingAddress: (o.shippingAddress as StoredAddress | null) ?? null,
+    note: o.note ?? null,
     lines: o.lines.map((l) => ({ id: l.id, variantId: l.variantId, sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, adjustments: l.adjustments, total: l.total, taxClass: l.taxClass, fulfilment: l.fulfilment, locationId: l.locationId, status: l.status })),
     payments: o.payments.map((p) => ({ id: p.id, provider: p.provider, kind: p.kind, status: p.status, amount: p.amount, failureCode: p.failureCode, createdAt: p.createdAt.toISOString() })),
     capturedTotal: o.capturedTotal,

@@ -5,13 +5,13 @@
 // that locks the levels they touch (in one fixed order, so batches of several
 // processes cannot deadlock), decides every request in arrival order against what is available
 // after the requests before it, and writes all levels, reservations, ledger rows and events in
-// two statements. PostgreSQL's row locks and its check that reserved never exceeds on hand still
+// one statement. PostgreSQL's row locks and its check that reserved never exceeds on hand still
 // guard the stock; batching only shares the flush. A request on its own, with nothing in flight,
 // goes at once. Each request keeps its own answer: all of its lines reserved, or none of them and
 // an InsufficientStock that says what was available.
 import { sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../platform/db.js';
-import { emit, type Actor, type NewEvent } from '../../platform/events/outbox.js';
+import { outboxInsert, type Actor, type NewEvent } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
 
 export interface BatchLine {
@@ -222,11 +222,13 @@ export class ReservationBatcher {
         res as (
           insert into reservations (id, variant_id, location_id, quantity, reference, expires_at)
           select * from unnest(${col((x) => x.id)}::text[], ${col((x) => x.variantId)}::text[], ${col((x) => x.locationId)}::text[], ${col((x) => x.quantity)}::int[], ${col((x) => x.reference)}::text[], ${col((x) => x.expiresAt?.toISOString() ?? null)}::timestamptz[])
+          returning 1),
+        mov as (
+          insert into stock_movements (variant_id, location_id, type, reserved_delta, reference, actor)
+          select v, l, 'reservation', q, id, a::jsonb
+          from unnest(${col((x) => x.variantId)}::text[], ${col((x) => x.locationId)}::text[], ${col((x) => x.quantity)}::int[], ${col((x) => x.id)}::text[], ${col((x) => JSON.stringify(x.actor))}::text[]) as m(v, l, q, id, a)
           returning 1)
-        insert into stock_movements (variant_id, location_id, type, reserved_delta, reference, actor)
-        select v, l, 'reservation', q, id, a::jsonb
-        from unnest(${col((x) => x.variantId)}::text[], ${col((x) => x.locationId)}::text[], ${col((x) => x.quantity)}::int[], ${col((x) => x.id)}::text[], ${col((x) => JSON.stringify(x.actor))}::text[]) as m(v, l, q, id, a)`);
-      await emit(tx, ...events);
+        ${outboxInsert(events)}`);
     }
     return outcomes;
   }

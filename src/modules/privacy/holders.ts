@@ -194,8 +194,8 @@ registerDataHolder({
 const byPerson = (p: Person) => sql`(customer_id = any(${arr(p.customerIds)}) or lower(email) = any(${arr(p.emails)}))`;
 registerDataHolder({
   module: 'commerce',
-  tables: ['carts', 'orders'],
-  keeps: 'Orders stay with their lines, amounts, VAT and dates (bookkeeping law); the e-mail, the link to the customer and the delivery address (all but its country) are removed.',
+  tables: ['carts', 'orders', 'order_notes'],
+  keeps: 'Orders stay with their lines, amounts, VAT and dates (bookkeeping law); the e-mail, the link to the customer, the delivery address (all but its country), the customer\'s checkout note and the text of staff notes on their orders are removed.',
   async discover(db, p) {
     if (none(p)) return {};
     const found = await rows(db, sql`select distinct email from orders where customer_id = any(${arr(p.customerIds)}) and email is not null`);
@@ -205,19 +205,22 @@ registerDataHolder({
     if (none(p)) return { carts: [], orders: [] };
     const orders = await rows(db, sql`select * from orders where ${byPerson(p)} order by id`);
     const lines = orders.length ? await rows(db, sql`select * from order_lines where order_id = any(${arr(orders.map((o) => String(o.id)))}) order by id`) : [];
+    const notes = orders.length ? await rows(db, sql`select * from order_notes where order_id = any(${arr(orders.map((o) => String(o.id)))}) order by id`) : [];
     return {
       carts: await rows(db, sql`select * from carts where ${byPerson(p)} order by id`),
-      orders: orders.map((o) => ({ ...o, lines: lines.filter((l) => l.order_id === o.id) })),
+      orders: orders.map((o) => ({ ...o, lines: lines.filter((l) => l.order_id === o.id), notes: notes.filter((n) => n.order_id === o.id) })),
     };
   },
   async erase(tx, p): Promise<Record<string, number>> {
     if (none(p)) return {};
     return {
+      // Notes are free text that may name the person: their text goes, the fact of a note stays.
+      order_notes: await count(tx, sql`update order_notes set body = '[erased]' where order_id in (select id from orders where ${byPerson(p)})`),
       carts: await count(tx, sql`update carts set customer_id = null, email = null where ${byPerson(p)}`),
       // The delivery address goes too; only its country stays (VAT is due where the goods went).
       orders: await count(
         tx,
-        sql`update orders set customer_id = null, email = null, version = version + 1,
+        sql`update orders set customer_id = null, email = null, note = case when note is null then null else '[erased]' end, version = version + 1,
               shipping_address = case when shipping_address is null then null else jsonb_build_object('name', '[erased]', 'line1', '[erased]', 'line2', null, 'postalCode', '[erased]', 'city', '[erased]', 'country', shipping_address->'country', 'phone', null, 'latitude', null, 'longitude', null) end
             where ${byPerson(p)}`,
       ),

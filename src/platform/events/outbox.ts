@@ -57,9 +57,25 @@ export async function lockAggregate(tx: Tx, aggregateType: string, aggregateId: 
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${aggregateType}:${aggregateId}`}, 0))`);
 }
 
+const emitListeners = new Set<(types: string[]) => void>();
+
+/**
+ * Tells `listener` the types of the events this process records, as they are recorded (before the
+ * transaction commits, so the change may still roll back). For in-memory caches that must not
+ * outlive a change; returns the function that stops it.
+ */
+export function onEmitted(listener: (types: string[]) => void): () => void {
+  emitListeners.add(listener);
+  return () => emitListeners.delete(listener);
+}
+
 /** Records events as part of the caller's transaction. */
 export async function emit(tx: Executor, ...events: NewEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
+  if (emitListeners.size) {
+    const types = events.map((e) => e.type);
+    for (const l of emitListeners) l(types);
+  }
   const rows = events.map((e) => ({
     id: newId('event'),
     type: e.type,
@@ -74,6 +90,23 @@ export async function emit(tx: Executor, ...events: NewEvent[]): Promise<string[
   // queue lock held through the commit flush), which capped busy writers at one commit per fsync.
   // The relays poll every RELAY_POLL_MS instead; see OutboxRelay.
   return rows.map((r) => r.id);
+}
+
+/**
+ * `emit` as the last part of a caller's own statement: an INSERT of these events into the outbox,
+ * to follow a `with …` list of data-modifying CTEs, so that a hot path writes its change and its
+ * events in one round trip.
+ */
+export function outboxInsert(events: NewEvent[]): SQL {
+  if (!events.length) return sql`select 1`;
+  const col = <T>(f: (e: NewEvent) => T) => sql.param(events.map(f));
+  if (emitListeners.size) {
+    const types = events.map((e) => e.type);
+    for (const l of emitListeners) l(types);
+  }
+  return sql`insert into outbox_events (id, type, aggregate_type, aggregate_id, customer_id, actor, data)
+    select * from unnest(${sql.param(events.map(() => newId('event')))}::text[], ${col((e) => e.type)}::text[], ${col((e) => e.aggregateType)}::text[], ${col((e) => e.aggregateId)}::text[],
+      ${col((e) => e.customerId ?? null)}::text[], ${col((e) => (e.actor ? JSON.stringify(e.actor) : null))}::jsonb[], ${col((e) => JSON.stringify(e.data))}::jsonb[])`;
 }
 
 export interface EventFromRow {

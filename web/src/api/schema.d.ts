@@ -2207,7 +2207,12 @@ export interface paths {
                     limit?: number;
                     cursor?: string;
                 };
-                header?: never;
+                header?: {
+                    /** @description The ETag of an answer you have: 304 and no body while it is still the answer. */
+                    "if-none-match"?: string;
+                    /** @description `no-cache` for a freshly computed answer instead of a remembered one. */
+                    "cache-control"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -2221,6 +2226,13 @@ export interface paths {
                     content: {
                         "application/json": components["schemas"]["ProductSearchResult"];
                     };
+                };
+                /** @description Not modified: the answer named by If-None-Match is still the answer. */
+                304: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
                 };
                 /** @description Problem details (RFC 9457). */
                 "4XX": {
@@ -8001,8 +8013,10 @@ export interface paths {
                         };
                         /** @description Split tender, charged in this order; a tender without `amount` pays what is left (a gift card: up to its balance). Instead of `payment`. */
                         tenders?: components["schemas"]["Tender"][];
-                        /** @description Where the delivery lines go (kept only when some line is delivered). With `latitude` and `longitude`, the sourcing engine weighs each location’s distance to it. Required for delivery lines when REQUIRE_SHIPPING_ADDRESS is on. */
+                        /** @description Where the delivery lines go (kept only when some line is delivered). With `latitude` and `longitude`, the sourcing engine weighs each location’s distance to it. Required for delivery lines of in-store carts (pos, kiosk, scan_go: endless aisle), and of every cart when REQUIRE_SHIPPING_ADDRESS is on. */
                         shippingAddress?: components["schemas"]["ShippingAddress"] | null;
+                        /** @description The customer’s note for the order (“ring the neighbour’s bell”), at most 1,000 characters; trimmed, kept on the order as `note`. */
+                        note?: string | null;
                     };
                 };
             };
@@ -8104,6 +8118,126 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/orders/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An order’s notes, newest first (staff: all; the customer who placed it: those meant for them)
+         * @description Staff need `orders:read` (and, when scoped to stores, an order of those stores). A signed-in customer sees only the `customer` notes of their own order, without the author’s id and label.
+         *
+         *     Requires permission `storefront`.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Items per page (1–200). */
+                    limit?: number;
+                    /** @description The `nextCursor` of the previous page. */
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrderNotePage"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Add a note to an order (internal, or shown to the customer too)
+         * @description Notes are append-only: there is no way to change or remove one. The author is the caller (staff user or API key); the time is the server’s, in UTC. Emits `order.note_added`. Staff scoped to stores may add notes only to orders of those stores (403 otherwise).
+         *
+         *     Requires permission `orders:write`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description The text, trimmed; at most 2,000 characters. */
+                        body: string;
+                        /** @description `internal`: staff only. `customer`: the customer sees it on their order too. */
+                        visibility?: "internal" | "customer";
+                    };
+                };
+            };
+            responses: {
+                /** @description A note staff added to an order. Notes are append-only: never changed or removed. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["OrderNote"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -12973,7 +13107,9 @@ export interface components {
             /** @description ord_… */
             id: string;
             cartId: string;
+            /** @description Where it was sold: web, app, pos (a till), kiosk, scan_go. */
             channel: string;
+            /** @description The store it was sold in (in-store channels), also when its lines are delivered from elsewhere (endless aisle); each line’s `locationId` says where its goods come from. */
             storeId: string | null;
             customerId: string | null;
             email: string | null;
@@ -12988,6 +13124,8 @@ export interface components {
             promotions: unknown;
             /** @description Where home delivery goes; null for pickup and in-store orders, and after erasure. */
             shippingAddress: components["schemas"]["ShippingAddress"] | null;
+            /** @description The customer’s note given at checkout (e.g. “ring the neighbour’s bell”); null when none. Staff notes are at GET /v1/orders/{id}/notes. */
+            note: string | null;
             lines: {
                 id: string;
                 variantId: string;
@@ -13018,6 +13156,32 @@ export interface components {
         };
         OrderPage: {
             data: components["schemas"]["Order"][];
+            hasMore: boolean;
+            /** @description Pass as `cursor` for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        /** @description A note staff added to an order. Notes are append-only: never changed or removed. */
+        OrderNote: {
+            /** @description note_… */
+            id: string;
+            orderId: string;
+            body: string;
+            /** @description `internal`: staff only. `customer`: the customer sees it on their order too. */
+            visibility: "internal" | "customer";
+            /** @description Who wrote the note (the caller of POST /v1/orders/{id}/notes). */
+            author: {
+                /** @description staff, api_key, … */
+                type: string;
+                /** @description The staff user (stf_…) or API key (key_…); null in a customer’s view. */
+                id: string | null;
+                /** @description Their e-mail or the key’s name; null in a customer’s view. */
+                label: string | null;
+            };
+            /** Format: date-time */
+            createdAt: string;
+        };
+        OrderNotePage: {
+            data: components["schemas"]["OrderNote"][];
             hasMore: boolean;
             /** @description Pass as `cursor` for the next page; null on the last. */
             nextCursor: string | null;

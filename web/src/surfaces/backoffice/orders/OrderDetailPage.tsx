@@ -1,6 +1,7 @@
 // One order for staff: its lines with their adjustments, fulfilment and state, the totals with the
-// promotions and VAT breakdown, the payment ledger, and a timeline of every event about the order
-// and the things hanging off it (payments, fulfilments, returns), oldest first.
+// promotions and VAT breakdown, the payment ledger, its notes (the customer's and staff's), and a
+// timeline of every event about the order and the things hanging off it (payments, fulfilments,
+// returns), oldest first.
 import { Anchor, Badge, Button, Card, Grid, Group, SimpleGrid, Skeleton, Stack, Table, Text, Timeline, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -17,6 +18,7 @@ import { usePageTitle } from '../../../lib/usePageTitle';
 import { STATUS_COLORS, type OrderStatus } from './OrdersListPage';
 import { ReceiptButton } from '../../../components/receipt/ReceiptPanel';
 import { session } from '../../../lib/session';
+import { OrderNotes } from './OrderNotes';
 
 type Order = Schemas['Order'];
 interface Adjustment {
@@ -426,12 +428,20 @@ export function OrderDetailPage() {
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 7 }}>
-          <Card withBorder padding="md" radius="md" component="section" aria-labelledby="order-timeline">
-            <Title order={2} size="h4" id="order-timeline" mb="sm">
-              {t('detail.timeline')}
-            </Title>
-            <OrderTimeline order={o} related={[...(fulfilments.data?.data ?? []), ...(returns.data?.data ?? [])]} />
-          </Card>
+          <Stack gap="lg">
+            <Card withBorder padding="md" radius="md" component="section" aria-labelledby="order-notes">
+              <Title order={2} size="h4" id="order-notes" mb="sm">
+                {t('notes.title')}
+              </Title>
+              <OrderNotes order={o} />
+            </Card>
+            <Card withBorder padding="md" radius="md" component="section" aria-labelledby="order-timeline">
+              <Title order={2} size="h4" id="order-timeline" mb="sm">
+                {t('detail.timeline')}
+              </Title>
+              <OrderTimeline order={o} related={[...(fulfilments.data?.data ?? []), ...(returns.data?.data ?? [])]} />
+            </Card>
+          </Stack>
         </Grid.Col>
       </Grid>
     </Stack>

@@ -90,6 +90,23 @@ const en = {
     hideData: 'Hide data',
     data: 'Event data',
   },
+  notes: {
+    title: 'Notes',
+    customerNote: 'Customer’s note at checkout',
+    listLabel: 'Notes on this order',
+    empty: 'No notes yet.',
+    newNote: 'New note',
+    placeholder: 'A phone call, a promise made at the counter…',
+    showToCustomer: 'Show to the customer',
+    showToCustomerHint: 'Off: only staff see it. Notes cannot be changed or removed once added.',
+    add: 'Add note',
+    added: 'Note added.',
+    required: 'Write something first.',
+    tooLong: 'At most {{max}} characters.',
+    visibility: { internal: 'Internal', customer: 'Shown to the customer' },
+    by: '{{author}} · {{at}}',
+    noWriteAccess: 'Adding notes needs the permission orders:write.',
+  },
 };
 
 type Texts<T> = { [K in keyof T]: T[K] extends string ? string : Texts<T[K]> };
@@ -181,6 +198,23 @@ const nl: Texts<typeof en> = {
     showData: 'Gegevens tonen',
     hideData: 'Gegevens verbergen',
     data: 'Gegevens van de gebeurtenis',
+  },
+  notes: {
+    title: 'Notities',
+    customerNote: 'Opmerking van de klant bij het afrekenen',
+    listLabel: 'Notities bij deze bestelling',
+    empty: 'Nog geen notities.',
+    newNote: 'Nieuwe notitie',
+    placeholder: 'Een telefoontje, een belofte aan de balie…',
+    showToCustomer: 'Tonen aan de klant',
+    showToCustomerHint: 'Uit: alleen medewerkers zien hem. Een notitie kan na het toevoegen niet meer worden gewijzigd of verwijderd.',
+    add: 'Notitie toevoegen',
+    added: 'Notitie toegevoegd.',
+    required: 'Schrijf eerst iets.',
+    tooLong: 'Hoogstens {{max}} tekens.',
+    visibility: { internal: 'Intern', customer: 'Zichtbaar voor de klant' },
+    by: '{{author}} · {{at}}',
+    noWriteAccess: 'Voor het toevoegen van notities is de permissie orders:write nodig.',
   },
 };
 
