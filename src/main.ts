@@ -36,13 +36,16 @@ function explain(err: unknown): string {
 }
 
 function onSignals(stop: () => Promise<void>) {
-  let stopping = false;
+  let stopping = 0;
   const handler = (signal: string) => {
     if (stopping) {
+      // The same Ctrl-C can arrive twice (from the terminal and from bin/winkel.mjs passing it on);
+      // only a second request, a moment later, forces the exit.
+      if (Date.now() - stopping < 1000) return;
       process.stderr.write('\nwinkel: forced exit\n');
       process.exit(130);
     }
-    stopping = true;
+    stopping = Date.now();
     process.stderr.write(`\nwinkel: ${signal} received, stopping…\n`);
     stop().then(
       () => process.exit(0),

@@ -135,6 +135,10 @@ describe('winkel CLI', () => {
       // DATABASE_URL given: no embedded PostgreSQL, and the admin exists already: no first-start password.
       expect(srv.out()).toContain('Database:  DATABASE_URL');
       expect(srv.out()).not.toContain('First start');
+      // The launcher started the server with Winkel's heap ceiling (bin/node-flags.mjs).
+      const kids = readFileSync(`/proc/${srv.child.pid}/task/${srv.child.pid}/children`, 'utf8').trim().split(/\s+/);
+      expect(kids).toHaveLength(1);
+      expect(readFileSync(`/proc/${kids[0]}/cmdline`, 'utf8').split('\0')).toEqual(expect.arrayContaining(['--max-old-space-size=512', '--max-semi-space-size=4']));
     } finally {
       srv.child.kill('SIGTERM');
       expect(await srv.exited).toBe(0);

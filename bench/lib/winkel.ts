@@ -7,6 +7,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { freshDatabaseOn, serverVersion } from './database.js';
+// @ts-expect-error: a plain ES module without types
+import { serveNodeFlags } from '../../bin/node-flags.mjs';
 import { captureOutput, freePort, ROOT, RssSampler, sleep, track, waitForExit } from './process.js';
 
 export interface WinkelOptions {
@@ -59,7 +61,9 @@ export async function startWinkel(opts: WinkelOptions | string = {}): Promise<Wi
   }
   const port = await freePort();
   // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to the server's Node, for profiling.
-  const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(/\s+/).filter(Boolean) : [];
+  // The heap settings bin/winkel.mjs gives `serve` (bin/node-flags.mjs), given here directly so that
+  // the measured process is the server itself, not the launcher in front of it.
+  const nodeArgs = [...serveNodeFlags(), ...(process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(/\s+/).filter(Boolean) : [])];
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? os.homedir(),
