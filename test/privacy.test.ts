@@ -208,6 +208,7 @@ describe('retention', () => {
       body: {
         batch: [
           { type: 'page', anonymousId: 'anon-old', timestamp: old, messageId: 'ret-1' },
+          { type: 'page', anonymousId: 'anon-old', messageId: 'ret-5' },
           { type: 'page', anonymousId: 'anon-new', messageId: 'ret-2' },
           { type: 'page', anonymousId: 'anon-known', timestamp: old, messageId: 'ret-3' },
           { type: 'identify', anonymousId: 'anon-known', userId: 'cus_known', messageId: 'ret-4' },
@@ -215,8 +216,19 @@ describe('retention', () => {
       },
     });
     expect(await purgeAnonymousEvents(s.winkel.db, 0)).toBe(0);
+    const profileOf = async (anonymousId: string) =>
+      (
+        await s.winkel.db.execute<{ event_count: number; first_seen_at: Date }>(
+          sql`select p.event_count, p.first_seen_at from profiles p join profile_identifiers i on i.profile_id = p.id where i.key = ${`anonymous_id:${anonymousId}`}`,
+        )
+      ).rows[0];
+    expect((await profileOf('anon-old')).event_count).toBe(2);
     expect(await purgeAnonymousEvents(s.winkel.db, 30)).toBe(1);
     const left = (await s.winkel.db.execute<{ message_id: string }>(sql`select message_id from collected_events where message_id like 'ret-%' order by message_id`)).rows.map((r) => r.message_id);
-    expect(left).toEqual(['ret-2', 'ret-3', 'ret-4']);
+    expect(left).toEqual(['ret-2', 'ret-3', 'ret-4', 'ret-5']);
+    // The profile is recounted: one event left, first seen when that one happened.
+    const after = await profileOf('anon-old');
+    expect(after.event_count).toBe(1);
+    expect(new Date(after.first_seen_at).getTime()).toBeGreaterThan(Date.now() - 86_400_000);
   });
 });

@@ -82,53 +82,43 @@ export function checkEvent(e: IncomingEvent, sourceId: string | null, now = new 
 }
 
 type Row = typeof collectedEvents.$inferSelect;
-type RawCollected = {
-  id: string;
-  message_id: string;
-  type: Row['type'];
-  event: string | null;
-  name: string | null;
-  anonymous_id: string | null;
-  user_id: string | null;
-  previous_id: string | null;
-  timestamp: Date | string;
-  received_at: Date | string;
-  context: unknown;
-  properties: unknown;
-  traits: unknown;
-  source_id: string | null;
-};
+// Absent fields are left out rather than sent as null (the record reads them as null).
 const toRaw = (r: typeof collectedEvents.$inferInsert) => ({
   id: r.id,
   message_id: r.messageId,
   type: r.type,
-  event: r.event ?? null,
-  name: r.name ?? null,
-  anonymous_id: r.anonymousId ?? null,
-  user_id: r.userId ?? null,
-  previous_id: r.previousId ?? null,
+  event: r.event ?? undefined,
+  name: r.name ?? undefined,
+  anonymous_id: r.anonymousId ?? undefined,
+  user_id: r.userId ?? undefined,
+  previous_id: r.previousId ?? undefined,
   timestamp: (r.timestamp as Date).toISOString(),
-  context: r.context ?? null,
-  properties: r.properties ?? null,
-  traits: r.traits ?? null,
-  source_id: r.sourceId ?? null,
+  context: r.context ?? undefined,
+  properties: r.properties ?? undefined,
+  traits: r.traits ?? undefined,
+  source_id: r.sourceId ?? undefined,
 });
-const fromRaw = (r: RawCollected): Row => ({
-  id: r.id,
-  messageId: r.message_id,
-  type: r.type,
-  event: r.event,
-  name: r.name,
-  anonymousId: r.anonymous_id,
-  userId: r.user_id,
-  previousId: r.previous_id,
-  timestamp: new Date(r.timestamp),
-  receivedAt: new Date(r.received_at),
-  context: r.context,
-  properties: r.properties,
-  traits: r.traits,
-  sourceId: r.source_id,
-});
+
+/** The SQLSTATE of a database error, also when the query builder wrapped it (as its cause). */
+function sqlState(err: unknown): string | undefined {
+  let e = err as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (typeof e.code === 'string') return e.code;
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
+/** Runs a transaction again (up to three times in all) when PostgreSQL broke a deadlock by ending it. */
+async function retryOnDeadlock<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (attempt >= 3 || (sqlState(err) !== '40P01' && sqlState(err) !== '40001')) throw err;
+    }
+  }
+}
 
 export async function collect(db: Db, events: IncomingEvent[], sourceId: string | null) {
   if (events.length > 500) throw badRequest('At most 500 events per batch.', [{ field: '/batch', message: 'too many events' }]);
@@ -149,21 +139,41 @@ export async function collect(db: Db, events: IncomingEvent[], sourceId: string 
   let stored = 0;
   if (rows.length) {
     // Stored and resolved into profiles in one transaction: an acknowledged event is in its
-    // person's timeline.
-    await db.transaction(async (tx) => {
+    // person's timeline. Batches lock profiles in one order, so they wait rather than deadlock; a
+    // deadlock PostgreSQL still breaks (with another writer of those rows) is tried again.
+    await retryOnDeadlock(() => db.transaction(async (tx) => {
       // One JSON parameter instead of 14 per row: far cheaper to bind and plan for 500 events.
-      const res = await tx.execute<RawCollected>(sql`
+      // Only the message ids come back (which rows were new): the rows themselves are here already.
+      const res = await tx.execute<{ message_id: string }>(sql`
         insert into collected_events (id, message_id, type, event, name, anonymous_id, user_id, previous_id, timestamp, context, properties, traits, source_id)
         select id, message_id, type, event, name, anonymous_id, user_id, previous_id, timestamp, context, properties, traits, source_id
         from jsonb_to_recordset(${JSON.stringify(rows.map(toRaw))}::jsonb) as r(id text, message_id text, type text, event text, name text, anonymous_id text, user_id text,
           previous_id text, timestamp timestamptz, context jsonb, properties jsonb, traits jsonb, source_id text)
         on conflict (message_id) do nothing
-        returning id, message_id, type, event, name, anonymous_id, user_id, previous_id, timestamp, received_at, context, properties, traits, source_id`);
-      const inserted = res.rows.map(fromRaw);
+        returning message_id`);
+      const isNew = new Set(res.rows.map((r) => r.message_id));
+      const inserted: Row[] = rows
+        .filter((r) => isNew.has(r.messageId))
+        .map((r) => ({
+          id: r.id!,
+          messageId: r.messageId,
+          type: r.type,
+          event: r.event ?? null,
+          name: r.name ?? null,
+          anonymousId: r.anonymousId ?? null,
+          userId: r.userId ?? null,
+          previousId: r.previousId ?? null,
+          timestamp: r.timestamp as Date,
+          receivedAt: now,
+          context: r.context ?? null,
+          properties: r.properties ?? null,
+          traits: r.traits ?? null,
+          sourceId: r.sourceId ?? null,
+        }));
       stored = inserted.length;
       duplicates += rows.length - inserted.length;
       if (inserted.length) await ingest(tx, inserted.map(fromCollected));
-    });
+    }));
   }
   return { accepted: stored, duplicates, rejected };
 }

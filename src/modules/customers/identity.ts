@@ -125,8 +125,11 @@ export function checkRules(input: unknown): IdentityRules {
 
 export async function loadRules(db: Executor): Promise<IdentityRules & { version: number }> {
   const [row] = await db.select().from(identityRules).where(sql`${identityRules.id} = 1`);
-  return row ? { ...DEFAULT_RULES, ...(row.rules as IdentityRules), version: row.version } : { ...DEFAULT_RULES, version: 0 };
+  return rulesOf(row);
 }
+
+const rulesOf = (row: { rules: unknown; version: number | null } | undefined): IdentityRules & { version: number } =>
+  row?.rules ? { ...DEFAULT_RULES, ...(row.rules as IdentityRules), version: row.version ?? 0 } : { ...DEFAULT_RULES, version: 0 };
 
 // ---- observations -----------------------------------------------------------------------------
 
@@ -193,7 +196,12 @@ type SeparationRow = {
   side_b: string[];
 };
 
-const RESOLVER_LOCK = 0x77696e6b; // one resolver at a time: the closure of a batch must not change under it
+// The resolver's lock. A batch that adds evidence to the graph (a new identifier, a new link, an
+// earlier first sighting) takes it exclusively: the closure it reads must not change under it, and
+// no entry may join a link's timeline while the link moves to another profile. A batch that adds
+// none (every link already known, and seen no later than now) changes no link or identifier: it
+// takes it shared, so such batches (the steady state of a shop's traffic) run side by side.
+const RESOLVER_LOCK = 0x77696e6b;
 
 const arr = (values: string[]) => `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 const ts = (d: Date | string) => (d instanceof Date ? d : new Date(d));
@@ -211,6 +219,10 @@ export interface ResolveResult {
   placed: Map<string, string>;
   merges: Array<{ id: string; survivorId: string; mergedId: string }>;
   touchedProfiles: string[];
+  /** Profiles whose identifiers or links changed (created, merged, split, entries moved): their traits are recomputed in full. */
+  changedProfiles: string[];
+  /** The new timeline entries per profile (what a profile's counters grow by). */
+  added: Array<{ profileId: string; n: number; first: Date; last: Date; identifyIds: string[] }>;
   /** New timeline entries (an observation seen before is not counted). */
   inserted: number;
 }
@@ -221,33 +233,56 @@ export interface ResolveResult {
  * applied twice changes nothing (its entry is stored once, the graph is the same).
  */
 export async function resolveObservations(tx: Tx, observations: Observation[], opts: ResolveOptions = {}): Promise<ResolveResult> {
-  const rules = await loadRules(tx);
+  const result: ResolveResult = { placed: new Map(), merges: [], touchedProfiles: [], changedProfiles: [], added: [], inserted: 0 };
+  if (!observations.length && !opts.extraKeys?.length) return result;
+  // A batch tries the shared lock first (see RESOLVER_LOCK); an unmerge recomputes a part of the
+  // graph, so it takes the exclusive one at once. If the shared one is not enough, the savepoint
+  // gives it back before the exclusive one is asked for (asking while holding it could deadlock
+  // with another batch doing the same). The rules come with the lock, in one round trip (they do
+  // not depend on it).
+  const tryShared = !opts.extraKeys?.length && !opts.prefer;
+  if (tryShared) await tx.execute(sql`savepoint winkel_resolve`);
+  const locked = await tx.execute<{ rules: unknown; version: number | null }>(sql`
+    select ${tryShared ? sql`pg_advisory_xact_lock_shared` : sql`pg_advisory_xact_lock`}(${RESOLVER_LOCK}), r.rules, r.version
+    from (select 1) as one left join identity_rules r on r.id = 1`);
+  const rules = rulesOf(locked.rows[0]);
   const rank = new Map(rules.priority.map((k, i) => [k, i]));
   const prepared: Prepared[] = [];
   for (const obs of observations) {
     const keys = keysOf(obs, rules);
     if (keys.length) prepared.push({ obs, keys, linkId: linkIdOf(keys) });
   }
-  const result: ResolveResult = { placed: new Map(), merges: [], touchedProfiles: [], inserted: 0 };
   if (!prepared.length && !opts.extraKeys?.length) return result;
-  await tx.execute(sql`select pg_advisory_xact_lock(${RESOLVER_LOCK})`);
 
   // The common case: an event whose exact set of identifiers was seen before, no earlier than the
   // first time, adds no evidence (its identifiers, their first sightings and its link all exist
   // already), so it only joins the timeline of its link's profile.
   const known = new Map<string, { profile_id: string | null; first_at: Date; first_source_id: string }>();
-  if (prepared.length) {
+  const linkIds = arr([...new Set(prepared.map((p) => p.linkId))].sort());
+  const readKnown = async () => {
+    known.clear();
     const found = await tx.execute<{ id: string; profile_id: string | null; first_at: Date; first_source_id: string }>(
-      sql`select id, profile_id, first_at, first_source_id from identity_links where id = any(${arr([...new Set(prepared.map((p) => p.linkId))])}::text[])`,
+      sql`select id, profile_id, first_at, first_source_id from identity_links where id = any(${linkIds}::text[])`,
     );
     for (const r of found.rows) known.set(r.id, { ...r, first_at: ts(r.first_at) });
-  }
+  };
   const adds = (p: Prepared) => {
     const k = known.get(p.linkId);
     if (!k?.profile_id) return true;
     const at = p.obs.occurredAt.getTime();
     return at < k.first_at.getTime() || (at === k.first_at.getTime() && p.obs.sourceId < k.first_source_id);
   };
+  let shared = false;
+  if (tryShared) {
+    // Read after the lock was granted (a statement of its own, so it sees what an exclusive holder committed).
+    await readKnown();
+    shared = !prepared.some(adds);
+    if (!shared) {
+      await tx.execute(sql`rollback to savepoint winkel_resolve`);
+      await tx.execute(sql`select pg_advisory_xact_lock(${RESOLVER_LOCK})`);
+    }
+  }
+  if (!shared && prepared.length) await readKnown();
   const slow = prepared.filter(adds);
 
   // 1. The new evidence: identifiers and links, each with its earliest sighting (order-independent).
@@ -454,6 +489,13 @@ export async function resolveObservations(tx: Tx, observations: Observation[], o
     if (p !== l.profile_id) linkChanges.push({ id: l.id, p });
   }
   const now = new Date();
+  if (!shared) {
+    // Every existing profile this batch may write, locked up front in id order, as ingestion and
+    // the computed-traits loop lock them: the writes below then wait for nobody in another order.
+    const mayWrite = new Set<string>([...current, ...dormant]);
+    for (const k of known.values()) if (k.profile_id) mayWrite.add(k.profile_id);
+    if (mayWrite.size) await tx.execute(sql`select id from profiles where id = any(${arr([...mayWrite].sort())}::text[]) order by id for no key update`);
+  }
   if (created.size) {
     await tx.execute(sql`insert into profiles (id) select unnest(${arr([...created])}::text[])`);
   }
@@ -524,6 +566,7 @@ export async function resolveObservations(tx: Tx, observations: Observation[], o
     .filter((x): x is { p: Prepared; profileId: string } => !!x.profileId)
     .map(({ p, profileId }) => {
       result.placed.set(p.obs.sourceId, profileId);
+      // Absent fields are left out rather than sent as null (the record reads them as null): less to send and parse.
       return {
         id: newId('timelineEntry'),
         profile_id: profileId,
@@ -532,40 +575,43 @@ export async function resolveObservations(tx: Tx, observations: Observation[], o
         source_id: p.obs.sourceId,
         occurred_at: p.obs.occurredAt.toISOString(),
         type: p.obs.type,
-        name: p.obs.name ?? null,
+        name: p.obs.name ?? undefined,
         channel: p.obs.channel,
-        sales_channel: p.obs.salesChannel ?? null,
-        store_id: p.obs.storeId ?? null,
-        amount: p.obs.amount ?? null,
-        currency: p.obs.currency ?? null,
-        category: p.obs.category ?? null,
+        sales_channel: p.obs.salesChannel ?? undefined,
+        store_id: p.obs.storeId ?? undefined,
+        amount: p.obs.amount ?? undefined,
+        currency: p.obs.currency ?? undefined,
+        category: p.obs.category ?? undefined,
         data: p.obs.data,
       };
     });
-  let inserted: string[] = [];
   if (entries.length) {
-    inserted = (
-      await tx.execute<{ profile_id: string }>(sql`
+    // What each profile gained, summed in the same statement (a profile's counters grow by it).
+    const added = await tx.execute<{ profile_id: string; n: number; first: Date | string; last: Date | string; identify_ids: string[] | null }>(sql`
+      with ins as (
         insert into timeline_entries (id, profile_id, link_id, source, source_id, occurred_at, type, name, channel, sales_channel, store_id, amount, currency, category, data)
         select * from jsonb_to_recordset(${JSON.stringify(entries)}::jsonb) as r(id text, profile_id text, link_id text, source text, source_id text, occurred_at timestamptz, type text, name text,
           channel text, sales_channel text, store_id text, amount bigint, currency text, category text, data jsonb)
-        on conflict (source_id) do nothing returning profile_id`)
-    ).rows.map((r) => r.profile_id);
+        on conflict (source_id) do nothing returning id, profile_id, occurred_at, type)
+      select profile_id, count(*)::int as n, min(occurred_at) as first, max(occurred_at) as last, array_agg(id) filter (where type = 'identify') as identify_ids
+      from ins group by profile_id`);
+    result.added = added.rows.map((r) => ({ profileId: r.profile_id, n: r.n, first: ts(r.first), last: ts(r.last), identifyIds: r.identify_ids ?? [] }));
   }
 
-  result.inserted = inserted.length;
-  const touched = new Set<string>(inserted);
+  result.inserted = result.added.reduce((n, a) => n + a.n, 0);
+  const changed = new Set<string>();
   for (const c of linkChanges) {
-    if (c.p) touched.add(c.p);
+    if (c.p) changed.add(c.p);
     const before = links.get(c.id)!.profile_id;
-    if (before) touched.add(before);
+    if (before) changed.add(before);
   }
-  for (const p of created) touched.add(p);
-  for (const p of reactivated) touched.add(p);
+  for (const p of created) changed.add(p);
+  for (const p of reactivated) changed.add(p);
   for (const m of mergeRows) {
-    touched.add(m.survivorId);
-    touched.add(m.mergedId);
+    changed.add(m.survivorId);
+    changed.add(m.mergedId);
   }
-  result.touchedProfiles = [...touched];
+  result.changedProfiles = [...changed];
+  result.touchedProfiles = [...new Set([...result.added.map((a) => a.profileId), ...changed])];
   return result;
 }

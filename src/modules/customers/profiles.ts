@@ -186,8 +186,35 @@ export const recencyScore = (days: number | null) => (days === null ? null : day
  * need a consent check per person, so the computed-traits loop does them right after, outside the
  * ingestion path (typically within a fraction of a second).
  */
-export async function refreshProfiles(tx: Executor, profileIds: string[]) {
+export async function refreshProfiles(tx: Tx, profileIds: string[]) {
   if (!profileIds.length) return;
+  await lockProfiles(tx, profileIds);
+  await recomputeProfiles(tx, profileIds);
+}
+
+/**
+ * Takes entries off timelines by their source ids (collected events purged by retention) and
+ * recounts the profiles they were on: counters are otherwise only ever added to.
+ */
+export async function removeTimelineEntries(tx: Tx, sourceIds: string[]): Promise<number> {
+  if (!sourceIds.length) return 0;
+  const r = await tx.execute<{ profile_id: string }>(sql`delete from timeline_entries where source_id = any(${sql.param(sourceIds)}::text[]) returning profile_id`);
+  await refreshProfiles(tx, [...new Set(r.rows.map((x) => x.profile_id))].sort());
+  return r.rows.length;
+}
+
+/**
+ * Locks these profile rows in id order. Every writer that changes a profile's timeline-derived
+ * fields locks them first, and in the same order, so two batches about the same people wait for
+ * each other instead of deadlocking; and a recount that runs after the lock (its own statement)
+ * sees every entry of a batch that held the lock before it.
+ */
+async function lockProfiles(tx: Tx, profileIds: string[]) {
+  await tx.execute(sql`select id from profiles where id = any(${`{${[...new Set(profileIds)].sort().join(',')}}`}::text[]) order by id for no key update`);
+}
+
+/** The full recount of refreshProfiles, for profiles the caller has locked. */
+async function recomputeProfiles(tx: Tx, profileIds: string[]) {
   const ids = `{${profileIds.join(',')}}`;
   await tx.execute(sql`
     with basics as (
@@ -279,18 +306,74 @@ export async function computeTraits(tx: Executor, profileIds: string[], lease?: 
     }
     rows.push({ id, computed });
   }
+  // Rows are locked in id order (every row it updates comes through `locked`), as ingestion does,
+  // so the two never deadlock.
   await tx.execute(sql`
+    with locked as materialized (select id from profiles where id = any(${ids}::text[]) order by id for no key update)
     update profiles p set computed = case when p.status = 'active' then r.computed end, updated_at = now(),
       computed_dirty_at = case when ${lease ? sql`p.computed_dirty_at = ${lease.toISOString()}::timestamptz` : sql`true`} then null else p.computed_dirty_at end
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id text, computed jsonb)
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id text, computed jsonb) join locked l on l.id = r.id
     where p.id = r.id`);
 }
 
-/** Adds observations to the graph and timelines and brings the touched profiles' traits up to date. */
+/**
+ * Adds observations to the graph and timelines and brings the touched profiles' traits up to date:
+ * a profile that only gained entries has its counters and first/last seen moved on (and the traits
+ * of new identify calls laid over its declared ones); one whose identifiers or entries changed
+ * otherwise (a merge, a split, a new profile) is recounted from its timeline.
+ */
 export async function ingest(tx: Tx, observations: Observation[], opts: Parameters<typeof resolveObservations>[2] = {}) {
   const r = await resolveObservations(tx, observations, opts);
-  await refreshProfiles(tx, r.touchedProfiles);
+  const full = new Set(r.changedProfiles);
+  const grown = r.added.filter((a) => !full.has(a.profileId));
+  if (!full.size && !grown.length) return r;
+  // Locked in id order. Without a recount (a batch that only adds entries) that happens in the
+  // update itself: every row it changes comes through `locked`, which takes them in that order.
+  if (full.size) await lockProfiles(tx, [...full, ...grown.map((a) => a.profileId)]);
+  if (grown.length) {
+    const rows = grown.map((a) => ({ id: a.profileId, n: a.n, first: a.first.toISOString(), last: a.last.toISOString() }));
+    await tx.execute(sql`
+      with locked as materialized (select id from profiles where id = any(${`{${grown.map((a) => a.profileId).sort().join(',')}}`}::text[]) order by id for no key update)
+      update profiles p set event_count = p.event_count + r.n, first_seen_at = least(p.first_seen_at, r.first), last_seen_at = greatest(p.last_seen_at, r.last),
+        -- A profile already waiting for the computed-traits loop keeps its place (and the update
+        -- touches no indexed column, so it can stay on its page); a leased one is marked again.
+        computed_dirty_at = case when p.computed_dirty_at <= now() then p.computed_dirty_at else now() end, updated_at = now()
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id text, n int, first timestamptz, last timestamptz) join locked l on l.id = r.id
+      where p.id = r.id and p.status = 'active'`);
+  }
+  const identified = grown.flatMap((a) => a.identifyIds);
+  if (identified.length) await addDeclaredTraits(tx, identified);
+  if (full.size) await recomputeProfiles(tx, [...full]);
   return r;
+}
+
+/**
+ * Declared traits after new identify entries (their ids), on profiles the caller has locked. When
+ * the new entries are the latest identify calls of their profile (the usual case), their traits
+ * are laid over the profile's, latest last; a profile that already had a later identify call gets
+ * its declared traits recounted from its timeline.
+ */
+async function addDeclaredTraits(tx: Tx, entryIds: string[]) {
+  const ids = `{${entryIds.join(',')}}`;
+  await tx.execute(sql`
+    with fresh as (
+      select profile_id, occurred_at, id, data from timeline_entries where id = any(${ids}::text[])),
+    late as (
+      select distinct f.profile_id from fresh f where exists (
+        select 1 from timeline_entries o where o.profile_id = f.profile_id and o.type = 'identify' and (o.occurred_at, o.id) > (f.occurred_at, f.id) and o.id <> all(${ids}::text[]))),
+    declared as (
+      select profile_id, jsonb_object_agg(k, v) as traits from (
+        select distinct on (t.profile_id, e.k) t.profile_id, e.k, e.v
+        from (
+          select * from fresh where profile_id not in (select profile_id from late)
+          union all
+          select profile_id, occurred_at, id, data from timeline_entries where profile_id in (select profile_id from late) and type = 'identify') t
+        cross join lateral jsonb_each(case when jsonb_typeof(t.data->'traits') = 'object' then t.data->'traits' else '{}'::jsonb end) as e(k, v)
+        order by t.profile_id, e.k, t.occurred_at desc, t.id desc) s
+      group by profile_id)
+    update profiles p set traits = case when x.profile_id in (select profile_id from late) then coalesce(d.traits, '{}'::jsonb) else p.traits || coalesce(d.traits, '{}'::jsonb) end
+    from (select distinct profile_id from fresh) x left join declared d on d.profile_id = x.profile_id
+    where p.id = x.profile_id and p.status = 'active'`);
 }
 
 /** The outbox subscriber: every business event about a customer lands in their timeline. */

@@ -88,7 +88,9 @@ export const identityLinks = pgTable(
     firstAt: timestamp('first_at', { withTimezone: true, mode: 'date' }).notNull(),
     firstSourceId: text('first_source_id').notNull(),
   },
-  (t) => [index('identity_links_keys').using('gin', t.keys), index('identity_links_profile').on(t.profileId)],
+  // fastupdate off: the resolver looks links up by many identifiers at once (`keys && …`) right
+  // after new ones were added, and a GIN pending list is read in full by every such lookup.
+  (t) => [index('identity_links_keys').using('gin', t.keys).with({ fastupdate: false }), index('identity_links_profile').on(t.profileId)],
 );
 
 export const anonymousUsers = pgTable(

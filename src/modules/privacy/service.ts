@@ -14,6 +14,7 @@ import { emit } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
 import { identifiersOf, type ConsentSubject } from '../consent/service.js';
+import { removeTimelineEntries } from '../customers/profiles.js';
 import { rows, tableExists } from './holders.js';
 import { sweep, sweepNeedles } from './sweep.js';
 import { addTo, dataHolders, emptyPerson, type Person } from './registry.js';
@@ -182,7 +183,7 @@ export async function purgeAnonymousEvents(db: Db, days: number, batch = 10_000)
               limit ${batch})
             returning message_id`,
       );
-      if (timeline && gone.length) await tx.execute(sql`delete from timeline_entries where source_id = any(${textArray(gone.map((g) => `collect:${g.message_id}`))})`);
+      if (timeline && gone.length) await removeTimelineEntries(tx, gone.map((g) => `collect:${g.message_id}`));
       return gone.length;
     });
     total += r;
