@@ -7,7 +7,7 @@ import pino, { type Logger } from 'pino';
 import type pg from 'pg';
 import { buildApp, type App } from './app.js';
 import { publicUrlOf, type Config } from './platform/config.js';
-import { createDb, createPool, describeDbError, runMigrations, type Db } from './platform/db.js';
+import { createDb, createPool, describeDbError, runMigrations, warmPool, type Db } from './platform/db.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './platform/embedded-pg.js';
 import { NatsBridge } from './platform/events/nats.js';
 import { OutboxRelay } from './platform/events/outbox.js';
@@ -182,6 +182,8 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
 
     const winkel: Winkel = { db, database, relay, webhooks, mail, mailCatcher, jobs, nats, log, firstAdmin, stop: stopAll };
     if (opts.mode === 'serve') {
+      // A few connections open (and their search dictionaries loaded) before the first request.
+      await warmPool(pool, 4);
       const app = await buildApp({
         config,
         db,

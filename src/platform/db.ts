@@ -30,6 +30,8 @@ export function createPool(url: string, max: number, applicationName = 'winkel')
     max,
     application_name: applicationName,
     connectionTimeoutMillis: 10_000,
+    // Opening a connection costs a new server process (milliseconds); idle ones are kept for a while.
+    idleTimeoutMillis: 300_000,
     // Product search's typo tolerance: "chrismas" is 0.58 word-similar to "christmas"; pg_trgm's
     // default threshold (0.6) would miss it. random_page_cost 1.1: Winkel assumes SSD storage, on
     // which the default (4, for spinning disks) makes the planner skip good index scans.
@@ -37,7 +39,24 @@ export function createPool(url: string, max: number, applicationName = 'winkel')
   });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // A new server process loads the English and Dutch stemmers the first time it parses a search
+  // (a millisecond or two); done here, the connection's first shopper does not wait for it.
+  pool.on('connect', (client) => {
+    client.query(WARM_UP).catch(() => undefined);
+  });
   return pool;
+}
+
+const WARM_UP = "select to_tsvector('english', 'winkel') || to_tsvector('dutch', 'winkel') || to_tsvector('simple', 'winkel')";
+
+/**
+ * Opens `n` connections at start, so the first requests do not each pay for a new server process
+ * (a connection takes several milliseconds to open). They stay in the pool as idle connections.
+ */
+export async function warmPool(pool: pg.Pool, n: number): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: Math.max(0, Math.min(n, pool.options.max ?? n)) }, () => pool.connect().catch(() => undefined)));
+  await Promise.all(clients.map((c) => c?.query('select 1').catch(() => undefined)));
+  for (const c of clients) c?.release();
 }
 
 export function createDb(pool: pg.Pool): Db {

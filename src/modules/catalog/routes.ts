@@ -198,7 +198,9 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
       const send = (a: CachedAnswer, how: 'hit' | 'miss' | 'bypass') => {
         reply.header('etag', a.etag).header('x-winkel-cache', how);
         if (req.headers['if-none-match'] === a.etag) return reply.code(304).send(null);
-        const { body, gzip } = answers.encode(a, req.headers['accept-encoding']);
+        // Gzipped from the second time an answer is sent: compressing costs more than a fresh
+        // answer's own making saves, and pays off only once it is sent again and again.
+        const { body, gzip } = how === 'hit' ? answers.encode(a, req.headers['accept-encoding']) : { body: a.body, gzip: false };
         reply.header('vary', 'accept-encoding');
         if (gzip) reply.header('content-encoding', 'gzip');
         // Already serialised by the route's schema when it was made.
