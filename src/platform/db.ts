@@ -39,23 +39,21 @@ export function createPool(url: string, max: number, applicationName = 'winkel')
   });
   // An idle client that loses its server must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  // A new server process loads the English and Dutch stemmers the first time it parses a search
-  // (a millisecond or two); done here, the connection's first shopper does not wait for it.
-  pool.on('connect', (client) => {
-    client.query(WARM_UP).catch(() => undefined);
-  });
   return pool;
 }
 
+// A new server process loads the English and Dutch stemmers the first time it parses a search (a
+// millisecond or two): the connections opened at start do it then, not for their first shopper.
 const WARM_UP = "select to_tsvector('english', 'winkel') || to_tsvector('dutch', 'winkel') || to_tsvector('simple', 'winkel')";
 
 /**
- * Opens `n` connections at start, so the first requests do not each pay for a new server process
- * (a connection takes several milliseconds to open). They stay in the pool as idle connections.
+ * Opens `n` connections at start, with the search dictionaries loaded, so the first requests do not
+ * each pay for a new server process (a connection takes several milliseconds to open). They stay in
+ * the pool as idle connections.
  */
 export async function warmPool(pool: pg.Pool, n: number): Promise<void> {
   const clients = await Promise.all(Array.from({ length: Math.max(0, Math.min(n, pool.options.max ?? n)) }, () => pool.connect().catch(() => undefined)));
-  await Promise.all(clients.map((c) => c?.query('select 1').catch(() => undefined)));
+  await Promise.all(clients.map((c) => c?.query(WARM_UP).catch(() => undefined)));
   for (const c of clients) c?.release();
 }
 
