@@ -13,7 +13,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Config } from './platform/config.js';
-import type { Db } from './platform/db.js';
+import { isRetryable, type Db } from './platform/db.js';
 import { Problem, problemType, unauthorized, forbidden } from './platform/errors.js';
 import { describeRule, securityFor, SECURITY_SCHEMES, type AccessRule, type Principal } from './platform/http/access.js';
 import { idempotencyHooks } from './platform/http/idempotency.js';
@@ -338,7 +338,7 @@ export function sendProblem(err: FastifyError | Problem | Error, req: FastifyReq
     problem = new Problem({ status: 400, code: 'malformed', title: 'The request is not valid', detail: fe.message });
   } else if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     problem = new Problem({ status: fe.statusCode, code: 'client_error', title: 'The request is not valid', detail: fe.message });
-  } else if ((err as { code?: string }).code === '40001' || (err as { code?: string }).code === '40P01') {
+  } else if (isRetryable(err)) {
     problem = new Problem({ status: 409, code: 'concurrent_update', title: 'Conflict', detail: 'Another change got there first; retry the request.' });
   } else {
     req.log.error({ err, code: fe.code }, 'unhandled error');

@@ -57,6 +57,33 @@ export async function warmPool(pool: pg.Pool, n: number): Promise<void> {
   for (const c of clients) c?.release();
 }
 
+/**
+ * The SQLSTATE of a database error, also when the query builder wrapped it (drizzle puts
+ * PostgreSQL's error in `cause`).
+ */
+export function sqlState(err: unknown): string | undefined {
+  let e = err as { code?: unknown; cause?: unknown } | undefined;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
+/** PostgreSQL ended the transaction to break a deadlock or a serialization conflict: it may simply be run again. */
+export const isRetryable = (err: unknown) => ['40P01', '40001'].includes(sqlState(err) ?? '');
+
+/** Runs a transaction again (up to three times in all) when PostgreSQL ended it for a deadlock or a serialization conflict. */
+export async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      if (attempt >= 3 || !isRetryable(err)) throw err;
+    }
+  }
+}
+
 export function createDb(pool: pg.Pool): Db {
   return drizzle(pool, { schema });
 }

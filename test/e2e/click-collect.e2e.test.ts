@@ -2,10 +2,9 @@
 // guest buys a mug for pickup at a store (over the API with the publishable key, as the web shop
 // does); the store's manager opens the fulfilment queue, marks it ready, and hands it over with the
 // pickup code from the e-mail (a wrong code first, which is refused); the order is then completed.
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startWinkelServer, type RunningWinkel } from './helpers.js';
+import { apiCall, launchBrowser, startWinkelServer, type RunningWinkel } from './helpers.js';
 
 let server: RunningWinkel;
 let browser: Browser;
@@ -18,14 +17,7 @@ async function snap(name: string) {
 }
 
 async function call<T>(method: string, path: string, body?: unknown, token = adminToken): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+  return apiCall<T>(server.url, method, path, body, token);
 }
 
 beforeAll(async () => {

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startWinkelServer, type RunningWinkel } from './helpers.js';
+import { apiCall, launchBrowser, startWinkelServer, type RunningWinkel } from './helpers.js';
 
 let server: RunningWinkel;
 let browser: Browser;
@@ -16,14 +16,7 @@ let token: string;
 const EMAIL = 'noor.jansen@example.com';
 
 async function call<T>(method: string, path: string, body?: unknown, as = token): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { ...(as ? { authorization: `Bearer ${as}` } : {}), 'content-type': 'application/json', ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+  return apiCall<T>(server.url, method, path, body, as);
 }
 
 async function until<T>(probe: () => Promise<T | undefined | null | false>, ms = 15_000): Promise<T> {

@@ -1,10 +1,10 @@
 // Order notes in the back office: an order placed over the API with the customer's note; an admin
 // opens it, sees the customer's note, adds an internal note and one shown to the customer, and sees
-// both listed newest first with their visibility (and the API agrees: the customer sees only theirs).
-import { randomUUID } from 'node:crypto';
+// both listed newest first with their visibility (and the API agrees: the customer sees only theirs,
+// also on their order page in the shop).
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startWinkelServer, type RunningWinkel } from './helpers.js';
+import { apiCall, launchBrowser, startWinkelServer, type RunningWinkel } from './helpers.js';
 
 let server: RunningWinkel;
 let browser: Browser;
@@ -16,14 +16,7 @@ async function snap(name: string) {
 }
 
 async function call<T>(method: string, path: string, body?: unknown, as = token): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { ...(as ? { authorization: `Bearer ${as}` } : {}), 'content-type': 'application/json', ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+  return apiCall<T>(server.url, method, path, body, as);
 }
 
 beforeAll(async () => {
@@ -105,5 +98,21 @@ describe('order notes in the back office', () => {
     expect(staffView.data[0].author.label).toBe(server.adminEmail);
     const customerView = await call<{ data: Note[] }>('GET', `/v1/orders/${order.id}/notes`, undefined, customer.token);
     expect(customerView.data.map((n) => n.body)).toEqual(['Your teapot ships on Monday.']);
+
+    // The customer, on their order page in the shop: their own note and the shop's note for them,
+    // not the internal one.
+    const shopContext = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 1000 } });
+    await shopContext.addInitScript(([t]) => {
+      localStorage.setItem('winkel.shop.customerToken', t);
+      localStorage.setItem('winkel.language', 'en');
+    }, [customer.token]);
+    const shopPage = await shopContext.newPage();
+    shopPage.setDefaultTimeout(20_000);
+    await shopPage.goto(`${server.url}/storefront/orders/${order.id}`);
+    const shown = shopPage.getByRole('region', { name: 'Notes' });
+    await shown.getByText('Your teapot ships on Monday.').waitFor();
+    await shown.getByText('Please ring the neighbour’s bell.').waitFor();
+    expect(await shown.getByText('Customer phoned', { exact: false }).count()).toBe(0);
+    await shopContext.close();
   });
 });

@@ -2,10 +2,9 @@
 // products and their prices exist (made over the API); the builder's live preview shows the third
 // mug free on a sample cart of three, explains what is missing with two, and the saved promotion
 // shows up in the list.
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startWinkelServer, type RunningWinkel } from './helpers.js';
+import { apiCall, launchBrowser, startWinkelServer, type RunningWinkel } from './helpers.js';
 
 let server: RunningWinkel;
 let browser: Browser;
@@ -18,14 +17,7 @@ async function snap(name: string) {
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+  return apiCall<T>(server.url, method, path, body, token);
 }
 
 beforeAll(async () => {

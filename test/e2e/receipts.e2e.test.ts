@@ -1,11 +1,10 @@
 // Receipts in a real browser against a real server: a signed-in shopper's order page shows the
 // receipt with its VAT per rate (21 % and 9 %) and downloads the PDF; the account lists a PDF
 // button per order; staff open the receipt from the back-office order detail and download it too.
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startWinkelServer, type RunningWinkel } from './helpers.js';
+import { apiCall, launchBrowser, startWinkelServer, type RunningWinkel } from './helpers.js';
 
 let server: RunningWinkel;
 let browser: Browser;
@@ -15,14 +14,7 @@ let orderId: string;
 let receipt: { total: number; vat: { rows: Array<{ rate: number; net: number; vat: number; gross: number }> } };
 
 async function call<T>(method: string, path: string, body?: unknown, token = staff): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+  return apiCall<T>(server.url, method, path, body, token);
 }
 
 /** Set WINKEL_E2E_SCREENSHOTS=1 to keep screenshots of each step in /tmp. */

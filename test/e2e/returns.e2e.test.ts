@@ -3,10 +3,9 @@
 // scoped to the Amsterdam store, finds it in the back office by the customer's e-mail, takes one
 // pair back and sees the refund the 3-for-2 leaves (not a third of the deal), confirms, and the
 // order's payment ledger and the store's stock show it.
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startWinkelServer, type RunningWinkel } from './helpers.js';
+import { apiCall, launchBrowser, startWinkelServer, type RunningWinkel } from './helpers.js';
 
 let server: RunningWinkel;
 let browser: Browser;
@@ -18,14 +17,7 @@ async function snap(name: string) {
 }
 
 async function call<T>(method: string, path: string, body?: unknown, as = token): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${as}`, 'content-type': 'application/json', ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+  return apiCall<T>(server.url, method, path, body, as);
 }
 
 beforeAll(async () => {

@@ -4,10 +4,9 @@
 // difference shows on the transfer and on hand has moved at both ends. Then the store counts a
 // zone, sees the variance, approves it, and on hand is corrected with a count-correction row in
 // the ledger. On the way the planner gives one SKU its own low-stock threshold.
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startWinkelServer, type RunningWinkel } from './helpers.js';
+import { apiCall, launchBrowser, startWinkelServer, type RunningWinkel } from './helpers.js';
 
 let server: RunningWinkel;
 let browser: Browser;
@@ -20,14 +19,7 @@ async function snap(name: string) {
 }
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+  return apiCall<T>(server.url, method, path, body, token);
 }
 
 type Level = { locationId: string; onHand: number; incoming: number };

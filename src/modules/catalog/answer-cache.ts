@@ -49,7 +49,6 @@ export class AnswerCache {
   /** When the next price list window opens or closes, per generation. */
   private boundary: { generation: number; at: number; checkedAt: number } | undefined;
   private readonly maxBytes: number;
-  readonly stats = { hits: 0, misses: 0, invalidations: 0 };
 
   constructor(private readonly opts: AnswerCacheOptions) {
     this.maxBytes = opts.maxBytes ?? 32 * 1024 * 1024;
@@ -65,7 +64,6 @@ export class AnswerCache {
     this.entries.clear();
     this.bytes = 0;
     this.boundary = undefined;
-    this.stats.invalidations++;
   }
 
   /** For `onEmitted`: drops the answers when a recorded event changes what they show. */
@@ -80,17 +78,15 @@ export class AnswerCache {
       this.drop(key, e);
       return undefined;
     }
-    this.stats.hits++;
     return e;
   }
 
   /**
-   * Starts an answer: returns the generation to store it under and how long it may live, or
-   * undefined when the cache is off.
+   * Starts an answer: the generation to store it under and how long it may live (an answer started
+   * with the cache off is never stored).
    */
-  async begin(db: Executor, now = Date.now()): Promise<{ generation: number; expiresAt: number } | undefined> {
-    if (!this.enabled) return undefined;
-    this.stats.misses++;
+  async begin(db: Executor, now = Date.now()): Promise<{ generation: number; expiresAt: number }> {
+    if (!this.enabled) return { generation: -1, expiresAt: 0 };
     const generation = this.generation;
     let b = this.boundary;
     if (!b || b.generation !== generation || (b.at <= now && b.at > b.checkedAt)) {
@@ -120,10 +116,6 @@ export class AnswerCache {
       this.drop(k, e);
     }
     return entry;
-  }
-
-  get size() {
-    return this.entries.size;
   }
 
   private drop(key: string, e: Entry) {

@@ -221,7 +221,7 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
       });
       if (priceContext) setPrices(result.data, alongside as Awaited<ReturnType<typeof resolvePrices>> | undefined);
       const body = Buffer.from(reply.serialize(result) as string);
-      return send(started ? answers.put(key, started, body) : answers.put(key, { generation: -1, expiresAt: 0 }, body), fresh ? 'bypass' : 'miss');
+      return send(answers.put(key, started, body), fresh ? 'bypass' : 'miss');
     },
   );
 

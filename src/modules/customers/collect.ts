@@ -4,7 +4,7 @@
 // late or out of order take their place in the timeline by their own timestamp.
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
-import type { Db, Executor } from '../../platform/db.js';
+import { retryOnConflict, type Db, type Executor } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { fromCollected, ingest } from './profiles.js';
@@ -99,27 +99,6 @@ const toRaw = (r: typeof collectedEvents.$inferInsert) => ({
   source_id: r.sourceId ?? undefined,
 });
 
-/** The SQLSTATE of a database error, also when the query builder wrapped it (as its cause). */
-function sqlState(err: unknown): string | undefined {
-  let e = err as { code?: unknown; cause?: unknown } | undefined;
-  for (let depth = 0; e && depth < 5; depth++) {
-    if (typeof e.code === 'string') return e.code;
-    e = e.cause as typeof e;
-  }
-  return undefined;
-}
-
-/** Runs a transaction again (up to three times in all) when PostgreSQL broke a deadlock by ending it. */
-async function retryOnDeadlock<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (err) {
-      if (attempt >= 3 || (sqlState(err) !== '40P01' && sqlState(err) !== '40001')) throw err;
-    }
-  }
-}
-
 export async function collect(db: Db, events: IncomingEvent[], sourceId: string | null) {
   if (events.length > 500) throw badRequest('At most 500 events per batch.', [{ field: '/batch', message: 'too many events' }]);
   const rejected: Rejected[] = [];
@@ -141,7 +120,7 @@ export async function collect(db: Db, events: IncomingEvent[], sourceId: string 
     // Stored and resolved into profiles in one transaction: an acknowledged event is in its
     // person's timeline. Batches lock profiles in one order, so they wait rather than deadlock; a
     // deadlock PostgreSQL still breaks (with another writer of those rows) is tried again.
-    await retryOnDeadlock(() => db.transaction(async (tx) => {
+    await retryOnConflict(() => db.transaction(async (tx) => {
       // One JSON parameter instead of 14 per row: far cheaper to bind and plan for 500 events.
       // Only the message ids come back (which rows were new): the rows themselves are here already.
       const res = await tx.execute<{ message_id: string }>(sql`

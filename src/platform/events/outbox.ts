@@ -69,13 +69,16 @@ export function onEmitted(listener: (types: string[]) => void): () => void {
   return () => emitListeners.delete(listener);
 }
 
+function tellListeners(events: NewEvent[]) {
+  if (!emitListeners.size) return;
+  const types = events.map((e) => e.type);
+  for (const l of emitListeners) l(types);
+}
+
 /** Records events as part of the caller's transaction. */
 export async function emit(tx: Executor, ...events: NewEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
-  if (emitListeners.size) {
-    const types = events.map((e) => e.type);
-    for (const l of emitListeners) l(types);
-  }
+  tellListeners(events);
   const rows = events.map((e) => ({
     id: newId('event'),
     type: e.type,
@@ -100,10 +103,7 @@ export async function emit(tx: Executor, ...events: NewEvent[]): Promise<string[
 export function outboxInsert(events: NewEvent[]): SQL {
   if (!events.length) return sql`select 1`;
   const col = <T>(f: (e: NewEvent) => T) => sql.param(events.map(f));
-  if (emitListeners.size) {
-    const types = events.map((e) => e.type);
-    for (const l of emitListeners) l(types);
-  }
+  tellListeners(events);
   return sql`insert into outbox_events (id, type, aggregate_type, aggregate_id, customer_id, actor, data)
     select * from unnest(${sql.param(events.map(() => newId('event')))}::text[], ${col((e) => e.type)}::text[], ${col((e) => e.aggregateType)}::text[], ${col((e) => e.aggregateId)}::text[],
       ${col((e) => e.customerId ?? null)}::text[], ${col((e) => (e.actor ? JSON.stringify(e.actor) : null))}::jsonb[], ${col((e) => JSON.stringify(e.data))}::jsonb[])`;

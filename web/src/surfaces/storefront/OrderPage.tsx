@@ -100,6 +100,49 @@ function Shipments({ orderId, storeName }: { orderId: string; storeName: (id: st
   );
 }
 
+type OrderNote = Schemas['OrderNote'];
+
+/** The customer's own note from the checkout and the notes the shop wrote for them, newest first. */
+function Notes({ orderId, ownNote }: { orderId: string; ownNote: string | null }) {
+  const { t } = useTranslation('shop');
+  const notes = useQuery({
+    queryKey: ['shop', 'order-notes', orderId],
+    queryFn: () => unwrap(shop.GET('/v1/orders/{id}/notes', { params: { path: { id: orderId } } })),
+    refetchInterval: 60_000,
+  });
+  const list: OrderNote[] = notes.data?.data ?? [];
+  if (!ownNote && !list.length) return null;
+  return (
+    <Card withBorder padding="md" radius="md" component="section" aria-labelledby="notes-title">
+      <Title order={2} size="h5" id="notes-title" mb="xs">
+        {t('order.notes')}
+      </Title>
+      <Stack gap="xs">
+        {list.map((n) => (
+          <div key={n.id}>
+            <Text size="xs" c="dimmed">
+              {t('order.noteFromShop', { at: formatDateTime(n.createdAt) })}
+            </Text>
+            <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+              {n.body}
+            </Text>
+          </div>
+        ))}
+        {ownNote && (
+          <div>
+            <Text size="xs" c="dimmed">
+              {t('order.yourNote')}
+            </Text>
+            <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+              {ownNote}
+            </Text>
+          </div>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
 export function OrderPage() {
   const { id } = useParams();
   const [params] = useSearchParams();
@@ -194,6 +237,7 @@ export function OrderPage() {
         <Grid.Col span={{ base: 12, md: 5 }}>
           <Stack gap="md">
             {token && <Shipments orderId={order.id} storeName={storeName} />}
+            {token && fetched.data && <Notes orderId={order.id} ownNote={fetched.data.note} />}
             {order.shippingAddress && (
               <Card withBorder padding="md" radius="md" component="section" aria-labelledby="ship-to-title">
                 <Title order={2} size="h5" id="ship-to-title" mb="xs">
