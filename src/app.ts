@@ -13,7 +13,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Config } from './platform/config.js';
-import { isRetryable, type Db } from './platform/db.js';
+import { isRetryable, sqlState, type Db } from './platform/db.js';
 import { Problem, problemType, unauthorized, forbidden } from './platform/errors.js';
 import { describeRule, securityFor, SECURITY_SCHEMES, type AccessRule, type Principal } from './platform/http/access.js';
 import { idempotencyHooks } from './platform/http/idempotency.js';
@@ -46,6 +46,7 @@ import { fulfilmentRoutes } from './modules/fulfilment/routes.js';
 import { receiptRoutes } from './modules/receipts/routes.js';
 import { PromotionCache } from './modules/promotions/service.js';
 import { AnswerCache } from './modules/catalog/answer-cache.js';
+import { CatalogWords } from './modules/catalog/words.js';
 import { onEmitted } from './platform/events/outbox.js';
 
 declare module 'fastify' {
@@ -72,6 +73,8 @@ export interface AppContext {
   promotionCache?: PromotionCache;
   /** Recent product-list answers (see src/modules/catalog/answer-cache.ts). */
   catalogAnswers?: AnswerCache;
+  /** The catalog's words for typo tolerance in search (catalog/words.ts). */
+  catalogWords?: CatalogWords;
   version: string;
 }
 
@@ -144,10 +147,11 @@ export function authorize(rule: AccessRule, principal: Principal | undefined) {
 }
 
 export async function buildApp(input: AppContext): Promise<App> {
-  const ctx: AppContext & { promotionCache: PromotionCache; catalogAnswers: AnswerCache } = {
+  const ctx: AppContext & { promotionCache: PromotionCache; catalogAnswers: AnswerCache; catalogWords: CatalogWords } = {
     ...input,
     promotionCache: input.promotionCache ?? new PromotionCache(),
     catalogAnswers: input.catalogAnswers ?? new AnswerCache({ ttlMs: input.config.catalogCacheTtlMs }),
+    catalogWords: input.catalogWords ?? new CatalogWords({ onError: (err) => input.log.warn({ err }, 'catalog words: could not read them again; using the ones held') }),
   };
   const app = Fastify({
     loggerInstance: ctx.log,
@@ -163,7 +167,10 @@ export async function buildApp(input: AppContext): Promise<App> {
 
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
   // Changes this process records drop the remembered product lists at once.
-  const stopListening = onEmitted(ctx.catalogAnswers.onEvents);
+  const stopListening = onEmitted((types) => {
+    ctx.catalogAnswers.onEvents(types);
+    if (types.some((t) => t.startsWith('product.'))) ctx.catalogWords.changed();
+  });
   app.addHook('onClose', async () => void stopListening());
 
   const routePatterns: Array<{ method: string; re: RegExp }> = [];
@@ -270,6 +277,14 @@ export async function buildApp(input: AppContext): Promise<App> {
     done();
   });
 
+  // PostgreSQL cannot store a NUL character in text: a request with one gets a 400 naming the
+  // field before anything runs, instead of failing in the database.
+  app.addHook('preValidation', (req, _reply, done) => {
+    const at = nulIn(req.query, 'querystring') ?? nulIn(req.params, 'params') ?? nulIn(req.body, 'body');
+    if (at) done(new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: `Fix these fields: ${at} (contains a NUL character, which text cannot hold).`, errors: [{ field: at, message: 'contains a NUL character, which text cannot hold' }] }));
+    else done();
+  });
+
   app.setErrorHandler((err: FastifyError | Problem, req, reply) => sendProblem(err, req, reply));
 
   app.setNotFoundHandler(async (req, reply) => {
@@ -313,6 +328,20 @@ export async function buildApp(input: AppContext): Promise<App> {
   return app;
 }
 
+/** Where in a parsed request (query, params or body) a string holds a NUL character, if anywhere. */
+function nulIn(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (!value || typeof value !== 'object' || depth > 32) return undefined;
+  // Parsed JSON and query strings only: a raw or streamed body (an import file) is not looked into.
+  if (ArrayBuffer.isView(value) || value instanceof Date || typeof (value as { pipe?: unknown }).pipe === 'function') return undefined;
+  for (const [k, v] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
+    if (typeof k === 'string' && k.includes('\u0000')) return `${path}/${k.replace(/\u0000/g, '\\0')}`;
+    const found = nulIn(v, `${path}/${k}`, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 export function sendProblem(err: FastifyError | Problem | Error, req: FastifyRequest, reply: FastifyReply) {
   let problem: Problem;
   const fe = err as FastifyError & { validationContext?: string };
@@ -338,6 +367,9 @@ export function sendProblem(err: FastifyError | Problem | Error, req: FastifyReq
     problem = new Problem({ status: 400, code: 'malformed', title: 'The request is not valid', detail: fe.message });
   } else if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     problem = new Problem({ status: fe.statusCode, code: 'client_error', title: 'The request is not valid', detail: fe.message });
+  } else if (['22021', '22P05'].includes(sqlState(err) ?? '')) {
+    // A character the database cannot store got past the checks (the change was rolled back).
+    problem = new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: 'The request holds a character that cannot be stored as text (such as a NUL character); remove it.' });
   } else if (isRetryable(err)) {
     problem = new Problem({ status: 409, code: 'concurrent_update', title: 'Conflict', detail: 'Another change got there first; retry the request.' });
   } else {

@@ -15,6 +15,7 @@ import { Jobs } from './platform/jobs.js';
 import { MailCatcher, MailSender } from './platform/mail.js';
 import { PgListener } from './platform/notify.js';
 import { AnswerCache } from './modules/catalog/answer-cache.js';
+import { CatalogWords } from './modules/catalog/words.js';
 import { countStaff, ensureAdmin, StaffPrincipals } from './modules/access/service.js';
 import { fanOutSubscription, WebhookSender } from './modules/webhooks/service.js';
 import { maintenanceJobs } from './modules/system/jobs.js';
@@ -145,7 +146,12 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
     listener.on('winkel_access', () => staffPrincipals.clear());
     // Any process's committed catalog or price change drops this process's remembered product lists.
     const catalogAnswers = new AnswerCache({ ttlMs: config.catalogCacheTtlMs });
-    listener.on('winkel_catalog', () => catalogAnswers.invalidate());
+    const catalogWords = new CatalogWords({ onError: (err) => log.warn({ err }, 'catalog words: could not read them again; using the ones held') });
+    listener.on('winkel_catalog', (table) => {
+      catalogAnswers.invalidate();
+      // The words come from product titles; a price change leaves them as they are.
+      if (table === 'products') catalogWords.changed();
+    });
     await listener.start();
     stops.push(() => listener.stop());
 
@@ -182,8 +188,9 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
 
     const winkel: Winkel = { db, database, relay, webhooks, mail, mailCatcher, jobs, nats, log, firstAdmin, stop: stopAll };
     if (opts.mode === 'serve') {
-      // A few connections open (and their search dictionaries loaded) before the first request.
-      await warmPool(pool, 4);
+      // A few connections open (and their search dictionaries loaded) and the catalog's words read
+      // before the first request.
+      await Promise.all([warmPool(pool, 4), catalogWords.warm(db)]);
       const app = await buildApp({
         config,
         db,
@@ -200,6 +207,7 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
         } as StaffPrincipals,
         wake: { webhooks: () => webhooks.loop.wake() },
         catalogAnswers,
+        catalogWords,
         version: VERSION,
       });
       await app.listen({ host: config.host, port: config.port });

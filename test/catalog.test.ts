@@ -115,6 +115,11 @@ describe('search', () => {
     expect(titles(await s.call('GET', '/v1/products?q=lantarn'))).toEqual(['White metal lantern']);
     expect(titles(await s.call('GET', `/v1/products?q=${encodeURIComponent('christmas decoraton')}`))).toEqual(['Christmas tree decoration']);
     expect(titles(await s.call('GET', `/v1/products?q=${encodeURIComponent('metal decoraton')}`))).toEqual([]);
+    // Web search syntax keeps its meaning: without a word, a phrase, either word.
+    expect(titles(await s.call('GET', `/v1/products?q=${encodeURIComponent('lantern -white')}`))).toEqual([]);
+    expect(titles(await s.call('GET', `/v1/products?q=${encodeURIComponent('"lantern metal"')}`))).toEqual([]);
+    expect(titles(await s.call('GET', `/v1/products?q=${encodeURIComponent('"metal lantern"')}`))).toEqual(['White metal lantern']);
+    expect(titles(await s.call('GET', `/v1/products?q=${encodeURIComponent('lantern or decoration')}&sort=title`))).toEqual(['Christmas tree decoration', 'White metal lantern']);
   });
 
   it('filters by category (with subcategories), channel and store, and counts facets', async () => {
@@ -130,6 +135,19 @@ describe('search', () => {
     const next = await s.call('GET', `/v1/products?limit=2&cursor=${all.body.nextCursor}`);
     expect(next.body.data).toHaveLength(1);
     expect(all.body.facets.status).toEqual(expect.arrayContaining([{ status: 'active', count: 2 }, { status: 'draft', count: 1 }]));
+  });
+
+  it('lists each product exactly as it reads by id: variants in order and where it is sold', async () => {
+    const list = await s.call('GET', `/v1/products?q=${encodeURIComponent('lantern')}`);
+    const one = await s.call('GET', `/v1/products/${ids.lantern}`);
+    expect(list.body.data).toEqual([one.body]);
+    expect(one.body.variants.map((v: { sku: string }) => v.sku).slice(0, 2)).toEqual(['71053', '71053B']);
+    const tree = (await s.call('GET', '/v1/products?q=22086')).body.data[0];
+    expect(tree.assortment).toEqual([
+      { channel: 'pos', storeId: 'sto_gent' },
+      { channel: 'web', storeId: null },
+    ]);
+    expect(tree).toEqual((await s.call('GET', `/v1/products/${ids.tree}`)).body);
   });
 
   it('shows shoppers active products only', async () => {

@@ -75,7 +75,9 @@ beforeAll(async () => {
 });
 afterAll(() => dropDb?.());
 
-describe('winkel CLI', () => {
+// Each test starts real processes (servers, an embedded PostgreSQL cluster): on a slow machine a
+// test can take minutes, which is not what these tests are about.
+describe('winkel CLI', { timeout: 240_000 }, () => {
   it('explains itself with --help', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);

@@ -42,6 +42,19 @@ describe('errors', () => {
     expect(conflict.body.code).toBe('email_taken');
   });
 
+  it('refuses a NUL character in any text with a 400 naming the field, and changes nothing', async () => {
+    const search = await s.call('GET', '/v1/products?q=%00heart');
+    expect(search.status).toBe(400);
+    expect(search.body.errors).toEqual([{ field: 'querystring/q', message: expect.stringContaining('NUL') }]);
+    const key = await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop\u0000front' } });
+    expect(key.status).toBe(400);
+    expect(key.body.errors[0].field).toBe('body/name');
+    const keys = await s.call('GET', '/v1/api-keys');
+    expect(keys.body.data.map((k: { name: string }) => k.name)).not.toContain('shopfront');
+    expect(keys.body.data.some((k: { name: string }) => k.name.startsWith('shop'))).toBe(false);
+    expect((await s.call('GET', `/v1/staff-users/${encodeURIComponent('stf_\u0000')}`)).status).toBe(400);
+  });
+
   it('hides internals on a 500', async () => {
     const app = await buildApp({ config: s.config, db: s.winkel.db, log: s.winkel.log, publicUrl: s.url, embedded: false, staffPrincipals: { resolve: async () => null, clear() {} } as never, wake: { webhooks() {} }, version: 'test' });
     app.get('/v1/explode', { config: { access: 'public' } }, async () => {

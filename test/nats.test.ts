@@ -51,8 +51,8 @@ describe('NATS JetStream', () => {
       const before = (await jsm.streams.info(`${prefix.toUpperCase()}_EVENTS`)).state.messages;
       const publish = worker.nats!.publisher().handle;
       const again = { ...event, id: `evt_dup${randomBytes(6).toString('hex')}`, seq: 1, aggregateType: event.aggregate?.type ?? 'api_key', aggregateId: key.id, type: 'test.duplicate' };
-      await publish(again, undefined as never);
-      await publish(again, undefined as never);
+      await publish(again, undefined as never, undefined);
+      await publish(again, undefined as never, undefined);
       expect((await jsm.streams.info(`${prefix.toUpperCase()}_EVENTS`)).state.messages).toBe(before + 1);
     } finally {
       await nc.close();

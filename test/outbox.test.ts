@@ -112,4 +112,40 @@ describe('outbox', () => {
     const cursor = await db.execute<{ failures: number; last_error: string | null }>(sql`select failures, last_error from event_cursors where name = 'test.flaky'`);
     expect(cursor.rows[0]).toEqual({ failures: 0, last_error: null });
   });
+
+  it('reads what a batch is checked against once, and passes declined events without handling them', async () => {
+    const handled: number[] = [];
+    let prepared = 0;
+    const relay = new OutboxRelay(db, log, 50);
+    relay.subscribe<{ even: boolean }>({
+      name: 'test.picky',
+      types: ['picky.*'],
+      mode: 'tx',
+      prepare: async (tx) => {
+        prepared++;
+        await tx.execute(sql`select 1`);
+        return { even: true };
+      },
+      wants: (e, state) => ((e.data.k as number) % 2 === 0) === state.even,
+      handle: async (e, _tx, state) => {
+        expect(state).toEqual({ even: true });
+        handled.push(e.data.k as number);
+      },
+    });
+    // Written before the relay starts, so that all ten arrive in one batch.
+    await db.transaction((tx) => emit(tx, ...Array.from({ length: 10 }, (_, k) => ({ type: 'picky.thing', aggregateType: 'picky', aggregateId: 'p', data: { k } }))));
+    await relay.start();
+    await eventually(async () => handled.length === 5, 20_000);
+    await db.transaction((tx) => emit(tx, { type: 'picky.thing', aggregateType: 'picky', aggregateId: 'p', data: { k: 11 } }));
+    // The declined last event still moves the cursor: nothing is left behind for this subscription.
+    await eventually(async () => {
+      const r = await db.execute<{ behind: boolean }>(sql`select exists (select 1 from outbox_events e, event_cursors c where c.name = 'test.picky' and e.type like 'picky.%' and (e.tx_id, e.seq) > (c.last_tx_id, c.last_seq)) as behind`);
+      return r.rows[0]!.behind === false;
+    }, 20_000);
+    await relay.stop();
+    expect(handled).toEqual([0, 2, 4, 6, 8]);
+    // Once per batch that holds such events (the ten may straddle two batches of 200), never per event.
+    expect(prepared).toBeGreaterThanOrEqual(2);
+    expect(prepared).toBeLessThanOrEqual(3);
+  });
 });

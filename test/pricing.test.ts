@@ -89,6 +89,13 @@ describe('prices in product lists', () => {
     expect((await s.call('GET', '/v1/products?maxPrice=200')).status).toBe(400);
     const one = await s.call('GET', `/v1/products/${productId}?channel=pos&storeId=sto_gent`);
     expect(one.body.variants[0].price.amount).toBe(185);
+    // The list chooses as the resolver does, for a store and a customer group too.
+    const gold = await s.call('GET', '/v1/products?channel=pos&storeId=sto_gent&customerGroup=gold', { headers: { 'cache-control': 'no-cache' } });
+    expect(gold.body.data[0].variants[0].price).toEqual({ amount: 150, currency: 'EUR', priceListId: list['Gold members'], compareAt: 195 });
+    const gent = await s.call('GET', '/v1/products?channel=pos&storeId=sto_gent');
+    expect(gent.body.data[0].variants.map((x: { price: { amount: number } }) => x.price?.amount)).toEqual([185, 250]);
+    const later = await s.call('GET', '/v1/products?channel=kiosk&storeId=sto_gent');
+    expect(later.body.data[0].variants[0].price).toEqual({ amount: 195, currency: 'EUR', priceListId: list.Base, compareAt: null });
   });
 
   it('emits price events', async () => {

@@ -1,4 +1,5 @@
 // The database handle every module gets. One pool per process; transactions through `db.transaction`.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { rootPath } from './paths.js';
 import pg from 'pg';
@@ -19,6 +20,15 @@ export type Executor = Db | Tx;
  */
 export function anyOf(column: SQLWrapper, values: readonly string[]): SQL {
   return sql`${column} = any(${sql.param(values)}::text[])`;
+}
+
+/**
+ * A name for a statement, from its text, under which each connection keeps it parsed and, once it
+ * has run it a few times, planned: for hot statements whose text comes in a few shapes only (values
+ * go in as parameters, lists as one array parameter, never as a list of parameters).
+ */
+export function statementName(text: string): string {
+  return `w_${createHash('sha1').update(text).digest('base64url').slice(0, 24)}`;
 }
 
 export const MIGRATIONS_DIR = rootPath('drizzle');

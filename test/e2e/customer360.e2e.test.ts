@@ -36,7 +36,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   shopper = await (await browser.newContext({ locale: 'en-US' })).newPage();
   staff = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1000 } })).newPage();
-  staff.setDefaultTimeout(20_000);
+  staff.setDefaultTimeout(45_000);
 });
 
 afterAll(async () => {

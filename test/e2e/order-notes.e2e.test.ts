@@ -26,7 +26,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1100 } });
   page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(45_000);
 });
 
 afterAll(async () => {
@@ -107,7 +107,7 @@ describe('order notes in the back office', () => {
       localStorage.setItem('winkel.language', 'en');
     }, [customer.token]);
     const shopPage = await shopContext.newPage();
-    shopPage.setDefaultTimeout(20_000);
+    shopPage.setDefaultTimeout(45_000);
     await shopPage.goto(`${server.url}/storefront/orders/${order.id}`);
     const shown = shopPage.getByRole('region', { name: 'Notes' });
     await shown.getByText('Your teapot ships on Monday.').waitFor();

@@ -67,7 +67,7 @@ describe('receipts on screen', () => {
       localStorage.setItem('winkel.language', 'en');
     }, [shopper]);
     const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(45_000);
     const crashes: string[] = [];
     page.on('pageerror', (err) => crashes.push(err.message));
     await page.goto(`${server.url}/storefront/orders/${orderId}`);
@@ -94,7 +94,7 @@ describe('receipts on screen', () => {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1000 }, acceptDownloads: true });
     await context.addInitScript(() => localStorage.setItem('winkel.language', 'en'));
     const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(45_000);
     await page.goto(`${server.url}/backoffice/orders/${orderId}`);
     await page.waitForURL(/\/sign-in/);
     await page.getByLabel('E-mail').fill(server.adminEmail);

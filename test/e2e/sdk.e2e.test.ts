@@ -56,7 +56,7 @@ beforeAll(async () => {
   context = await browser.newContext();
   page = await context.newPage();
   page.on('request', (r) => requests.push(r.url()));
-  page.setDefaultTimeout(20_000);
+  page.setDefaultTimeout(45_000);
 });
 
 afterAll(async () => {

@@ -54,7 +54,7 @@ describe('customer self-service', () => {
     // The customer signs up and orders both for home delivery.
     const shopper = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
     const page = await shopper.newPage();
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(45_000);
     const crashes: string[] = [];
     page.on('pageerror', (err) => crashes.push(err.message));
     await page.goto(`${server.url}/storefront/account`);
@@ -92,7 +92,7 @@ describe('customer self-service', () => {
     // Staff work the pick list in the back office: the address is on it and on the ship screen.
     const staff = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } });
     const desk = await staff.newPage();
-    desk.setDefaultTimeout(20_000);
+    desk.setDefaultTimeout(45_000);
     await desk.goto(`${server.url}/`);
     await desk.waitForURL(/\/sign-in$/);
     await desk.getByLabel('E-mail').fill(server.adminEmail);

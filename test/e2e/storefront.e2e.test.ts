@@ -65,7 +65,7 @@ describe('the web storefront', () => {
     // A phone-sized guest: no staff session anywhere in this browser context.
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(45_000);
     const crashes: string[] = [];
     page.on('pageerror', (err) => crashes.push(err.message));
     await page.goto(`${server.url}/storefront`);
@@ -145,7 +145,7 @@ describe('the web storefront', () => {
 
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(45_000);
     await page.goto(`${server.url}/backoffice/orders`);
     await page.waitForURL(/\/sign-in$/);
     await page.getByLabel('E-mail').fill(server.adminEmail);
@@ -178,7 +178,7 @@ describe('the web storefront', () => {
   it('lets a shopper sign up, buy for pickup in a store, find the order in their account and see the pickup code once it is ready', async () => {
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(45_000);
     await page.goto(`${server.url}/storefront/account`);
     await page.getByRole('heading', { level: 1, name: 'My account' }).waitFor();
     await page.getByRole('tab', { name: 'Create account' }).click();

@@ -3,12 +3,13 @@ import Type from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, notFound } from '../../platform/errors.js';
-import { resolvePrices, variantIdsPricedBetween, type PriceContext, type ResolvedPrice } from '../pricing/service.js';
+import { candidatePricesOf, pricesFromCandidates, resolvePrices, variantIdsPricedBetween, type CandidateRow, type PriceContext, type ResolvedPrice } from '../pricing/service.js';
 import { etag, expectedVersion } from '../../platform/http/concurrency.js';
 import { IdParam, ref, Timestamp } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import * as catalog from './service.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
+import { CatalogWords } from './words.js';
 
 const tags = ['catalog'];
 const Texts = Type.Object({ nl: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])), en: Type.Optional(Type.Union([Type.String({ maxLength: 5000 }), Type.Null()])) }, { additionalProperties: false });
@@ -147,6 +148,7 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
   for (const s of [Variant, Product, ProductSearchResult, BarcodeMatch, Category, Attribute]) app.addSchema(s);
   const read = { access: { permission: 'storefront' } } as const;
   const answers = ctx.catalogAnswers ?? new AnswerCache({ ttlMs: 0 });
+  const words = ctx.catalogWords ?? new CatalogWords();
   const write = { access: { permission: 'catalog:write' } } as const;
 
   app.get(
@@ -210,16 +212,17 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
       if (hit) return send(hit, 'hit');
       const started = await answers.begin(ctx.db);
       const variantIds = q.minPrice !== undefined || q.maxPrice !== undefined ? await variantIdsPricedBetween(ctx.db, priceContext!, q.minPrice, q.maxPrice) : undefined;
-      // The page's prices are read as soon as its variants are known, beside the assortment read.
-      const { alongside, ...result } = await catalog.searchProducts(ctx.db, {
+      // The page comes with its prices' candidates in the same statement; the choice is pricing's.
+      const { also, ...result } = await catalog.searchProducts(ctx.db, {
         ...q,
+        words,
         variantIds,
         status,
         locale,
         limit: q.limit ?? 50,
-        alongside: priceContext ? (variantIds) => resolvePrices(ctx.db, variantIds, priceContext) : undefined,
+        also: priceContext ? (variantIds) => candidatePricesOf(variantIds, priceContext) : undefined,
       });
-      if (priceContext) setPrices(result.data, alongside as Awaited<ReturnType<typeof resolvePrices>> | undefined);
+      if (priceContext) setPrices(result.data, pricesFromCandidates((also as CandidateRow[][]).flat(), priceContext));
       const body = Buffer.from(reply.serialize(result) as string);
       return send(answers.put(key, started, body), fresh ? 'bypass' : 'miss');
     },

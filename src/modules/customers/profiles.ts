@@ -382,9 +382,10 @@ export function timelineSubscription(): Subscription {
     name: 'customers.timeline',
     types: ['*'],
     mode: 'tx',
+    // Only events about a person (and consent decisions) touch the timeline; the rest, such as a
+    // catalog import's product events, pass without a savepoint. Our own profile events would only echo.
+    wants: (event) => !event.type.startsWith('profile.') && (event.type === 'consent.changed' || fromDomainEvent(event) !== null),
     handle: async (event, tx) => {
-      // Our own profile events would only echo.
-      if (event.type.startsWith('profile.')) return;
       const obs = fromDomainEvent(event);
       const r = obs ? await ingest(tx, [obs]) : null;
       // A profiling decision switches computed traits on or off for the person's profile.

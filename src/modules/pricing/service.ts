@@ -244,32 +244,82 @@ function pickWinner<C extends Candidate>(cands: C[], quantity: number): { winner
   return { winner, compareAt: general && general.amount > winner.amount ? general.amount : null };
 }
 
-/** Prices for many variants in one query: what product lists and carts use. */
-export async function resolvePrices(db: Executor, variantIds: string[], ctx: PriceContext): Promise<Map<string, ResolvedPrice>> {
-  const out = new Map<string, ResolvedPrice>();
-  if (!variantIds.length) return out;
+/** The price rows that fit a context (`p`: prices, `l`: price_lists), before the choice between lists. */
+function fitsContext(ctx: PriceContext): SQL {
   const at = ctx.at ?? new Date();
-  const quantity = ctx.quantity ?? 1;
   const groups = ctx.customerGroups ?? [];
-  // Hot path (every product page and cart): only the columns the choice needs, as plain rows.
-  const rows = await db.execute<{ variant_id: string; amount: string; min_quantity: number; id: string; channel: string | null; store_id: string | null; customer_group: string | null; priority: number; created_at: Date }>(sql`
-    select p.variant_id, p.amount, p.min_quantity, l.id, l.channel, l.store_id, l.customer_group, l.priority, l.created_at
-    from prices p join price_lists l on l.id = p.price_list_id
-    where ${anyOf(sql`p.variant_id`, variantIds)} and l.status = 'active' and l.currency = ${ctx.currency} and p.min_quantity <= ${quantity}
+  return sql`l.status = 'active' and l.currency = ${ctx.currency} and p.min_quantity <= ${ctx.quantity ?? 1}
       and (l.channel is null or l.channel = ${ctx.channel ?? null}) and (l.store_id is null or l.store_id = ${ctx.storeId ?? null})
       and ${groups.length ? sql`(l.customer_group is null or l.customer_group = any(${sql.param(groups)}::text[]))` : sql`l.customer_group is null`}
-      and (l.starts_at is null or l.starts_at <= ${at}) and (l.ends_at is null or l.ends_at > ${at})`);
+      and (l.starts_at is null or l.starts_at <= ${at}) and (l.ends_at is null or l.ends_at > ${at})`;
+}
+
+/** A fitting price row as `candidatePricesOf` hands it over (short keys: there are many). */
+export interface CandidateRow {
+  /** variant id */
+  v: string;
+  /** amount in cents */
+  a: number;
+  /** minimum quantity */
+  q: number;
+  /** the list: id, channel, store, customer group, priority, created at */
+  l: string;
+  c: string | null;
+  s: string | null;
+  g: string | null;
+  p: number;
+  t: string;
+}
+
+/** The choice between the fitting rows, per variant: the same for every way of reading them. */
+function choose(rows: Candidate[], ctx: PriceContext): Map<string, ResolvedPrice> {
+  const out = new Map<string, ResolvedPrice>();
   const byVariant = new Map<string, Candidate[]>();
-  for (const r of rows.rows) {
-    const list = byVariant.get(r.variant_id) ?? [];
-    list.push({ variantId: r.variant_id, amount: Number(r.amount), minQuantity: r.min_quantity, list: { id: r.id, channel: r.channel, storeId: r.store_id, customerGroup: r.customer_group, priority: r.priority, createdAt: r.created_at } });
-    byVariant.set(r.variant_id, list);
+  for (const c of rows) {
+    const list = byVariant.get(c.variantId);
+    if (list) list.push(c);
+    else byVariant.set(c.variantId, [c]);
   }
   for (const [variantId, cands] of byVariant) {
-    const { winner, compareAt } = pickWinner(cands, quantity);
+    const { winner, compareAt } = pickWinner(cands, ctx.quantity ?? 1);
     if (winner) out.set(variantId, { variantId, amount: winner.amount, currency: ctx.currency, priceListId: winner.list.id, compareAt });
   }
   return out;
+}
+
+/** Prices for many variants in one query: what carts and single products use. */
+export async function resolvePrices(db: Executor, variantIds: string[], ctx: PriceContext): Promise<Map<string, ResolvedPrice>> {
+  if (!variantIds.length) return new Map();
+  // Hot path (every cart): only the columns the choice needs, as plain rows.
+  const rows = await db.execute<{ variant_id: string; amount: string; min_quantity: number; id: string; channel: string | null; store_id: string | null; customer_group: string | null; priority: number; created_at: Date }>(sql`
+    select p.variant_id, p.amount, p.min_quantity, l.id, l.channel, l.store_id, l.customer_group, l.priority, l.created_at
+    from prices p join price_lists l on l.id = p.price_list_id
+    where ${anyOf(sql`p.variant_id`, variantIds)} and ${fitsContext(ctx)}`);
+  return choose(
+    rows.rows.map((r) => ({ variantId: r.variant_id, amount: Number(r.amount), minQuantity: r.min_quantity, list: { id: r.id, channel: r.channel, storeId: r.store_id, customerGroup: r.customer_group, priority: r.priority, createdAt: r.created_at } })),
+    ctx,
+  );
+}
+
+/**
+ * The fitting price rows of some variants as one JSON value, for another module's read to carry as a
+ * column: `variantIds` is an SQL expression (text[]) of that read, e.g. one product's variant ids, so
+ * that a page of products comes with its prices in one statement. `pricesFromCandidates` then
+ * chooses exactly as `resolvePrices`.
+ */
+export function candidatePricesOf(variantIds: SQL, ctx: PriceContext): SQL<CandidateRow[]> {
+  return sql<CandidateRow[]>`(select coalesce(json_agg(json_build_object('v', p.variant_id, 'a', p.amount, 'q', p.min_quantity, 'l', l.id, 'c', l.channel, 's', l.store_id,
+      'g', l.customer_group, 'p', l.priority, 't', l.created_at)), '[]')
+    from prices p join price_lists l on l.id = p.price_list_id
+    where p.variant_id = any(${variantIds}) and ${fitsContext(ctx)})`;
+}
+
+/** The prices chosen from rows read with `candidatePricesOf` (of one or many products). */
+export function pricesFromCandidates(rows: CandidateRow[], ctx: PriceContext): Map<string, ResolvedPrice> {
+  return choose(
+    rows.map((r) => ({ variantId: r.v, amount: Number(r.a), minQuantity: r.q, list: { id: r.l, channel: r.c, storeId: r.s, customerGroup: r.g, priority: r.p, createdAt: new Date(r.t) } })),
+    ctx,
+  );
 }
 
 /** One variant's price with every list that could have applied and why it did or did not. */

@@ -165,14 +165,15 @@ async function insertDelivery(tx: Executor, endpointId: string, payload: ReturnT
 }
 
 /** Relay subscription: one delivery per matching enabled endpoint and event. */
-export function fanOutSubscription(wake: () => void): Subscription {
+export function fanOutSubscription(wake: () => void): Subscription<Array<{ id: string; eventTypes: string[] }>> {
   return {
     name: 'webhooks.fan_out',
     types: ['*'],
     mode: 'stream',
-    handle: async (event: DomainEvent, tx: Tx) => {
-      if (event.type === 'webhook.ping') return;
-      const endpoints = await tx.select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes }).from(webhookEndpoints).where(eq(webhookEndpoints.status, 'enabled'));
+    // The enabled endpoints once per batch; an event no endpoint takes costs nothing more.
+    prepare: (tx) => tx.select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes }).from(webhookEndpoints).where(eq(webhookEndpoints.status, 'enabled')),
+    wants: (event, endpoints) => event.type !== 'webhook.ping' && endpoints.some((e) => matchesType(e.eventTypes, event.type)),
+    handle: async (event, tx, endpoints) => {
       let n = 0;
       for (const e of endpoints) {
         if (!matchesType(e.eventTypes, event.type)) continue;

@@ -5,7 +5,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { Db } from '../db.js';
-import { matchesType, type DomainEvent, type Subscription } from './outbox.js';
+import { matchesType, type AnySubscription, type DomainEvent, type Subscription } from './outbox.js';
 
 export class NatsBridge {
   private js!: JetStreamClient;
@@ -61,7 +61,7 @@ export class NatsBridge {
   }
 
   /** Feeds one stream subscription from its durable consumer; each message is handled in a transaction. */
-  async consume(sub: Subscription, db: Db) {
+  async consume(sub: AnySubscription, db: Db) {
     const jsm = await jetstreamManager(this.nc);
     const durable = `${this.stream}_${sub.name.replace(/[^A-Za-z0-9_-]/g, '_')}`;
     try {
@@ -93,7 +93,10 @@ export class NatsBridge {
             continue;
           }
           try {
-            await db.transaction((tx) => sub.handle(event, tx));
+            await db.transaction(async (tx) => {
+              const state = sub.prepare ? await sub.prepare(tx) : undefined;
+              if (!sub.wants || sub.wants(event, state)) await sub.handle(event, tx, state);
+            });
             m.ack();
           } catch (err) {
             this.log.error({ err, subscription: sub.name, eventId: event.id }, 'nats: handler failed; redelivering later');
