@@ -156,6 +156,33 @@ describe('search', () => {
     expect((await s.call('GET', `/v1/products/${ids.draft}`, { token: pk })).status).toBe(404);
     expect((await s.call('POST', '/v1/products', { token: pk, body: { title: { en: 'x' }, variants: [{ sku: 'P1' }] } })).status).toBe(403);
   });
+
+  it('gives shoppers the storefront view, and staff the whole product, for the same question', async () => {
+    const made = await s.call('POST', '/v1/products', { body: { status: 'active', title: { en: 'Zinc watering can' }, externalRef: 'ERP-22086', variants: [{ sku: 'ZWC1' }] } });
+    const list = (await s.call('GET', '/v1/price-lists')).body.data;
+    const priceList = list[0]?.id ?? (await s.call('POST', '/v1/price-lists', { body: { name: 'Shop' } })).body.id;
+    await s.call('POST', `/v1/price-lists/${priceList}/prices`, { body: { prices: [{ sku: 'ZWC1', amount: 1295 }] } });
+    ids.can = made.body.id;
+    const internal = ['externalRef', 'assortment', 'createdAt', 'updatedAt', 'version'];
+    const url = '/v1/products?q=ZWC1&channel=web&status=active';
+    // Staff first, so that a remembered staff answer would be what the shopper gets if views mixed.
+    const staff = (await s.call('GET', url)).body.data[0];
+    const shop = (await s.call('GET', url, { token: pk })).body.data[0];
+    const shopOne = (await s.call('GET', `/v1/products/${ids.can}?channel=web`, { token: pk })).body;
+    expect(staff.externalRef).toBe('ERP-22086');
+    for (const field of internal) expect(staff).toHaveProperty(field);
+    expect(staff.variants[0]).toHaveProperty('productId', ids.can);
+    for (const p of [shop, shopOne]) {
+      for (const field of internal) expect(p).not.toHaveProperty(field);
+      expect(p.variants[0]).not.toHaveProperty('productId');
+      expect(p.variants[0]).not.toHaveProperty('version');
+    }
+    // Everything else is the same, prices included.
+    const { externalRef: _r, assortment: _a, createdAt: _c, updatedAt: _u, version: _v, variants, ...rest } = staff;
+    expect(shop).toEqual({ ...rest, variants: variants.map(({ productId: _p, version: _w, ...v }: Record<string, unknown>) => v) });
+    expect(shopOne).toEqual(shop);
+    expect(shop.variants[0].price).toMatchObject({ amount: 1295, currency: 'EUR' });
+  });
 });
 
 describe('categories', () => {

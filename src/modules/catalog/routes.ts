@@ -5,7 +5,7 @@ import type { App, AppContext } from '../../app.js';
 import { badRequest, notFound } from '../../platform/errors.js';
 import { candidatePricesOf, pricesFromCandidates, resolvePrices, variantIdsPricedBetween, type CandidateRow, type PriceContext, type ResolvedPrice } from '../pricing/service.js';
 import { etag, expectedVersion } from '../../platform/http/concurrency.js';
-import { IdParam, ref, Timestamp } from '../../platform/http/schemas.js';
+import { IdParam, ref } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import * as catalog from './service.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
@@ -32,13 +32,13 @@ const AssortmentIn = Type.Array(Type.Object({ channel: ChannelT, storeId: Type.O
 export const Variant = Type.Object(
   {
     id: Type.String({ description: 'var_…' }),
-    productId: Type.String(),
+    productId: Type.Optional(Type.String({ description: 'Not shown to shoppers (publishable keys and customer sessions); present for callers with `catalog:read`.' })),
     sku: Type.String(),
     gtin: Type.Union([Type.String(), Type.Null()]),
     options: Type.Record(Type.String(), Type.String()),
     status: Type.String(),
     position: Type.Integer(),
-    version: Type.Integer(),
+    version: Type.Optional(Type.Integer({ description: 'Not shown to shoppers (publishable keys and customer sessions); present for callers with `catalog:read`.' })),
     price: Type.Optional(
       Type.Union(
         [
@@ -72,14 +72,20 @@ export const Product = Type.Object(
     brand: Type.Union([Type.String(), Type.Null()]),
     attributes: Type.Record(Type.String(), Type.Unknown()),
     media: Type.Array(Type.Object({ url: Type.String(), alt: Type.Optional(Type.String()) })),
-    externalRef: Type.Union([Type.String(), Type.Null()]),
+    externalRef: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Not shown to shoppers (publishable keys and customer sessions); present for callers with `catalog:read`.' })),
     variants: Type.Array(ref(Variant)),
-    assortment: Type.Array(Type.Object({ channel: Type.String(), storeId: Type.Union([Type.String(), Type.Null()]) })),
-    createdAt: Timestamp,
-    updatedAt: Timestamp,
-    version: Type.Integer(),
+    assortment: Type.Optional(
+      Type.Array(Type.Object({ channel: Type.String(), storeId: Type.Union([Type.String(), Type.Null()]) }), { description: `Where it is sold. ${'Not shown to shoppers (publishable keys and customer sessions); present for callers with `catalog:read`.'}` }),
+    ),
+    createdAt: Type.Optional(Type.String({ format: 'date-time', description: 'Not shown to shoppers (publishable keys and customer sessions); present for callers with `catalog:read`.' })),
+    updatedAt: Type.Optional(Type.String({ format: 'date-time', description: 'Not shown to shoppers (publishable keys and customer sessions); present for callers with `catalog:read`.' })),
+    version: Type.Optional(Type.Integer({ description: `For If-Match. ${'Not shown to shoppers (publishable keys and customer sessions); present for callers with `catalog:read`.'}` })),
   },
-  { $id: 'Product' },
+  {
+    $id: 'Product',
+    description:
+      'A product with its variants. Shoppers (publishable keys and customer sessions) get the storefront view: without `externalRef`, `assortment`, timestamps, versions and the variants\' `productId`, which only the back office needs.',
+  },
 );
 const ProductSearchResult = Type.Object(
   {
@@ -128,6 +134,16 @@ function localeOf(req: FastifyRequest, given?: 'nl' | 'en'): catalog.Locale {
 /** Shoppers (publishable keys, customers) see active products only. */
 function seesDrafts(req: FastifyRequest) {
   return !!req.principal?.permissions.has('catalog:read');
+}
+
+/**
+ * The storefront view of a product: what a shop page shows, without what only the back office
+ * works with (the ERP reference, where it is sold, timestamps and versions). A publishable key is
+ * public, so this is also all that anyone can read with it; and a page of 50 is about a third smaller.
+ */
+function forShoppers(p: catalog.PublicProduct) {
+  const { externalRef: _ref, assortment: _where, createdAt: _c, updatedAt: _u, version: _v, variants, ...shown } = p;
+  return { ...shown, variants: variants.map(({ productId: _p, version: _vv, ...v }) => v) };
 }
 
 /** Adds each variant's resolved price (one query for the whole page). */
@@ -192,10 +208,12 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
       }
       // The same question from the same kind of caller gets the same answer until something in it
       // changes (answer-cache.ts). `Cache-Control: no-cache` asks for a freshly computed one.
-      const status = seesDrafts(req) ? q.status : 'active';
+      // Staff see every status and the whole product; shoppers active products in the storefront view.
+      const staff = seesDrafts(req);
+      const status = staff ? q.status : 'active';
       const locale = localeOf(req, q.locale);
-      // The whole query as sent names the question; who asks only changes which products and texts.
-      const key = `${status ?? ''}|${locale}|${req.url}`;
+      // The whole query as sent names the question; who asks changes which products and fields.
+      const key = `${staff ? 'staff' : 'shop'}|${status ?? ''}|${locale}|${req.url}`;
       const fresh = /no-cache|no-store|max-age=0/i.test(String(req.headers['cache-control'] ?? ''));
       const send = (a: CachedAnswer, how: 'hit' | 'miss' | 'bypass') => {
         reply.header('etag', a.etag).header('x-winkel-cache', how);
@@ -221,9 +239,10 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
         locale,
         limit: q.limit ?? 50,
         also: priceContext ? (variantIds) => candidatePricesOf(variantIds, priceContext) : undefined,
+        forShoppers: !staff,
       });
       if (priceContext) setPrices(result.data, pricesFromCandidates((also as CandidateRow[][]).flat(), priceContext));
-      const body = Buffer.from(reply.serialize(result) as string);
+      const body = Buffer.from(reply.serialize(staff ? result : { ...result, data: result.data.map(forShoppers) }) as string);
       return send(answers.put(key, started, body), fresh ? 'bypass' : 'miss');
     },
   );
@@ -287,7 +306,7 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
       if (p.status !== 'active' && !seesDrafts(req)) throw notFound('product', req.params.id);
       if (q.channel) await attachPrices(ctx, [p], { currency: q.currency ?? 'EUR', channel: q.channel, storeId: q.storeId, customerGroups: q.customerGroup });
       reply.header('etag', etag(p.version));
-      return p;
+      return seesDrafts(req) ? p : forShoppers(p);
     },
   );
 

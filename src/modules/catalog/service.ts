@@ -392,6 +392,12 @@ export interface ProductQuery {
    * order of `data`.
    */
   also?: (variantIds: SQL) => SQL<unknown>;
+  /**
+   * For the storefront view: leaves out of the statement what shoppers are not shown (where each
+   * product is sold, the variants' product id and version), so `assortment` comes back empty and
+   * the variants without those two fields.
+   */
+  forShoppers?: boolean;
   limit: number;
   cursor?: string;
 }
@@ -444,6 +450,9 @@ const outerProductId = sql.raw('"products"."id"');
 /** A product's variants in their public shape (publicVariant), in order, as one JSON value. */
 const variantsOfProduct = sql<PublicVariant[]>`(select coalesce(json_agg(json_build_object('id', v.id, 'productId', v.product_id, 'sku', v.sku, 'gtin', v.gtin, 'options', v.options,
     'status', v.status, 'position', v.position, 'version', v.version) order by v.position, v.id), '[]') from variants v where v.product_id = ${outerProductId})`;
+/** The same for the storefront view: without the product id and version. */
+const shopVariantsOfProduct = sql<PublicVariant[]>`(select coalesce(json_agg(json_build_object('id', v.id, 'sku', v.sku, 'gtin', v.gtin, 'options', v.options,
+    'status', v.status, 'position', v.position) order by v.position, v.id), '[]') from variants v where v.product_id = ${outerProductId})`;
 /** A product's variant ids (text[]), for what `also` reads per product. */
 const variantIdsOfProduct = sql`array(select v.id from variants v where v.product_id = ${outerProductId})`;
 /** Where a product is sold, as one JSON value. */
@@ -487,7 +496,12 @@ export async function searchProducts(db: Executor, q: ProductQuery) {
   // is sold come along per row. PostgreSQL works them out after the sort and limit, for the page's
   // rows only.
   const pageQuery = db
-    .select({ ...productColumns, pageVariants: variantsOfProduct, pageAssortment: assortmentOfProduct, pageAlso: q.also ? q.also(variantIdsOfProduct) : sql<unknown>`null` })
+    .select({
+      ...productColumns,
+      pageVariants: q.forShoppers ? shopVariantsOfProduct : variantsOfProduct,
+      pageAssortment: q.forShoppers ? sql<Array<{ channel: string; storeId: string | null }>>`'[]'::json` : assortmentOfProduct,
+      pageAlso: q.also ? q.also(variantIdsOfProduct) : sql<unknown>`null`,
+    })
     .from(products)
     .where(condition)
     .orderBy(...order)

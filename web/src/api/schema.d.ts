@@ -2309,7 +2309,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description A product with its variants. Shoppers (publishable keys and customer sessions) get the storefront view: without `externalRef`, `assortment`, timestamps, versions and the variants' `productId`, which only the back office needs. */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -2373,7 +2373,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description A product with its variants. Shoppers (publishable keys and customer sessions) get the storefront view: without `externalRef`, `assortment`, timestamps, versions and the variants' `productId`, which only the back office needs. */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2463,7 +2463,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description A product with its variants. Shoppers (publishable keys and customer sessions) get the storefront view: without `externalRef`, `assortment`, timestamps, versions and the variants' `productId`, which only the back office needs. */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -12258,7 +12258,8 @@ export interface components {
         Variant: {
             /** @description var_… */
             id: string;
-            productId: string;
+            /** @description Not shown to shoppers (publishable keys and customer sessions); present for callers with `catalog:read`. */
+            productId?: string;
             sku: string;
             gtin: string | null;
             options: {
@@ -12266,7 +12267,8 @@ export interface components {
             };
             status: string;
             position: number;
-            version: number;
+            /** @description Not shown to shoppers (publishable keys and customer sessions); present for callers with `catalog:read`. */
+            version?: number;
             /** @description The resolved price for the asked channel/store/customer group (product lists and details when `channel` is given); null when unpriced. */
             price?: {
                 /** @description cents, VAT included */
@@ -12277,6 +12279,7 @@ export interface components {
                 priceListId: string;
             } | null;
         };
+        /** @description A product with its variants. Shoppers (publishable keys and customer sessions) get the storefront view: without `externalRef`, `assortment`, timestamps, versions and the variants' `productId`, which only the back office needs. */
         Product: {
             /** @description prd_… */
             id: string;
@@ -12303,17 +12306,26 @@ export interface components {
                 url: string;
                 alt?: string;
             }[];
-            externalRef: string | null;
+            /** @description Not shown to shoppers (publishable keys and customer sessions); present for callers with `catalog:read`. */
+            externalRef?: string | null;
             variants: components["schemas"]["Variant"][];
-            assortment: {
+            /** @description Where it is sold. Not shown to shoppers (publishable keys and customer sessions); present for callers with `catalog:read`. */
+            assortment?: {
                 channel: string;
                 storeId: string | null;
             }[];
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
-            version: number;
+            /**
+             * Format: date-time
+             * @description Not shown to shoppers (publishable keys and customer sessions); present for callers with `catalog:read`.
+             */
+            createdAt?: string;
+            /**
+             * Format: date-time
+             * @description Not shown to shoppers (publishable keys and customer sessions); present for callers with `catalog:read`.
+             */
+            updatedAt?: string;
+            /** @description For If-Match. Not shown to shoppers (publishable keys and customer sessions); present for callers with `catalog:read`. */
+            version?: number;
         };
         ProductSearchResult: {
             data: components["schemas"]["Product"][];

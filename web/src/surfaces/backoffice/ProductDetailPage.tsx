@@ -78,7 +78,8 @@ export function ProductDetailPage() {
       unwrap(
         api.PATCH('/v1/products/{id}', {
           params: { path: { id: p.id } },
-          headers: ifMatch(p.version),
+          // The back office reads products as staff, who always get their version.
+          headers: ifMatch(p.version!),
           body: {
             title: { en: v.titleEn.trim() || null, nl: v.titleNl.trim() || null },
             description: { en: v.descriptionEn.trim() || null, nl: v.descriptionNl.trim() || null },
