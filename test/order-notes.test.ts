@@ -133,13 +133,40 @@ describe('staff notes', () => {
     expect((await notesOf('ord_00000000000000000000000000')).status).toBe(404);
   });
 
-  it('lets store-scoped staff note only the orders of their stores', async () => {
+  it('lets store-scoped staff read and note only the orders of their stores', async () => {
     // Collected in Gent: a Gent order. Delft's manager may not read or add its notes.
     const o = await order([{ sku: 'MUG', quantity: 1, fulfilment: 'pickup', pickupLocationId: gent }]);
     const theirs = await addNote(o.id, { body: 'Delft was here' }, delftManager);
     expect(theirs.status).toBe(403);
     expect(theirs.headers.get('content-type')).toContain('application/problem+json');
     expect((await notesOf(o.id, delftManager)).status).toBe(403);
+    // Nor read the order itself, which their order list does not show either.
+    const read = await s.call('GET', `/v1/orders/${o.id}`, { token: delftManager });
+    expect(read.status).toBe(403);
+    expect(read.headers.get('content-type')).toContain('application/problem+json');
+    expect((await s.call('GET', '/v1/orders?limit=200', { token: delftManager })).body.data.map((x: { id: string }) => x.id)).not.toContain(o.id);
+    expect((await s.call('GET', `/v1/orders/${o.id}`, { token: gentManager })).status).toBe(200);
+    // Nor anything else about it: its receipt, payments, fulfilments, or a change to it.
+    const line = (await s.call('GET', `/v1/orders/${o.id}`)).body.lines[0].id;
+    for (const [method, path, body] of [
+      ['GET', `/v1/orders/${o.id}/receipt`],
+      ['GET', `/v1/orders/${o.id}/receipt.pdf`],
+      ['GET', `/v1/orders/${o.id}/payments`],
+      ['GET', `/v1/orders/${o.id}/fulfilments`],
+      ['POST', `/v1/orders/${o.id}/payments/capture`, {}],
+      ['POST', `/v1/orders/${o.id}/payments/void`, {}],
+      ['POST', `/v1/orders/${o.id}/payments/refund`, { amount: 100, reason: 'goodwill' }],
+      ['POST', `/v1/orders/${o.id}/lines/${line}/cancel`, {}],
+      ['POST', `/v1/orders/${o.id}/pickup-store`, { locationId: delft }],
+    ] as const) {
+      const r = await s.call(method, path, { token: delftManager, body, headers: { 'idempotency-key': `scope-${++n}` } });
+      expect(r.status, `${method} ${path}: ${JSON.stringify(r.body)}`).toBe(403);
+    }
+    expect((await s.call('GET', `/v1/orders/${o.id}/receipt`, { token: gentManager })).status).toBe(200);
+    expect((await s.call('GET', `/v1/orders/${o.id}/payments`, { token: gentManager })).status).toBe(200);
+    expect((await s.call('GET', `/v1/orders/${o.id}/fulfilments`, { token: gentManager })).status).toBe(200);
+    const after = (await s.call('GET', `/v1/orders/${o.id}`)).body;
+    expect(after.lines[0].status).not.toBe('cancelled');
     const ours = await addNote(o.id, { body: 'Put aside behind the counter.' }, gentManager);
     expect(ours.status, JSON.stringify(ours.body)).toBe(201);
     expect(ours.body.author).toMatchObject({ type: 'staff', id: gentManagerId, label: 'gent@test.example' });
@@ -147,6 +174,8 @@ describe('staff notes', () => {
     // A home delivery from the DC belongs to neither store.
     const home = await order();
     expect((await addNote(home.id, { body: 'not mine' }, gentManager)).status).toBe(403);
+    expect((await s.call('GET', `/v1/orders/${home.id}`, { token: gentManager })).status).toBe(403);
+    expect((await s.call('GET', `/v1/orders/${home.id}`)).status).toBe(200);
     // A publishable key (a shop front) cannot add or read notes.
     expect((await addNote(o.id, { body: 'shop' }, pk)).status).toBe(403);
     expect((await notesOf(o.id, pk)).status).toBe(403);

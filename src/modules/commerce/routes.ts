@@ -2,7 +2,6 @@
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, forbidden } from '../../platform/errors.js';
-import type { Principal } from '../../platform/http/access.js';
 import { IdParam, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
 import { checkout } from '../../flows/checkout.js';
 import { requestContext } from '../access/routes.js';
@@ -14,7 +13,8 @@ import { orders } from './schema.js';
 import * as commerce from './service.js';
 import { cancelOrderLine, changePickupStore } from './edits.js';
 import { ShippingAddress } from './address.js';
-import { addOrderNote, CHECKOUT_NOTE_MAX_LENGTH, listOrderNotes, NOTE_MAX_LENGTH, NOTE_VISIBILITIES, orderLocations } from './notes.js';
+import { addOrderNote, CHECKOUT_NOTE_MAX_LENGTH, listOrderNotes, NOTE_MAX_LENGTH, NOTE_VISIBILITIES } from './notes.js';
+import { assertOrderInScope, checkOrderScope, locationsOfOrder } from './scope.js';
 
 const tags = ['commerce'];
 const ChannelT = Type.Union([Type.Literal('web'), Type.Literal('app'), Type.Literal('pos'), Type.Literal('kiosk'), Type.Literal('scan_go')]);
@@ -85,15 +85,6 @@ const OrderNote = Type.Object(
   { $id: 'OrderNote', description: 'A note staff added to an order. Notes are append-only: never changed or removed.' },
 );
 const OrderNotePage = Page(ref(OrderNote), 'OrderNote');
-
-/** Staff and keys scoped to stores act on the orders of those stores: sold there, or with a line there (as in the order list). */
-async function assertOrderInScope(db: AppContext['db'], p: Principal, orderId: string) {
-  const { customerId, locationIds } = await orderLocations(db, orderId);
-  if (p.kind === 'staff' || p.kind === 'secret_key') {
-    if (p.storeIds && !locationIds.some((l) => p.storeIds!.includes(l))) throw forbidden(`You act for ${p.storeIds.join(', ')}; order ${orderId} belongs to other stores.`);
-  }
-  return { customerId };
-}
 
 export async function commerceRoutes(app: App, ctx: AppContext) {
   for (const s of [ShippingAddress, Cart, Order, OrderPage, OrderNote, OrderNotePage]) app.addSchema(s);
@@ -216,11 +207,13 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     },
   );
 
-  app.get('/v1/orders/:id', { config: shop, schema: { tags, summary: 'An order (staff with orders:read, or the customer who placed it)', params: IdParam, response: { 200: ref(Order) } } }, async (req) => {
+  app.get('/v1/orders/:id', { config: shop, schema: { tags, summary: 'An order (staff with orders:read, or the customer who placed it)', description: 'Staff and keys scoped to stores see the orders of those stores only (sold there, or with a line there), as in the order list; 403 for others.', params: IdParam, response: { 200: ref(Order) } } }, async (req) => {
     const o = await commerce.getOrder(ctx.db, req.params.id);
     const p = req.principal!;
     const mine = p.kind === 'customer' && o.customerId === p.id;
     if (!mine && !p.permissions.has('orders:read')) throw forbidden('Only staff with orders:read or the customer who placed it may see an order.');
+    // The same orders the list shows them: sold in one of their stores or with a line there.
+    if (!mine) checkOrderScope(p, o.id, locationsOfOrder(o));
     return commerce.publicOrder(o) as never;
   });
 
@@ -286,6 +279,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
+      await assertOrderInScope(ctx.db, req.principal!, req.params.id);
       await cancelOrderLine(ctx.db, provider, requestContext(req), req.params.id, req.params.lineId, req.body?.reason);
       return commerce.publicOrder(await commerce.getOrder(ctx.db, req.params.id)) as never;
     },
@@ -305,6 +299,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
+      await assertOrderInScope(ctx.db, req.principal!, req.params.id);
       await changePickupStore(ctx.db, requestContext(req), req.params.id, req.body.locationId, req.body.lineIds);
       return commerce.publicOrder(await commerce.getOrder(ctx.db, req.params.id)) as never;
     },

@@ -11,6 +11,7 @@ import { etag, expectedVersion } from '../../platform/http/concurrency.js';
 import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import { assertAnyLocationAccess, assertLocationAccess } from '../access/service.js';
+import { checkOrderScope, locationsOfOrder } from '../commerce/scope.js';
 import { findVariant } from '../catalog/service.js';
 import { getOrder, shippingAddressesOf } from '../commerce/service.js';
 import { ShippingAddress } from '../commerce/address.js';
@@ -164,6 +165,7 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
       const p = req.principal;
       const mine = p?.kind === 'customer' && o.customerId === p.id;
       if (!mine && (!p || p.kind === 'customer' || p.kind === 'publishable_key' || !p.permissions.has('orders:read'))) throw forbidden('Only staff with orders:read or the customer who placed it may see an order’s fulfilments.');
+      if (!mine) checkOrderScope(p!, o.id, locationsOfOrder(o));
       const list = await svc.fulfilmentsOfOrder(ctx.db, o.id);
       return { data: await views(list, mine) } as never;
     },

@@ -8,6 +8,7 @@ import { requestContext } from '../access/routes.js';
 import { SYSTEM } from '../audit/service.js';
 import { captureOrderPayments, orderPayments, paymentSummary, publicPayment, refundOrderPayments, settleAuthorisation, voidOrderPayments } from '../commerce/payments.js';
 import { getOrder } from '../commerce/service.js';
+import { assertOrderInScope } from '../commerce/scope.js';
 import * as gift from './gift-cards.js';
 import { paymentProviders } from './providers.js';
 
@@ -90,7 +91,10 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
     return { orderId, currency: o.currency, orderTotal: o.total, summary: paymentSummary(rows), payments: rows.map(publicPayment) };
   };
 
-  app.get('/v1/orders/:id/payments', { config: { access: { permission: 'orders:read' } }, schema: { tags, summary: 'An order’s payment ledger and where it stands', params: IdParam, response: { 200: ref(OrderPayments) } } }, async (req) => (await ledger(req.params.id)) as never);
+  app.get('/v1/orders/:id/payments', { config: { access: { permission: 'orders:read' } }, schema: { tags, summary: 'An order’s payment ledger and where it stands', params: IdParam, response: { 200: ref(OrderPayments) } } }, async (req) => {
+    await assertOrderInScope(ctx.db, req.principal!, req.params.id);
+    return (await ledger(req.params.id)) as never;
+  });
 
   app.post(
     '/v1/orders/:id/payments/capture',
@@ -106,6 +110,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
+      await assertOrderInScope(ctx.db, req.principal!, req.params.id);
       await captureOrderPayments(ctx.db, providers, requestContext(req), req.params.id, req.body.amount);
       return (await ledger(req.params.id)) as never;
     },
@@ -125,6 +130,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
+      await assertOrderInScope(ctx.db, req.principal!, req.params.id);
       await refundOrderPayments(ctx.db, providers, requestContext(req), req.params.id, req.body.amount, { reason: req.body.reason });
       return (await ledger(req.params.id)) as never;
     },
@@ -143,6 +149,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
+      await assertOrderInScope(ctx.db, req.principal!, req.params.id);
       await voidOrderPayments(ctx.db, providers, requestContext(req), req.params.id, req.body.amount, { reason: req.body.reason });
       return (await ledger(req.params.id)) as never;
     },

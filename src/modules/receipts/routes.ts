@@ -6,6 +6,7 @@ import { forbidden, notFound } from '../../platform/errors.js';
 import { IdParam, ref } from '../../platform/http/schemas.js';
 import type { Principal } from '../../platform/http/access.js';
 import { getOrder } from '../commerce/service.js';
+import { checkOrderScope, locationsOfOrder } from '../commerce/scope.js';
 import { receiptFromOrder, type ReceiptLocale } from './model.js';
 import { receiptPdf } from './pdf.js';
 import { configureShopIdentity } from './settings.js';
@@ -75,6 +76,7 @@ async function readableOrder(ctx: AppContext, p: Principal, id: string) {
     return o;
   }
   if (!p.permissions.has('orders:read')) throw forbidden('Only staff with orders:read or the customer who placed the order may see its receipt.');
+  checkOrderScope(p, o.id, locationsOfOrder(o));
   return o;
 }
 
@@ -90,7 +92,7 @@ export async function receiptRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: 'The receipt of an order: lines, discounts, totals, VAT per rate, tenders',
-        description: 'For staff with orders:read and for the customer who placed the order (another customer gets 404). Amounts in cents; `localTime` in the shop’s time zone.',
+        description: 'For staff with orders:read (scoped staff: orders of their stores) and for the customer who placed the order (another customer gets 404). Amounts in cents; `localTime` in the shop’s time zone.',
         params: IdParam,
         querystring: ReceiptQuery,
         response: { 200: ref(Receipt) },

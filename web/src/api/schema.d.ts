@@ -8074,7 +8074,9 @@ export interface paths {
         };
         /**
          * An order (staff with orders:read, or the customer who placed it)
-         * @description Requires permission `storefront`.
+         * @description Staff and keys scoped to stores see the orders of those stores only (sold there, or with a line there), as in the order list; 403 for others.
+         *
+         *     Requires permission `storefront`.
          */
         get: {
             parameters: {
@@ -9826,7 +9828,7 @@ export interface paths {
         };
         /**
          * The receipt of an order: lines, discounts, totals, VAT per rate, tenders
-         * @description For staff with orders:read and for the customer who placed the order (another customer gets 404). Amounts in cents; `localTime` in the shop’s time zone.
+         * @description For staff with orders:read (scoped staff: orders of their stores) and for the customer who placed the order (another customer gets 404). Amounts in cents; `localTime` in the shop’s time zone.
          *
          *     Requires permission `storefront`.
          */
