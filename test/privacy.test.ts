@@ -4,11 +4,13 @@
 // searched for their e-mail, phone and name. Orders stay, anonymised. Old anonymous events are
 // purged by the retention job's function.
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestServer, type TestServer } from './helpers/server.js';
 import { startReceiver } from './helpers/receiver.js';
 import { purgeAnonymousEvents } from '../src/modules/privacy/service.js';
 import { hasConsent } from '../src/modules/consent/service.js';
+import { RESOLVER_LOCK } from '../src/modules/customers/identity.js';
 
 let s: TestServer;
 let pk: string;
@@ -154,7 +156,22 @@ describe('GDPR erasure', () => {
     expect(await whereFound(PHONE)).toContain('public.collected_events.traits');
     expect(await whereFound(NAME)).toEqual(expect.arrayContaining(['public.customer_accounts.name', 'public.orders.shipping_address']));
 
-    const r = await s.call('POST', '/v1/privacy/erasures', { body: { customerId: customer.id, reason: `GDPR request from ${NAME} (ticket 42)` } });
+    // An ingestion batch under way holds the identity graph (shared, as batches with nothing new do):
+    // the erasure waits for it, so no batch can add to this person between finding and erasing them.
+    const batch = new pg.Client({ connectionString: s.config.databaseUrl });
+    await batch.connect();
+    let r: Awaited<ReturnType<typeof s.call<any>>>;
+    try {
+      await batch.query('select pg_advisory_lock_shared($1)', [RESOLVER_LOCK]);
+      let done = false;
+      const erasure = s.call('POST', '/v1/privacy/erasures', { body: { customerId: customer.id, reason: `GDPR request from ${NAME} (ticket 42)` } }).finally(() => (done = true));
+      await eventually(async () => (await batch.query(`select 1 from pg_locks where locktype = 'advisory' and not granted and objid = $1`, [RESOLVER_LOCK])).rowCount);
+      expect(done).toBe(false);
+      await batch.query('select pg_advisory_unlock_shared($1)', [RESOLVER_LOCK]);
+      r = await erasure;
+    } finally {
+      await batch.end();
+    }
     expect(r.status).toBe(201);
     expect(r.body.id).toMatch(/^era_/);
     expect(r.body.summary.modules.accounts.customer_accounts).toBe(1);

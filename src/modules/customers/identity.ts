@@ -201,7 +201,16 @@ type SeparationRow = {
 // no entry may join a link's timeline while the link moves to another profile. A batch that adds
 // none (every link already known, and seen no later than now) changes no link or identifier: it
 // takes it shared, so such batches (the steady state of a shop's traffic) run side by side.
-const RESOLVER_LOCK = 0x77696e6b;
+export const RESOLVER_LOCK = 0x77696e6b;
+
+/**
+ * Holds the identity graph still for the rest of the transaction: waits for batches under way and
+ * keeps new ones out until it ends. For rare changes that must see the whole graph as it stands,
+ * such as an erasure (a batch committing halfway through could leave a link or an entry behind).
+ */
+export async function lockIdentityGraph(tx: Tx) {
+  await tx.execute(sql`select pg_advisory_xact_lock(${RESOLVER_LOCK})`);
+}
 
 const arr = (values: string[]) => `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 const ts = (d: Date | string) => (d instanceof Date ? d : new Date(d));

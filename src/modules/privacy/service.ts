@@ -14,6 +14,7 @@ import { emit } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
 import { identifiersOf, type ConsentSubject } from '../consent/service.js';
+import { lockIdentityGraph } from '../customers/identity.js';
 import { removeTimelineEntries } from '../customers/profiles.js';
 import { rows, tableExists } from './holders.js';
 import { sweep, sweepNeedles } from './sweep.js';
@@ -110,6 +111,9 @@ export interface ErasureSummary {
 export async function erasePerson(db: Db, ctx: RequestContext, subject: PrivacySubject, reason: string) {
   if (!reason.trim()) throw badRequest('Say why this person is erased (e.g. the request reference).', [{ field: '/reason', message: 'required' }]);
   return db.transaction(async (tx) => {
+    // No ingestion batch may add a link, an identifier or a timeline entry for this person between
+    // finding them and erasing them: the identity graph stays as it is until this commits.
+    await lockIdentityGraph(tx);
     const person = await resolvePerson(tx, subject);
     if (isEmpty(person)) throw badRequest('Say whom to erase: give customerId, email, anonymousId, profileId or phone.', [{ field: '/customerId', message: 'give at least one identifier' }]);
     if (subject.customerId && !person.emails.length && !person.anonymousIds.length && !person.profileIds.length) {
