@@ -114,3 +114,54 @@ describe('checkout', () => {
     expect((await s.call('GET', `/v1/orders/${list.body.data[0].id}`, { token: shopper })).status).toBe(403);
   });
 });
+
+describe('a customer at the till', () => {
+  it('is attached to a POS cart by staff, gets their personal offer, and the order is theirs', async () => {
+    const lotte = (await s.call('POST', '/v1/customer-auth/sign-up', { token: null, body: { email: 'lotte.till@example.com', password: 'lotte-secret-1', name: 'Lotte' } })).body;
+    const offer = await s.call('POST', '/v1/promotions', {
+      body: { name: 'Lotte’s mug', status: 'active', stacking: 'combinable', target: { skus: ['MUG'] }, rule: { kind: 'percent_off_items', percent: 20 }, customerId: lotte.customer.id },
+    });
+    expect(offer.status, JSON.stringify(offer.body)).toBe(201);
+    await s.call('POST', '/v1/stock/movements', { body: { sku: 'MUG', locationId: gent, type: 'receipt', quantity: 1 } });
+    const cart = (await s.call('POST', '/v1/carts', { body: { channel: 'pos', storeId: gent } })).body;
+    await s.call('POST', `/v1/carts/${cart.id}/lines`, { body: { sku: 'MUG', quantity: 1 } });
+    const attach = (customerId: string | null, token?: string) => s.call('PUT', `/v1/carts/${cart.id}/customer`, { token, body: { customerId } });
+
+    // Not for shop fronts or shoppers; an unknown account changes nothing.
+    expect((await attach(lotte.customer.id, pk)).status).toBe(403);
+    expect((await attach(lotte.customer.id, lotte.token)).status).toBe(403);
+    const unknown = await attach('cus_01JXXXXXXXXXXXXXXXXXXXXXXX');
+    expect(unknown.status).toBe(422);
+    expect(unknown.body).toMatchObject({ code: 'unknown_customer', errors: [{ field: '/customerId' }] });
+    const before = (await s.call('GET', `/v1/carts/${cart.id}`)).body;
+    expect(before.customerId).toBeNull();
+    expect(before.quote.total).toBe(500);
+    expect(before.quote.notApplied.map((n: { promotionId: string }) => n.promotionId)).toContain(offer.body.id);
+
+    const attached = await attach(lotte.customer.id);
+    expect(attached.status, JSON.stringify(attached.body)).toBe(200);
+    expect(attached.body.customerId).toBe(lotte.customer.id);
+    expect(attached.body.quote.total).toBe(400);
+    expect(attached.body.quote.applied.map((a: { promotionId: string }) => a.promotionId)).toEqual([offer.body.id]);
+    // Detached, the offer goes; attached again, it is back.
+    expect((await attach(null)).body.quote.total).toBe(500);
+    expect((await attach(lotte.customer.id)).body.customerId).toBe(lotte.customer.id);
+
+    const order = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { body: { tenders: [{ method: 'cash', tendered: 1000 }] }, headers: { 'idempotency-key': 'till-lotte-1' } });
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    expect(order.body).toMatchObject({ customerId: lotte.customer.id, total: 400 });
+    expect((await s.call('GET', '/v1/me/orders', { token: lotte.token })).body.data.map((o: { id: string }) => o.id)).toContain(order.body.id);
+    expect((await attach(null)).status).toBe(409);
+  });
+
+  it('is given when staff start the cart, but never by a shop front or for another shopper', async () => {
+    const bram = (await s.call('POST', '/v1/customer-auth/sign-up', { token: null, body: { email: 'bram.till@example.com', password: 'bram-secret-11' } })).body;
+    const staffCart = await s.call('POST', '/v1/carts', { body: { channel: 'pos', storeId: gent, customerId: bram.customer.id } });
+    expect(staffCart.status).toBe(201);
+    expect(staffCart.body.customerId).toBe(bram.customer.id);
+    expect((await shop('POST', '/v1/carts', { channel: 'web', customerId: bram.customer.id })).status).toBe(403);
+    const other = (await s.call('POST', '/v1/customer-auth/sign-up', { token: null, body: { email: 'not.bram@example.com', password: 'other-secret-11' } })).body.token;
+    expect((await s.call('POST', '/v1/carts', { token: other, body: { channel: 'web', customerId: bram.customer.id } })).status).toBe(403);
+    expect((await s.call('POST', '/v1/carts', { body: { channel: 'pos', storeId: gent, customerId: 'cus_01JXXXXXXXXXXXXXXXXXXXXXXX' } })).status).toBe(422);
+  });
+});

@@ -101,14 +101,30 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
         tags,
         summary: 'Start a cart for a channel (web, app, pos, kiosk, scan_go)',
         body: Type.Object(
-          { channel: ChannelT, storeId: Type.Optional(Type.Union([Type.String(), Type.Null()])), email: Type.Optional(Type.String({ format: 'email' })), country: Type.Optional(Type.Union([Type.Literal('NL'), Type.Literal('BE')])), currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })) },
+          {
+            channel: ChannelT,
+            storeId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+            email: Type.Optional(Type.String({ format: 'email' })),
+            country: Type.Optional(Type.Union([Type.Literal('NL'), Type.Literal('BE')])),
+            currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+            customerId: Type.Optional(
+              Type.String({ maxLength: 64, description: 'The customer the cart is for (`cus_…`), given by staff or a secret key with `customers:read`, e.g. at a till. A customer session’s cart is always its own.' }),
+            ),
+          },
           { additionalProperties: false },
         ),
         response: { 201: ref(Cart) },
       },
     },
     async (req, reply) => {
-      const customerId = req.principal?.kind === 'customer' ? req.principal.id : null;
+      const p = req.principal;
+      let customerId = p?.kind === 'customer' ? p.id : null;
+      if (req.body.customerId !== undefined && req.body.customerId !== customerId) {
+        if (p?.kind === 'customer') throw forbidden('A customer’s cart is their own: leave out `customerId`.');
+        if (!p || p.kind === 'publishable_key' || !p.permissions.has('customers:read')) throw forbidden('Only staff and secret keys with customers:read give a cart’s customer.');
+        await commerce.assertActiveCustomer(ctx.db, req.body.customerId);
+        customerId = req.body.customerId;
+      }
       const c = await commerce.createCart(ctx.db, { ...req.body, customerId });
       return reply.code(201).send((await view(c.id)) as never);
     },
@@ -149,6 +165,26 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     { config: shop, schema: { tags, summary: 'Change a line’s quantity (0 removes it)', params: Type.Object({ id: Type.String(), lineId: Type.String() }), body: Type.Object({ quantity: Type.Integer({ minimum: 0, maximum: 10_000 }) }, { additionalProperties: false }), response: { 200: ref(Cart) } } },
     async (req) => {
       await commerce.changeLine(ctx.db, req.params.id, req.params.lineId, req.body.quantity);
+      return (await view(req.params.id)) as never;
+    },
+  );
+
+  app.put(
+    '/v1/carts/:id/customer',
+    {
+      config: { access: { permission: 'customers:read' } },
+      schema: {
+        tags,
+        summary: 'Attach a customer account to a cart, or detach it (at a till)',
+        description:
+          'Staff (or a secret key) who looked the customer up or scanned their card attach them to an open cart: from the next quote on their personal offers and per-customer limits apply, and the order will be theirs. `null` detaches. 422 `unknown_customer` for an unknown or disabled account; 409 `cart_closed` once checked out.',
+        params: IdParam,
+        body: Type.Object({ customerId: Type.Union([Type.String({ maxLength: 64 }), Type.Null()]) }, { additionalProperties: false }),
+        response: { 200: ref(Cart) },
+      },
+    },
+    async (req) => {
+      await commerce.setCartCustomer(ctx.db, req.params.id, req.body.customerId);
       return (await view(req.params.id)) as never;
     },
   );

@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import type { Db, Executor } from '../../platform/db.js';
-import { badRequest, conflict, notFound } from '../../platform/errors.js';
+import { badRequest, conflict, notFound, Problem } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { findVariant, lookupBarcode } from '../catalog/service.js';
 import { quoteCart, type PromotionCache } from '../promotions/service.js';
@@ -99,6 +99,30 @@ export async function changeLine(db: Db, cartId: string, lineId: string, quantit
     await touch(tx, cartId);
     const r = quantity === 0 ? await tx.delete(cartLines).where(and(eq(cartLines.id, lineId), eq(cartLines.cartId, cartId))).returning() : await tx.update(cartLines).set({ quantity }).where(and(eq(cartLines.id, lineId), eq(cartLines.cartId, cartId))).returning();
     if (!r.length) throw notFound('cart line', lineId);
+  });
+}
+
+/** 422 unless `customerId` is an active customer account (a cart is only ever attached to one). */
+export async function assertActiveCustomer(db: Executor, customerId: string, field = '/customerId') {
+  const r = await db.execute<{ status: string }>(sql`select status from customer_accounts where id = ${customerId}`);
+  const status = r.rows[0]?.status;
+  if (status !== 'active') {
+    throw new Problem({ status: 422, code: 'unknown_customer', title: 'No such customer', detail: status ? `Customer ${customerId} is disabled.` : `There is no customer account ${customerId}.`, errors: [{ field, message: status ? 'disabled account' : 'no such customer' }] });
+  }
+}
+
+/**
+ * Attaches a customer account to an open cart, or detaches it (null): from the next quote on their
+ * personal offers and per-customer limits apply, and the order will be theirs (their timeline,
+ * their orders). For staff at a till who look the customer up or scan their card.
+ */
+export async function setCartCustomer(db: Db, cartId: string, customerId: string | null) {
+  await db.transaction(async (tx) => {
+    const [cart] = await tx.select({ status: carts.status }).from(carts).where(eq(carts.id, cartId));
+    if (!cart) throw notFound('cart', cartId);
+    if (customerId) await assertActiveCustomer(tx, customerId);
+    await touch(tx, cartId);
+    await tx.update(carts).set({ customerId }).where(eq(carts.id, cartId));
   });
 }
 

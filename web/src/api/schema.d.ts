@@ -7673,6 +7673,8 @@ export interface paths {
                         email?: string;
                         country?: "NL" | "BE";
                         currency?: string;
+                        /** @description The customer the cart is for (`cus_…`), given by staff or a secret key with `customers:read`, e.g. at a till. A customer session’s cart is always its own. */
+                        customerId?: string;
                     };
                 };
             };
@@ -7905,6 +7907,73 @@ export interface paths {
                 };
             };
         };
+        trace?: never;
+    };
+    "/v1/carts/{id}/customer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Attach a customer account to a cart, or detach it (at a till)
+         * @description Staff (or a secret key) who looked the customer up or scanned their card attach them to an open cart: from the next quote on their personal offers and per-customer limits apply, and the order will be theirs. `null` detaches. 422 `unknown_customer` for an unknown or disabled account; 409 `cart_closed` once checked out.
+         *
+         *     Requires permission `customers:read`.
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        customerId: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Cart"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/carts/{id}/coupons": {
