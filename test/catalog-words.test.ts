@@ -4,15 +4,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, createPool, type Db } from '../src/platform/db.js';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../src/platform/db.js';
 import { CatalogWords, similarity, TYPO_SIMILARITY } from '../src/modules/catalog/words.js';
-import { createTestDatabase } from './helpers/db.js';
+import { useTestDatabase } from './helpers/db.js';
 import { eventually } from './helpers/server.js';
 
 let db: Db;
-let pool: ReturnType<typeof createPool>;
-let drop: () => Promise<void>;
 
 /** Every word of the descriptions in the committed sample of the real data set. */
 function sampleWords(): string[] {
@@ -25,16 +23,7 @@ function sampleWords(): string[] {
   return [...words];
 }
 
-beforeAll(async () => {
-  const t = await createTestDatabase();
-  drop = t.drop;
-  pool = createPool(t.url, 4);
-  db = createDb(pool);
-});
-afterAll(async () => {
-  await pool.end();
-  await drop();
-});
+useTestDatabase(4, (t) => (db = t.db));
 
 /** The close words as the database's trigram index finds them. */
 async function closeInDatabase(typed: string[]): Promise<Map<string, string[]>> {

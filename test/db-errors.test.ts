@@ -1,23 +1,12 @@
 // Database errors as drizzle hands them on (wrapped, PostgreSQL's error as the cause): their SQLSTATE
 // is still found, and a transaction PostgreSQL ended for a deadlock is run again.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, createPool, isRetryable, retryOnConflict, sqlState, type Db } from '../src/platform/db.js';
-import { createTestDatabase } from './helpers/db.js';
+import { describe, expect, it } from 'vitest';
+import { isRetryable, retryOnConflict, sqlState, type Db } from '../src/platform/db.js';
+import { useTestDatabase } from './helpers/db.js';
 
 let db: Db;
-let pool: ReturnType<typeof createPool>;
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const t = await createTestDatabase();
-  drop = t.drop;
-  pool = createPool(t.url, 2);
-  db = createDb(pool);
-});
-afterAll(async () => {
-  await pool?.end();
-  await drop?.();
-});
+useTestDatabase(2, (t) => (db = t.db));
 
 const raise = (code: string) => db.execute(sql.raw(`do $$ begin raise exception 'test' using errcode = '${code}'; end $$`));
 

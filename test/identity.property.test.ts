@@ -2,25 +2,14 @@
 // batches, give the same profiles (the same identifiers and the same events together).
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, createPool, type Db } from '../src/platform/db.js';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../src/platform/db.js';
 import type { IdentifierKind, Observation } from '../src/modules/customers/identity.js';
 import { ingest } from '../src/modules/customers/profiles.js';
-import { createTestDatabase } from './helpers/db.js';
+import { useTestDatabase } from './helpers/db.js';
 
 let db: Db;
-let pool: ReturnType<typeof createPool>;
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const t = await createTestDatabase();
-  drop = t.drop;
-  pool = createPool(t.url, 4);
-  db = createDb(pool);
-});
-afterAll(async () => {
-  await pool?.end();
-  await drop?.();
-});
+useTestDatabase(4, (t) => (db = t.db));
 
 const UNIVERSE: Array<[IdentifierKind, string[]]> = [
   ['customer_id', ['cus_1', 'cus_2', 'cus_3']],

@@ -2,25 +2,14 @@
 // the same batches one after the other; and a profile's counters and declared traits, kept up to
 // date batch by batch, are what a recount from its timeline gives.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collect, type IncomingEvent } from '../src/modules/customers/collect.js';
 import { refreshProfiles } from '../src/modules/customers/profiles.js';
-import { createDb, createPool, type Db } from '../src/platform/db.js';
-import { createTestDatabase } from './helpers/db.js';
+import type { Db } from '../src/platform/db.js';
+import { useTestDatabase } from './helpers/db.js';
 
 let db: Db;
-let pool: ReturnType<typeof createPool>;
-let drop: () => Promise<void>;
-beforeAll(async () => {
-  const t = await createTestDatabase();
-  drop = t.drop;
-  pool = createPool(t.url, 10);
-  db = createDb(pool);
-});
-afterAll(async () => {
-  await pool?.end();
-  await drop?.();
-});
+useTestDatabase(10, (t) => (db = t.db));
 
 /** A small shop's traffic from a fixed seed: 40 people, some signing in, some with a phone or a shared kiosk id. */
 function traffic(seed: number, count: number, from: number): IncomingEvent[] {

@@ -3,27 +3,16 @@
 // handler holds its subscription at that event and retries.
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, createPool, type Db } from '../src/platform/db.js';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../src/platform/db.js';
 import { emit, lockAggregate, OutboxRelay, type DomainEvent } from '../src/platform/events/outbox.js';
-import { createTestDatabase } from './helpers/db.js';
+import { useTestDatabase } from './helpers/db.js';
 import { eventually } from './helpers/server.js';
 
 let db: Db;
-let pool: ReturnType<typeof createPool>;
-let drop: () => Promise<void>;
 const log = pino({ level: 'silent' });
 
-beforeAll(async () => {
-  const t = await createTestDatabase();
-  drop = t.drop;
-  pool = createPool(t.url, 30);
-  db = createDb(pool);
-});
-afterAll(async () => {
-  await pool.end();
-  await drop();
-});
+useTestDatabase(30, (t) => (db = t.db));
 
 describe('outbox', () => {
   it('writes no event when the transaction rolls back', async () => {

@@ -1,27 +1,16 @@
 // Usage limits and budgets hold under concurrency: real parallel connections race for a
 // single-use code, a total limit, a budget and a per-customer limit.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDb, createPool, type Db } from '../src/platform/db.js';
+import { describe, expect, it } from 'vitest';
+import type { Db } from '../src/platform/db.js';
 import { promotions } from '../src/modules/promotions/schema.js';
 import { addCoupon, generateCoupons, recordRedemptions, reverseRedemptions, usageSnapshot } from '../src/modules/promotions/usage.js';
-import { createTestDatabase } from './helpers/db.js';
+import { useTestDatabase } from './helpers/db.js';
 
 let db: Db;
-let pool: ReturnType<typeof createPool>;
-let drop: () => Promise<void>;
 const actor = { type: 'system' as const, label: 'test' };
 
-beforeAll(async () => {
-  const t = await createTestDatabase();
-  drop = t.drop;
-  pool = createPool(t.url, 30);
-  db = createDb(pool);
-});
-afterAll(async () => {
-  await pool.end();
-  await drop();
-});
+useTestDatabase(30, (t) => (db = t.db));
 
 async function promotion(id: string, extra: Partial<typeof promotions.$inferInsert> = {}) {
   await db.insert(promotions).values({ id, name: id, status: 'active', definition: {}, ...extra });

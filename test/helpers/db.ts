@@ -1,7 +1,10 @@
 // A database of this test file's own, cloned from the migrated template.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { createDb, createPool, type Db } from '../../src/platform/db.js';
+
+type Pool = ReturnType<typeof createPool>;
 
 export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const adminUrl = inject('adminUrl');
@@ -24,4 +27,23 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
       await c.end();
     },
   };
+}
+
+/**
+ * A database of this test file's own with a pool of `poolSize` connections: made before its tests
+ * and handed to `use`, then closed and dropped after them.
+ */
+export function useTestDatabase(poolSize: number, use: (t: { db: Db; pool: Pool; url: string }) => void) {
+  let pool: Pool | undefined;
+  let drop: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const t = await createTestDatabase();
+    drop = t.drop;
+    pool = createPool(t.url, poolSize);
+    use({ db: createDb(pool), pool, url: t.url });
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await drop?.();
+  });
 }
