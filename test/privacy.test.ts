@@ -11,6 +11,7 @@ import { startReceiver } from './helpers/receiver.js';
 import { purgeAnonymousEvents } from '../src/modules/privacy/service.js';
 import { hasConsent } from '../src/modules/consent/service.js';
 import { RESOLVER_LOCK } from '../src/modules/customers/identity.js';
+import { emit } from '../src/platform/events/outbox.js';
 
 let s: TestServer;
 let pk: string;
@@ -214,6 +215,96 @@ describe('erasure by the customer themself', () => {
     expect((await s.call('GET', '/v1/customer-auth/me', { token })).status).toBe(401);
     expect(await whereFound('self.eraser@example.com')).toEqual([]);
     expect(await whereFound('Selma Eraser')).toEqual([]);
+  });
+});
+
+describe('events under way when a person is erased', () => {
+  const LATE_EMAIL = 'lena.latecomer@example.com';
+  const LATE_NAME = 'Lena Latecomer';
+  let lateId = '';
+  const profileKeysOf = async (customerId: string) =>
+    (await s.winkel.db.execute(sql`select key from profile_identifiers where key = ${`customer_id:${customerId}`}`)).rows.length;
+  /** Until the timeline subscriber has been past every event recorded so far. */
+  const timelineCaughtUp = () =>
+    eventually(async () => {
+      const r = await s.winkel.db.execute<{ behind: boolean }>(sql`
+        select exists (select 1 from outbox_events e, event_cursors c where c.name = 'customers.timeline' and (e.tx_id, e.seq) > (c.last_tx_id, c.last_seq)) as behind`);
+      return !r.rows[0].behind;
+    }, 30_000);
+
+  it('lets a timeline batch holding their sign-up finish first, then erases what it added', async () => {
+    // The identity graph is held, so the timeline subscriber reads the sign-up and then waits, with
+    // its cursor locked, for the graph: a batch under way with the person's data in memory.
+    const other = new pg.Client({ connectionString: s.config.databaseUrl });
+    await other.connect();
+    let r: Awaited<ReturnType<typeof s.call<any>>>;
+    try {
+      await other.query('select pg_advisory_lock($1)', [RESOLVER_LOCK]);
+      const up = await s.call('POST', '/v1/customer-auth/sign-up', { token: null, body: { email: LATE_EMAIL, password: 'late-secret-1', name: LATE_NAME } });
+      expect(up.status).toBe(201);
+      lateId = up.body.customer.id;
+      await eventually(async () => (await other.query(`select 1 from pg_locks where locktype = 'advisory' and not granted and objid = $1`, [RESOLVER_LOCK])).rowCount);
+      expect((await other.query(`select 1 from event_cursors where name = 'customers.timeline' for update skip locked`)).rowCount).toBe(0);
+
+      let done = false;
+      const erasure = s.call('POST', '/v1/me/erasure', { token: up.body.token, body: { password: 'late-secret-1' } }).finally(() => (done = true));
+      // The erasure waits for that batch, before it looks the person up.
+      await eventually(
+        async () => (await other.query(`select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%from event_cursors order by name for update%'`)).rowCount,
+      );
+      expect(done).toBe(false);
+      await other.query('select pg_advisory_unlock($1)', [RESOLVER_LOCK]);
+      r = await erasure;
+    } finally {
+      await other.end();
+    }
+    expect(r.status).toBe(201);
+    // The batch put the sign-up on a new profile before the erasure looked, so the erasure took it away.
+    expect(r.body.summary.modules.profiles.profiles).toBe(1);
+    await timelineCaughtUp();
+    expect(await profileKeysOf(lateId)).toBe(0);
+    expect(await whereFound(LATE_EMAIL)).toEqual([]);
+    expect(await whereFound(LATE_NAME)).toEqual([]);
+  });
+
+  it('drops events naming the erased account that arrive afterwards, from any source', async () => {
+    expect(lateId).toMatch(/^cus_/);
+    const [retired] = (await s.winkel.db.execute<{ erasure_id: string }>(sql`select erasure_id from retired_identifiers where key = ${`customer_id:${lateId}`}`)).rows;
+    expect(retired.erasure_id).toMatch(/^era_/);
+
+    // A page left open: the SDK sends an identify with their e-mail. Acknowledged, kept nowhere.
+    const batch = await s.call('POST', '/v1/collect/batch', {
+      token: pk,
+      body: { batch: [{ type: 'identify', userId: lateId, anonymousId: 'anon-late', messageId: 'late-1', traits: { email: LATE_EMAIL, name: LATE_NAME } }] },
+    });
+    expect(batch.status).toBe(200);
+    expect(batch.body.accepted).toBe(1);
+    expect((await s.winkel.db.execute(sql`select 1 from collected_events where message_id = 'late-1'`)).rows.length).toBe(0);
+
+    // A store visit reported by the app: not recorded.
+    const visit = await s.call('POST', '/v1/collect/store-visit', { token: pk, body: { storeId: 'AMS', method: 'scan', customerId: lateId } });
+    expect(visit.status).toBe(200);
+    expect(visit.body).toEqual({ accepted: false, profileId: null });
+
+    // A business event about them that committed after the erasure (say, a checkout under way).
+    await s.winkel.db.transaction((tx) =>
+      emit(tx, { type: 'order.placed', aggregateType: 'order', aggregateId: 'ord_late', customerId: lateId, data: { customer: { id: lateId, email: LATE_EMAIL }, order: { total: 1250, currency: 'EUR' } } }),
+    );
+    await timelineCaughtUp();
+    expect(await profileKeysOf(lateId)).toBe(0);
+    const onProfiles = (await whereFound(LATE_EMAIL)).filter((w) => /profile|identity_links|timeline|collected_events/.test(w));
+    expect(onProfiles).toEqual([]);
+
+    // Anyone else's events go in as before.
+    const fresh = await s.call('POST', '/v1/collect/batch', { token: pk, body: { batch: [{ type: 'identify', userId: 'cus_someone_else', messageId: 'late-2', traits: { email: 'someone.else@example.com' } }] } });
+    expect(fresh.body.accepted).toBe(1);
+    expect(await profileKeysOf('cus_someone_else')).toBe(1);
+    // And the same address may come back as a new customer.
+    const again = await s.call('POST', '/v1/customer-auth/sign-up', { token: null, body: { email: LATE_EMAIL, password: 'late-secret-2' } });
+    expect(again.status).toBe(201);
+    expect(again.body.customer.id).not.toBe(lateId);
+    await timelineCaughtUp();
+    expect(await profileKeysOf(again.body.customer.id)).toBe(1);
   });
 });
 

@@ -151,7 +151,15 @@ export async function collect(db: Db, events: IncomingEvent[], sourceId: string 
         }));
       stored = inserted.length;
       duplicates += rows.length - inserted.length;
-      if (inserted.length) await ingest(tx, inserted.map(fromCollected));
+      if (inserted.length) {
+        const r = await ingest(tx, inserted.map(fromCollected));
+        // Events about an erased customer (a page still open, a retried request) are acknowledged,
+        // so the client does not send them again, and kept nowhere.
+        if (r.suppressed.length) {
+          const gone = r.suppressed.map((sourceId) => sourceId.slice('collect:'.length));
+          await tx.execute(sql`delete from collected_events where message_id = any(${sql.param(gone)}::text[])`);
+        }
+      }
     }));
   }
   return { accepted: stored, duplicates, rejected };

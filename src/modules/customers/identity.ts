@@ -212,6 +212,16 @@ export async function lockIdentityGraph(tx: Tx) {
   await tx.execute(sql`select pg_advisory_xact_lock(${RESOLVER_LOCK})`);
 }
 
+/**
+ * Keeps these customers' account ids out of the identity graph for good (an erasure, in its own
+ * transaction and under lockIdentityGraph): see retired_identifiers.
+ */
+export async function retireCustomerIds(tx: Tx, customerIds: string[], erasureId: string) {
+  if (!customerIds.length) return;
+  const keys = [...new Set(customerIds.map((id) => keyOf('customer_id', id)))];
+  await tx.execute(sql`insert into retired_identifiers (key, erasure_id) select unnest(${arr(keys)}::text[]), ${erasureId} on conflict (key) do nothing`);
+}
+
 const arr = (values: string[]) => `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 const ts = (d: Date | string) => (d instanceof Date ? d : new Date(d));
 
@@ -234,6 +244,8 @@ export interface ResolveResult {
   added: Array<{ profileId: string; n: number; first: Date; last: Date; identifyIds: string[] }>;
   /** New timeline entries (an observation seen before is not counted). */
   inserted: number;
+  /** Source ids of observations dropped because they name an erased customer (see retireIdentifiers). */
+  suppressed: string[];
 }
 
 /**
@@ -242,7 +254,7 @@ export interface ResolveResult {
  * applied twice changes nothing (its entry is stored once, the graph is the same).
  */
 export async function resolveObservations(tx: Tx, observations: Observation[], opts: ResolveOptions = {}): Promise<ResolveResult> {
-  const result: ResolveResult = { placed: new Map(), merges: [], touchedProfiles: [], changedProfiles: [], added: [], inserted: 0 };
+  const result: ResolveResult = { placed: new Map(), merges: [], touchedProfiles: [], changedProfiles: [], added: [], inserted: 0, suppressed: [] };
   if (!observations.length && !opts.extraKeys?.length) return result;
   // A batch tries the shared lock first (see RESOLVER_LOCK); an unmerge recomputes a part of the
   // graph, so it takes the exclusive one at once. If the shared one is not enough, the savepoint
@@ -256,10 +268,22 @@ export async function resolveObservations(tx: Tx, observations: Observation[], o
     from (select 1) as one left join identity_rules r on r.id = 1`);
   const rules = rulesOf(locked.rows[0]);
   const rank = new Map(rules.priority.map((k, i) => [k, i]));
-  const prepared: Prepared[] = [];
+  let prepared: Prepared[] = [];
   for (const obs of observations) {
     const keys = keysOf(obs, rules);
     if (keys.length) prepared.push({ obs, keys, linkId: linkIdOf(keys) });
+  }
+  // An event naming an erased customer's account id is about them: it is dropped whole (its other
+  // identifiers are theirs too). Asked after the lock was granted, in a statement of its own, so an
+  // erasure that committed while this batch waited is seen.
+  const accountKeys = [...new Set(prepared.flatMap((p) => p.keys.filter((k) => k.startsWith('customer_id:'))))];
+  if (accountKeys.length) {
+    const retired = await tx.execute<{ key: string }>(sql`select key from retired_identifiers where key = any(${arr(accountKeys)}::text[])`);
+    if (retired.rows.length) {
+      const gone = new Set(retired.rows.map((r) => r.key));
+      result.suppressed = prepared.filter((p) => p.keys.some((k) => gone.has(k))).map((p) => p.obs.sourceId);
+      prepared = prepared.filter((p) => !p.keys.some((k) => gone.has(k)));
+    }
   }
   if (!prepared.length && !opts.extraKeys?.length) return result;
 

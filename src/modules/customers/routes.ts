@@ -398,6 +398,8 @@ export async function profileRoutes(app: App, ctx: AppContext) {
         ]),
       );
       const profileId = r.placed.get(sourceId) ?? null;
+      // A visit naming an erased customer is not recorded.
+      if (r.suppressed.length) return { accepted: false, profileId: null };
       if (!profileId) throw badRequest('None of the identifiers can be used (blocked or not valid).', [{ field: '/', message: 'no usable identifier' }]);
       return { accepted: true, profileId };
     },

@@ -174,3 +174,17 @@ export const identityRules = pgTable('identity_rules', {
   version: integer('version').notNull().default(1),
   updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
 });
+
+/**
+ * Identifiers that may never enter the identity graph again: the account ids of erased customers.
+ * An event naming one that was under way when the erasure ran (read by a subscriber or an ingestion
+ * batch before the erasure, applied after it) is dropped instead of bringing the person back.
+ * Account ids are never reused, so this refuses no one else. Holds no e-mail, phone or name.
+ */
+export const retiredIdentifiers = pgTable('retired_identifiers', {
+  /** `kind:value`, as in profile_identifiers, e.g. `customer_id:cus_…`. */
+  key: text('key').primaryKey(),
+  /** The erasure that retired it (privacy_erasures.id). */
+  erasureId: text('erasure_id').notNull(),
+  retiredAt: timestamp('retired_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});

@@ -10,11 +10,11 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../platform/db.js';
 import { badRequest, notFound } from '../../platform/errors.js';
-import { emit } from '../../platform/events/outbox.js';
+import { emit, lockEventCursors } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
 import { identifiersOf, type ConsentSubject } from '../consent/service.js';
-import { lockIdentityGraph } from '../customers/identity.js';
+import { lockIdentityGraph, retireCustomerIds } from '../customers/identity.js';
 import { removeTimelineEntries } from '../customers/profiles.js';
 import { rows, tableExists } from './holders.js';
 import { sweep, sweepNeedles } from './sweep.js';
@@ -111,6 +111,11 @@ export interface ErasureSummary {
 export async function erasePerson(db: Db, ctx: RequestContext, subject: PrivacySubject, reason: string) {
   if (!reason.trim()) throw badRequest('Say why this person is erased (e.g. the request reference).', [{ field: '/reason', message: 'required' }]);
   return db.transaction(async (tx) => {
+    // Event subscribers (the timeline, webhook fan-out, …) work through the outbox in batches they
+    // read at the start. One under way may hold a copy of this person's events from before the
+    // erasure; it finishes first, and later ones wait for the commit and read the erased copies.
+    // Always before the identity graph's lock: a subscriber holds its cursor and may then ask for it.
+    await lockEventCursors(tx);
     // No ingestion batch may add a link, an identifier or a timeline entry for this person between
     // finding them and erasing them: the identity graph stays as it is until this commits.
     await lockIdentityGraph(tx);
@@ -134,6 +139,9 @@ export async function erasePerson(db: Db, ctx: RequestContext, subject: PrivacyS
         : await tx.execute(sql`delete from ${sql.identifier(l.table)} where ${matches(l, person)}`);
       if (r.rowCount) summary.unlinked[`${l.table}.${l.column}`] = r.rowCount;
     }
+    // Events naming their account ids that are still on their way (committed after this erasure
+    // read the outbox, or sent by a client that has not heard yet) are dropped on arrival.
+    await retireCustomerIds(tx, person.customerIds, id);
     await tx.insert(privacyErasures).values({ id, reason: reason.trim(), actor: ctx.actor as unknown as Record<string, unknown>, summary });
     await recordAudit(tx, ctx, { action: 'customer.erase', resourceType: 'erasure', resourceId: id, after: { reason: reason.trim() } });
     await emit(tx, {

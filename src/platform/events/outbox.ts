@@ -57,6 +57,16 @@ export async function lockAggregate(tx: Tx, aggregateType: string, aggregateId: 
   await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`${aggregateType}:${aggregateId}`}, 0))`);
 }
 
+/**
+ * Waits for every subscriber's batch under way to finish and holds the rest off until the caller's
+ * transaction ends (a relay skips a cursor that is locked). For rare changes that rewrite events
+ * already recorded, such as an erasure: a batch read before the rewrite would act on the old copy.
+ * Take it before any lock a subscriber's handler may ask for.
+ */
+export async function lockEventCursors(tx: Tx): Promise<void> {
+  await tx.execute(sql`select name from event_cursors order by name for update`);
+}
+
 const emitListeners = new Set<(types: string[]) => void>();
 
 /**
