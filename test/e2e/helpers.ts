@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -123,7 +123,18 @@ export async function startWinkelServer(env: Record<string, string> = {}): Promi
     }, output);
     const adminPassword = await waitFor('the first admin password', 10_000, () => /password:\s+(\S+)/.exec(out)?.[1], output);
     const adminEmail = /e-mail:\s+(\S+@\S+)/.exec(out)?.[1] ?? 'admin@winkel.example';
-    return { url, adminEmail, adminPassword, output, stop };
+    const running: RunningWinkel = {
+      url,
+      adminEmail,
+      adminPassword,
+      output,
+      async stop() {
+        runningServers.delete(running);
+        await stop();
+      },
+    };
+    runningServers.add(running);
+    return running;
   } catch (err) {
     await stop();
     throw err;
@@ -159,11 +170,68 @@ export async function startReceiver() {
   };
 }
 
+// ---- what a failed browser test leaves behind ------------------------------------------------
+// A browser test that fails on a CI machine can only be understood from the log. Every page opened
+// through launchBrowser and every server started here are remembered, with the API answers of 400
+// and above, failed requests and console errors each page saw; `describeForFailure` (called by
+// test/e2e/setup.ts after a failed test) prints each page's address and visible text with them,
+// and the end of each server's output.
+
+const watchedPages = new Map<Page, string[]>();
+const runningServers = new Set<RunningWinkel>();
+
+function watchPage(page: Page) {
+  const seen: string[] = [];
+  watchedPages.set(page, seen);
+  const note = (line: string) => {
+    seen.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+    if (seen.length > 60) seen.shift();
+  };
+  page.on('response', (r) => {
+    if (r.status() >= 400) note(`${r.status()} ${r.request().method()} ${r.url()}`);
+  });
+  page.on('requestfailed', (r) => note(`failed ${r.method()} ${r.url()}: ${r.failure()?.errorText ?? ''}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') note(`console: ${m.text().slice(0, 300)}`);
+  });
+  page.on('pageerror', (e) => note(`page error: ${e.message.slice(0, 300)}`));
+  page.on('close', () => watchedPages.delete(page));
+}
+
+/** What the open pages show and saw, and what the servers printed last: for a failed test's log. */
+export async function describeForFailure(): Promise<string> {
+  const parts: string[] = [];
+  for (const [page, seen] of watchedPages) {
+    let text = '';
+    try {
+      text = (await page.locator('body').innerText({ timeout: 2_000 })).replace(/\n{2,}/g, '\n').slice(0, 1_500);
+    } catch (err) {
+      text = `(could not read the page: ${(err as Error).message.split('\n')[0]})`;
+    }
+    parts.push(`--- page ${page.url()}\n${text}\n--- it saw:\n${seen.join('\n') || '(no errors)'}`);
+  }
+  for (const server of runningServers) parts.push(`--- server ${server.url}, last output:\n${server.output().split('\n').slice(-40).join('\n')}`);
+  return parts.join('\n');
+}
+
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args: Parameters<Browser['newContext']>) => {
+    const context = await newContext(...args);
+    context.on('page', watchPage);
+    return context;
+  };
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (...args: Parameters<Browser['newPage']>) => {
+    const page = await newPage(...args);
+    watchPage(page);
+    return page;
+  };
+  return browser;
 }
 
 /**

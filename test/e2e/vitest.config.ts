@@ -8,6 +8,7 @@ export default defineConfig({
   root: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..'),
   test: {
     include: ['test/e2e/**/*.e2e.test.ts'],
+    setupFiles: ['test/e2e/setup.ts'],
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: 'forks',

@@ -1,0 +1,9 @@
+// After a failed browser test, the log says what the pages showed and what the server printed
+// (see describeForFailure in helpers.ts): on a CI machine that is all there is to go on.
+import { afterEach } from 'vitest';
+import { describeForFailure } from './helpers.js';
+
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state !== 'fail') return;
+  console.error(`\n=== ${ctx.task.name}: what the browser and the server show ===\n${await describeForFailure()}\n===`);
+});
