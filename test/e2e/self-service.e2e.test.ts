@@ -99,8 +99,36 @@ describe('customer self-service', () => {
     await desk.getByRole('textbox', { name: 'Password' }).fill(server.adminPassword);
     await desk.getByRole('button', { name: 'Sign in' }).click();
     await desk.waitForURL((u) => !u.pathname.endsWith('/sign-in'));
+    // A user who picks a page in the menu the moment the back office's code has arrived stays on
+    // that page: its start page, shown for that instant, does not then send them on to its first
+    // page (products). Made certain here: the code arrives late, and the menu item is clicked as
+    // soon as the loader makes way, before the start page could have moved on by itself.
+    await desk.route(/\/assets\/backoffice-[^/]+\.js$/, async (route) => {
+      await new Promise((r) => setTimeout(r, 1_000));
+      await route.continue();
+    });
+    await desk.addInitScript(() => {
+      if (location.pathname !== '/backoffice') return;
+      let loading = false;
+      const look = () => {
+        const main = document.getElementById('main');
+        if (!main) return;
+        if (main.querySelector('[aria-label="Loading…"]')) loading = true;
+        else if (loading) {
+          watch.disconnect();
+          [...document.querySelectorAll('a')].find((a) => a.textContent?.trim() === 'Fulfilment queue')!.click();
+          (window as unknown as { clickedAt: string }).clickedAt = location.pathname;
+        }
+      };
+      const watch = new MutationObserver(look);
+      watch.observe(document, { childList: true, subtree: true });
+    });
     await desk.goto(`${server.url}/backoffice`);
-    await desk.getByRole('link', { name: 'Fulfilment queue' }).click();
+    // The click went in at the moment the loader went.
+    expect(await (await desk.waitForFunction(() => (window as unknown as { clickedAt?: string }).clickedAt)).jsonValue()).toBe('/backoffice/fulfilment');
+    await desk.getByRole('table', { name: 'Fulfilments' }).waitFor();
+    await desk.unrouteAll();
+    expect(new URL(desk.url()).pathname).toBe('/backoffice/fulfilment');
     const row = desk.getByRole('table', { name: 'Fulfilments' }).getByRole('row').filter({ hasText: orderId });
     await row.waitFor();
     expect(await row.getByTestId('ship-to').innerText()).toContain('Noor Jansen, Oudegracht 12, 3511 AB Utrecht, NL');
