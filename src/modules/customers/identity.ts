@@ -244,7 +244,7 @@ export interface ResolveResult {
   added: Array<{ profileId: string; n: number; first: Date; last: Date; identifyIds: string[] }>;
   /** New timeline entries (an observation seen before is not counted). */
   inserted: number;
-  /** Source ids of observations dropped because they name an erased customer (see retireIdentifiers). */
+  /** Source ids of observations dropped because they name an erased customer (see retireCustomerIds). */
   suppressed: string[];
 }
 

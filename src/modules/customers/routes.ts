@@ -376,7 +376,12 @@ export async function profileRoutes(app: App, ctx: AppContext) {
         tags,
         summary: 'A store visit, from the app\'s geofence or an in-store scan, with the identifiers known',
         body: ref(StoreVisitIn),
-        response: { 200: Type.Object({ accepted: Type.Boolean(), profileId: Nullable(Type.String()) }) },
+        response: {
+          200: Type.Object({
+            accepted: Type.Boolean({ description: 'False when the visit names an erased customer: it is not recorded.' }),
+            profileId: Nullable(Type.String({ description: 'The profile the visit joined.' })),
+          }),
+        },
       },
     },
     async (req) => {

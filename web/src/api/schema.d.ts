@@ -11005,6 +11005,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description False when the visit names an erased customer: it is not recorded. */
                             accepted: boolean;
                             profileId: string | null;
                         };
