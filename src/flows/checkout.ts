@@ -195,6 +195,16 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
           };
         }),
       ).returning({ id: orderLines.id, variantId: orderLines.variantId, sku: orderLines.sku, quantity: orderLines.quantity, reservationId: orderLines.reservationId });
+      // order.placed is the order's first event: whoever follows the order by its events (the
+      // customer timeline attaches its later events to the person who placed it) meets it first.
+      await emit(tx, {
+        type: 'order.placed',
+        aggregateType: 'order',
+        aggregateId: orderId,
+        customerId: cart.customerId,
+        actor,
+        data: { payAtPickup, order: { id: orderId, channel: cart.channel, storeId: cart.storeId, total: quote.total, currency: cart.currency, note, lines: quote.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, total: l.total })) }, customer: { id: cart.customerId, email: email ?? null, ...(cardFingerprint ? { cardFingerprint } : {}) } },
+      });
       // The fulfilments (pick lists and pick tasks per location and method) are born with the order.
       const lineOfReservation = new Map([...reservationByLine].map(([lineId, rsv]) => [rsv, lineId]));
       await createOrderFulfilments(
@@ -205,14 +215,6 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
       );
       await tx.update(payments).set({ orderId }).where(inArray(payments.id, paymentIds));
       await tx.update(carts).set({ status: 'checked_out', email: email ?? null, updatedAt: new Date() }).where(eq(carts.id, cart.id));
-      await emit(tx, {
-        type: 'order.placed',
-        aggregateType: 'order',
-        aggregateId: orderId,
-        customerId: cart.customerId,
-        actor,
-        data: { payAtPickup, order: { id: orderId, channel: cart.channel, storeId: cart.storeId, total: quote.total, currency: cart.currency, note, lines: quote.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, total: l.total })) }, customer: { id: cart.customerId, email: email ?? null, ...(cardFingerprint ? { cardFingerprint } : {}) } },
-      });
       if (email) {
         // The receipt (lines, discounts, VAT per rate, tenders) as HTML and text: src/modules/receipts.
         await queueOrderConfirmation(tx, orderId, email);

@@ -148,6 +148,8 @@ export interface Observation {
   amount?: number | null;
   currency?: string | null;
   category?: string | null;
+  /** The order it is about, if any (kept on the timeline entry). */
+  orderId?: string | null;
   data: Record<string, unknown>;
   identifiers: Array<{ kind: IdentifierKind; value: unknown }>;
 }
@@ -236,6 +238,8 @@ export interface ResolveOptions {
 export interface ResolveResult {
   /** sourceId → profile id for every observation that joined a timeline. */
   placed: Map<string, string>;
+  /** sourceId → the identity link it rests on, for the same observations. */
+  linkOf: Map<string, string>;
   merges: Array<{ id: string; survivorId: string; mergedId: string }>;
   touchedProfiles: string[];
   /** Profiles whose identifiers or links changed (created, merged, split, entries moved): their traits are recomputed in full. */
@@ -254,7 +258,7 @@ export interface ResolveResult {
  * applied twice changes nothing (its entry is stored once, the graph is the same).
  */
 export async function resolveObservations(tx: Tx, observations: Observation[], opts: ResolveOptions = {}): Promise<ResolveResult> {
-  const result: ResolveResult = { placed: new Map(), merges: [], touchedProfiles: [], changedProfiles: [], added: [], inserted: 0, suppressed: [] };
+  const result: ResolveResult = { placed: new Map(), linkOf: new Map(), merges: [], touchedProfiles: [], changedProfiles: [], added: [], inserted: 0, suppressed: [] };
   if (!observations.length && !opts.extraKeys?.length) return result;
   // A batch tries the shared lock first (see RESOLVER_LOCK); an unmerge recomputes a part of the
   // graph, so it takes the exclusive one at once. If the shared one is not enough, the savepoint
@@ -599,6 +603,7 @@ export async function resolveObservations(tx: Tx, observations: Observation[], o
     .filter((x): x is { p: Prepared; profileId: string } => !!x.profileId)
     .map(({ p, profileId }) => {
       result.placed.set(p.obs.sourceId, profileId);
+      result.linkOf.set(p.obs.sourceId, p.linkId);
       // Absent fields are left out rather than sent as null (the record reads them as null): less to send and parse.
       return {
         id: newId('timelineEntry'),
@@ -615,6 +620,7 @@ export async function resolveObservations(tx: Tx, observations: Observation[], o
         amount: p.obs.amount ?? undefined,
         currency: p.obs.currency ?? undefined,
         category: p.obs.category ?? undefined,
+        order_id: p.obs.orderId ?? undefined,
         data: p.obs.data,
       };
     });
@@ -622,9 +628,9 @@ export async function resolveObservations(tx: Tx, observations: Observation[], o
     // What each profile gained, summed in the same statement (a profile's counters grow by it).
     const added = await tx.execute<{ profile_id: string; n: number; first: Date | string; last: Date | string; identify_ids: string[] | null }>(sql`
       with ins as (
-        insert into timeline_entries (id, profile_id, link_id, source, source_id, occurred_at, type, name, channel, sales_channel, store_id, amount, currency, category, data)
+        insert into timeline_entries (id, profile_id, link_id, source, source_id, occurred_at, type, name, channel, sales_channel, store_id, amount, currency, category, order_id, data)
         select * from jsonb_to_recordset(${JSON.stringify(entries)}::jsonb) as r(id text, profile_id text, link_id text, source text, source_id text, occurred_at timestamptz, type text, name text,
-          channel text, sales_channel text, store_id text, amount bigint, currency text, category text, data jsonb)
+          channel text, sales_channel text, store_id text, amount bigint, currency text, category text, order_id text, data jsonb)
         on conflict (source_id) do nothing returning id, profile_id, occurred_at, type)
       select profile_id, count(*)::int as n, min(occurred_at) as first, max(occurred_at) as last, array_agg(id) filter (where type = 'identify') as identify_ids
       from ins group by profile_id`);

@@ -4,7 +4,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound, preconditionFailed } from '../../platform/errors.js';
 import { emit, lockAggregate, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
-import { newId } from '../../platform/ids.js';
+import { ID_PREFIXES, newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
 import { hasConsent, registerSubjectExpander, type ConsentSubject } from '../consent/service.js';
 import {
@@ -86,23 +86,86 @@ function findField(data: Record<string, unknown>, name: string): unknown {
 }
 
 /**
- * A business event from the outbox as an observation, when it is about a customer: it has the
- * envelope's `customerId`, or a `customer` object in its data (id, email, phone, loyaltyCard,
- * cardFingerprint, anonymousId). Null when it is about nobody in particular.
+ * The orders an event names: its aggregate when that is an order, and `orderId` or `order.id` on its
+ * data or on one of the data's direct child objects (`data.fulfilment.orderId`), first named first.
+ * Any event that names an order this way, present or future, is about that order. Only order ids
+ * count (`ord_…`): a payment settled before its order existed names its cart under the order
+ * aggregate.
  */
-export function fromDomainEvent(e: DomainEvent): Observation | null {
+const ORDER_ID_PREFIX = `${ID_PREFIXES.order}_`;
+export function ordersNamedBy(e: Pick<DomainEvent, 'aggregateType' | 'aggregateId' | 'data'>): string[] {
+  const out: string[] = [];
+  const add = (v: unknown) => {
+    const id = str(v);
+    if (id && id.startsWith(ORDER_ID_PREFIX) && !out.includes(id)) out.push(id);
+  };
+  if (e.aggregateType === 'order') add(e.aggregateId);
+  add(e.data.orderId);
+  add(obj(e.data.order).id);
+  for (const v of Object.values(e.data)) add(obj(v).orderId);
+  return out;
+}
+
+/** What the customers module knows of an order from its earlier events (see order_links). */
+export interface KnownOrder {
+  orderId: string;
+  /** The identifier keys (`kind:value`) of the event that placed it with a person. */
+  keys: string[];
+  salesChannel: string | null;
+  storeId: string | null;
+}
+
+/**
+ * Where an event happened, for a person: at a `store` (a till, kiosk or scan & go sale; a parcel
+ * collected at the counter; a return handed in at a store; a store visit), in `service`, or
+ * `online`. An event that says nothing of where it happened takes its order's channel: the
+ * shipment of a web order is online, the payment of a till sale is in store.
+ */
+function placeOf(e: DomainEvent, salesChannel: string | null, order: KnownOrder | null | undefined): { channel: TimelineChannel; storeId: string | null } {
+  const ownStore = str(findField(e.data, 'storeId'));
+  if (SERVICE_PREFIXES.some((p) => e.type.startsWith(p))) return { channel: 'service', storeId: ownStore };
+  if (salesChannel && STORE_CHANNELS.has(salesChannel)) return { channel: 'store', storeId: ownStore ?? order?.storeId ?? null };
+  if (e.type.startsWith('pickup.') || e.type.startsWith('store_visit.')) return { channel: 'store', storeId: ownStore };
+  // A click & collect parcel handed over at the counter.
+  const f = obj(e.data.fulfilment);
+  if (f.method === 'pickup' && f.status === 'collected') return { channel: 'store', storeId: ownStore ?? str(f.pickupLocationId) ?? str(f.locationId) };
+  // A return handed in at a store (a mail return received at a warehouse is not).
+  if (e.data.method === 'in_store' && str(e.data.locationId)) return { channel: 'store', storeId: ownStore ?? str(e.data.locationId) };
+  if (order?.salesChannel && STORE_CHANNELS.has(order.salesChannel)) return { channel: 'store', storeId: ownStore ?? order.storeId };
+  return { channel: 'online', storeId: ownStore };
+}
+
+/** Event types whose `data.amount` is money the person got back on an order (see computeTraits). */
+const MONEY_BACK = new Set(['refund.issued', 'payment.voided']);
+
+/**
+ * A business event from the outbox as an observation, when it is about a person: it has the
+ * envelope's `customerId`, or a `customer` object in its data (id, email, phone, loyaltyCard,
+ * cardFingerprint, anonymousId), or it names an order placed by someone the module knows (`order`,
+ * from order_links): then it also carries that order's identifiers, so it rests on the same identity
+ * link, and the same profile, as the event that placed the order. Null when it is about nobody in
+ * particular.
+ */
+export function fromDomainEvent(e: DomainEvent, order?: KnownOrder | null): Observation | null {
   const customer = obj(e.data.customer);
   const ids: Observation['identifiers'] = identifiersIn(customer);
   const customerId = e.customerId ?? str(customer.id) ?? str(customer.customerId);
   if (customerId) ids.push({ kind: 'customer_id', value: customerId });
+  if (order) for (const k of order.keys) ids.push({ kind: kindOfKey(k), value: valueOfKey(k) });
   if (!ids.length) return null;
-  const salesChannel = str(findField(e.data, 'channel'));
-  const storeId = str(findField(e.data, 'storeId'));
-  let channel: TimelineChannel = 'online';
-  if (SERVICE_PREFIXES.some((p) => e.type.startsWith(p))) channel = 'service';
-  else if ((salesChannel && STORE_CHANNELS.has(salesChannel)) || e.type.startsWith('pickup.') || e.type.startsWith('store_visit.')) channel = 'store';
-  const order = obj(e.data.order);
-  const isOrder = e.type === 'order.placed';
+  const ownChannel = str(findField(e.data, 'channel'));
+  const salesChannel = ownChannel ?? order?.salesChannel ?? null;
+  const { channel, storeId } = placeOf(e, ownChannel, order);
+  const placedOrder = obj(e.data.order);
+  let amount: number | null = null;
+  let currency: string | null = null;
+  if (e.type === 'order.placed' && typeof placedOrder.total === 'number') {
+    amount = placedOrder.total;
+    currency = str(placedOrder.currency);
+  } else if (MONEY_BACK.has(e.type) && typeof e.data.amount === 'number') {
+    amount = e.data.amount;
+    currency = str(e.data.currency);
+  }
   return {
     source: 'event',
     sourceId: `event:${e.id}`,
@@ -112,11 +175,26 @@ export function fromDomainEvent(e: DomainEvent): Observation | null {
     channel,
     salesChannel,
     storeId,
-    amount: isOrder && typeof order.total === 'number' ? order.total : null,
-    currency: isOrder ? str(order.currency) : null,
+    amount,
+    currency,
+    orderId: order?.orderId ?? ordersNamedBy(e)[0] ?? null,
     data: { ...e.data, aggregate: { type: e.aggregateType, id: e.aggregateId } },
     identifiers: ids,
   };
+}
+
+/** The first of these orders that the module knows, with the identifiers of its placing event. */
+async function knownOrder(tx: Executor, orderIds: string[]): Promise<KnownOrder | null> {
+  if (!orderIds.length) return null;
+  // An erasure deletes the person's links: their orders are then known to nobody.
+  const r = await tx.execute<{ order_id: string; keys: string[]; sales_channel: string | null; store_id: string | null }>(sql`
+    select o.order_id, l.keys, o.sales_channel, o.store_id from order_links o join identity_links l on l.id = o.link_id
+    where o.order_id = any(${sql.param(orderIds)}::text[])`);
+  for (const id of orderIds) {
+    const row = r.rows.find((x) => x.order_id === id);
+    if (row) return { orderId: id, keys: row.keys, salesChannel: row.sales_channel, storeId: row.store_id };
+  }
+  return null;
 }
 
 // ---- traits -----------------------------------------------------------------------------------
@@ -258,18 +336,32 @@ export async function computeTraits(tx: Executor, profileIds: string[], lease?: 
   if (!profileIds.length) return;
   const ids = `{${profileIds.join(',')}}`;
   // One statement at a time: they share the transaction's connection.
-  const basics = await tx.execute<{ profile_id: string; first_seen: Date; last_seen: Date; events: number; orders: number; revenue: string; last_purchase: Date | null; currency: string | null }>(sql`
-      select profile_id, min(occurred_at) as first_seen, max(occurred_at) as last_seen, count(*)::int as events,
-        count(*) filter (where type = 'order.placed')::int as orders,
-        coalesce(sum(amount) filter (where type = 'order.placed'), 0)::bigint as revenue,
-        max(occurred_at) filter (where type = 'order.placed') as last_purchase,
-        min(currency) filter (where type = 'order.placed') as currency
+  const basics = await tx.execute<{ profile_id: string; first_seen: Date; last_seen: Date; events: number }>(sql`
+      select profile_id, min(occurred_at) as first_seen, max(occurred_at) as last_seen, count(*)::int as events
       from timeline_entries where profile_id = any(${ids}::text[]) group by profile_id`);
+  // Orders and revenue, per order on the profile's timeline: what it came to when placed, less what
+  // was given back on it (refunds, to a tender or as store credit, and authorisations released for
+  // cancelled goods), never below zero. An order cancelled entirely counts neither as an order nor
+  // as revenue. (Docs: "Profiles and traits" in docs/customers.md.)
+  const perOrder = sql`
+      select profile_id, order_id,
+        min(sales_channel) filter (where type = 'order.placed') as sales_channel,
+        min(currency) filter (where type = 'order.placed') as currency,
+        min(occurred_at) filter (where type = 'order.placed') as placed_at,
+        greatest(coalesce(sum(amount) filter (where type = 'order.placed'), 0) - coalesce(sum(amount) filter (where type in ('refund.issued', 'payment.voided')), 0), 0) as net
+      from timeline_entries where profile_id = any(${ids}::text[]) and order_id is not null
+      group by profile_id, order_id
+      having count(*) filter (where type = 'order.placed') > 0 and count(*) filter (where type = 'order.cancelled') = 0`;
+  const orderTotals = await tx.execute<{ profile_id: string; orders: number; revenue: string; last_purchase: Date | null; currency: string | null }>(sql`
+      select profile_id, count(*)::int as orders, coalesce(sum(net), 0)::bigint as revenue, max(placed_at) as last_purchase, min(currency) as currency
+      from (${perOrder}) o group by profile_id`);
   const channels = await tx.execute<{ profile_id: string; sales_channel: string | null; n: number; revenue: string }>(sql`
-      select profile_id, sales_channel, count(*)::int as n, coalesce(sum(amount), 0)::bigint as revenue
-      from timeline_entries where profile_id = any(${ids}::text[]) and type = 'order.placed' group by 1, 2`);
+      select profile_id, sales_channel, count(*)::int as n, coalesce(sum(net), 0)::bigint as revenue
+      from (${perOrder}) o group by 1, 2`);
+  // In-store occasions per store: each order once (a till sale with its payment, a pickup, a return
+  // of the same order), each visit or other entry once.
   const stores = await tx.execute<{ profile_id: string; store_id: string; n: number; last: Date }>(sql`
-      select profile_id, store_id, count(*)::int as n, max(occurred_at) as last
+      select profile_id, store_id, count(distinct coalesce(order_id, id))::int as n, max(occurred_at) as last
       from timeline_entries where profile_id = any(${ids}::text[]) and store_id is not null and channel = 'store' group by 1, 2`);
   const categories = await tx.execute<{ profile_id: string; category: string; score: number }>(sql`
       select profile_id, category, sum(case when type = 'order.placed' then 5 when name ilike '%cart%' then 3 else 1 end)::int as score
@@ -279,8 +371,9 @@ export async function computeTraits(tx: Executor, profileIds: string[], lease?: 
     const b = basics.rows.find((r) => r.profile_id === id);
     let computed: ComputedTraits | null = null;
     if (b && (await profilingAllowed(tx, id))) {
-      const orders = b.orders;
-      const revenue = Number(b.revenue);
+      const o = orderTotals.rows.find((r) => r.profile_id === id);
+      const orders = o?.orders ?? 0;
+      const revenue = Number(o?.revenue ?? 0);
       const byChannel: ComputedTraits['byChannel'] = {};
       for (const c of channels.rows.filter((r) => r.profile_id === id)) byChannel[c.sales_channel ?? 'unknown'] = { orders: c.n, revenue: Number(c.revenue) };
       const preferredChannel = Object.entries(byChannel).sort((x, y) => y[1].orders - x[1].orders || y[1].revenue - x[1].revenue || (x[0] < y[0] ? -1 : 1))[0]?.[0] ?? null;
@@ -293,13 +386,13 @@ export async function computeTraits(tx: Executor, profileIds: string[], lease?: 
         events: b.events,
         orders,
         revenue,
-        currency: b.currency,
+        currency: o?.currency ?? null,
         averageOrderValue: orders ? Math.round(revenue / orders) : null,
         byChannel,
         preferredChannel,
         preferredStoreId: myStores[0]?.store_id ?? null,
         categoryAffinity: cats.slice(0, 5).map((c) => ({ category: c.category, score: Math.round((c.score / total) * 100) / 100 })),
-        lastPurchaseAt: b.last_purchase ? new Date(b.last_purchase).toISOString() : null,
+        lastPurchaseAt: o?.last_purchase ? new Date(o.last_purchase).toISOString() : null,
         frequencyScore: frequencyScore(orders),
         monetaryScore: monetaryScore(revenue),
       };
@@ -376,18 +469,34 @@ async function addDeclaredTraits(tx: Tx, entryIds: string[]) {
     where p.id = x.profile_id and p.status = 'active'`);
 }
 
-/** The outbox subscriber: every business event about a customer lands in their timeline. */
+/**
+ * The outbox subscriber: every business event about a person lands in their timeline, and every
+ * later event about an order lands where the order did.
+ */
 export function timelineSubscription(): Subscription {
   return {
     name: 'customers.timeline',
     types: ['*'],
     mode: 'tx',
-    // Only events about a person (and consent decisions) touch the timeline; the rest, such as a
-    // catalog import's product events, pass without a savepoint. Our own profile events would only echo.
-    wants: (event) => !event.type.startsWith('profile.') && (event.type === 'consent.changed' || fromDomainEvent(event) !== null),
+    // Only events about a person, about an order, and consent decisions touch the timeline; the
+    // rest, such as a catalog import's product events, pass without a savepoint. Our own profile
+    // events would only echo.
+    wants: (event) => !event.type.startsWith('profile.') && (event.type === 'consent.changed' || fromDomainEvent(event) !== null || ordersNamedBy(event).length > 0),
     handle: async (event, tx) => {
-      const obs = fromDomainEvent(event);
+      const named = ordersNamedBy(event);
+      const order = await knownOrder(tx, named);
+      const obs = fromDomainEvent(event, order);
       const r = obs ? await ingest(tx, [obs]) : null;
+      // The first event about an order that says whom it is for (order.placed, as the checkout
+      // emits it first) makes the order known: its later events follow the same link.
+      const link = obs && r?.linkOf.get(obs.sourceId);
+      if (link && !order && named.length) {
+        const ownChannel = str(findField(event.data, 'channel'));
+        await tx.execute(sql`
+          insert into order_links (order_id, link_id, sales_channel, store_id)
+          values (${named[0]}, ${link}, ${ownChannel}, ${str(findField(event.data, 'storeId'))})
+          on conflict (order_id) do nothing`);
+      }
       // A profiling decision switches computed traits on or off for the person's profile.
       if (event.type === 'consent.changed') {
         const d = event.data as { customerId?: string | null; anonymousId?: string | null; profileId?: string | null };
@@ -518,8 +627,8 @@ export async function timelineOf(db: Executor, profileId: string, q: TimelineQue
   const [p] = await db.select({ id: profiles.id }).from(profiles).where(eq(profiles.id, profileId));
   if (!p) throw notFound('profile', profileId);
   const typeFilter = q.type ? (q.type.endsWith('.*') ? sql`and type like ${`${q.type.slice(0, -2).replace(/[%_\\]/g, (c) => `\\${c}`)}.%`}` : sql`and type = ${q.type}`) : sql``;
-  const rows = await db.execute<{ id: string; source: string; source_id: string; occurred_at: Date; type: string; name: string | null; channel: string; sales_channel: string | null; store_id: string | null; amount: string | null; currency: string | null; data: Record<string, unknown> }>(sql`
-    select id, source, source_id, occurred_at, type, name, channel, sales_channel, store_id, amount, currency, data
+  const rows = await db.execute<{ id: string; source: string; source_id: string; occurred_at: Date; type: string; name: string | null; channel: string; sales_channel: string | null; store_id: string | null; order_id: string | null; amount: string | null; currency: string | null; data: Record<string, unknown> }>(sql`
+    select id, source, source_id, occurred_at, type, name, channel, sales_channel, store_id, order_id, amount, currency, data
     from timeline_entries
     where profile_id = ${profileId}
       ${q.channel ? sql`and channel = ${q.channel}` : sql``}
@@ -541,6 +650,7 @@ export async function timelineOf(db: Executor, profileId: string, q: TimelineQue
       channel: r.channel,
       salesChannel: r.sales_channel,
       storeId: r.store_id,
+      orderId: r.order_id,
       amount: r.amount === null ? null : Number(r.amount),
       currency: r.currency,
       data: r.data,

@@ -124,6 +124,8 @@ export const timelineEntries = pgTable(
     amount: bigint('amount', { mode: 'number' }),
     currency: text('currency'),
     category: text('category'),
+    /** The order the entry is about (its placement, fulfilment, payments, returns), if any. */
+    orderId: text('order_id'),
     data: jsonb('data').notNull(),
   },
   (t) => [
@@ -131,6 +133,27 @@ export const timelineEntries = pgTable(
     index('timeline_entries_profile_time').on(t.profileId, t.occurredAt, t.id),
     index('timeline_entries_link').on(t.linkId),
   ],
+);
+
+/**
+ * The orders the customers module has seen placed by someone it can identify, and the identity link
+ * that event rested on: every later event naming the order (its fulfilment, payments, pickup,
+ * returns), whatever identifiers it carries itself, joins the timeline of the same person. A read
+ * model built from the events the module consumes (it reads no commerce table). Holds no personal
+ * data itself: the link is a hash of the identifiers, which live in identity_links.
+ */
+export const orderLinks = pgTable(
+  'order_links',
+  {
+    orderId: text('order_id').primaryKey(),
+    /** identity_links.id of the first event about the order that said whom it was for. */
+    linkId: text('link_id').notNull(),
+    /** The order's sales channel (web, app, pos, kiosk, scan_go) and store: the channel of its later events. */
+    salesChannel: text('sales_channel'),
+    storeId: text('store_id'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [index('order_links_link').on(t.linkId)],
 );
 
 /** Every merge (and automatic split), with why; merges can be undone. */

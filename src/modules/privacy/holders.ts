@@ -146,7 +146,7 @@ async function profileIdsOf(db: Executor, p: Person): Promise<string[]> {
 }
 registerDataHolder({
   module: 'profiles',
-  tables: ['profiles', 'profile_identifiers', 'identity_links', 'anonymous_users', 'timeline_entries', 'profile_merges', 'profile_separations'],
+  tables: ['profiles', 'profile_identifiers', 'identity_links', 'order_links', 'anonymous_users', 'timeline_entries', 'profile_merges', 'profile_separations'],
   async discover(db, p) {
     const profileIds = await profileIdsOf(db, p);
     if (!profileIds.length) return {};
@@ -180,6 +180,8 @@ registerDataHolder({
     const keys = arr([...new Set([...keysRows.map((r) => String(r.key)), ...personKeys(p)])]);
     const out: Record<string, number> = {};
     out.timeline_entries = await count(tx, sql`delete from timeline_entries where profile_id = any(${ids})`);
+    // The person's orders stop leading to them (order_links points at their links by a hash).
+    out.order_links = await count(tx, sql`delete from order_links where link_id in (select id from identity_links where profile_id = any(${ids}) or keys && ${keys})`);
     out.identity_links = await count(tx, sql`delete from identity_links where profile_id = any(${ids}) or keys && ${keys}`);
     out.anonymous_users = await count(tx, sql`delete from anonymous_users where anonymous_key = any(${keys}) or user_key = any(${keys})`);
     out.profile_merges = await count(tx, sql`delete from profile_merges where survivor_id = any(${ids}) or merged_id = any(${ids}) or survivor_keys && ${keys} or merged_keys && ${keys}`);

@@ -263,8 +263,11 @@ export async function listReturns(db: Executor, q: { limit: number; cursor?: str
 
 // ---------------------------------------------------------------- changes
 
-function event(type: string, r: { id: string; orderId: string; customerId: string | null }, ctx: RequestContext, data: Record<string, unknown>) {
-  return { type, aggregateType: 'return', aggregateId: r.id, customerId: r.customerId, actor: ctx.actor, data: { returnId: r.id, orderId: r.orderId, ...data } };
+// Every return event names its order (so it reaches the customer who placed it, guest or not) and
+// how the goods come back; `locationId` once they are handed in, so a return at a store counts as
+// a store visit on the customer's timeline.
+function event(type: string, r: { id: string; orderId: string; customerId: string | null; method: 'in_store' | 'mail' }, ctx: RequestContext, data: Record<string, unknown>) {
+  return { type, aggregateType: 'return', aggregateId: r.id, customerId: r.customerId, actor: ctx.actor, data: { returnId: r.id, orderId: r.orderId, method: r.method, ...data } };
 }
 
 /**
@@ -297,8 +300,8 @@ export async function createReturn(db: Db, deps: ReturnDeps, ctx: RequestContext
         return { id: newId('returnLine'), returnId: id, orderLineId: ol.id, variantId: ol.variantId, sku: ol.sku, quantity: l.quantity, reason: l.reason, note: l.note ?? null };
       }),
     );
-    const r = { id, orderId: order.id, customerId: order.customerId };
-    await emit(tx, event('return.requested', r, ctx, { method: input.method, orderChannel: order.channel, lines: input.lines.map((l) => ({ orderLineId: l.orderLineId, quantity: l.quantity, reason: l.reason })) }));
+    const r = { id, orderId: order.id, customerId: order.customerId, method: input.method };
+    await emit(tx, event('return.requested', r, ctx, { ...(direct ? { locationId: input.locationId } : {}), orderChannel: order.channel, lines: input.lines.map((l) => ({ orderLineId: l.orderLineId, quantity: l.quantity, reason: l.reason })) }));
     await recordAudit(tx, ctx, { action: 'return.create', resourceType: 'return', resourceId: id, after: { ...input } });
     if (direct) {
       const created = await getReturn(tx, id);
@@ -373,7 +376,7 @@ async function receiveInTx(tx: Tx, deps: ReturnDeps, ctx: RequestContext, r: Ret
   await emit(
     tx,
     event('return.received', r, ctx, { locationId: input.locationId, lines: r.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, outcome: byLine.get(l.id)!.outcome })) }),
-    event('return.refunded', r, ctx, { refund: { due: plan.due, payout: plan.payout, toPay: plan.toPay, method: plan.refundMethod, giftCardId: giftCard?.id ?? null, split: plan.split } }),
+    event('return.refunded', r, ctx, { locationId: input.locationId, refund: { due: plan.due, payout: plan.payout, toPay: plan.toPay, method: plan.refundMethod, giftCardId: giftCard?.id ?? null, split: plan.split } }),
   );
   await recordAudit(tx, ctx, { action: 'return.receive', resourceType: 'return', resourceId: r.id, after: { locationId: input.locationId, outcomes: input.outcomes, refund } });
   // The store credit's code is shown once, to whoever received the return.

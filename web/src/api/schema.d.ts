@@ -13651,10 +13651,14 @@ export interface components {
             occurredAt: string;
             type: string;
             name: string | null;
-            /** @description online, store or service */
+            /** @description where it happened: online, store (a till sale, a pickup, a return handed in at a store, a visit) or service */
             channel: string;
+            /** @description the sales channel of the order it is about (web, app, pos, kiosk, scan_go) */
             salesChannel: string | null;
             storeId: string | null;
+            /** @description the order it is about, if any */
+            orderId: string | null;
+            /** @description cents: the order total on order.placed, the money given back on refund.issued and payment.voided */
             amount: number | null;
             currency: string | null;
             data: unknown;
