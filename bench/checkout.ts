@@ -44,14 +44,16 @@ async function checkoutBench({ db }: BenchContext): Promise<Section> {
     const oneCheckout = async (i: number) => {
       const t0 = performance.now();
       try {
-        const cart = await timed('cart', () => api<{ id: string }>(winkel.url, pk, 'POST', '/v1/carts', { channel: 'web', email: `shopper${i}@example.com` }));
-        for (let k = 0; k < 3; k++) await timed('line', () => api(winkel.url, pk, 'POST', `/v1/carts/${cart.id}/lines`, { sku: skus[(i * 7 + k * 11) % skus.length], quantity: 1 + (k % 2) }));
-        await timed('coupon', () => api(winkel.url, pk, 'POST', `/v1/carts/${cart.id}/coupons`, { codes: ['BENCH10'] }));
+        // A guest's cart: its secret goes with every later call, as a browser sends it.
+        const cart = await timed('cart', () => api<{ id: string; secret: string }>(winkel.url, pk, 'POST', '/v1/carts', { channel: 'web', email: `shopper${i}@example.com` }));
+        const own = { 'winkel-cart-secret': cart.secret };
+        for (let k = 0; k < 3; k++) await timed('line', () => api(winkel.url, pk, 'POST', `/v1/carts/${cart.id}/lines`, { sku: skus[(i * 7 + k * 11) % skus.length], quantity: 1 + (k % 2) }, own));
+        const shown = await timed('coupon', () => api<{ quote: { total: number } }>(winkel.url, pk, 'POST', `/v1/carts/${cart.id}/coupons`, { codes: ['BENCH10'] }, own));
         const res = await timed('checkout', async () => {
           const r = await fetch(`${winkel.url}/v1/carts/${cart.id}/checkout`, {
             method: 'POST',
-            headers: { authorization: `Bearer ${pk}`, 'content-type': 'application/json', 'idempotency-key': `bench-${i}` },
-            body: JSON.stringify({ payment: { method: 'test_card', cardNumber: '4242424242424242' } }),
+            headers: { authorization: `Bearer ${pk}`, 'content-type': 'application/json', 'idempotency-key': `bench-${i}`, ...own },
+            body: JSON.stringify({ expectedTotal: shown.quote.total, payment: { method: 'test_card', cardNumber: '4242424242424242' } }),
           });
           await r.text();
           return r;

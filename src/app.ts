@@ -242,7 +242,7 @@ export async function buildApp(input: AppContext): Promise<App> {
   await app.register(cors, {
     origin: true,
     methods: [...METHODS],
-    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match', 'x-request-id'],
+    allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match', 'x-request-id', 'winkel-cart-secret'],
     exposedHeaders: ['etag', 'idempotent-replayed', 'retry-after', 'x-request-id', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
     maxAge: 600,
   });

@@ -3,15 +3,18 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestServer, type TestServer } from './helpers/server.js';
+import { shopFront, type ShopFront } from './helpers/shop.js';
 
 let s: TestServer;
 let pk: string;
+let guest: ShopFront;
 let dc = '';
 let gent = '';
 
 beforeAll(async () => {
   s = await startTestServer();
   pk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop' } })).body.token;
+  guest = shopFront(s, pk);
   dc = (await s.call('POST', '/v1/locations', { body: { code: 'DC', name: 'DC', type: 'warehouse' } })).body.id;
   gent = (await s.call('POST', '/v1/locations', { body: { code: 'GENT', name: 'Gent', type: 'store', pickup: true } })).body.id;
   await s.call('POST', '/v1/products', { body: { status: 'active', title: { en: 'Spotty mug' }, variants: [{ sku: 'MUG', gtin: '4006381333931' }] } });
@@ -22,7 +25,8 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-const shop = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => s.call(method, path, { token: pk, body, headers });
+// A guest shopping with the shop front's key, sending each cart's secret as a browser does.
+const shop = (method: string, path: string, body?: unknown, headers?: Record<string, string>) => guest(method, path, { body, headers });
 const atpAt = async (sku: string, locationId: string) => (await s.call('GET', `/v1/stock?sku=${sku}`)).body.data.find((l: { locationId: string }) => l.locationId === locationId)?.availableToPromise;
 
 async function cartWith(lines: Array<Record<string, unknown>>) {
@@ -49,7 +53,7 @@ describe('checkout', () => {
   it('a declined card leaves no reservation, no order and an open cart', async () => {
     const before = await atpAt('MUG', dc);
     const cart = await cartWith([{ sku: 'MUG', quantity: 3 }]);
-    const r = await shop('POST', `/v1/carts/${cart.id}/checkout`, { payment: { method: 'test_card', cardNumber: '4000 0000 0000 0002' } }, { 'idempotency-key': 'decline-1' });
+    const r = await shop('POST', `/v1/carts/${cart.id}/checkout`, { expectedTotal: cart.quote.total, payment: { method: 'test_card', cardNumber: '4000 0000 0000 0002' } }, { 'idempotency-key': 'decline-1' });
     expect(r.status).toBe(402);
     expect(r.body.failureCode).toBe('card_declined');
     expect(await atpAt('MUG', dc)).toBe(before);
@@ -69,7 +73,7 @@ describe('checkout', () => {
     const before = await atpAt('MUG', dc);
     const cart = await cartWith([{ sku: 'MUG', quantity: 2 }, { sku: 'TOWEL', quantity: 1 }]);
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => shop('POST', `/v1/carts/${cart.id}/checkout`, { payment: { method: 'test_card', cardNumber: '4242424242424242' } }, { 'idempotency-key': `race-${i % 5}` })),
+      Array.from({ length: 50 }, (_, i) => shop('POST', `/v1/carts/${cart.id}/checkout`, { expectedTotal: cart.quote.total, payment: { method: 'test_card', cardNumber: '4242424242424242' } }, { 'idempotency-key': `race-${i % 5}` })),
     );
     const orderIds = new Set(results.filter((r) => r.status === 201 || r.status === 200).map((r) => r.body.id));
     expect(orderIds.size).toBe(1);
@@ -91,11 +95,11 @@ describe('checkout', () => {
 
   it('reserves a pickup line at the chosen store, and says when there is not enough', async () => {
     const cart = await cartWith([{ sku: 'MUG', quantity: 3, fulfilment: 'pickup', pickupLocationId: gent }]);
-    const r = await shop('POST', `/v1/carts/${cart.id}/checkout`, { payment: { method: 'test_card', cardNumber: '4242424242424242' } });
+    const r = await shop('POST', `/v1/carts/${cart.id}/checkout`, { expectedTotal: cart.quote.total, payment: { method: 'test_card', cardNumber: '4242424242424242' } });
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('insufficient_stock');
-    await shop('PATCH', `/v1/carts/${cart.id}/lines/${cart.lines[0].id}`, { quantity: 2 });
-    const ok = await shop('POST', `/v1/carts/${cart.id}/checkout`, { payment: { method: 'test_card', cardNumber: '4242424242424242' } });
+    const two = (await shop('PATCH', `/v1/carts/${cart.id}/lines/${cart.lines[0].id}`, { quantity: 2 })).body;
+    const ok = await shop('POST', `/v1/carts/${cart.id}/checkout`, { expectedTotal: two.quote.total, payment: { method: 'test_card', cardNumber: '4242424242424242' } });
     expect(ok.status).toBe(201);
     expect(ok.body.lines[0]).toMatchObject({ fulfilment: 'pickup', locationId: gent });
     expect(ok.body.shippingTotal).toBe(0);
@@ -147,7 +151,7 @@ describe('a customer at the till', () => {
     expect((await attach(null)).body.quote.total).toBe(500);
     expect((await attach(lotte.customer.id)).body.customerId).toBe(lotte.customer.id);
 
-    const order = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { body: { tenders: [{ method: 'cash', tendered: 1000 }] }, headers: { 'idempotency-key': 'till-lotte-1' } });
+    const order = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { body: { expectedTotal: 400, tenders: [{ method: 'cash', tendered: 1000 }] }, headers: { 'idempotency-key': 'till-lotte-1' } });
     expect(order.status, JSON.stringify(order.body)).toBe(201);
     expect(order.body).toMatchObject({ customerId: lotte.customer.id, total: 400 });
     expect((await s.call('GET', '/v1/me/orders', { token: lotte.token })).body.data.map((o: { id: string }) => o.id)).toContain(order.body.id);

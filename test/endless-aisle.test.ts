@@ -55,7 +55,7 @@ async function tillCart() {
 describe('endless aisle: ordered in a store, delivered at home', () => {
   it('needs the delivery address for a till’s delivery line, and keeps the cart when it is missing', async () => {
     const cart = await tillCart();
-    const r = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: associate, body: { tenders: [{ method: 'cash', tendered: 10_000 }] } });
+    const r = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: associate, body: { expectedTotal: cart.quote.total, tenders: [{ method: 'cash', tendered: 10_000 }] } });
     expect(r.status).toBe(400);
     expect(r.body.errors).toEqual([{ field: '/shippingAddress', message: 'required for delivery lines' }]);
     expect((await s.call('GET', `/v1/carts/${cart.id}`, { token: associate })).body.status).toBe('open');
@@ -73,7 +73,7 @@ describe('endless aisle: ordered in a store, delivered at home', () => {
 
     const r = await s.call('POST', `/v1/carts/${cart.id}/checkout`, {
       token: associate,
-      body: { tenders: [{ method: 'card_present', fingerprint: 'fp-lotte-9c1d', last4: '1234' }], shippingAddress: HOME, note: 'Deliver after 17:00 please.' },
+      body: { expectedTotal: cart.quote.total, tenders: [{ method: 'card_present', fingerprint: 'fp-lotte-9c1d', last4: '1234' }], shippingAddress: HOME, note: 'Deliver after 17:00 please.' },
       headers: { 'idempotency-key': 'endless-aisle-1' },
     });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
@@ -133,7 +133,7 @@ describe('endless aisle: ordered in a store, delivered at home', () => {
     await s.call('POST', '/v1/stock/movements', { body: { sku: 'LAMP', locationId: dc, type: 'adjustment', quantity: -9, reason: 'test: DC sold out' } });
     expect((await stockAt('LAMP', dc)).onHand).toBe(0);
     const cart = await tillCart();
-    const r = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: associate, body: { tenders: [{ method: 'cash', tendered: 10_000 }], shippingAddress: HOME } });
+    const r = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: associate, body: { expectedTotal: cart.quote.total, tenders: [{ method: 'cash', tendered: 10_000 }], shippingAddress: HOME } });
     expect(r.status, JSON.stringify(r.body)).toBe(201);
     expect(r.body).toMatchObject({ channel: 'pos', storeId: ams });
     expect(r.body.lines[0]).toMatchObject({ fulfilment: 'delivery', locationId: rtm });

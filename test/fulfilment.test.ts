@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fulfilmentDeps } from '../src/modules/fulfilment/jobs.js';
 import { expireUncollectedPickups } from '../src/modules/fulfilment/service.js';
 import { eventually, startTestServer, type TestServer } from './helpers/server.js';
+import { shopFront, type ShopFront } from './helpers/shop.js';
 
 let s: TestServer;
 let pk: string;
+let guest: ShopFront;
 let dc = '';
 let gent = '';
 let delft = '';
@@ -21,6 +23,7 @@ const CARD = { method: 'test_card', cardNumber: '4242424242424242' };
 beforeAll(async () => {
   s = await startTestServer();
   pk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop' } })).body.token;
+  guest = shopFront(s, pk);
   dc = (await s.call('POST', '/v1/locations', { body: { code: 'DC', name: 'Central DC', type: 'warehouse' } })).body.id;
   gent = (await s.call('POST', '/v1/locations', { body: { code: 'GENT', name: 'Winkel Gent', type: 'store', pickup: true } })).body.id;
   delft = (await s.call('POST', '/v1/locations', { body: { code: 'DELFT', name: 'Winkel Delft', type: 'store', pickup: true } })).body.id;
@@ -38,9 +41,9 @@ beforeAll(async () => {
 afterAll(() => s?.close());
 
 async function order(lines: Array<Record<string, unknown>>, email: string, token = pk) {
-  const cart = (await s.call('POST', '/v1/carts', { token, body: { channel: 'web', email } })).body;
-  for (const l of lines) expect((await s.call('POST', `/v1/carts/${cart.id}/lines`, { token, body: l })).status).toBe(200);
-  const r = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token, body: { payment: CARD } });
+  const cart = (await guest('POST', '/v1/carts', { token, body: { channel: 'web', email } })).body;
+  for (const l of lines) expect((await guest('POST', `/v1/carts/${cart.id}/lines`, { token, body: l })).status).toBe(200);
+  const r = await guest('POST', `/v1/carts/${cart.id}/checkout`, { token, body: { acceptCurrentPrice: true, payment: CARD } });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body;
 }
@@ -207,16 +210,16 @@ describe('the queue', () => {
 describe('reserve in store, pay at pickup', () => {
   it('charges nothing at checkout, asks the counter for the money at handover, and takes it with the goods', async () => {
     // Only for orders that are collected: a delivery line refuses it and changes nothing.
-    const mixed = (await s.call('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'later@example.com' } })).body;
-    await s.call('POST', `/v1/carts/${mixed.id}/lines`, { token: pk, body: { sku: 'TOWEL', quantity: 1 } });
-    const refused = await s.call('POST', `/v1/carts/${mixed.id}/checkout`, { token: pk, body: { payment: { method: 'pay_at_pickup' } } });
+    const mixed = (await guest('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'later@example.com' } })).body;
+    await guest('POST', `/v1/carts/${mixed.id}/lines`, { token: pk, body: { sku: 'TOWEL', quantity: 1 } });
+    const refused = await guest('POST', `/v1/carts/${mixed.id}/checkout`, { token: pk, body: { acceptCurrentPrice: true, payment: { method: 'pay_at_pickup' } } });
     expect(refused.status).toBe(422);
     expect(refused.body.code).toBe('pay_at_pickup_needs_pickup');
-    expect((await s.call('GET', `/v1/carts/${mixed.id}`, { token: pk })).body.status).toBe('open');
+    expect((await guest('GET', `/v1/carts/${mixed.id}`, { token: pk })).body.status).toBe('open');
 
-    const cart = (await s.call('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'later@example.com' } })).body;
-    await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: pk, body: { sku: 'MUG', quantity: 2, fulfilment: 'pickup', pickupLocationId: gent } });
-    const placed = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: pk, body: { payment: { method: 'pay_at_pickup' } } });
+    const cart = (await guest('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'later@example.com' } })).body;
+    await guest('POST', `/v1/carts/${cart.id}/lines`, { token: pk, body: { sku: 'MUG', quantity: 2, fulfilment: 'pickup', pickupLocationId: gent } });
+    const placed = await guest('POST', `/v1/carts/${cart.id}/checkout`, { token: pk, body: { acceptCurrentPrice: true, payment: { method: 'pay_at_pickup' } } });
     expect(placed.status, JSON.stringify(placed.body)).toBe(201);
     expect((await s.call('GET', `/v1/orders/${placed.body.id}/payments`)).body.payments).toEqual([]);
     const reservedAtGent = (await level(gent)).reserved;

@@ -8,9 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCardGateway } from '../src/modules/payments/providers.js';
 import { eventually, startTestServer, type TestServer } from './helpers/server.js';
+import { shopFront, type ShopFront } from './helpers/shop.js';
 
 let s: TestServer;
 let pk: string;
+let guest: ShopFront;
 let dc = '';
 let amsterdam = '';
 let rotterdam = '';
@@ -19,6 +21,7 @@ let n = 0;
 beforeAll(async () => {
   s = await startTestServer();
   pk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop' } })).body.token;
+  guest = shopFront(s, pk);
   dc = (await s.call('POST', '/v1/locations', { body: { code: 'DC', name: 'DC', type: 'warehouse' } })).body.id;
   amsterdam = (await s.call('POST', '/v1/locations', { body: { code: 'AMS', name: 'Amsterdam', type: 'store', pickup: true } })).body.id;
   rotterdam = (await s.call('POST', '/v1/locations', { body: { code: 'RTM', name: 'Rotterdam', type: 'store', pickup: true } })).body.id;
@@ -41,9 +44,9 @@ beforeAll(async () => {
 afterAll(() => s?.close());
 
 async function order(skus: string[], pickupAt?: string, cardNumber = '4242424242424242') {
-  const cart = (await s.call('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'edit@example.com' } })).body;
-  for (const sku of skus) await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: pk, body: { sku, quantity: 1, ...(pickupAt ? { fulfilment: 'pickup', pickupLocationId: pickupAt } : {}) } });
-  const r = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: pk, body: { payment: { method: 'test_card', cardNumber } }, headers: { 'idempotency-key': `edit-${++n}` } });
+  const cart = (await guest('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'edit@example.com' } })).body;
+  for (const sku of skus) await guest('POST', `/v1/carts/${cart.id}/lines`, { token: pk, body: { sku, quantity: 1, ...(pickupAt ? { fulfilment: 'pickup', pickupLocationId: pickupAt } : {}) } });
+  const r = await guest('POST', `/v1/carts/${cart.id}/checkout`, { token: pk, body: { acceptCurrentPrice: true, payment: { method: 'test_card', cardNumber } }, headers: { 'idempotency-key': `edit-${++n}` } });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body as { id: string; total: number; lines: Array<{ id: string; sku: string; locationId: string }> };
 }

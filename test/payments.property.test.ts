@@ -7,14 +7,17 @@ import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { shopFront, type ShopFront } from './helpers/shop.js';
 
 let s: TestServer;
 let pk: string;
+let guest: ShopFront;
 let n = 0;
 
 beforeAll(async () => {
   s = await startTestServer();
   pk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop' } })).body.token;
+  guest = shopFront(s, pk);
   const dc = (await s.call('POST', '/v1/locations', { body: { code: 'DC', name: 'DC', type: 'warehouse' } })).body.id;
   await s.call('POST', '/v1/products', { body: { status: 'active', title: { en: 'Vase' }, variants: [{ sku: 'VASE' }] } });
   const pl = (await s.call('POST', '/v1/price-lists', { body: { name: 'Base' } })).body.id;
@@ -24,14 +27,14 @@ beforeAll(async () => {
 afterAll(() => s?.close());
 
 async function placeOrder(quantity: number, giftCardAmount: number) {
-  const cart = (await s.call('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'prop@example.com' } })).body;
-  const total = (await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: pk, body: { sku: 'VASE', quantity } })).body.quote.total;
+  const cart = (await guest('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'prop@example.com' } })).body;
+  const total = (await guest('POST', `/v1/carts/${cart.id}/lines`, { token: pk, body: { sku: 'VASE', quantity } })).body.quote.total;
   const tenders: unknown[] = [];
   // A gift card pays part (what is left goes on the card), never all of it here.
   const onGiftCard = Math.min(giftCardAmount, total - 1);
   if (onGiftCard > 0) tenders.push({ method: 'gift_card', code: (await s.call('POST', '/v1/gift-cards', { body: { amount: onGiftCard } })).body.code });
   tenders.push({ method: 'test_card', cardNumber: '4242424242424242' });
-  const r = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: pk, body: { tenders }, headers: { 'idempotency-key': `prop-${++n}` } });
+  const r = await guest('POST', `/v1/carts/${cart.id}/checkout`, { token: pk, body: { acceptCurrentPrice: true, tenders }, headers: { 'idempotency-key': `prop-${++n}` } });
   expect(r.status).toBe(201);
   return r.body as { id: string; total: number };
 }

@@ -6,9 +6,11 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestCardGateway } from '../src/modules/payments/providers.js';
 import { eventually, startTestServer, type TestServer } from './helpers/server.js';
+import { shopFront, type ShopFront } from './helpers/shop.js';
 
 let s: TestServer;
 let pk: string;
+let guest: ShopFront;
 let dc = '';
 let store = '';
 let n = 0;
@@ -16,6 +18,7 @@ let n = 0;
 beforeAll(async () => {
   s = await startTestServer();
   pk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop' } })).body.token;
+  guest = shopFront(s, pk);
   dc = (await s.call('POST', '/v1/locations', { body: { code: 'DC', name: 'DC', type: 'warehouse' } })).body.id;
   store = (await s.call('POST', '/v1/locations', { body: { code: 'UTR', name: 'Utrecht', type: 'store', pickup: true } })).body.id;
   await s.call('POST', '/v1/products', { body: { status: 'active', title: { en: 'Lamp' }, variants: [{ sku: 'LAMP' }] } });
@@ -25,12 +28,14 @@ beforeAll(async () => {
 });
 afterAll(() => s?.close());
 
-const shop = (method: string, path: string, body?: unknown) => s.call(method, path, { token: pk, body, headers: method === 'POST' ? { 'idempotency-key': `k-${++n}` } : {} });
+// A guest at the shop front; its checkouts here are about tenders, so they take the cart's current price.
+const shop = (method: string, path: string, body?: unknown) =>
+  guest(method, path, { body: path.endsWith('/checkout') ? { acceptCurrentPrice: true, ...(body as object) } : body, headers: method === 'POST' ? { 'idempotency-key': `k-${++n}` } : {} });
 
 async function cart(quantity = 2, channel = 'web') {
   const body = channel === 'web' ? { channel, email: 'pay@example.com' } : { channel, storeId: store };
-  const c = (await s.call('POST', '/v1/carts', { token: channel === 'web' ? pk : undefined, body })).body;
-  expect((await s.call('POST', `/v1/carts/${c.id}/lines`, { token: channel === 'web' ? pk : undefined, body: { sku: 'LAMP', quantity } })).status).toBe(200);
+  const c = (await guest('POST', '/v1/carts', { token: channel === 'web' ? pk : undefined, body })).body;
+  expect((await guest('POST', `/v1/carts/${c.id}/lines`, { token: channel === 'web' ? pk : undefined, body: { sku: 'LAMP', quantity } })).status).toBe(200);
   return c.id as string;
 }
 const ledger = async (orderId: string) => (await s.call('GET', `/v1/orders/${orderId}/payments`)).body;
@@ -148,7 +153,7 @@ describe('split tender', () => {
 describe('at the till', () => {
   it('takes cash with change and the card terminal with its fingerprint; shoppers cannot claim to pay cash', async () => {
     const id = await cart(1, 'pos');
-    const r = await s.call('POST', `/v1/carts/${id}/checkout`, { body: { tenders: [{ method: 'cash', amount: 1000, tendered: 1000 }, { method: 'card_present', fingerprint: 'fp_terminal_abc', last4: '1234' }] } });
+    const r = await s.call('POST', `/v1/carts/${id}/checkout`, { body: { acceptCurrentPrice: true, tenders: [{ method: 'cash', amount: 1000, tendered: 1000 }, { method: 'card_present', fingerprint: 'fp_terminal_abc', last4: '1234' }] } });
     expect(r.status).toBe(201);
     expect(r.body.payments.map((p: { provider: string; amount: number }) => [p.provider, p.amount])).toEqual([
       ['cash', 1000],
@@ -156,7 +161,7 @@ describe('at the till', () => {
     ]);
     const [row] = (await s.winkel.db.execute<{ card_fingerprint: string; card_last4: string }>(sql`select card_fingerprint, card_last4 from payments where order_id = ${r.body.id} and provider = 'card_present'`)).rows;
     expect(row).toEqual({ card_fingerprint: 'fp_terminal_abc', card_last4: '1234' });
-    const short = await s.call('POST', `/v1/carts/${await cart(1, 'pos')}/checkout`, { body: { tenders: [{ method: 'cash', tendered: 100 }] } });
+    const short = await s.call('POST', `/v1/carts/${await cart(1, 'pos')}/checkout`, { body: { acceptCurrentPrice: true, tenders: [{ method: 'cash', tendered: 100 }] } });
     expect(short.body.failureCode).toBe('cash_short');
     const web = await shop('POST', `/v1/carts/${await cart(1)}/checkout`, { tenders: [{ method: 'cash' }] });
     expect(web.status).toBe(403);

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestServer, type TestServer } from './helpers/server.js';
+import { shopFront, type ShopFront } from './helpers/shop.js';
 import { startReceiver } from './helpers/receiver.js';
 import { purgeAnonymousEvents } from '../src/modules/privacy/service.js';
 import { hasConsent } from '../src/modules/consent/service.js';
@@ -15,6 +16,7 @@ import { emit } from '../src/platform/events/outbox.js';
 
 let s: TestServer;
 let pk: string;
+let guest: ShopFront;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
 const EMAIL = 'Zebulon.Quixotewright@Example.com';
@@ -48,6 +50,7 @@ beforeAll(async () => {
   receiver = await startReceiver();
   s = await startTestServer({ webhookRetryBaseSeconds: 1 });
   pk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop' } })).body.token;
+  guest = shopFront(s, pk);
   // Webhooks receive every event, so deliveries carry the person's data too.
   expect((await s.call('POST', '/v1/webhook-endpoints', { body: { url: receiver.url, eventTypes: ['*'] } })).status).toBe(201);
 
@@ -82,10 +85,10 @@ beforeAll(async () => {
   const pl = (await s.call('POST', '/v1/price-lists', { body: { name: 'Base' } })).body.id;
   await s.call('POST', `/v1/price-lists/${pl}/prices`, { body: { prices: [{ sku: 'MUG', amount: 500 }, { sku: 'VASE', amount: 9900 }] } });
   await s.call('POST', '/v1/stock/movements', { body: { sku: 'MUG', locationId: dc, type: 'receipt', quantity: 10 } });
-  const cart = (await s.call('POST', '/v1/carts', { token: customer.token, body: { channel: 'web', email: EMAIL } })).body;
-  expect((await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: customer.token, body: { sku: 'MUG', quantity: 2 } })).status).toBe(200);
+  const cart = (await guest('POST', '/v1/carts', { token: customer.token, body: { channel: 'web', email: EMAIL } })).body;
+  expect((await guest('POST', `/v1/carts/${cart.id}/lines`, { token: customer.token, body: { sku: 'MUG', quantity: 2 } })).status).toBe(200);
   const shippingAddress = { name: NAME, line1: 'Quixoteweg 7', postalCode: '1234 AB', city: 'Amsterdam', country: 'NL', phone: PHONE };
-  const order = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: customer.token, body: { payment: { method: 'test_card', cardNumber: '4242424242424242' }, shippingAddress, note: `Ring twice for ${NAME}` } });
+  const order = await guest('POST', `/v1/carts/${cart.id}/checkout`, { token: customer.token, body: { acceptCurrentPrice: true, payment: { method: 'test_card', cardNumber: '4242424242424242' }, shippingAddress, note: `Ring twice for ${NAME}` } });
   expect(order.status).toBe(201);
   orderId = order.body.id;
   // A staff note naming them: free text on an order that erasure must clear too.

@@ -2,15 +2,18 @@
 // the profiling consent), lookups by any identifier, and the social and store-visit adapters.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestServer, type TestServer } from './helpers/server.js';
+import { shopFront, type ShopFront } from './helpers/shop.js';
 
 let s: TestServer;
 let pk: string;
+let guest: ShopFront;
 let sk: string;
 let gent = '';
 
 beforeAll(async () => {
   s = await startTestServer();
   pk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop' } })).body.token;
+  guest = shopFront(s, pk);
   sk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'secret', name: 'social listening', scopes: ['customers:write'] } })).body.token;
   const dc = (await s.call('POST', '/v1/locations', { body: { code: 'DC', name: 'DC', type: 'warehouse' } })).body.id;
   gent = (await s.call('POST', '/v1/locations', { body: { code: 'GENT', name: 'Gent', type: 'store', pickup: true } })).body.id;
@@ -23,10 +26,10 @@ afterAll(() => s?.close());
 
 async function order(channel: 'web' | 'pos', email: string, quantity: number) {
   const token = channel === 'web' ? pk : s.adminToken;
-  const cart = await s.call('POST', '/v1/carts', { token, body: { channel, email, ...(channel === 'pos' ? { storeId: gent } : {}) } });
+  const cart = await guest('POST', '/v1/carts', { token, body: { channel, email, ...(channel === 'pos' ? { storeId: gent } : {}) } });
   expect(cart.status, JSON.stringify(cart.body)).toBe(201);
-  expect((await s.call('POST', `/v1/carts/${cart.body.id}/lines`, { token, body: { sku: 'MUG', quantity } })).status).toBe(200);
-  const done = await s.call('POST', `/v1/carts/${cart.body.id}/checkout`, { token, body: { email, payment: { method: 'test_card', cardNumber: '4242424242424242' } } });
+  expect((await guest('POST', `/v1/carts/${cart.body.id}/lines`, { token, body: { sku: 'MUG', quantity } })).status).toBe(200);
+  const done = await guest('POST', `/v1/carts/${cart.body.id}/checkout`, { token, body: { acceptCurrentPrice: true, email, payment: { method: 'test_card', cardNumber: '4242424242424242' } } });
   expect(done.status, JSON.stringify(done.body)).toBe(201);
   return done.body as { id: string; total: number };
 }
@@ -155,7 +158,7 @@ describe('the till', () => {
       const cart = await s.call('POST', '/v1/carts', { body: { channel: 'pos', storeId: gent, ...(email ? { email } : {}) } });
       expect(cart.status, JSON.stringify(cart.body)).toBe(201);
       expect((await s.call('POST', `/v1/carts/${cart.body.id}/lines`, { body: { sku: 'MUG', quantity: 1 } })).status).toBe(200);
-      const done = await s.call('POST', `/v1/carts/${cart.body.id}/checkout`, { body: { tenders: [{ method: 'card_present', fingerprint: 'fp-till-7f3a', last4: '4321' }] } });
+      const done = await s.call('POST', `/v1/carts/${cart.body.id}/checkout`, { body: { acceptCurrentPrice: true, tenders: [{ method: 'card_present', fingerprint: 'fp-till-7f3a', last4: '4321' }] } });
       expect(done.status, JSON.stringify(done.body)).toBe(201);
       return done.body.id as string;
     };

@@ -8,9 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/platform/config.js';
 import { receiptPdf } from '../src/modules/receipts/pdf.js';
 import { eventually, startTestServer, type TestServer } from './helpers/server.js';
+import { shopFront, type ShopFront } from './helpers/shop.js';
 
 let s: TestServer;
 let pk: string;
+let guest: ShopFront;
 let alice: string;
 let bob: string;
 let order: any;
@@ -49,6 +51,7 @@ function pdfText(bytes: Uint8Array): string {
 beforeAll(async () => {
   s = await startTestServer({ shopName: 'Winkel Testwinkel', shopAddress: 'Damrak 1, 1012 LG Amsterdam', shopVatNumber: 'NL123456789B01', shopTimeZone: 'Europe/Amsterdam' });
   pk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop' } })).body.token;
+  guest = shopFront(s, pk);
   const dc = (await s.call('POST', '/v1/locations', { body: { code: 'DC', name: 'DC', type: 'warehouse' } })).body.id;
   expect((await s.call('POST', '/v1/products', { body: { status: 'active', title: { en: 'Tea towel', nl: 'Theedoek' }, variants: [{ sku: 'TOWEL' }] } })).status).toBe(201);
   expect((await s.call('POST', '/v1/products', { body: { status: 'active', title: { en: 'Cook book', nl: 'Kookboek' }, taxClass: 'reduced', variants: [{ sku: 'BOOK' }] } })).status).toBe(201);
@@ -62,10 +65,10 @@ beforeAll(async () => {
   expect(alice && bob).toBeTruthy();
 
   const buy = async (token: string, email: string) => {
-    const cart = (await s.call('POST', '/v1/carts', { token, body: { channel: 'web', email } })).body;
-    expect((await s.call('POST', `/v1/carts/${cart.id}/lines`, { token, body: { sku: 'TOWEL', quantity: 2 } })).status).toBe(200);
-    expect((await s.call('POST', `/v1/carts/${cart.id}/lines`, { token, body: { sku: 'BOOK', quantity: 1 } })).status).toBe(200);
-    const r = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token, body: { payment: { method: 'test_card', cardNumber: '4242424242424242' } }, headers: { 'idempotency-key': `receipt-${email}` } });
+    const cart = (await guest('POST', '/v1/carts', { token, body: { channel: 'web', email } })).body;
+    expect((await guest('POST', `/v1/carts/${cart.id}/lines`, { token, body: { sku: 'TOWEL', quantity: 2 } })).status).toBe(200);
+    expect((await guest('POST', `/v1/carts/${cart.id}/lines`, { token, body: { sku: 'BOOK', quantity: 1 } })).status).toBe(200);
+    const r = await guest('POST', `/v1/carts/${cart.id}/checkout`, { token, body: { acceptCurrentPrice: true, payment: { method: 'test_card', cardNumber: '4242424242424242' } }, headers: { 'idempotency-key': `receipt-${email}` } });
     expect(r.status).toBe(201);
     return r.body;
   };

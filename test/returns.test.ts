@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkReturnable } from '../src/modules/returns/service.js';
 import { getOrder } from '../src/modules/commerce/service.js';
 import { eventually, startTestServer, type TestServer } from './helpers/server.js';
+import { shopFront, type ShopFront } from './helpers/shop.js';
 
 let s: TestServer;
 let pk: string;
+let guest: ShopFront;
 let customer: string;
 let customerId: string;
 let dc = '';
@@ -20,6 +22,7 @@ let n = 0;
 beforeAll(async () => {
   s = await startTestServer();
   pk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop' } })).body.token;
+  guest = shopFront(s, pk);
   const signUp = (await s.call('POST', '/v1/customer-auth/sign-up', { token: null, body: { email: 'ret@example.com', password: 'returning-shopper-1' } })).body;
   customer = signUp.token;
   customerId = signUp.customer.id;
@@ -45,9 +48,9 @@ afterAll(() => s?.close());
 
 /** An online order by the signed-in customer, delivered through the fulfilment steps. */
 async function deliveredOrder(skus: string[], tenders: unknown[] = [{ method: 'test_card', cardNumber: '4242424242424242' }]) {
-  const cart = (await s.call('POST', '/v1/carts', { token: customer, body: { channel: 'web' } })).body;
-  for (const sku of skus) expect((await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: customer, body: { sku, quantity: 1 } })).status).toBe(200);
-  const r = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: customer, body: { tenders }, headers: { 'idempotency-key': `ret-${++n}` } });
+  const cart = (await guest('POST', '/v1/carts', { token: customer, body: { channel: 'web' } })).body;
+  for (const sku of skus) expect((await guest('POST', `/v1/carts/${cart.id}/lines`, { token: customer, body: { sku, quantity: 1 } })).status).toBe(200);
+  const r = await guest('POST', `/v1/carts/${cart.id}/checkout`, { token: customer, body: { acceptCurrentPrice: true, tenders }, headers: { 'idempotency-key': `ret-${++n}` } });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   const fulfilments = (await s.call('GET', `/v1/orders/${r.body.id}/fulfilments`)).body.data;
   expect(fulfilments.length).toBeGreaterThan(0);
@@ -206,9 +209,9 @@ describe('the return policy', () => {
     expect(late.status).toBe(422);
     expect(late.body).toMatchObject({ code: 'return_window_closed', windowDays: 30 });
 
-    const cart = (await s.call('POST', '/v1/carts', { token: customer, body: { channel: 'web' } })).body;
-    await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: customer, body: { sku: 'SCARF', quantity: 1 } });
-    const open = (await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: customer, body: { payment: { method: 'test_card', cardNumber: '4242424242424242' } } })).body;
+    const cart = (await guest('POST', '/v1/carts', { token: customer, body: { channel: 'web' } })).body;
+    await guest('POST', `/v1/carts/${cart.id}/lines`, { token: customer, body: { sku: 'SCARF', quantity: 1 } });
+    const open = (await guest('POST', `/v1/carts/${cart.id}/checkout`, { token: customer, body: { acceptCurrentPrice: true, payment: { method: 'test_card', cardNumber: '4242424242424242' } } })).body;
     const early = await atStore(open.id, [{ orderLineId: open.lines[0].id, quantity: 1, reason: 'changed_mind', outcome: 'restock' }]);
     expect(early.status).toBe(409);
     expect(early.body.code).toBe('line_not_fulfilled');

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planSourcing, SOURCING_POLICIES, startOfLocalDay, type CandidateLocation, type SourcingLine } from '../src/modules/fulfilment/sourcing.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
+import { shopFront, type ShopFront } from './helpers/shop.js';
 
 const AMSTERDAM = { latitude: 52.37, longitude: 4.9 };
 const loc = (o: Partial<CandidateLocation> & { id: string }): CandidateLocation => ({
@@ -160,11 +161,13 @@ describe('sourcing engine (pure)', () => {
 describe('sourcing through the API and the checkout', () => {
   let s: TestServer;
   let pk: string;
+  let guest: ShopFront;
   const ids: Record<string, string> = {};
 
   beforeAll(async () => {
     s = await startTestServer();
     pk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop' } })).body.token;
+    guest = shopFront(s, pk);
     const mk = async (code: string, body: Record<string, unknown>) => (ids[code] = (await s.call('POST', '/v1/locations', { body: { code, name: code, ...body } })).body.id);
     await mk('DC-LUX', { type: 'warehouse', latitude: 49.61, longitude: 6.13 });
     await mk('AMS', { type: 'store', pickup: true, shipFromStore: true, latitude: 52.37, longitude: 4.89, dailyCapacity: 1 });
@@ -214,9 +217,9 @@ describe('sourcing through the API and the checkout', () => {
   });
 
   it('the checkout sources with the engine: a split order gets a fulfilment per location, and a full store drops out for the day', async () => {
-    const cart = (await s.call('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'split@example.com' } })).body;
-    for (const sku of ['LAMP', 'RUG']) await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: pk, body: { sku, quantity: 1 } });
-    const r = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: pk, body: { payment: { method: 'test_card', cardNumber: '4242424242424242' } }, headers: { 'idempotency-key': 'split-1' } });
+    const cart = (await guest('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'split@example.com' } })).body;
+    for (const sku of ['LAMP', 'RUG']) await guest('POST', `/v1/carts/${cart.id}/lines`, { token: pk, body: { sku, quantity: 1 } });
+    const r = await guest('POST', `/v1/carts/${cart.id}/checkout`, { token: pk, body: { acceptCurrentPrice: true, payment: { method: 'test_card', cardNumber: '4242424242424242' } }, headers: { 'idempotency-key': 'split-1' } });
     expect(r.status).toBe(201);
     const bySku = Object.fromEntries(r.body.lines.map((l: { sku: string; locationId: string }) => [l.sku, l.locationId]));
     expect(bySku).toEqual({ LAMP: ids['DC-LUX'], RUG: ids.UTR });
@@ -225,21 +228,21 @@ describe('sourcing through the API and the checkout', () => {
     expect(fulfilments[0].sourcing[0].reasons.join(' ')).toContain('Split into 2 shipments');
 
     // Amsterdam can make one fulfilment a day; a click & collect there uses it up.
-    const pickupCart = (await s.call('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'ams@example.com' } })).body;
-    await s.call('POST', `/v1/carts/${pickupCart.id}/lines`, { token: pk, body: { sku: 'VASE', quantity: 1, fulfilment: 'pickup', pickupLocationId: ids.AMS } });
-    expect((await s.call('POST', `/v1/carts/${pickupCart.id}/checkout`, { token: pk, body: { payment: { method: 'test_card', cardNumber: '4242424242424242' } } })).status).toBe(201);
+    const pickupCart = (await guest('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'ams@example.com' } })).body;
+    await guest('POST', `/v1/carts/${pickupCart.id}/lines`, { token: pk, body: { sku: 'VASE', quantity: 1, fulfilment: 'pickup', pickupLocationId: ids.AMS } });
+    expect((await guest('POST', `/v1/carts/${pickupCart.id}/checkout`, { token: pk, body: { acceptCurrentPrice: true, payment: { method: 'test_card', cardNumber: '4242424242424242' } } })).status).toBe(201);
     const full = await preview({ lines: [{ sku: 'LAMP', quantity: 1 }], destination: { latitude: 52.37, longitude: 4.9 } });
     expect(full.body.lines[0].locationId).toBe(ids['DC-LUX']);
     expect(full.body.lines[0].rejected.find((a: { locationId: string }) => a.locationId === ids.AMS)).toMatchObject({ reason: 'capacity_full', detail: 'AMS has made 1 of its 1 fulfilments today.' });
   });
 
   it('keeps 409 out_of_stock when no location can deliver a line', async () => {
-    const cart = (await s.call('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'short@example.com' } })).body;
-    await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: pk, body: { sku: 'RUG', quantity: 50 } });
-    const r = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: pk, body: { payment: { method: 'test_card', cardNumber: '4242424242424242' } } });
+    const cart = (await guest('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'short@example.com' } })).body;
+    await guest('POST', `/v1/carts/${cart.id}/lines`, { token: pk, body: { sku: 'RUG', quantity: 50 } });
+    const r = await guest('POST', `/v1/carts/${cart.id}/checkout`, { token: pk, body: { acceptCurrentPrice: true, payment: { method: 'test_card', cardNumber: '4242424242424242' } } });
     expect(r.status).toBe(409);
     expect(r.body.code).toBe('out_of_stock');
     expect(r.body.lineIds).toHaveLength(1);
-    expect((await s.call('GET', `/v1/carts/${cart.id}`, { token: pk })).body.status).toBe('open');
+    expect((await guest('GET', `/v1/carts/${cart.id}`, { token: pk })).body.status).toBe('open');
   });
 });

@@ -189,10 +189,10 @@ function tail(text: string, lines = 30) {
 }
 
 /** A JSON request that must succeed; throws with the status and body otherwise. */
-export async function api<T = any>(base: string, token: string | null, method: string, p: string, body?: unknown): Promise<T> {
+export async function api<T = any>(base: string, token: string | null, method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   const res = await fetch(base + p, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(30_000),
   });

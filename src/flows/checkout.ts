@@ -25,6 +25,8 @@ export interface CheckoutInput {
   email?: string;
   /** The total the shopper saw; a different price now gives 409 with what changed. */
   expectedTotal?: number;
+  /** Pay whatever the cart costs now; without it (or `expectedTotal`) the checkout is refused with 409 cart_changed. */
+  acceptCurrentPrice?: boolean;
   /**
    * One test card for the whole total (the original shape); or `pay_at_pickup` (reserve in store,
    * pay at the counter: every line must be collected); or give `tenders`.
@@ -32,7 +34,6 @@ export interface CheckoutInput {
   payment?: { method: 'test_card'; cardNumber: string } | { method: 'pay_at_pickup' };
   /** Split tender, charged in this order (see src/modules/payments/tenders.ts). */
   tenders?: Tender[];
-  customerGroups?: string[];
   /** Sourcing policy, ship-to-store and the customer's coordinates (docs/commerce.md, Sourcing policy). */
   sourcing?: SourceOrderOptions;
   /** Where home delivery goes; its coordinates, when given, are the sourcing destination. */
@@ -115,10 +116,20 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
       throw new Problem({ status: 422, code: 'pay_at_pickup_needs_pickup', title: 'The request cannot be processed', detail: 'Paying at pickup is for orders collected in a store; some lines are delivered at home. Pay now, or collect every line.', errors: [{ field: '/payment/method', message: 'every line must be collected' }] });
     }
     const destination = shippingAddress?.latitude != null && shippingAddress.longitude != null ? { latitude: shippingAddress.latitude, longitude: shippingAddress.longitude } : (input.sourcing?.destination ?? null);
-    const priced = await pricedCart(db, cache, cart, input.customerGroups);
+    const priced = await pricedCart(db, cache, cart);
     const quote = priced.quote!;
-    if (input.expectedTotal !== undefined && input.expectedTotal !== quote.total) {
-      throw conflict(`The cart now costs ${quote.total} cents, not ${input.expectedTotal}: prices or promotions changed. Show the new total and confirm again.`, 'cart_changed', { expectedTotal: input.expectedTotal, total: quote.total, lines: quote.lines.map((l) => ({ lineId: l.lineId, unitPrice: l.unitPrice, total: l.total })) });
+    // The price is the one the caller agreed to: the total the shopper was shown (`expectedTotal`),
+    // or whatever it is now when the caller says so. Never a price nobody agreed to, such as the full
+    // price after a coupon was used up by someone else in between.
+    if (input.expectedTotal !== undefined ? input.expectedTotal !== quote.total : !input.acceptCurrentPrice) {
+      const now = { total: quote.total, lines: quote.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, total: l.total })), coupons: quote.coupons.map((c) => ({ code: c.code, applied: c.applied, reason: c.reason ?? null, message: c.message })), shipping: quote.shipping.total };
+      throw conflict(
+        input.expectedTotal !== undefined
+          ? `The cart now costs ${quote.total} cents, not ${input.expectedTotal}: prices or promotions changed. Show the new total and confirm again.`
+          : `The cart costs ${quote.total} cents now. Say which price is paid: send the total the shopper was shown as expectedTotal (or acceptCurrentPrice: true), so that a changed price is never taken without asking.`,
+        'cart_changed',
+        { expectedTotal: input.expectedTotal ?? null, ...now },
+      );
     }
     // Step 3, source.
     const { chosen: sourced, decisionOf } = await sourceLines(db, cart.lines, { ...input.sourcing, destination });

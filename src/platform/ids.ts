@@ -3,36 +3,55 @@
 import { randomBytes, createHash } from 'node:crypto';
 
 // Ids are ULIDs (https://github.com/ulid/spec): 10 characters of millisecond time and 16 of
-// randomness in Crockford's base 32, so they sort by creation time. Within one millisecond the
-// random part counts up by one, so ids made by this process never go backwards. The random bytes
-// come from a pool filled 4 KB at a time: one system call per ~250 ids instead of one per character.
+// randomness (80 bits) in Crockford's base 32, so they sort by creation time.
+//
+// Within one millisecond the random part does not count up by one, which would make an id name its
+// neighbours (a shopper's cart id ±1 was another shopper's cart): each id adds a fresh random step
+// of 1 to 2^60 to the one before. Guessing the id made just before or after a known one therefore
+// means trying up to 2^60 values, while ids made by this process still never go backwards, so rows
+// made in one loop (an order's lines, its fulfilments, one transaction's events) keep their order
+// when sorted by id. Ids of different processes interleave within a millisecond, as ULIDs always
+// did. The random bytes come from a pool filled 4 KB at a time: one system call per few hundred
+// ids instead of one per character.
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const POOL_BYTES = 4096;
+/** Base-32 digits of the step added within one millisecond: 12 digits, 60 bits. */
+const STEP_DIGITS = 12;
 let pool = Buffer.alloc(0);
 let poolAt = 0;
 let lastTime = -1;
 const lastRandom = new Uint8Array(16);
 
-function freshRandom() {
-  if (poolAt + 16 > pool.length) {
+/** `n` random base-32 digits from the pool. */
+function randomDigits(n: number): Buffer {
+  if (poolAt + n > pool.length) {
     pool = randomBytes(POOL_BYTES);
     poolAt = 0;
   }
-  // 256 is a multiple of 32: the low five bits of a random byte are uniform.
-  for (let i = 0; i < 16; i++) lastRandom[i] = pool[poolAt + i] & 31;
-  poolAt += 16;
+  const out = pool.subarray(poolAt, poolAt + n);
+  poolAt += n;
+  return out;
 }
 
-/** Adds one to the random part; false when it was all ones (2^80 ids in one millisecond). */
+function freshRandom() {
+  const r = randomDigits(16);
+  // 256 is a multiple of 32: the low five bits of a random byte are uniform.
+  for (let i = 0; i < 16; i++) lastRandom[i] = r[i] & 31;
+}
+
+/** Adds a random step (1 to 2^60) to the random part; false when it runs past 2^80. */
 function nextRandom(): boolean {
+  const step = randomDigits(STEP_DIGITS);
+  // The step is the 12 random digits plus one, so it is never 0.
+  let carry = 1;
   for (let i = 15; i >= 0; i--) {
-    if (lastRandom[i] < 31) {
-      lastRandom[i]++;
-      return true;
-    }
-    lastRandom[i] = 0;
+    const d = 15 - i < STEP_DIGITS ? step[15 - i] & 31 : 0;
+    const sum = lastRandom[i] + d + carry;
+    lastRandom[i] = sum & 31;
+    carry = sum >> 5;
+    if (!carry && 15 - i >= STEP_DIGITS) return true;
   }
-  return false;
+  return carry === 0;
 }
 
 export function ulid(now = Date.now()): string {
@@ -40,7 +59,8 @@ export function ulid(now = Date.now()): string {
     lastTime = now;
     freshRandom();
   } else if (!nextRandom()) {
-    // The clock went back or stood still for 2^80 ids: move on to the next millisecond.
+    // The clock went back, or stood still for so many ids that the random part ran out: move on
+    // to the next millisecond.
     lastTime++;
     freshRandom();
   }

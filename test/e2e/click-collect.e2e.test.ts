@@ -53,7 +53,7 @@ describe('click & collect in the browser', () => {
     const pk = (await call<{ token: string }>('POST', '/v1/api-keys', { kind: 'publishable', name: 'web shop' })).token;
     const cart = await call<{ id: string }>('POST', '/v1/carts', { channel: 'web', email: 'guest.e2e@example.com' }, pk);
     await call('POST', `/v1/carts/${cart.id}/lines`, { sku: 'MUG-GREEN-E2E', quantity: 2, fulfilment: 'pickup', pickupLocationId: store.id }, pk);
-    const order = await call<{ id: string; status: string; total: number }>('POST', `/v1/carts/${cart.id}/checkout`, { payment: { method: 'test_card', cardNumber: '4242 4242 4242 4242' } }, pk);
+    const order = await call<{ id: string; status: string; total: number }>('POST', `/v1/carts/${cart.id}/checkout`, { acceptCurrentPrice: true, payment: { method: 'test_card', cardNumber: '4242 4242 4242 4242' } }, pk);
     expect(order.status).toBe('placed');
 
     // The store manager signs in and opens the queue.
@@ -120,7 +120,7 @@ describe('click & collect in the browser', () => {
     const pk = (await call<{ token: string }>('POST', '/v1/api-keys', { kind: 'publishable', name: 'web shop 2' })).token;
     const cart = await call<{ id: string }>('POST', '/v1/carts', { channel: 'web', email: 'pay.later@example.com' }, pk);
     await call('POST', `/v1/carts/${cart.id}/lines`, { sku: 'MUG-GREEN-E2E', quantity: 1, fulfilment: 'pickup', pickupLocationId: store.id }, pk);
-    const order = await call<{ id: string; total: number }>('POST', `/v1/carts/${cart.id}/checkout`, { payment: { method: 'pay_at_pickup' } }, pk);
+    const order = await call<{ id: string; total: number }>('POST', `/v1/carts/${cart.id}/checkout`, { acceptCurrentPrice: true, payment: { method: 'pay_at_pickup' } }, pk);
     const [f] = (await call<{ data: Array<{ id: string }> }>('GET', `/v1/orders/${order.id}/fulfilments`)).data;
     await call('POST', `/v1/fulfilments/${f.id}/ready`, {});
     let mail: { subject: string; text: string } | undefined;

@@ -84,7 +84,7 @@ describe('the 360° customer view', () => {
     // 3. Buying in the store: the associate rings it up with the e-mail for the receipt.
     const cart = await call<{ id: string }>('POST', '/v1/carts', { channel: 'pos', storeId: store.id, email: 'Noor.Jansen@example.com' });
     await call('POST', `/v1/carts/${cart.id}/lines`, { sku: 'BASKET', quantity: 1 });
-    const order = await call<{ id: string }>('POST', `/v1/carts/${cart.id}/checkout`, { email: 'Noor.Jansen@example.com', payment: { method: 'test_card', cardNumber: '4242424242424242' } });
+    const order = await call<{ id: string }>('POST', `/v1/carts/${cart.id}/checkout`, { acceptCurrentPrice: true, email: 'Noor.Jansen@example.com', payment: { method: 'test_card', cardNumber: '4242424242424242' } });
 
     const profile = await until(async () => {
       const p = await call<{ id: string; eventCount: number }>('GET', `/v1/profiles/lookup?anonymousId=${anonymousId}`);

@@ -238,13 +238,25 @@ export async function launchBrowser(): Promise<Browser> {
  * One API request as the tests' setup makes it: JSON in and out, an idempotency key on every POST,
  * the bearer token when one is given; anything but a 2xx throws with what the server answered.
  */
+/** Guest carts the tests started through apiCall, with their secrets (docs/commerce.md, "Whose cart it is"). */
+const guestCartSecrets = new Map<string, string>();
+
+/**
+ * Calls the API as a test's set-up does. Like a shop front, it keeps the secret a guest cart is
+ * answered with when it is made and sends it on every later call on that cart.
+ */
 export async function apiCall<T>(baseUrl: string, method: string, path: string, body: unknown, token: string | null | undefined): Promise<T> {
+  const cartId = /^\/v1\/carts\/([^/?]+)/.exec(path)?.[1];
+  const secret = cartId ? guestCartSecrets.get(cartId) : undefined;
   const res = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json', ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}) },
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json', ...(method === 'POST' ? { 'idempotency-key': randomUUID() } : {}), ...(secret ? { 'winkel-cart-secret': secret } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+  const answer = (text ? JSON.parse(text) : undefined) as T;
+  const made = answer as { id?: string; secret?: string } | undefined;
+  if (method === 'POST' && path === '/v1/carts' && made?.id && made.secret) guestCartSecrets.set(made.id, made.secret);
+  return answer;
 }

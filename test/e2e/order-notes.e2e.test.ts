@@ -47,7 +47,7 @@ describe('order notes in the back office', () => {
     const customer = await call<{ token: string }>('POST', '/v1/customer-auth/sign-up', { email: 'femke@example.com', password: 'femke-secret-1', name: 'Femke' }, '');
     const cart = await call<{ id: string }>('POST', '/v1/carts', { channel: 'web' }, customer.token);
     await call('POST', `/v1/carts/${cart.id}/lines`, { sku: 'TEAPOT-E2E', quantity: 1 }, customer.token);
-    const order = await call<{ id: string; note: string }>('POST', `/v1/carts/${cart.id}/checkout`, { payment: { method: 'test_card', cardNumber: '4242 4242 4242 4242' }, note: 'Please ring the neighbour’s bell.' }, customer.token);
+    const order = await call<{ id: string; note: string }>('POST', `/v1/carts/${cart.id}/checkout`, { acceptCurrentPrice: true, payment: { method: 'test_card', cardNumber: '4242 4242 4242 4242' }, note: 'Please ring the neighbour’s bell.' }, customer.token);
     expect(order.note).toBe('Please ring the neighbour’s bell.');
 
     // The admin opens the order.

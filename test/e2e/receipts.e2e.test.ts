@@ -49,7 +49,7 @@ beforeAll(async () => {
   const cart = await call<{ id: string }>('POST', '/v1/carts', { channel: 'web', email: 'noor@example.com' }, shopper);
   await call('POST', `/v1/carts/${cart.id}/lines`, { sku: 'TOWEL', quantity: 3 }, shopper);
   await call('POST', `/v1/carts/${cart.id}/lines`, { sku: 'BOOK', quantity: 1 }, shopper);
-  orderId = (await call<{ id: string }>('POST', `/v1/carts/${cart.id}/checkout`, { payment: { method: 'test_card', cardNumber: '4242424242424242' } }, shopper)).id;
+  orderId = (await call<{ id: string }>('POST', `/v1/carts/${cart.id}/checkout`, { acceptCurrentPrice: true, payment: { method: 'test_card', cardNumber: '4242424242424242' } }, shopper)).id;
   receipt = await call('GET', `/v1/orders/${orderId}/receipt?locale=en`, undefined, shopper);
   expect(receipt.vat.rows.map((r) => r.rate)).toEqual([2100, 900]);
 });

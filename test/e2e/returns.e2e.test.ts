@@ -60,7 +60,7 @@ describe('returns in the browser', () => {
     const pk = (await call<{ token: string }>('POST', '/v1/api-keys', { kind: 'publishable', name: 'web shop' })).token;
     const cart = await call<{ id: string }>('POST', '/v1/carts', { channel: 'web', email: 'noor@example.com' }, pk);
     for (const [sku] of skus) await call('POST', `/v1/carts/${cart.id}/lines`, { sku, quantity: 1 }, pk);
-    const placed = await call<Order>('POST', `/v1/carts/${cart.id}/checkout`, { payment: { method: 'test_card', cardNumber: '4242 4242 4242 4242' } }, pk);
+    const placed = await call<Order>('POST', `/v1/carts/${cart.id}/checkout`, { acceptCurrentPrice: true, payment: { method: 'test_card', cardNumber: '4242 4242 4242 4242' } }, pk);
     expect(placed.total).toBe(2295);
     const { data: fulfilments } = await call<{ data: Array<{ id: string }> }>('GET', `/v1/orders/${placed.id}/fulfilments`);
     for (const f of fulfilments) {

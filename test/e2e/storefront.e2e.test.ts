@@ -141,7 +141,7 @@ describe('the web storefront', () => {
     const gent = (await call<{ data: Array<{ id: string; code: string }> }>('GET', '/v1/locations')).data.find((l) => l.code === 'GENT')!;
     const till = await call<{ id: string }>('POST', '/v1/carts', { channel: 'pos', storeId: gent.id });
     await call('POST', `/v1/carts/${till.id}/lines`, { sku: 'MUG-BLUE', quantity: 1 });
-    const tillOrder = await call<{ id: string }>('POST', `/v1/carts/${till.id}/checkout`, { payment: { method: 'test_card', cardNumber: '4242424242424242' } });
+    const tillOrder = await call<{ id: string }>('POST', `/v1/carts/${till.id}/checkout`, { acceptCurrentPrice: true, payment: { method: 'test_card', cardNumber: '4242424242424242' } });
 
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 1000 } });
     const page = await context.newPage();
@@ -220,6 +220,46 @@ describe('the web storefront', () => {
     await page.getByText('Ready for pickup at Gent Korenmarkt').waitFor();
     expect((await page.getByTestId('pickup-code').textContent())!.trim()).toMatch(/^\d{6}$/);
     await snap(page, '8-pickup-code');
+    await context.close();
+  });
+
+  it('keeps a guest’s cart to itself, and gives it to the account when the guest signs up', async () => {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(45_000);
+    await page.goto(`${server.url}/storefront`);
+    await page.getByRole('searchbox', { name: 'Search products' }).last().fill('camping mug');
+    await page.getByRole('searchbox', { name: 'Search products' }).last().press('Enter');
+    await page.getByRole('link', { name: 'Enamel camping mug' }).click();
+    await page.getByRole('radio', { name: 'Deliver to my home' }).check();
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.getByText('Enamel camping mug is in your cart.').first().waitFor();
+    const stored = () => page.evaluate(() => ({ id: localStorage.getItem('winkel.shop.cartId'), secret: localStorage.getItem('winkel.shop.cartSecret') }));
+    const guest = await stored();
+    expect(guest.id).toMatch(/^cart_/);
+    expect(guest.secret).toMatch(new RegExp(`^${guest.id} wcs_`));
+
+    // The shop's publishable key, which every shopper's browser holds, does not open the cart alone.
+    const { publishableKey } = (await (await fetch(`${server.url}/v1/storefront/config`)).json()) as { publishableKey: string };
+    const asShop = (headers: Record<string, string> = {}) => fetch(`${server.url}/v1/carts/${guest.id}`, { headers: { authorization: `Bearer ${publishableKey}`, ...headers } });
+    expect((await asShop()).status).toBe(404);
+    expect((await asShop({ 'winkel-cart-secret': guest.secret!.split(' ')[1] })).status).toBe(200);
+
+    // Signing up claims the cart: the same cart, now the customer's, with the line still in it.
+    await page.getByRole('link', { name: 'Sign in' }).first().click();
+    await page.getByRole('tab', { name: 'Create account' }).click();
+    await page.getByRole('textbox', { name: 'Name' }).fill('Ruben Claes');
+    await page.getByRole('textbox', { name: 'E-mail' }).fill('ruben@example.com');
+    await page.getByRole('textbox', { name: 'Password' }).fill('ruben-password-1');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('Hello Ruben Claes').waitFor();
+    await page.getByRole('link', { name: 'Cart, 1 item' }).waitFor();
+    expect(await stored()).toEqual({ id: guest.id, secret: null });
+    const cart = await call<{ customerId: string | null; lines: Array<{ sku: string }> }>('GET', `/v1/carts/${guest.id}`);
+    expect(cart.customerId).toMatch(/^cus_/);
+    expect(cart.lines.map((l) => l.sku)).toEqual(['MUG-BLUE']);
+    // The secret no longer opens it.
+    expect((await asShop({ 'winkel-cart-secret': guest.secret!.split(' ')[1] })).status).toBe(404);
     await context.close();
   });
 });

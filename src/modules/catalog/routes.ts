@@ -2,7 +2,8 @@
 import Type from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App, AppContext } from '../../app.js';
-import { badRequest, notFound } from '../../platform/errors.js';
+import { badRequest, forbidden, notFound } from '../../platform/errors.js';
+import { isShopperFacing } from '../../platform/http/access.js';
 import { candidatePricesOf, pricesFromCandidates, resolvePrices, variantIdsPricedBetween, type CandidateRow, type PriceContext, type ResolvedPrice } from '../pricing/service.js';
 import { etag, expectedVersion } from '../../platform/http/concurrency.js';
 import { IdParam, ref } from '../../platform/http/schemas.js';
@@ -132,6 +133,11 @@ function localeOf(req: FastifyRequest, given?: 'nl' | 'en'): catalog.Locale {
 }
 
 /** Shoppers (publishable keys, customers) see active products only. */
+/** A group's prices are for its members: a shop front or a shopper cannot ask for them by naming the group. */
+function refuseShopperGroups(req: FastifyRequest, groups: string[] | undefined) {
+  if (groups?.length && isShopperFacing(req.principal)) throw forbidden('A shop front or a shopper cannot name a customer group: a customer’s groups come from their account. Leave out `customerGroup` (staff and secret keys see a group’s prices).');
+}
+
 function seesDrafts(req: FastifyRequest) {
   return !!req.principal?.permissions.has('catalog:read');
 }
@@ -186,7 +192,7 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
           sort: Type.Optional(Type.Union([Type.Literal('relevance'), Type.Literal('newest'), Type.Literal('title')])),
           locale: Type.Optional(LocaleT),
           currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', default: 'EUR' })),
-          customerGroup: Type.Optional(Type.Array(Type.String())),
+          customerGroup: Type.Optional(Type.Array(Type.String(), { description: 'Prices for these customer groups: staff and secret keys only (403 for a publishable key or a customer).' })),
           facets: Type.Optional(Type.Boolean({ description: 'also count the whole result per category and status (total and facets)' })),
           minPrice: Type.Optional(Type.Integer({ minimum: 0, description: 'cents; needs channel' })),
           maxPrice: Type.Optional(Type.Integer({ minimum: 0, description: 'cents; needs channel' })),
@@ -202,6 +208,7 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const q = req.query;
+      refuseShopperGroups(req, q.customerGroup);
       const priceContext = q.channel ? { currency: q.currency ?? 'EUR', channel: q.channel, storeId: q.storeId, customerGroups: q.customerGroup } : undefined;
       if ((q.minPrice !== undefined || q.maxPrice !== undefined) && !priceContext) {
         throw badRequest('A price range needs a channel: prices differ per channel.', [{ field: 'querystring/channel', message: 'required with minPrice or maxPrice' }]);
@@ -295,13 +302,14 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
           channel: Type.Optional(ChannelT),
           storeId: Type.Optional(Type.String()),
           currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', default: 'EUR' })),
-          customerGroup: Type.Optional(Type.Array(Type.String())),
+          customerGroup: Type.Optional(Type.Array(Type.String(), { description: 'Prices for these customer groups: staff and secret keys only (403 for a publishable key or a customer).' })),
         }),
         response: { 200: ref(Product) },
       },
     },
     async (req, reply) => {
       const q = req.query;
+      refuseShopperGroups(req, q.customerGroup);
       const p = await catalog.getProduct(ctx.db, req.params.id, localeOf(req, q.locale));
       if (p.status !== 'active' && !seesDrafts(req)) throw notFound('product', req.params.id);
       if (q.channel) await attachPrices(ctx, [p], { currency: q.currency ?? 'EUR', channel: q.channel, storeId: q.storeId, customerGroups: q.customerGroup });

@@ -1,5 +1,6 @@
 // Carts and checkout for every channel; orders.
 import Type from 'typebox';
+import type { FastifyRequest } from 'fastify';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, forbidden } from '../../platform/errors.js';
 import { IdParam, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
@@ -15,8 +16,10 @@ import { cancelOrderLine, changePickupStore } from './edits.js';
 import { ShippingAddress } from './address.js';
 import { addOrderNote, CHECKOUT_NOTE_MAX_LENGTH, listOrderNotes, NOTE_MAX_LENGTH, NOTE_VISIBILITIES } from './notes.js';
 import { assertOrderInScope, checkOrderScope, locationsOfOrder } from './scope.js';
+import { assertCartReachable, assertMayStartCart, CART_SECRET_DESCRIPTION, CART_SECRET_HEADER } from './cart-access.js';
 
 const tags = ['commerce'];
+type RouteHook = (...args: never[]) => unknown;
 const ChannelT = Type.Union([Type.Literal('web'), Type.Literal('app'), Type.Literal('pos'), Type.Literal('kiosk'), Type.Literal('scan_go')]);
 const Cart = Type.Object(
   {
@@ -32,8 +35,11 @@ const Cart = Type.Object(
     lines: Type.Array(Type.Object({ id: Type.String(), variantId: Type.String(), sku: Type.String(), quantity: Type.Integer(), fulfilment: Type.String(), pickupLocationId: Type.Union([Type.String(), Type.Null()]) })),
     quote: Type.Union([ref(Type.Object({}, { $id: 'CartQuote' })), Type.Null()], { description: 'The live price (see /v1/pricing/quote); null for an empty cart.' }),
     version: Type.Integer(),
+    secret: Type.Optional(
+      Type.String({ description: 'Only in the answer that made a guest cart (with a publishable key), and only then: the cart’s secret (`wcs_…`). Keep it with the cart id and send it as the `Winkel-Cart-Secret` header on every later call on the cart; Winkel keeps only its hash and cannot show it again.' }),
+    ),
   },
-  { $id: 'Cart' },
+  { $id: 'Cart', description: 'A cart reaches only its owner: the guest who holds its secret, the customer it belongs to, or staff and keys of its store (docs/commerce.md, “Whose cart it is”); anyone else gets 404.' },
 );
 const Order = Type.Object(
   {
@@ -92,6 +98,13 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
   const provider = paymentProviders(ctx.db, { testGatewaySecret: ctx.config.testGatewaySecret });
   const shop = { access: { permission: 'storefront' } } as const;
   const view = async (id: string) => commerce.pricedCart(ctx.db, cache, await commerce.getCartRow(ctx.db, id));
+  // Every route under /v1/carts/{id}, here or added later anywhere, first checks that the caller may
+  // reach the cart (404 otherwise), before anything else runs, an Idempotency-Key replay included.
+  const reachCart = async (req: FastifyRequest) => assertCartReachable(ctx.db, req, (req.params as { id: string }).id);
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/v1/carts/:id')) route.preHandler = [reachCart, ...([] as RouteHook[]).concat((route.preHandler as RouteHook) ?? [])] as never;
+  });
+  const CartSecretHeader = Type.Object({ [CART_SECRET_HEADER]: Type.Optional(Type.String({ maxLength: 200, description: CART_SECRET_DESCRIPTION })) });
 
   app.post(
     '/v1/carts',
@@ -100,10 +113,12 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: 'Start a cart for a channel (web, app, pos, kiosk, scan_go)',
+        description:
+          'A publishable key starts a guest cart and gets its `secret` in this answer, once: every later call on the cart sends it as `Winkel-Cart-Secret`. A customer session’s cart is the customer’s. A cart of a store (`pos`, `kiosk` and `scan_go` carts, or any cart with a `storeId`) is started only by staff of that store or its device key (a secret key scoped to the store) with `orders:write`: 403 for shop fronts and shoppers.',
         body: Type.Object(
           {
             channel: ChannelT,
-            storeId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+            storeId: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'The store the cart sells in: required for pos, kiosk and scan_go; staff of that store or its device key only.' })),
             email: Type.Optional(Type.String({ format: 'email' })),
             country: Type.Optional(Type.Union([Type.Literal('NL'), Type.Literal('BE')])),
             currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
@@ -118,6 +133,8 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const p = req.principal;
+      // Till, kiosk and scan & go carts, and any cart of a store, are the store's to start.
+      assertMayStartCart(p, req.body.channel, req.body.storeId);
       let customerId = p?.kind === 'customer' ? p.id : null;
       if (req.body.customerId !== undefined && req.body.customerId !== customerId) {
         if (p?.kind === 'customer') throw forbidden('A customer’s cart is their own: leave out `customerId`.');
@@ -125,12 +142,33 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
         await commerce.assertActiveCustomer(ctx.db, req.body.customerId);
         customerId = req.body.customerId;
       }
-      const c = await commerce.createCart(ctx.db, { ...req.body, customerId });
-      return reply.code(201).send((await view(c.id)) as never);
+      // A shop front's cart is a guest's: it gets a secret, answered here once.
+      const c = await commerce.createCart(ctx.db, { ...req.body, customerId, guest: p?.kind === 'publishable_key' });
+      return reply.code(201).send({ ...(await view(c.id)), ...(c.secret ? { secret: c.secret } : {}) } as never);
     },
   );
 
-  app.get('/v1/carts/:id', { config: shop, schema: { tags, summary: 'A cart with its live price and explanations', params: IdParam, response: { 200: ref(Cart) } } }, async (req) => (await view(req.params.id)) as never);
+  app.get('/v1/carts/:id', { config: shop, schema: { tags, summary: 'A cart with its live price and explanations', params: IdParam, headers: CartSecretHeader, response: { 200: ref(Cart) } } }, async (req) => (await view(req.params.id)) as never);
+
+  app.post(
+    '/v1/carts/:id/claim',
+    {
+      config: { access: 'customer', idempotent: false },
+      schema: {
+        tags,
+        summary: 'Take over a guest cart after signing in',
+        description:
+          'A shopper who filled a cart as a guest and then signed in sends the cart’s secret (`Winkel-Cart-Secret`) with their customer session: the cart becomes theirs (their personal offers apply, the order will be in their account) and the secret stops working. Claiming a cart that is already theirs changes nothing. 404 without the right secret; 409 `cart_closed` once checked out.',
+        params: IdParam,
+        headers: CartSecretHeader,
+        response: { 200: ref(Cart) },
+      },
+    },
+    async (req) => {
+      await commerce.claimCart(ctx.db, req.params.id, req.principal!.id);
+      return (await view(req.params.id)) as never;
+    },
+  );
 
   app.post(
     '/v1/carts/:id/lines',
@@ -140,6 +178,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
         tags,
         summary: 'Add a product by SKU, variant or scanned barcode',
         params: IdParam,
+        headers: CartSecretHeader,
         body: Type.Object(
           {
             sku: Type.Optional(Type.String()),
@@ -162,7 +201,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
 
   app.patch(
     '/v1/carts/:id/lines/:lineId',
-    { config: shop, schema: { tags, summary: 'Change a line’s quantity (0 removes it)', params: Type.Object({ id: Type.String(), lineId: Type.String() }), body: Type.Object({ quantity: Type.Integer({ minimum: 0, maximum: 10_000 }) }, { additionalProperties: false }), response: { 200: ref(Cart) } } },
+    { config: shop, schema: { tags, summary: 'Change a line’s quantity (0 removes it)', params: Type.Object({ id: Type.String(), lineId: Type.String() }), headers: CartSecretHeader, body: Type.Object({ quantity: Type.Integer({ minimum: 0, maximum: 10_000 }) }, { additionalProperties: false }), response: { 200: ref(Cart) } } },
     async (req) => {
       await commerce.changeLine(ctx.db, req.params.id, req.params.lineId, req.body.quantity);
       return (await view(req.params.id)) as never;
@@ -191,7 +230,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
 
   app.post(
     '/v1/carts/:id/coupons',
-    { config: { ...shop, idempotent: false }, schema: { tags, summary: 'Set the coupon codes of a cart', params: IdParam, body: Type.Object({ codes: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10 }) }, { additionalProperties: false }), response: { 200: ref(Cart) } } },
+    { config: { ...shop, idempotent: false }, schema: { tags, summary: 'Set the coupon codes of a cart', params: IdParam, headers: CartSecretHeader, body: Type.Object({ codes: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10 }) }, { additionalProperties: false }), response: { 200: ref(Cart) } } },
     async (req) => {
       await commerce.setCoupons(ctx.db, req.params.id, req.body.codes);
       return (await view(req.params.id)) as never;
@@ -206,13 +245,17 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
         tags,
         summary: 'Check out: source, reserve, authorise the payment, create the order (or undo all of it)',
         description:
-          'Send an Idempotency-Key. A cart is checked out once, whatever races: a concurrent or repeated checkout answers with the same order. 409 `cart_changed` when the price differs from `expectedTotal`, 409 `out_of_stock`, 402 `payment_failed` (nothing is kept: no reservation, no order).',
+          'Send an Idempotency-Key. A cart is checked out once, whatever races: a concurrent or repeated checkout answers with the same order. Say which price is paid: `expectedTotal` (the total the shopper was shown) or `acceptCurrentPrice: true`; without either, or when the price differs from `expectedTotal`, 409 `cart_changed` answers the current total, line prices and coupons and nothing happens. 409 `out_of_stock`, 402 `payment_failed` (nothing is kept: no reservation, no order).',
         params: IdParam,
+        headers: CartSecretHeader,
         body: Type.Object(
           {
             email: Type.Optional(Type.String({ format: 'email' })),
-            expectedTotal: Type.Optional(Type.Integer({ minimum: 0 })),
-            customerGroups: Type.Optional(Type.Array(Type.String())),
+            expectedTotal: Type.Optional(Type.Integer({ minimum: 0, description: 'The total in cents the shopper was shown and accepts; any other current total is refused with 409 `cart_changed`.' })),
+            acceptCurrentPrice: Type.Optional(Type.Boolean({ description: '`true`: pay whatever the cart costs now (a program with no person to show a total to). Instead of `expectedTotal`; one of the two is required.' })),
+            customerGroups: Type.Optional(
+              Type.Array(Type.String({ maxLength: 64 }), { maxItems: 20, deprecated: true, description: 'No longer accepted: a cart is priced with its customer’s own groups, never with groups the request names. A non-empty list is a 400.' }),
+            ),
             payment: Type.Optional(
               Type.Union([
                 Type.Object({ method: Type.Literal('test_card'), cardNumber: Type.String({ minLength: 12, maxLength: 23 }) }, { additionalProperties: false }),
@@ -231,10 +274,14 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       // Cash and the card terminal are at a till: a publishable key (a shop front) cannot use them.
       if (req.body.payment && req.body.tenders) throw badRequest('Give `payment` or `tenders`, not both.', [{ field: '/tenders', message: 'leave out when `payment` is given' }]);
+      if (req.body.acceptCurrentPrice && req.body.expectedTotal !== undefined) throw badRequest('Give `expectedTotal` or `acceptCurrentPrice`, not both.', [{ field: '/acceptCurrentPrice', message: 'leave out when `expectedTotal` is given' }]);
+      // Customer groups (and their prices) come from the cart's customer, not from whoever checks out.
+      if (req.body.customerGroups?.length) throw badRequest('A checkout cannot name customer groups: the cart is priced with its customer’s own groups. Leave out `customerGroups`.', [{ field: '/customerGroups', message: 'not accepted; groups come from the cart’s customer' }]);
       const till = req.body.tenders?.some((t) => t.method === 'cash' || t.method === 'card_present');
       if (till && req.principal?.kind !== 'staff' && req.principal?.kind !== 'secret_key') throw forbidden('Cash and card-present tenders are taken at a till: only staff sessions and secret keys may use them.');
+      const { customerGroups: _none, ...body } = req.body;
       const r = await checkout(ctx.db, cache, provider, requestContext(req).actor, {
-        ...req.body,
+        ...body,
         cartId: req.params.id,
         requireShippingAddress: ctx.config.requireShippingAddress,
         sourcing: { policy: ctx.config.sourcingPolicy, shipToStore: ctx.config.shipToStore },

@@ -13,6 +13,12 @@ export const carts = pgTable(
     currency: text('currency').notNull().default('EUR'),
     country: text('country', { enum: ['NL', 'BE'] }).notNull().default('NL'),
     couponCodes: text('coupon_codes').array().notNull().default(sql`'{}'::text[]`),
+    /**
+     * A guest cart's secret (SHA-256 of the `wcs_…` token returned once when it was made): every later
+     * call on the cart must send the token. Null for carts of a customer or of a store, and once a
+     * signed-in customer claimed the cart.
+     */
+    secretHash: text('secret_hash'),
     status: text('status', { enum: ['open', 'checking_out', 'checked_out'] }).notNull().default('open'),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),

@@ -3,7 +3,8 @@ import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm'
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import type { Db, Executor } from '../../platform/db.js';
 import { badRequest, conflict, notFound, Problem } from '../../platform/errors.js';
-import { newId } from '../../platform/ids.js';
+import { newId, newSecret } from '../../platform/ids.js';
+import { hashCartSecret, isInStoreChannel } from './cart-access.js';
 import { findVariant, lookupBarcode } from '../catalog/service.js';
 import { quoteCart, type PromotionCache } from '../promotions/service.js';
 import { cartLines, carts, orderLines, orders, payments } from './schema.js';
@@ -11,15 +12,35 @@ import type { StoredAddress } from './address.js';
 
 export type CartRow = typeof carts.$inferSelect;
 
-export async function createCart(db: Db, input: { channel: CartRow['channel']; storeId?: string | null; customerId?: string | null; email?: string | null; country?: 'NL' | 'BE'; currency?: string }) {
-  if ((input.channel === 'pos' || input.channel === 'kiosk' || input.channel === 'scan_go') && !input.storeId) {
+/**
+ * Starts a cart. A guest cart (`guest: true`, made with a publishable key) gets a secret: its token
+ * is answered once, here, and only its hash is kept (src/modules/commerce/cart-access.ts).
+ */
+export async function createCart(db: Db, input: { channel: CartRow['channel']; storeId?: string | null; customerId?: string | null; email?: string | null; country?: 'NL' | 'BE'; currency?: string; guest?: boolean }) {
+  if (isInStoreChannel(input.channel) && !input.storeId) {
     throw badRequest(`A ${input.channel} cart belongs to a store.`, [{ field: '/storeId', message: 'required for in-store channels' }]);
   }
+  const secret = input.guest ? newSecret('wcs') : null;
   const [c] = await db
     .insert(carts)
-    .values({ id: newId('cart'), channel: input.channel, storeId: input.storeId ?? null, customerId: input.customerId ?? null, email: input.email ?? null, country: input.country ?? 'NL', currency: input.currency ?? 'EUR' })
+    .values({ id: newId('cart'), channel: input.channel, storeId: input.storeId ?? null, customerId: input.customerId ?? null, email: input.email ?? null, country: input.country ?? 'NL', currency: input.currency ?? 'EUR', secretHash: secret ? hashCartSecret(secret) : null })
     .returning();
-  return c;
+  return { ...c, secret };
+}
+
+/**
+ * A signed-in customer takes over the guest cart whose secret they hold (the route checked it): it
+ * becomes theirs like a cart made in their session, and the secret stops working. Claiming a cart
+ * that is already theirs changes nothing.
+ */
+export async function claimCart(db: Db, cartId: string, customerId: string) {
+  await db.transaction(async (tx) => {
+    const [cart] = await tx.select({ customerId: carts.customerId, secretHash: carts.secretHash, channel: carts.channel }).from(carts).where(eq(carts.id, cartId)).for('update');
+    if (!cart) throw notFound('cart', cartId);
+    if (cart.customerId === customerId && !cart.secretHash) return;
+    await touch(tx, cartId);
+    await tx.update(carts).set({ customerId, secretHash: null }).where(eq(carts.id, cartId));
+  });
 }
 
 export async function getCartRow(db: Executor, id: string) {
@@ -31,13 +52,16 @@ export async function getCartRow(db: Executor, id: string) {
 export type CartView = Awaited<ReturnType<typeof getCartRow>>;
 
 /** The cart with its live price: every line priced, promotions applied and explained, VAT. */
-export async function pricedCart(db: Executor, cache: PromotionCache, cart: CartView, customerGroups: string[] = [], shippingCost?: number) {
+export async function pricedCart(db: Executor, cache: PromotionCache, cart: CartView, shippingCost?: number) {
   const quote = cart.lines.length
     ? await quoteCart(db, cache, {
         channel: cart.channel,
         storeId: cart.storeId ?? undefined,
         customerId: cart.customerId ?? undefined,
-        customerGroups,
+        // A cart's customer groups are its customer's own, never what a caller says. Customer
+        // accounts hold no groups yet (loyalty tiers will give them), so a cart is priced without
+        // one; group price lists and tier-only offers are for staff previews until then.
+        customerGroups: [],
         couponCodes: cart.couponCodes,
         shippingCost: shippingCost ?? defaultShipping(cart),
         country: cart.country,
@@ -63,7 +87,7 @@ export async function pricedCart(db: Executor, cache: PromotionCache, cart: Cart
 
 /** Home delivery costs €4.95 below €50 of goods; pickup and in-store sales cost nothing. */
 export function defaultShipping(cart: CartView) {
-  return cart.lines.some((l) => l.fulfilment === 'delivery') && cart.channel !== 'pos' && cart.channel !== 'kiosk' && cart.channel !== 'scan_go' ? 495 : 0;
+  return cart.lines.some((l) => l.fulfilment === 'delivery') && !isInStoreChannel(cart.channel) ? 495 : 0;
 }
 
 async function touch(db: Executor, id: string) {

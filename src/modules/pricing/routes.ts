@@ -1,7 +1,8 @@
 // Price lists, prices and price resolution with its explanation.
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
-import { badRequest } from '../../platform/errors.js';
+import { badRequest, forbidden } from '../../platform/errors.js';
+import { isShopperFacing } from '../../platform/http/access.js';
 import { etag, expectedVersion } from '../../platform/http/concurrency.js';
 import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
@@ -209,7 +210,7 @@ export async function pricingRoutes(app: App, ctx: AppContext) {
           currency: Type.Optional(Currency),
           channel: Type.Optional(Type.String()),
           storeId: Type.Optional(Type.String()),
-          customerGroup: Type.Optional(Type.Array(Type.String(), { description: 'repeat for several groups' })),
+          customerGroup: Type.Optional(Type.Array(Type.String(), { description: 'repeat for several groups; staff and secret keys only (403 for a publishable key or a customer)' })),
           quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
           at: Type.Optional(Type.String({ format: 'date-time', description: 'default: now' })),
         }),
@@ -218,6 +219,7 @@ export async function pricingRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const q = req.query;
+      if (q.customerGroup?.length && isShopperFacing(req.principal)) throw forbidden('A shop front or a shopper cannot name a customer group: a customer’s groups come from their account. Leave out `customerGroup` (staff and secret keys see a group’s prices).');
       if (!q.sku && !q.variantId) throw badRequest('Give sku or variantId.', [{ field: 'querystring/sku', message: 'sku or variantId is required' }]);
       return pricing.explainPrice(ctx.db, { sku: q.sku, variantId: q.variantId }, { currency: q.currency ?? 'EUR', channel: q.channel, storeId: q.storeId, customerGroups: q.customerGroup, quantity: q.quantity, at: q.at ? new Date(q.at) : undefined });
     },

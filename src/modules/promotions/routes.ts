@@ -3,6 +3,8 @@ import Type, { type TSchema } from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { etag, expectedVersion } from '../../platform/http/concurrency.js';
 import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import { forbidden } from '../../platform/errors.js';
+import { isShopperFacing, type Principal } from '../../platform/http/access.js';
 import { requestContext } from '../access/routes.js';
 import { langOf, localiseExplanations } from './messages.js';
 import * as promos from './service.js';
@@ -180,6 +182,20 @@ const Quote = Type.Object(
   { $id: 'CartQuote' },
 );
 
+/**
+ * Who the customer is (their groups, membership, identity) comes from their own data, never from a
+ * shop front or a shopper saying so: 403 for such a claim. Staff and secret keys preview prices for
+ * anyone, which is what the fields are for.
+ */
+function refuseShopperClaims(p: Principal | undefined, b: { customerId?: string; customerGroups?: string[]; isMember?: boolean }) {
+  if (!isShopperFacing(p)) return;
+  if (b.customerGroups?.length) throw forbidden('A shop front or a shopper cannot name customer groups: a customer’s groups come from their account. Leave out `customerGroups` (staff and secret keys preview prices for a group).');
+  if (b.isMember) throw forbidden('A shop front or a shopper cannot say the customer is a member: membership comes from the customer’s account. Leave out `isMember` (staff and secret keys preview member prices).');
+  if (b.customerId !== undefined && !(p.kind === 'customer' && b.customerId === p.id)) {
+    throw forbidden(p.kind === 'customer' ? 'A customer prices for themselves: leave out `customerId` (your own offers apply).' : 'A shop front cannot price for a customer: leave out `customerId`, or send the customer’s own session.');
+  }
+}
+
 const toCoupon = (c: { code: string; promotionId: string; batchId: string | null; maxUses: number | null; used: number; expiresAt: Date | null; createdAt: Date }) => ({ ...c, expiresAt: c.expiresAt?.toISOString() ?? null, createdAt: c.createdAt.toISOString() });
 
 export async function promotionRoutes(app: App, ctx: AppContext) {
@@ -272,13 +288,16 @@ export async function promotionRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: 'Price a cart: list prices, every promotion with what applied and why others did not, shipping, VAT breakdown',
+        description:
+          'Staff and secret keys price for anyone: `customerId`, `customerGroups` and `isMember` say whom. A shop front (publishable key) or a customer session prices for the shopper only: naming customer groups, membership or another customer is a 403 (a customer’s own offers apply by their session).',
         body: Type.Object(CartBody, { additionalProperties: false }),
         response: { 200: ref(Quote) },
       },
     },
     async (req, reply) => {
       const b = req.body;
-      // Shoppers price for themselves only; staff and servers may price for anyone.
+      // Shoppers price for themselves only; staff and servers may price for anyone, in any group.
+      refuseShopperClaims(req.principal, b);
       const customerId = req.principal?.kind === 'customer' ? req.principal.id : b.customerId;
       const lang = langOf(req.headers['accept-language']);
       reply.header('content-language', lang).header('vary', 'Accept-Language');

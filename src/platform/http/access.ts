@@ -7,6 +7,15 @@ export type Principal =
   | { kind: 'customer'; id: string; label: string; permissions: ReadonlySet<string>; sessionId: string };
 
 /**
+ * Callers a shopper holds: a shop front's publishable key (public by design) and a customer session.
+ * What they say about themselves (a customer group, membership, another customer) is a claim, never
+ * a fact: prices and offers that depend on who someone is come from their own data.
+ */
+export function isShopperFacing(p: Principal | undefined): p is Extract<Principal, { kind: 'publishable_key' | 'customer' }> {
+  return p?.kind === 'publishable_key' || p?.kind === 'customer';
+}
+
+/**
  * - `public`: anyone, no credential;
  * - `{ permission }`: a staff session or secret key with that permission (publishable keys and
  *   customers only where the permission is `storefront`);

@@ -2197,6 +2197,7 @@ export interface paths {
                     /** @description Language of displayTitle; falls back to the other language. Default: Accept-Language, else en. */
                     locale?: "nl" | "en";
                     currency?: string;
+                    /** @description Prices for these customer groups: staff and secret keys only (403 for a publishable key or a customer). */
                     customerGroup?: string[];
                     /** @description also count the whole result per category and status (total and facets) */
                     facets?: boolean;
@@ -2363,6 +2364,7 @@ export interface paths {
                     channel?: "web" | "app" | "pos" | "kiosk" | "scan_go";
                     storeId?: string;
                     currency?: string;
+                    /** @description Prices for these customer groups: staff and secret keys only (403 for a publishable key or a customer). */
                     customerGroup?: string[];
                 };
                 header?: never;
@@ -3397,7 +3399,7 @@ export interface paths {
                     currency?: string;
                     channel?: string;
                     storeId?: string;
-                    /** @description repeat for several groups */
+                    /** @description repeat for several groups; staff and secret keys only (403 for a publishable key or a customer) */
                     customerGroup?: string[];
                     quantity?: number;
                     /** @description default: now */
@@ -6743,7 +6745,9 @@ export interface paths {
         put?: never;
         /**
          * Price a cart: list prices, every promotion with what applied and why others did not, shipping, VAT breakdown
-         * @description Requires permission `storefront`.
+         * @description Staff and secret keys price for anyone: `customerId`, `customerGroups` and `isMember` say whom. A shop front (publishable key) or a customer session prices for the shopper only: naming customer groups, membership or another customer is a 403 (a customer’s own offers apply by their session).
+         *
+         *     Requires permission `storefront`.
          */
         post: {
             parameters: {
@@ -7655,7 +7659,9 @@ export interface paths {
         put?: never;
         /**
          * Start a cart for a channel (web, app, pos, kiosk, scan_go)
-         * @description Requires permission `storefront`.
+         * @description A publishable key starts a guest cart and gets its `secret` in this answer, once: every later call on the cart sends it as `Winkel-Cart-Secret`. A customer session’s cart is the customer’s. A cart of a store (`pos`, `kiosk` and `scan_go` carts, or any cart with a `storeId`) is started only by staff of that store or its device key (a secret key scoped to the store) with `orders:write`: 403 for shop fronts and shoppers.
+         *
+         *     Requires permission `storefront`.
          */
         post: {
             parameters: {
@@ -7668,6 +7674,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         channel: "web" | "app" | "pos" | "kiosk" | "scan_go";
+                        /** @description The store the cart sells in: required for pos, kiosk and scan_go; staff of that store or its device key only. */
                         storeId?: string | null;
                         /** Format: email */
                         email?: string;
@@ -7679,7 +7686,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description A cart reaches only its owner: the guest who holds its secret, the customer it belongs to, or staff and keys of its store (docs/commerce.md, “Whose cart it is”); anyone else gets 404. */
                 201: {
                     headers: {
                         [name: string]: unknown;
@@ -7728,7 +7735,10 @@ export interface paths {
         get: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description A guest cart’s secret (`wcs_…`), answered once as `secret` when the cart was made with a publishable key. Required on every call on a guest cart; not needed for a customer’s own cart or a store’s cart. */
+                    "winkel-cart-secret"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -7736,7 +7746,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description A cart reaches only its owner: the guest who holds its secret, the customer it belongs to, or staff and keys of its store (docs/commerce.md, “Whose cart it is”); anyone else gets 404. */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7773,6 +7783,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/carts/{id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take over a guest cart after signing in
+         * @description A shopper who filled a cart as a guest and then signed in sends the cart’s secret (`Winkel-Cart-Secret`) with their customer session: the cart becomes theirs (their personal offers apply, the order will be in their account) and the secret stops working. Claiming a cart that is already theirs changes nothing. 404 without the right secret; 409 `cart_closed` once checked out.
+         *
+         *     Requires a signed-in customer.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description A guest cart’s secret (`wcs_…`), answered once as `secret` when the cart was made with a publishable key. Required on every call on a guest cart; not needed for a customer’s own cart or a store’s cart. */
+                    "winkel-cart-secret"?: string;
+                };
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A cart reaches only its owner: the guest who holds its secret, the customer it belongs to, or staff and keys of its store (docs/commerce.md, “Whose cart it is”); anyone else gets 404. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Cart"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/carts/{id}/lines": {
         parameters: {
             query?: never;
@@ -7789,7 +7863,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description A guest cart’s secret (`wcs_…`), answered once as `secret` when the cart was made with a publishable key. Required on every call on a guest cart; not needed for a customer’s own cart or a store’s cart. */
+                    "winkel-cart-secret"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -7808,7 +7885,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description A cart reaches only its owner: the guest who holds its secret, the customer it belongs to, or staff and keys of its store (docs/commerce.md, “Whose cart it is”); anyone else gets 404. */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7863,7 +7940,10 @@ export interface paths {
         patch: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description A guest cart’s secret (`wcs_…`), answered once as `secret` when the cart was made with a publishable key. Required on every call on a guest cart; not needed for a customer’s own cart or a store’s cart. */
+                    "winkel-cart-secret"?: string;
+                };
                 path: {
                     id: string;
                     lineId: string;
@@ -7878,7 +7958,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description A cart reaches only its owner: the guest who holds its secret, the customer it belongs to, or staff and keys of its store (docs/commerce.md, “Whose cart it is”); anyone else gets 404. */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7940,7 +8020,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description A cart reaches only its owner: the guest who holds its secret, the customer it belongs to, or staff and keys of its store (docs/commerce.md, “Whose cart it is”); anyone else gets 404. */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -7992,7 +8072,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description A guest cart’s secret (`wcs_…`), answered once as `secret` when the cart was made with a publishable key. Required on every call on a guest cart; not needed for a customer’s own cart or a store’s cart. */
+                    "winkel-cart-secret"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -8006,7 +8089,7 @@ export interface paths {
                 };
             };
             responses: {
-                /** @description Default Response */
+                /** @description A cart reaches only its owner: the guest who holds its secret, the customer it belongs to, or staff and keys of its store (docs/commerce.md, “Whose cart it is”); anyone else gets 404. */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -8052,14 +8135,17 @@ export interface paths {
         put?: never;
         /**
          * Check out: source, reserve, authorise the payment, create the order (or undo all of it)
-         * @description Send an Idempotency-Key. A cart is checked out once, whatever races: a concurrent or repeated checkout answers with the same order. 409 `cart_changed` when the price differs from `expectedTotal`, 409 `out_of_stock`, 402 `payment_failed` (nothing is kept: no reservation, no order).
+         * @description Send an Idempotency-Key. A cart is checked out once, whatever races: a concurrent or repeated checkout answers with the same order. Say which price is paid: `expectedTotal` (the total the shopper was shown) or `acceptCurrentPrice: true`; without either, or when the price differs from `expectedTotal`, 409 `cart_changed` answers the current total, line prices and coupons and nothing happens. 409 `out_of_stock`, 402 `payment_failed` (nothing is kept: no reservation, no order).
          *
          *     Requires permission `storefront`.
          */
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description A guest cart’s secret (`wcs_…`), answered once as `secret` when the cart was made with a publishable key. Required on every call on a guest cart; not needed for a customer’s own cart or a store’s cart. */
+                    "winkel-cart-secret"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -8070,7 +8156,14 @@ export interface paths {
                     "application/json": {
                         /** Format: email */
                         email?: string;
+                        /** @description The total in cents the shopper was shown and accepts; any other current total is refused with 409 `cart_changed`. */
                         expectedTotal?: number;
+                        /** @description `true`: pay whatever the cart costs now (a program with no person to show a total to). Instead of `expectedTotal`; one of the two is required. */
+                        acceptCurrentPrice?: boolean;
+                        /**
+                         * @deprecated
+                         * @description No longer accepted: a cart is priced with its customer’s own groups, never with groups the request names. A non-empty list is a 400.
+                         */
                         customerGroups?: string[];
                         payment?: {
                             /** @enum {string} */
@@ -13164,6 +13257,7 @@ export interface components {
             latitude?: number | null;
             longitude?: number | null;
         };
+        /** @description A cart reaches only its owner: the guest who holds its secret, the customer it belongs to, or staff and keys of its store (docs/commerce.md, “Whose cart it is”); anyone else gets 404. */
         Cart: {
             /** @description cart_… */
             id: string;
@@ -13186,6 +13280,8 @@ export interface components {
             /** @description The live price (see /v1/pricing/quote); null for an empty cart. */
             quote: components["schemas"]["CartQuote"] | null;
             version: number;
+            /** @description Only in the answer that made a guest cart (with a publishable key), and only then: the cart’s secret (`wcs_…`). Keep it with the cart id and send it as the `Winkel-Cart-Secret` header on every later call on the cart; Winkel keeps only its hash and cannot show it again. */
+            secret?: string;
         };
         Order: {
             /** @description ord_… */

@@ -13,7 +13,7 @@ import { formatMoney } from '../../lib/money';
 import { problemMessage } from '../../lib/notify';
 import { usePageTitle } from '../../lib/usePageTitle';
 import { trackPage } from './sdk';
-import { cartIdStore, quoteOf, rememberOrder, shop, useCart, useCustomer, useShopConfig, useStores, useVariantTitle, type Cart } from './shopApi';
+import { cartIdStore, forgetCart, quoteOf, rememberOrder, shop, useCart, useCustomer, useShopConfig, useStores, useVariantTitle, type Cart } from './shopApi';
 import { Totals } from './Totals';
 
 function LineSummary({ line, storeName }: { line: Cart['lines'][number]; storeName: string | undefined }) {
@@ -164,7 +164,7 @@ export function CheckoutPage() {
         }),
       );
       rememberOrder(order);
-      cartIdStore.set(null);
+      forgetCart();
       client.removeQueries({ queryKey: ['shop', 'cart'] });
       void client.invalidateQueries({ queryKey: ['shop', 'my-orders'] });
       navigate(`/storefront/orders/${order.id}?placed=1`, { replace: true });

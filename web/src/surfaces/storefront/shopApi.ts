@@ -1,6 +1,9 @@
 // How the storefront talks to Winkel. A shopper is never a staff user: every call carries the
 // shopper's customer session when signed in, else the shop's publishable key (asked from the public
-// GET /v1/storefront/config). The cart id is remembered in this browser, so a reload keeps the cart.
+// GET /v1/storefront/config). The cart id is remembered in this browser, so a reload keeps the cart;
+// a guest cart's secret (answered once when the cart is made) is remembered with it and sent on every
+// call on that cart, since the publishable key alone reaches no cart (docs/commerce.md, "Whose cart
+// it is").
 import createClient, { type Middleware } from 'openapi-fetch';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useSyncExternalStore } from 'react';
@@ -75,6 +78,19 @@ function stored(key: string) {
 
 export const customerSession = stored('winkel.shop.customerToken');
 export const cartIdStore = stored('winkel.shop.cartId');
+/** The guest cart's secret, as "<cart id> <secret>": it belongs to that cart only. */
+const cartSecretStore = stored('winkel.shop.cartSecret');
+
+function secretOf(cartId: string): string | null {
+  const [id, secret] = (cartSecretStore.get() ?? '').split(' ');
+  return id === cartId && secret ? secret : null;
+}
+
+/** Start afresh: the remembered cart (checked out, gone, or not this shopper's) and its secret. */
+export function forgetCart() {
+  cartSecretStore.set(null);
+  cartIdStore.set(null);
+}
 
 let publishableKey: string | null = null;
 
@@ -84,6 +100,10 @@ const shopAuth: Middleware = {
   onRequest({ request }) {
     const token = customerSession.get() ?? publishableKey;
     if (token && !request.headers.has('authorization')) request.headers.set('authorization', `Bearer ${token}`);
+    // A call on a guest cart carries its secret, signed in or not (signing in claims the cart).
+    const cartId = /^\/v1\/carts\/([^/?#]+)/.exec(new URL(request.url).pathname)?.[1];
+    const secret = cartId ? secretOf(decodeURIComponent(cartId)) : null;
+    if (secret && !request.headers.has('winkel-cart-secret')) request.headers.set('winkel-cart-secret', secret);
     return request;
   },
   async onResponse({ request, response }) {
@@ -148,13 +168,14 @@ export function useCart() {
       try {
         const cart = await unwrap(shop.GET('/v1/carts/{id}', { params: { path: { id: id! } } }));
         if (cart.status === 'checked_out') {
-          cartIdStore.set(null);
+          forgetCart();
           return null;
         }
         return cart;
       } catch (err) {
+        // Gone, or not this shopper's (e.g. a customer's cart after signing out).
         if (err instanceof ApiProblem && err.status === 404) {
-          cartIdStore.set(null);
+          forgetCart();
           return null;
         }
         throw err;
@@ -171,6 +192,8 @@ async function ensureCart(country: 'NL' | 'BE'): Promise<string> {
   const existing = cartIdStore.get();
   if (existing) return existing;
   const cart = await unwrap(shop.POST('/v1/carts', { body: { channel: 'web', country }, headers: { 'idempotency-key': crypto.randomUUID() } }));
+  // A guest's cart comes with its secret, answered this once: keep it with the id.
+  cartSecretStore.set(cart.secret ? `${cart.id} ${cart.secret}` : null);
   cartIdStore.set(cart.id);
   return cart.id;
 }
@@ -191,7 +214,7 @@ export function useCartActions() {
       } catch (err) {
         // The remembered cart was checked out elsewhere or is gone: start a new one.
         if (!(err instanceof ApiProblem) || (err.status !== 404 && err.code !== 'cart_closed')) throw err;
-        cartIdStore.set(null);
+        forgetCart();
         id = await ensureCart(config?.country ?? 'NL');
         cart = await add();
       }
@@ -220,20 +243,20 @@ export function useCartActions() {
 }
 
 /**
- * After signing in, the guest cart moves to the account (a customer's order is linked to the cart's
- * customer): a new cart for the customer with the same lines and codes.
+ * After signing in, the guest cart becomes the account's: the shopper claims it with its secret
+ * (POST /v1/carts/{id}/claim), so their offers apply and the order lands in their account. A cart
+ * that cannot be claimed any more (checked out, gone) is forgotten.
  */
 export async function adoptGuestCart() {
   const id = cartIdStore.get();
-  if (!id) return;
-  const old = await unwrap(shop.GET('/v1/carts/{id}', { params: { path: { id } } })).catch(() => null);
-  if (!old || old.status !== 'open' || old.customerId || !old.lines.length) return;
-  const cart = await unwrap(shop.POST('/v1/carts', { body: { channel: 'web', country: old.country as 'NL' | 'BE' }, headers: { 'idempotency-key': crypto.randomUUID() } }));
-  for (const l of old.lines) {
-    await unwrap(shop.POST('/v1/carts/{id}/lines', { params: { path: { id: cart.id } }, body: { sku: l.sku, quantity: l.quantity, fulfilment: l.fulfilment as 'delivery' | 'pickup', pickupLocationId: l.pickupLocationId } }));
+  if (!id || !secretOf(id)) return;
+  try {
+    await unwrap(shop.POST('/v1/carts/{id}/claim', { params: { path: { id } } }));
+    cartSecretStore.set(null);
+  } catch (err) {
+    if (err instanceof ApiProblem && (err.status === 404 || err.code === 'cart_closed')) forgetCart();
+    else throw err;
   }
-  if (old.couponCodes.length) await unwrap(shop.POST('/v1/carts/{id}/coupons', { params: { path: { id: cart.id } }, body: { codes: old.couponCodes } }));
-  cartIdStore.set(cart.id);
 }
 
 // ------------------------------------------------------------------ look-ups

@@ -1,0 +1,1 @@
+ALTER TABLE "carts" ADD COLUMN "secret_hash" text;
