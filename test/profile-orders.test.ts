@@ -4,9 +4,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestServer, type TestServer } from './helpers/server.js';
+import { shopFront, type ShopFront } from './helpers/shop.js';
 
 let s: TestServer;
 let pk = '';
+let shop: ShopFront;
 let dc = '';
 let gent = '';
 const CARD = { method: 'test_card', cardNumber: '4242424242424242' };
@@ -20,6 +22,7 @@ type Entry = { type: string; channel: string; salesChannel: string | null; store
 beforeAll(async () => {
   s = await startTestServer();
   pk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop' } })).body.token;
+  shop = shopFront(s, pk);
   dc = (await s.call('POST', '/v1/locations', { body: { code: 'DC', name: 'Central DC', type: 'warehouse' } })).body.id;
   gent = (await s.call('POST', '/v1/locations', { body: { code: 'GENT', name: 'Winkel Gent', type: 'store', pickup: true } })).body.id;
   await s.call('POST', '/v1/products', { body: { status: 'active', title: { en: 'Spotty mug' }, variants: [{ sku: 'MUG' }] } });
@@ -32,9 +35,9 @@ afterAll(() => s?.close());
 
 /** A guest's web order (publishable key, no account), paid by card. */
 async function guestOrder(email: string, lines: Array<Record<string, unknown>>) {
-  const cart = (await s.call('POST', '/v1/carts', { token: pk, body: { channel: 'web', email } })).body;
-  for (const l of lines) expect((await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: pk, body: l })).status).toBe(200);
-  const r = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: pk, body: { payment: CARD } });
+  const cart = (await shop('POST', '/v1/carts', { body: { channel: 'web', email } })).body;
+  for (const l of lines) expect((await shop('POST', `/v1/carts/${cart.id}/lines`, { body: l })).status).toBe(200);
+  const r = await shop('POST', `/v1/carts/${cart.id}/checkout`, { body: { payment: CARD, acceptCurrentPrice: true } });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   expect(r.body.customerId).toBeNull();
   return r.body as { id: string; total: number; lines: Array<{ id: string; sku: string; total: number }> };
@@ -183,7 +186,7 @@ describe('the till', () => {
     const cart = await s.call('POST', '/v1/carts', { body: { channel: 'pos', storeId: gent } });
     expect(cart.status, JSON.stringify(cart.body)).toBe(201);
     expect((await s.call('POST', `/v1/carts/${cart.body.id}/lines`, { body: { sku: 'MUG', quantity: 1 } })).status).toBe(200);
-    const done = await s.call('POST', `/v1/carts/${cart.body.id}/checkout`, { body: { tenders: [{ method: 'card_present', fingerprint: 'fp-only-card-91c2', last4: '9911' }] } });
+    const done = await s.call('POST', `/v1/carts/${cart.body.id}/checkout`, { body: { acceptCurrentPrice: true, tenders: [{ method: 'card_present', fingerprint: 'fp-only-card-91c2', last4: '9911' }] } });
     expect(done.status, JSON.stringify(done.body)).toBe(201);
     const orderId = done.body.id as string;
     expect((await s.call('POST', `/v1/orders/${orderId}/notes`, { body: { body: 'Gift wrapped at the counter' } })).status).toBe(201);
@@ -203,7 +206,7 @@ describe('the till', () => {
     const cart = (await s.call('POST', '/v1/carts', { body: { channel: 'pos', storeId: gent } })).body;
     expect((await s.call('PUT', `/v1/carts/${cart.id}/customer`, { body: { customerId } })).status).toBe(200);
     expect((await s.call('POST', `/v1/carts/${cart.id}/lines`, { body: { sku: 'TOWEL', quantity: 2 } })).status).toBe(200);
-    const done = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { body: { tenders: [{ method: 'card_present', fingerprint: 'fp-regular-77aa', last4: '7711' }] } });
+    const done = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { body: { acceptCurrentPrice: true, tenders: [{ method: 'card_present', fingerprint: 'fp-regular-77aa', last4: '7711' }] } });
     expect(done.status, JSON.stringify(done.body)).toBe(201);
     const orderId = done.body.id as string;
     expect((await s.call('POST', `/v1/orders/${orderId}/payments/capture`, { body: {} })).status).toBe(200);
