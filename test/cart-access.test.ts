@@ -133,6 +133,11 @@ describe('whose cart it is', () => {
     // Staff and keys of every store (customer service, a headless shop's server) do reach it.
     expect((await s.call('GET', `/v1/carts/${cart.id}`, { token: who.shopServerKey })).status).toBe(200);
     expect((await s.call('GET', `/v1/carts/${cart.id}`)).status).toBe(200);
+    // Staff who neither sell nor serve customers (a merchandiser) do not.
+    const merch = await s.call('POST', '/v1/staff-users', { body: { email: 'merch.cart@example.com', name: 'Merch', role: 'merchandiser', password: 'merchandiser-pass-1' } });
+    expect(merch.status).toBe(201);
+    const merchToken = (await s.call('POST', '/v1/auth/sign-in', { token: null, body: { email: 'merch.cart@example.com', password: 'merchandiser-pass-1' } })).body.token;
+    expect(await everyCartRoute(cart.id, lineId, merchToken)).toEqual(ALL_404);
   });
 
   it('a till cart is its store’s: an associate and a device key of another store get 404 on every route, the store’s own staff and key reach it', async () => {

@@ -11,7 +11,7 @@
 //   store's even when a customer is attached to it;
 // - staff and secret keys reach the carts of the stores they act for: a cart of a store (every
 //   in-store cart) needs `orders:write` and that store in their scope; a cart of no store (the web
-//   shop's) needs a scope of every store.
+//   shop's) needs a scope of every store, and for staff `orders:write` or `customers:read` too.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
@@ -28,6 +28,8 @@ export const CART_SECRET_DESCRIPTION = 'A guest cart’s secret (`wcs_…`), ans
 export const STORE_SALE_PERMISSION = 'orders:write';
 
 const IN_STORE = new Set(['pos', 'kiosk', 'scan_go']);
+/** Staff who may reach a web cart (scoped to every store): they sell or serve customers. */
+const WEB_CART_STAFF_PERMISSIONS = ['orders:write', 'customers:read'];
 
 /** Channels that sell in a store: the till, the kiosk, scan & go. */
 export function isInStoreChannel(channel: string) {
@@ -66,7 +68,13 @@ export function mayReachCart(p: Principal | undefined, cart: CartOwnership, secr
   if (!p) return false;
   // Whoever holds a guest cart's secret: the shopper's browser, signed in or not, until it is claimed.
   if (cart.secretHash && secret && secretMatches(secret, cart.secretHash)) return true;
-  if (p.kind === 'staff' || p.kind === 'secret_key') return cart.storeId ? actsForStore(p, cart.storeId) : p.storeIds === null;
+  if (p.kind === 'staff' || p.kind === 'secret_key') {
+    if (cart.storeId) return actsForStore(p, cart.storeId);
+    if (p.storeIds !== null) return false;
+    // A web cart holds a shopper's e-mail and personal prices: among staff, only those who serve
+    // shoppers (orders or customer service) reach it; a secret key is the shop's own server.
+    return p.kind === 'secret_key' || WEB_CART_STAFF_PERMISSIONS.some((perm) => p.permissions.has(perm));
+  }
   if (p.kind === 'customer') return cart.customerId === p.id && !isInStoreChannel(cart.channel);
   return false;
 }
