@@ -125,7 +125,8 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
       stops.push(() => mailCatcher!.close());
     }
     const mail = new MailSender(db, smtpUrl, config.mailFrom, log);
-    const webhooks = new WebhookSender(db, { retryBaseSeconds: config.webhookRetryBaseSeconds, retryHours: config.webhookRetryHours, timeoutMs: config.webhookTimeoutMs }, log);
+    const webhooks = new WebhookSender(db, { retryBaseSeconds: config.webhookRetryBaseSeconds, retryHours: config.webhookRetryHours, timeoutMs: config.webhookTimeoutMs, allowPrivate: config.webhookAllowPrivate }, log);
+    stops.push(async () => webhooks.close());
     const relay = new OutboxRelay(db, log);
     relay.subscribe(fanOutSubscription(() => webhooks.loop.wake()));
     relay.subscribe(backInStockSubscription(publicUrlOf(config)));

@@ -4,7 +4,8 @@ import { startTestServer, type TestServer } from './helpers/server.js';
 
 let s: TestServer;
 beforeAll(async () => {
-  s = await startTestServer();
+  // The race below adds an endpoint on 127.0.0.1, which only local development allows.
+  s = await startTestServer({ webhookAllowPrivate: true });
 });
 afterAll(() => s?.close());
 
