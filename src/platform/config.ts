@@ -27,7 +27,7 @@ export const ConfigSchema = Type.Object(
     webhookTimeoutMs: Type.Integer({ minimum: 100, maximum: 60000 }),
     webhookAllowPrivate: Type.Boolean({ description: 'Also send webhooks to private, loopback, link-local and other internal addresses (for local development only).' }),
     signInRateLimit: Type.Integer({ minimum: 1, description: 'Sign-in attempts per minute per client address.' }),
-    apiRateLimit: Type.Integer({ minimum: 0, description: 'Requests per minute per credential on /v1 (0 = off).' }),
+    apiRateLimit: Type.Integer({ minimum: 0, description: 'Requests per minute on /v1 per secret key or session, and per client address for a publishable key or without a valid credential (0 = off).' }),
     staffSessionHours: Type.Number({ exclusiveMinimum: 0 }),
     customerSessionDays: Type.Number({ exclusiveMinimum: 0 }),
     idempotencyHours: Type.Number({ minimum: 24 }),
