@@ -38,7 +38,7 @@ export const ConfigSchema = Type.Object(
     pickupHoldDays: Type.Integer({ minimum: 1, maximum: 60, description: 'Days a click & collect parcel waits at the store before it is cancelled, restocked and refunded.' }),
     returnWindowDays: Type.Integer({ minimum: 0, maximum: 3650, description: 'Days after the order within which its goods can be returned.' }),
     returnExcludedCategories: Type.String({ pattern: '^[\\w-]*(,[\\w-]+)*$', description: 'Comma-separated category ids whose products cannot be returned (their subcategories too).' }),
-    testGatewaySecret: Type.String({ minLength: 16, description: 'Secret that signs the test card gateway’s webhooks.' }),
+    testGatewaySecret: Type.Optional(Type.String({ minLength: 16, description: 'Secret that signs the test card gateway’s webhooks; unset, each installation makes its own (kept in the data directory).' })),
     catalogCacheTtlMs: Type.Integer({ minimum: 0, maximum: 3_600_000, description: 'Longest time (ms) a product-list answer is served from memory; changes drop it at once. 0 turns the cache off.' }),
     lowStockThreshold: Type.Integer({ minimum: 0, maximum: 1_000_000, description: 'Default low-stock alert threshold (available-to-promise at or below it) for levels and locations without their own.' }),
     consentDefaultGranted: Type.String({
@@ -129,7 +129,6 @@ export const DEFAULTS: Config = {
   pickupHoldDays: 7,
   returnWindowDays: 30,
   returnExcludedCategories: '',
-  testGatewaySecret: 'whsec_test_gateway_not_secret',
   catalogCacheTtlMs: 5000,
   lowStockThreshold: 3,
   consentDefaultGranted: 'none',
