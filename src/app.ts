@@ -52,7 +52,11 @@ import { onEmitted } from './platform/events/outbox.js';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: AccessRule;
-    /** Set false on a POST that must not take Idempotency-Key (e.g. sign-in). */
+    /**
+     * Every POST takes Idempotency-Key (docs/API.md) unless this is false, which only sign-in and
+     * sign-out may set: they create nothing to be duplicated, and their answers must not be stored.
+     * The OpenAPI document declares the header on exactly the POSTs without it.
+     */
     idempotent?: boolean;
     /**
      * A query parameter that carries a publishable key, for callers that cannot send headers
@@ -184,7 +188,7 @@ export async function buildApp(input: AppContext): Promise<App> {
   app.addHook('onClose', async () => void stopListening());
 
   const routePatterns: Array<{ method: string; re: RegExp }> = [];
-  const idempotency = idempotencyHooks(ctx.db, ctx.config.idempotencyHours);
+  const idempotency = idempotencyHooks(ctx.db, ctx.config.idempotencyHours, { spoolDir: path.join(ctx.config.dataDir, 'uploads') });
   // Who is calling: resolved before validation, so a 401/403 never depends on the body.
   const resolveToken = (token: string | undefined): Promise<Principal | null> | null =>
     // Only a token of a kind Winkel issues is looked up; anything else is unknown without a query.

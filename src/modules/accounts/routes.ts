@@ -112,7 +112,7 @@ export async function accountRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/customer-auth/password-reset',
     {
-      config: { access: 'public', idempotent: false, rateLimit: limited },
+      config: { access: 'public', rateLimit: limited },
       schema: {
         tags,
         summary: 'Ask for a password-reset e-mail',
@@ -130,7 +130,7 @@ export async function accountRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/customer-auth/password-reset/confirm',
     {
-      config: { access: 'public', idempotent: false, rateLimit: limited },
+      config: { access: 'public', rateLimit: limited },
       schema: {
         tags,
         summary: 'Set a new password with the token from the e-mail; ends all sessions',

@@ -89,7 +89,7 @@ export async function sdkRoutes(app: App, ctx: AppContext) {
     '/v1/sdk/beacon',
     {
       // The key in the query spends that key's budget for this address, as a header would.
-      config: { access: 'public', idempotent: false, keyInQuery: 'key' },
+      config: { access: 'public', keyInQuery: 'key' },
       schema: {
         tags: ['customer data'],
         summary: 'Collect a batch sent by navigator.sendBeacon (publishable key in the query, JSON body as text/plain)',
