@@ -17,8 +17,8 @@ import { isRetryable, sqlState, type Db } from './platform/db.js';
 import { Problem, problemType, unauthorized, forbidden } from './platform/errors.js';
 import { describeRule, securityFor, SECURITY_SCHEMES, type AccessRule, type Principal } from './platform/http/access.js';
 import { idempotencyHooks } from './platform/http/idempotency.js';
+import { budgetOf, clientAddress } from './platform/http/rate-limit.js';
 import { SHARED_SCHEMAS } from './platform/http/schemas.js';
-import { hashSecret } from './platform/ids.js';
 import { randomBytes } from 'node:crypto';
 import { StaffPrincipals } from './modules/access/service.js';
 import { resolveCustomer } from './modules/accounts/service.js';
@@ -52,11 +52,22 @@ import { onEmitted } from './platform/events/outbox.js';
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: AccessRule;
-    /** Set false on a POST that must not take Idempotency-Key (e.g. sign-in). */
+    /**
+     * Every POST takes Idempotency-Key (docs/API.md) unless this is false, which only sign-in and
+     * sign-out may set: they create nothing to be duplicated, and their answers must not be stored.
+     * The OpenAPI document declares the header on exactly the POSTs without it.
+     */
     idempotent?: boolean;
+    /**
+     * A query parameter that carries a publishable key, for callers that cannot send headers
+     * (navigator.sendBeacon): the request then counts against that key's budget for its address.
+     */
+    keyInQuery?: string;
   }
   interface FastifyRequest {
     principal?: Principal;
+    /** Whose request-rate budget this request spends (see the rate limit in buildApp). */
+    rateBucket?: string;
   }
 }
 
@@ -123,6 +134,9 @@ const API_SECURITY_HEADERS: Record<string, string> = {
 const WEB_DIST = rootPath('web/dist');
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
+/** The shape of every token Winkel issues: staff and customer sessions, secret and publishable keys. */
+const TOKEN_SHAPE = /^(wst|wct|sk|pk)_[A-Za-z0-9_-]{16,200}$/;
+
 function principalLabel(p: Principal) {
   return p.kind === 'staff' ? `role ${p.role}` : p.kind === 'secret_key' ? 'API key' : p.kind === 'publishable_key' ? 'publishable key' : 'customer session';
 }
@@ -174,26 +188,33 @@ export async function buildApp(input: AppContext): Promise<App> {
   app.addHook('onClose', async () => void stopListening());
 
   const routePatterns: Array<{ method: string; re: RegExp }> = [];
-  const idempotency = idempotencyHooks(ctx.db, ctx.config.idempotencyHours);
+  const idempotency = idempotencyHooks(ctx.db, ctx.config.idempotencyHours, { spoolDir: path.join(ctx.config.dataDir, 'uploads') });
   // Who is calling: resolved before validation, so a 401/403 never depends on the body.
+  const resolveToken = (token: string | undefined): Promise<Principal | null> | null =>
+    // Only a token of a kind Winkel issues is looked up; anything else is unknown without a query.
+    token && TOKEN_SHAPE.test(token) ? (token.startsWith('wct_') ? resolveCustomer(ctx.db, token) : ctx.staffPrincipals.resolve(token)) : null;
+  // Step 1: who is calling, and so whose budget the request spends. A credential that is unknown,
+  // expired, revoked or malformed spends the client address's budget, like no credential at all,
+  // so sending a new junk token with every request does not buy a new budget.
+  const identify = async (req: FastifyRequest) => {
+    const address = clientAddress(req.ip);
+    const header = req.headers.authorization;
+    const principal = header ? await resolveToken(/^Bearer\s+(\S+)$/i.exec(header)?.[1]) : null;
+    if (principal) req.principal = principal;
+    else if (header) rejectedCredential.add(req);
+    const inQuery = req.routeOptions.config.keyInQuery;
+    const queried = !principal && inQuery ? await resolveToken(String((req.query as Record<string, unknown>)?.[inQuery] ?? '')) : null;
+    req.rateBucket = budgetOf(principal ?? (queried?.kind === 'publishable_key' ? queried : null), address);
+  };
+  // Step 3, after the rate limit: the route's access rule.
   const authenticate = async (req: FastifyRequest) => {
     const rule = req.routeOptions.config.access!;
-    const header = req.headers.authorization;
-    if (header) {
-      const m = /^Bearer\s+(\S+)$/i.exec(header);
-      const token = m?.[1];
-      let principal: Principal | null = null;
-      if (token) {
-        principal = token.startsWith('wct_') ? await resolveCustomer(ctx.db, token) : await ctx.staffPrincipals.resolve(token);
-      }
-      if (!principal) {
-        if (rule !== 'public') throw unauthorized('The credential is unknown, expired or revoked.');
-      } else {
-        req.principal = principal;
-      }
-    }
+    if (rejectedCredential.has(req) && rule !== 'public') throw unauthorized('The credential is unknown, expired or revoked.');
     authorize(rule, req.principal);
   };
+  const rejectedCredential = new WeakSet<FastifyRequest>();
+  // Step 2: the request rate per budget; set once the plugin is registered below.
+  let rateLimitHook: RouteHook | undefined;
 
   app.addHook('onRoute', (route) => {
     const url = route.url;
@@ -203,7 +224,9 @@ export async function buildApp(input: AppContext): Promise<App> {
     const rule = route.config?.access;
     if (!rule) throw new Error(`route ${methods.join(',')} ${url} declares no access rule (config.access)`);
     // Who may call: on the route itself, first, so other paths pay nothing for it.
-    route.onRequest = [authenticate, ...([] as RouteHook[]).concat((route.onRequest as RouteHook) ?? [])] as never;
+    // Routes with a limit of their own (sign-in) keep only that one.
+    const limit = rateLimitHook && !route.config?.rateLimit ? [rateLimitHook] : [];
+    route.onRequest = [identify, ...limit, authenticate, ...([] as RouteHook[]).concat((route.onRequest as RouteHook) ?? [])] as never;
     if (methods.includes('POST') && route.config?.idempotent !== false) {
       route.preHandler = [...([] as RouteHook[]).concat((route.preHandler as RouteHook) ?? []), idempotency.preHandler] as never;
       route.onSend = [...([] as RouteHook[]).concat((route.onSend as RouteHook) ?? []), idempotency.onSend] as never;
@@ -247,16 +270,12 @@ export async function buildApp(input: AppContext): Promise<App> {
     maxAge: 600,
   });
   await app.register(rateLimit, {
-    global: ctx.config.apiRateLimit > 0,
+    // Not on every route: app.ts puts it on each /v1 route, between identifying the caller and
+    // checking the access rule, so refused credentials count too (see identify above).
+    global: false,
     max: ctx.config.apiRateLimit || 1_000_000,
     timeWindow: '1 minute',
-    // One budget per credential (or per address without one), so one integrator cannot starve another.
-    keyGenerator: (req) => {
-      const auth = req.headers.authorization;
-      // The token's own hash, as the authentication after it computes (hashSecret remembers it).
-      return auth ? `k:${hashSecret(auth.replace(/^Bearer\s+/i, '')).slice(0, 24)}` : `ip:${req.ip}`;
-    },
-    allowList: (req) => !req.url.startsWith('/v1/'),
+    keyGenerator: (req) => req.rateBucket ?? `ip:${clientAddress(req.ip)}`,
     enableDraftSpec: true,
     errorResponseBuilder: (_req, context) =>
       new Problem({
@@ -267,6 +286,7 @@ export async function buildApp(input: AppContext): Promise<App> {
         headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
       }),
   });
+  if (ctx.config.apiRateLimit > 0) rateLimitHook = app.rateLimit() as RouteHook;
 
   // Security headers and the request id on every answer, set once per request from a fixed list.
   app.addHook('onRequest', (req, reply, done) => {

@@ -7,6 +7,8 @@ import pino, { type Logger } from 'pino';
 import type pg from 'pg';
 import { buildApp, type App } from './app.js';
 import { publicUrlOf, type Config } from './platform/config.js';
+import { testGatewaySecret } from './platform/installation-secrets.js';
+import { safeLogger } from './platform/log.js';
 import { createDb, createPool, describeDbError, runMigrations, warmPool, type Db } from './platform/db.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './platform/embedded-pg.js';
 import { NatsBridge } from './platform/events/nats.js';
@@ -27,12 +29,15 @@ import { configureConsentDefaults } from './modules/consent/service.js';
 
 export const VERSION: string = JSON.parse(readFileSync(rootPath('package.json'), 'utf8')).version;
 
+/** The process's logger: never writes credentials or personal data (src/platform/log.ts). */
 export function createLogger(config: Config, extra: pino.LoggerOptions = {}): Logger {
-  return pino({
-    level: config.logLevel,
-    ...(config.logPretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
-    ...extra,
-  });
+  return safeLogger(
+    pino({
+      level: config.logLevel,
+      ...(config.logPretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
+      ...extra,
+    }),
+  );
 }
 
 export interface Database {
@@ -100,7 +105,10 @@ export interface StartOptions {
 }
 
 export async function startWinkel(config: Config, opts: StartOptions): Promise<Winkel> {
-  const log = opts.log ?? createLogger(config);
+  // Whatever logger was handed in, what Winkel writes through it is redacted.
+  const log = opts.log ? safeLogger(opts.log) : createLogger(config);
+  // Before anything starts: an installation reachable from outside must not trust a public secret.
+  config.testGatewaySecret = testGatewaySecret(config, log);
   const database = opts.database ?? (await openDatabase(config, log));
   const { db, pool } = database;
   const stops: Array<() => Promise<void>> = [];
@@ -125,7 +133,8 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
       stops.push(() => mailCatcher!.close());
     }
     const mail = new MailSender(db, smtpUrl, config.mailFrom, log);
-    const webhooks = new WebhookSender(db, { retryBaseSeconds: config.webhookRetryBaseSeconds, retryHours: config.webhookRetryHours, timeoutMs: config.webhookTimeoutMs }, log);
+    const webhooks = new WebhookSender(db, { retryBaseSeconds: config.webhookRetryBaseSeconds, retryHours: config.webhookRetryHours, timeoutMs: config.webhookTimeoutMs, allowPrivate: config.webhookAllowPrivate }, log);
+    stops.push(async () => webhooks.close());
     const relay = new OutboxRelay(db, log);
     relay.subscribe(fanOutSubscription(() => webhooks.loop.wake()));
     relay.subscribe(backInStockSubscription(publicUrlOf(config)));

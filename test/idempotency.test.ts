@@ -1,10 +1,13 @@
 // Idempotency-Key on creating POSTs and If-Match on updates, through real HTTP and PostgreSQL.
+import { createHash, randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 let s: TestServer;
 beforeAll(async () => {
-  s = await startTestServer();
+  // The race below adds an endpoint on 127.0.0.1, which only local development allows.
+  s = await startTestServer({ webhookAllowPrivate: true });
 });
 afterAll(() => s?.close());
 
@@ -63,6 +66,49 @@ describe('Idempotency-Key', () => {
     const bad2 = await s.call('POST', '/v1/api-keys', { headers: { 'idempotency-key': 'x'.repeat(300) }, body: { kind: 'secret', name: 'n' } });
     expect(bad2.status).toBe(400);
     expect(bad2.body.errors[0].field).toBe('Idempotency-Key');
+  });
+});
+
+describe('Idempotency-Key: what is stored', () => {
+  it('keeps stored answers unreadable without the key: no token, gift-card code, session or e-mail in the table, yet a retry gets them back', async () => {
+    const keys = { apiKey: randomUUID(), giftCard: randomUUID(), signUp: randomUUID() };
+    const apiKey = await s.call('POST', '/v1/api-keys', { headers: { 'idempotency-key': keys.apiKey }, body: { kind: 'secret', name: 'stored-once', scopes: ['catalog:read'] } });
+    const giftCard = await s.call('POST', '/v1/gift-cards', { headers: { 'idempotency-key': keys.giftCard }, body: { amount: 2500 } });
+    const signUp = await s.call('POST', '/v1/customer-auth/sign-up', { token: null, headers: { 'idempotency-key': keys.signUp }, body: { email: 'stored.once@example.com', password: 'stored-once-password', name: 'Stella Stored' } });
+    expect([apiKey.status, giftCard.status, signUp.status]).toEqual([201, 201, 201]);
+    const secrets = [apiKey.body.token, giftCard.body.code, signUp.body.token, 'stored.once@example.com', 'Stella Stored', 'stored-once-password', ...Object.values(keys)];
+    expect(secrets.every((x) => typeof x === 'string' && x.length > 8)).toBe(true);
+
+    const dump = (await s.winkel.db.execute(sql`select string_agg(t::text, '\n') as all from idempotency_keys t`)).rows[0] as { all: string };
+    expect(dump.all.length).toBeGreaterThan(500);
+    for (const secret of secrets) expect(dump.all).not.toContain(secret);
+    // Not even an unsalted hash of the request or the answer that a guess could be checked against.
+    expect(dump.all).not.toContain(createHash('sha256').update(JSON.stringify(apiKey.body)).digest('hex'));
+
+    const again = await s.call('POST', '/v1/customer-auth/sign-up', { token: null, headers: { 'idempotency-key': keys.signUp }, body: { email: 'stored.once@example.com', password: 'stored-once-password', name: 'Stella Stored' } });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(signUp.body);
+    const keyAgain = await s.call('POST', '/v1/api-keys', { headers: { 'idempotency-key': keys.apiKey }, body: { kind: 'secret', name: 'stored-once', scopes: ['catalog:read'] } });
+    expect(keyAgain.body.token).toBe(apiKey.body.token);
+    expect(keyAgain.headers.get('location')).toBe(apiKey.headers.get('location'));
+  });
+
+  it('fingerprints a streamed upload by its bytes: the same file is replayed, another file with the key is refused', async () => {
+    const upload = (key: string, csv: string) =>
+      fetch(`${s.url}/v1/imports?kind=products&filename=idem.csv`, { method: 'POST', headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'text/csv', 'idempotency-key': key }, body: csv });
+    const csv = 'handle,sku,status,title_en,price\nidem-lamp,IDEM-1,active,Idem lamp,9.95\n';
+    const key = randomUUID();
+    const first = await upload(key, csv);
+    expect(first.status).toBe(202);
+    const job = await first.json();
+    const again = await upload(key, csv);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect((await again.json()).id).toBe(job.id);
+    const other = await upload(key, csv.replace('9.95', '8.95'));
+    expect(other.status).toBe(422);
+    expect((await other.json()).code).toBe('idempotency_key_reused');
+    const jobs = (await s.call('GET', '/v1/imports?limit=200')).body.data.filter((j: { source: string }) => j.source === 'idem.csv');
+    expect(jobs).toHaveLength(1);
   });
 });
 

@@ -19,7 +19,7 @@ let closeWorkerDb: () => Promise<void>;
 
 beforeAll(async () => {
   // The serve process only answers HTTP; the worker relays events to NATS and consumes them.
-  s = await startTestServer({ natsUrl: NATS_URL, natsPrefix: prefix, runWorkers: false });
+  s = await startTestServer({ natsUrl: NATS_URL, natsPrefix: prefix, runWorkers: false, webhookAllowPrivate: true });
   const config = loadConfig({ env: {}, file: '/nonexistent', overrides: { ...s.config, port: 0 } });
   const log = pino({ level: 'warn' });
   const db = await openDatabase(config, log, { migrate: false, poolSize: 4 });

@@ -23,7 +23,7 @@ let n = 0;
 const CARD = { method: 'test_card', cardNumber: '4242424242424242' };
 
 beforeAll(async () => {
-  s = await startTestServer({ webhookRetryBaseSeconds: 0.2 });
+  s = await startTestServer({ webhookRetryBaseSeconds: 0.2, webhookAllowPrivate: true });
   pk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop' } })).body.token;
   guest = shopFront(s, pk);
   dc = (await s.call('POST', '/v1/locations', { body: { code: 'DC', name: 'Central DC', type: 'warehouse' } })).body.id;

@@ -1,6 +1,7 @@
 // Staff accounts as an admin manages them: sessions end when they should, keys show when they were
 // last used, the last admin cannot lock everyone out, and housekeeping jobs run on pg-boss.
 import { sql } from 'drizzle-orm';
+import { idempotencySecrets } from '../src/platform/http/idempotency.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestServer, type TestServer } from './helpers/server.js';
 
@@ -84,10 +85,14 @@ describe('API keys', () => {
 describe('housekeeping jobs (pg-boss)', () => {
   it('removes expired idempotency keys', async () => {
     await s.call('POST', '/v1/api-keys', { headers: { 'idempotency-key': 'old-one' }, body: { kind: 'publishable', name: 'old' } });
-    await s.winkel.db.execute(sql`update idempotency_keys set expires_at = now() - interval '1 minute' where key = 'old-one'`);
+    // Stored under a value derived from the caller and the key, not the key itself.
+    const me = (await s.call('GET', '/v1/auth/me')).body;
+    const stored = idempotencySecrets(`staff:${me.id}`, 'old-one').lookup;
+    const aged = await s.winkel.db.execute(sql`update idempotency_keys set expires_at = now() - interval '1 minute' where key = ${stored}`);
+    expect(aged.rowCount).toBe(1);
     await s.winkel.jobs.send('maintenance-idempotency-keys', {});
     await eventually(async () => {
-      const r = await s.winkel.db.execute(sql`select count(*)::int as n from idempotency_keys where key = 'old-one'`);
+      const r = await s.winkel.db.execute(sql`select count(*)::int as n from idempotency_keys where key = ${stored}`);
       return (r.rows[0] as { n: number }).n === 0;
     }, 20_000);
   });

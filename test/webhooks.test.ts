@@ -1,6 +1,8 @@
 // Webhooks end to end: a committed event → a signed POST to a real receiver on 127.0.0.1 that
 // fails first and then succeeds; the delivery log keeps every attempt; replay and ping work; an
 // endpoint failing for the whole retry window is disabled with an event and an e-mail to admins.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backoffSeconds } from '../src/modules/webhooks/service.js';
@@ -10,7 +12,8 @@ import { eventually, startTestServer, type TestServer } from './helpers/server.j
 
 let s: TestServer;
 beforeAll(async () => {
-  s = await startTestServer({ webhookRetryBaseSeconds: 0.2 });
+  // The receivers run on 127.0.0.1, which only local development may send webhooks to.
+  s = await startTestServer({ webhookRetryBaseSeconds: 0.2, webhookAllowPrivate: true });
 });
 afterAll(() => s?.close());
 
@@ -113,6 +116,54 @@ describe('webhook delivery', () => {
       expect(again.body.consecutiveFailures).toBe(0);
     } finally {
       await receiver.close();
+    }
+  });
+
+  it('keeps only the first kilobyte of a receiver’s answer in the delivery log, and does not follow redirects', async () => {
+    let redirectedTo = 0;
+    const elsewhere = http.createServer((_req, res) => {
+      redirectedTo++;
+      res.end('followed');
+    });
+    await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', () => r()));
+    const elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}/`;
+    const big = http.createServer((req, res) => {
+      req.resume();
+      if (req.url === '/move') {
+        res.writeHead(307, { location: elsewhereUrl }).end();
+        return;
+      }
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      // 1 MB of answer: the log keeps the first kilobyte.
+      res.end('é'.repeat(512 * 1024));
+    });
+    await new Promise<void>((r) => big.listen(0, '127.0.0.1', () => r()));
+    const base = `http://127.0.0.1:${(big.address() as AddressInfo).port}`;
+    try {
+      const noisy = (await s.call('POST', '/v1/webhook-endpoints', { body: { url: `${base}/noisy`, eventTypes: ['nothing.matches'] } })).body;
+      const ping = await s.call('POST', `/v1/webhook-endpoints/${noisy.id}/ping`);
+      const detail = await eventually(async () => {
+        const d = (await s.call('GET', `/v1/webhook-deliveries/${ping.body.id}`)).body;
+        return d.attempts.length >= 1 ? d : undefined;
+      });
+      expect(detail.attempts[0].statusCode).toBe(500);
+      expect(Buffer.byteLength(detail.attempts[0].responseBody)).toBeLessThanOrEqual(1024 + 3);
+      expect(detail.attempts[0].responseBody.length).toBeGreaterThan(400);
+
+      const moving = (await s.call('POST', '/v1/webhook-endpoints', { body: { url: `${base}/move`, eventTypes: ['nothing.matches'] } })).body;
+      const ping2 = await s.call('POST', `/v1/webhook-endpoints/${moving.id}/ping`);
+      const moved = await eventually(async () => {
+        const d = (await s.call('GET', `/v1/webhook-deliveries/${ping2.body.id}`)).body;
+        return d.attempts.length >= 1 ? d : undefined;
+      });
+      expect(moved.attempts[0].statusCode).toBe(307);
+      expect(moved.attempts[0].error).toMatch(/redirects are not followed/);
+      expect(moved.delivery.status).toBe('pending');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(redirectedTo).toBe(0);
+    } finally {
+      await new Promise<void>((r) => big.close(() => r()));
+      await new Promise<void>((r) => elsewhere.close(() => r()));
     }
   });
 

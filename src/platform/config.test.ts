@@ -43,6 +43,6 @@ describe('configuration', () => {
   });
 
   it('has an environment variable for every setting', () => {
-    expect(Object.keys(ENV_NAMES).sort()).toEqual(Object.keys({ ...DEFAULTS, publicUrl: 1, databaseUrl: 1, natsUrl: 1, smtpUrl: 1 }).sort());
+    expect(Object.keys(ENV_NAMES).sort()).toEqual(Object.keys({ ...DEFAULTS, publicUrl: 1, databaseUrl: 1, natsUrl: 1, smtpUrl: 1, testGatewaySecret: 1 }).sort());
   });
 });

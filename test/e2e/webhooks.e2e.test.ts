@@ -18,7 +18,8 @@ async function snap(name: string) {
 
 beforeAll(async () => {
   receiver = await startReceiver();
-  server = await startWinkelServer();
+  // The receiver runs on 127.0.0.1, which only local development may send webhooks to.
+  server = await startWinkelServer({ WEBHOOK_ALLOW_PRIVATE: 'true' });
   browser = await launchBrowser();
   const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1366, height: 900 } });
   page = await context.newPage();

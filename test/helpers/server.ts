@@ -23,14 +23,15 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Partial<Config> = {}): Promise<TestServer> {
+/** `log`: where the server's log lines go (a test that reads them); stdout at TEST_LOG or warn otherwise. */
+export async function startTestServer(overrides: Partial<Config> = {}, opts: { log?: pino.DestinationStream } = {}): Promise<TestServer> {
   const testDb = await createTestDatabase();
   const config = loadConfig({
     env: {},
     file: '/nonexistent',
     overrides: { databaseUrl: testDb.url, port: 0, host: '127.0.0.1', logLevel: 'warn', serveWeb: false, dbPoolSize: 10, apiRateLimit: 0, signInRateLimit: 1000, ...overrides },
   });
-  const log = pino({ level: process.env.TEST_LOG ?? 'warn' });
+  const log = opts.log ? pino({ level: config.logLevel }, opts.log) : pino({ level: process.env.TEST_LOG ?? 'warn' });
   const database = await openDatabase(config, log, { migrate: false });
   const winkel = await startWinkel(config, { mode: 'serve', log, database, bootstrapAdmin: { email: 'admin@test.example', name: 'Test Admin' } });
   const url = winkel.url!;

@@ -2,6 +2,7 @@
 import Type from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App, AppContext } from '../../app.js';
+import { clientAddress } from '../../platform/http/rate-limit.js';
 import { etag, expectedVersion } from '../../platform/http/concurrency.js';
 import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
 import type { RequestContext } from '../audit/service.js';
@@ -90,7 +91,7 @@ export async function accessRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/auth/sign-in',
     {
-      config: { access: 'public', idempotent: false, rateLimit: { max: ctx.config.signInRateLimit, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => `signin:${req.ip}` } },
+      config: { access: 'public', idempotent: false, rateLimit: { max: ctx.config.signInRateLimit, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => `signin:${clientAddress(req.ip)}` } },
       schema: {
         tags,
         summary: 'Staff sign-in: exchange e-mail and password for a session token',

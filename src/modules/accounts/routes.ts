@@ -2,6 +2,7 @@
 import Type from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App, AppContext } from '../../app.js';
+import { clientAddress } from '../../platform/http/rate-limit.js';
 import { IdParam, ref, Timestamp } from '../../platform/http/schemas.js';
 import * as accounts from './service.js';
 
@@ -32,7 +33,7 @@ const CustomerSessionInfo = Type.Object(
 
 export async function accountRoutes(app: App, ctx: AppContext) {
   for (const s of [CustomerAccount, CustomerSession, CustomerSessionInfo]) app.addSchema(s);
-  const limited = { max: ctx.config.signInRateLimit, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => `customer-auth:${req.ip}` };
+  const limited = { max: ctx.config.signInRateLimit, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => `customer-auth:${clientAddress(req.ip)}` };
   const meta = (req: FastifyRequest) => ({ ip: req.ip, userAgent: req.headers['user-agent'] });
   const answer = (r: { account: accounts.CustomerAccountRow; token: string; session: { id: string; expiresAt: Date } }) => ({
     token: r.token,
@@ -111,7 +112,7 @@ export async function accountRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/customer-auth/password-reset',
     {
-      config: { access: 'public', idempotent: false, rateLimit: limited },
+      config: { access: 'public', rateLimit: limited },
       schema: {
         tags,
         summary: 'Ask for a password-reset e-mail',
@@ -129,7 +130,7 @@ export async function accountRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/customer-auth/password-reset/confirm',
     {
-      config: { access: 'public', idempotent: false, rateLimit: limited },
+      config: { access: 'public', rateLimit: limited },
       schema: {
         tags,
         summary: 'Set a new password with the token from the e-mail; ends all sessions',

@@ -173,7 +173,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/carts/:id/lines',
     {
-      config: { ...shop, idempotent: false },
+      config: { ...shop },
       schema: {
         tags,
         summary: 'Add a product by SKU, variant or scanned barcode',
@@ -230,7 +230,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
 
   app.post(
     '/v1/carts/:id/coupons',
-    { config: { ...shop, idempotent: false }, schema: { tags, summary: 'Set the coupon codes of a cart', params: IdParam, headers: CartSecretHeader, body: Type.Object({ codes: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10 }) }, { additionalProperties: false }), response: { 200: ref(Cart) } } },
+    { config: { ...shop }, schema: { tags, summary: 'Set the coupon codes of a cart', params: IdParam, headers: CartSecretHeader, body: Type.Object({ codes: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10 }) }, { additionalProperties: false }), response: { 200: ref(Cart) } } },
     async (req) => {
       await commerce.setCoupons(ctx.db, req.params.id, req.body.codes);
       return (await view(req.params.id)) as never;
@@ -351,7 +351,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/orders/:id/lines/:lineId/cancel',
     {
-      config: { access: { permission: 'orders:write' }, idempotent: false },
+      config: { access: { permission: 'orders:write' } },
       schema: {
         tags,
         summary: 'Cancel a line before it is fulfilled: release its stock, re-price the rest, give back the difference',
@@ -371,7 +371,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/orders/:id/pickup-store',
     {
-      config: { access: { permission: 'orders:write' }, idempotent: false },
+      config: { access: { permission: 'orders:write' } },
       schema: {
         tags,
         summary: 'Collect at another store: reserve there, release here',

@@ -291,7 +291,7 @@ export async function consentRoutes(app: App, ctx: AppContext) {
     scope.post(
       '/v1/consents/unsubscribe',
       {
-        config: { access: 'public', idempotent: false },
+        config: { access: 'public' },
         schema: {
           tags,
           summary: 'Withdraw the purposes of a signed unsubscribe link (one-click, RFC 8058)',

@@ -55,7 +55,7 @@ const TimelineEvent = Type.Object(
 
 export async function customerRoutes(app: App, ctx: AppContext) {
   for (const s of [Result, EventIn, TimelineEvent]) app.addSchema(s);
-  const access = { access: { permission: 'storefront' }, idempotent: false } as const;
+  const access = { access: { permission: 'storefront' } } as const;
   const source = (req: { principal?: { kind: string; id: string } }) => (req.principal?.kind === 'publishable_key' || req.principal?.kind === 'secret_key' ? req.principal.id : null);
 
   for (const type of ['track', 'identify', 'page', 'screen', 'alias'] as const) {
@@ -299,7 +299,7 @@ export async function profileRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/profiles/:id/unmerge',
     {
-      config: { ...write, idempotent: false },
+      config: { ...write },
       schema: {
         tags,
         summary: 'Undo a merge: both profiles get back their own identifiers, events and traits',
@@ -339,7 +339,7 @@ export async function profileRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/collect/social',
     {
-      config: { ...write, idempotent: false },
+      config: { ...write },
       schema: {
         tags,
         summary: 'Social interactions (mentions, likes, comments, messages) with the handle that made them, from a social listening tool',
@@ -372,7 +372,7 @@ export async function profileRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/collect/store-visit',
     {
-      config: { access: { permission: 'storefront' }, idempotent: false },
+      config: { access: { permission: 'storefront' } },
       schema: {
         tags,
         summary: 'A store visit, from the app\'s geofence or an in-store scan, with the identifiers known',

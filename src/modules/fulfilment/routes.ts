@@ -248,7 +248,7 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/sourcing/preview',
     {
-      config: { access: { permission: 'orders:read' }, idempotent: false },
+      config: { access: { permission: 'orders:read' } },
       schema: {
         tags,
         summary: 'Explain where the sourcing engine would take these lines from, and why not elsewhere',

@@ -49,7 +49,7 @@ export async function importRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/imports',
     {
-      config: { access: { permission: 'catalog:write' }, idempotent: false },
+      config: { access: { permission: 'catalog:write' } },
       bodyLimit: 1024 * 1024 * 1024,
       schema: {
         tags,

@@ -94,7 +94,7 @@ export async function purchasingRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/suppliers/:id/items',
     {
-      config: { ...write, idempotent: false },
+      config: { ...write },
       schema: {
         tags,
         summary: 'Set what a supplier delivers: lead time, pack size, minimum order, cost per variant',
@@ -163,13 +163,13 @@ export async function purchasingRoutes(app: App, ctx: AppContext) {
   app.get('/v1/purchase-orders/:id', { config: read, schema: { tags, summary: 'A purchase order', params: IdParam, response: { 200: ref(PurchaseOrder) } } }, async (req) =>
     purchasing.publicPurchaseOrder(await purchasing.getPurchaseOrder(ctx.db, req.params.id)),
   );
-  app.post('/v1/purchase-orders/:id/send', { config: { ...write, idempotent: false }, schema: { tags, summary: 'Send a draft to the supplier (quantities become incoming)', params: IdParam, response: { 200: ref(PurchaseOrder) } } }, async (req) =>
+  app.post('/v1/purchase-orders/:id/send', { config: { ...write }, schema: { tags, summary: 'Send a draft to the supplier (quantities become incoming)', params: IdParam, response: { 200: ref(PurchaseOrder) } } }, async (req) =>
     purchasing.sendPurchaseOrder(ctx.db, requestContext(req), req.params.id),
   );
   app.post(
     '/v1/purchase-orders/:id/receive',
     {
-      config: { ...write, idempotent: false },
+      config: { ...write },
       schema: {
         tags,
         summary: 'Receive goods (everything outstanding, or the quantities given): receipts in the ledger',
@@ -183,7 +183,7 @@ export async function purchasingRoutes(app: App, ctx: AppContext) {
       return purchasing.receivePurchaseOrder(ctx.db, requestContext(req), req.params.id, req.body.lines);
     },
   );
-  app.post('/v1/purchase-orders/:id/cancel', { config: { ...write, idempotent: false }, schema: { tags, summary: 'Cancel a purchase order (outstanding quantities stop being incoming)', params: IdParam, response: { 200: ref(PurchaseOrder) } } }, async (req) =>
+  app.post('/v1/purchase-orders/:id/cancel', { config: { ...write }, schema: { tags, summary: 'Cancel a purchase order (outstanding quantities stop being incoming)', params: IdParam, response: { 200: ref(PurchaseOrder) } } }, async (req) =>
     purchasing.cancelPurchaseOrder(ctx.db, requestContext(req), req.params.id),
   );
 
@@ -201,7 +201,7 @@ export async function purchasingRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/replenishment/orders',
     {
-      config: { ...write, idempotent: false },
+      config: { ...write },
       schema: {
         tags,
         summary: 'Turn the suggestions into draft purchase orders (per supplier) or transfer requests',

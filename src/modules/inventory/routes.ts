@@ -343,7 +343,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     app.post(
       `/v1/reservations/:id/${action}`,
       {
-        config: { access: { permission: 'orders:write' }, idempotent: false },
+        config: { access: { permission: 'orders:write' } },
         schema: { tags, summary, params: IdParam, querystring: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }), response: { 200: ref(Reservation) } },
       },
       async (req) => toReservation(await inv.changeReservation(ctx.db, requestContext(req), req.params.id, how, req.query.reason)),
@@ -352,7 +352,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
 
   app.post(
     '/v1/reservations/:id/extend',
-    { config: { access: { permission: 'orders:write' }, idempotent: false }, schema: { tags, summary: 'Move a reservation’s expiry', params: IdParam, body: Type.Object({ ttlMinutes: Type.Integer({ minimum: 1, maximum: 60 * 24 * 30 }) }), response: { 200: ref(Reservation) } } },
+    { config: { access: { permission: 'orders:write' } }, schema: { tags, summary: 'Move a reservation’s expiry', params: IdParam, body: Type.Object({ ttlMinutes: Type.Integer({ minimum: 1, maximum: 60 * 24 * 30 }) }), response: { 200: ref(Reservation) } } },
     async (req) => toReservation(await inv.extendReservation(ctx.db, req.params.id, req.body.ttlMinutes)),
   );
 
@@ -429,7 +429,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
 
   app.post(
     '/v1/transfers/:id/ship',
-    { config: { ...write, idempotent: false }, schema: { tags, summary: 'Ship a transfer (all requested, or the quantities given)', params: IdParam, body: Type.Object({ lines: Type.Optional(Qty) }, { additionalProperties: false }), response: { 200: ref(Transfer) } } },
+    { config: { ...write }, schema: { tags, summary: 'Ship a transfer (all requested, or the quantities given)', params: IdParam, body: Type.Object({ lines: Type.Optional(Qty) }, { additionalProperties: false }), response: { 200: ref(Transfer) } } },
     async (req) => {
       assertLocationAccess(req.principal, (await inv.getTransfer(ctx.db, req.params.id)).fromLocationId);
       return inv.shipTransfer(ctx.db, requestContext(req), req.params.id, req.body.lines);
@@ -439,7 +439,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/transfers/:id/receive',
     {
-      config: { ...write, idempotent: false },
+      config: { ...write },
       schema: { tags, summary: 'Receive a transfer; a quantity that differs from what shipped needs a reason', params: IdParam, body: Type.Object({ lines: Type.Optional(Qty) }, { additionalProperties: false }), response: { 200: ref(Transfer) } },
     },
     async (req) => {
@@ -448,7 +448,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     },
   );
 
-  app.post('/v1/transfers/:id/cancel', { config: { ...write, idempotent: false }, schema: { tags, summary: 'Cancel a requested transfer', params: IdParam, response: { 200: ref(Transfer) } } }, async (req) =>
+  app.post('/v1/transfers/:id/cancel', { config: { ...write }, schema: { tags, summary: 'Cancel a requested transfer', params: IdParam, response: { 200: ref(Transfer) } } }, async (req) =>
     inv.cancelTransfer(ctx.db, requestContext(req), req.params.id),
   );
 
@@ -497,7 +497,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/count-sheets/:id/counts',
     {
-      config: { ...write, idempotent: false },
+      config: { ...write },
       schema: {
         tags,
         summary: 'Enter counted quantities; submit when every line is counted',
@@ -518,7 +518,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
   ] as const) {
     app.post(
       `/v1/count-sheets/:id/${action}`,
-      { config: { ...write, idempotent: false }, schema: { tags, summary: approve ? 'Approve a submitted count: variances become count corrections' : 'Reject a submitted count: stock stays as it is', params: IdParam, response: { 200: ref(CountSheet) } } },
+      { config: { ...write }, schema: { tags, summary: approve ? 'Approve a submitted count: variances become count corrections' : 'Reject a submitted count: stock stays as it is', params: IdParam, response: { 200: ref(CountSheet) } } },
       async (req) => {
         assertLocationAccess(req.principal, (await inv.getCountSheet(ctx.db, req.params.id)).locationId);
         return inv.decideCount(ctx.db, requestContext(req), req.params.id, approve);

@@ -29,7 +29,8 @@ export const TEST_GATEWAY_SIGNATURE_HEADER = 'winkel-gateway-signature';
 
 export class TestCardGateway implements PaymentProvider {
   name = 'test_card';
-  constructor(private readonly webhookSecret = 'whsec_test_gateway_not_secret') {}
+  /** `webhookSecret`: TEST_GATEWAY_SECRET, or the one made for this installation; without one no webhook is believed. */
+  constructor(private readonly webhookSecret?: string) {}
   async authorise(req: AuthoriseRequest): Promise<ProviderResult> {
     if (req.source.type !== 'card') return { status: 'failed', reference: null, failureCode: 'invalid_number', message: 'The test card gateway takes card numbers.' };
     const n = req.source.number.replace(/\s+/g, '');
@@ -53,11 +54,12 @@ export class TestCardGateway implements PaymentProvider {
   /** What the gateway would send: a JSON body and its signature header (tests and the developer tools use it). */
   signWebhook(outcome: WebhookOutcome, timestamp?: number) {
     const body = JSON.stringify({ type: outcome.status === 'succeeded' ? 'authorisation.settled' : 'authorisation.failed', reference: outcome.reference, failureCode: outcome.failureCode ?? null });
+    if (!this.webhookSecret) throw new Error('the test card gateway has no webhook secret');
     return { body, signature: signPayload(this.webhookSecret, body, timestamp) };
   }
   parseWebhook(headers: Record<string, string | string[] | undefined>, rawBody: string): WebhookOutcome | null {
     const sig = headers[TEST_GATEWAY_SIGNATURE_HEADER];
-    if (typeof sig !== 'string' || !verifySignature(this.webhookSecret, rawBody, sig)) return null;
+    if (!this.webhookSecret || typeof sig !== 'string' || !verifySignature(this.webhookSecret, rawBody, sig)) return null;
     let body: { type?: string; reference?: string; failureCode?: string | null };
     try {
       body = JSON.parse(rawBody);

@@ -170,7 +170,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
     scope.post(
       '/v1/payments/webhooks/:provider',
       {
-        config: { access: 'public', idempotent: false },
+        config: { access: 'public' },
         schema: {
           tags,
           summary: 'A payment provider tells Winkel that a pending authorisation settled or failed',
@@ -230,7 +230,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/gift-cards/balance',
     {
-      config: { access: { permission: 'storefront' }, idempotent: false },
+      config: { access: { permission: 'storefront' } },
       schema: { tags, summary: 'Look up a gift card by its code (balance and status)', body: Type.Object({ code: Type.String({ minLength: 4, maxLength: 40 }) }, { additionalProperties: false }), response: { 200: ref(GiftCard) } },
     },
     async (req) => {

@@ -284,7 +284,7 @@ export async function promotionRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/pricing/quote',
     {
-      config: { access: { permission: 'storefront' }, idempotent: false },
+      config: { access: { permission: 'storefront' } },
       schema: {
         tags,
         summary: 'Price a cart: list prices, every promotion with what applied and why others did not, shipping, VAT breakdown',
@@ -308,7 +308,7 @@ export async function promotionRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/promotions/preview',
     {
-      config: { ...write, idempotent: false },
+      config: { ...write },
       schema: {
         tags,
         summary: 'Try an unsaved promotion on a sample cart (the builder’s live preview)',

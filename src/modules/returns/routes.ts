@@ -110,7 +110,7 @@ export async function returnRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/returns/preview',
     {
-      config: { ...shop, idempotent: false },
+      config: { ...shop },
       schema: {
         tags,
         summary: 'What a return would refund, and over which tenders, without changing anything',
@@ -190,7 +190,7 @@ export async function returnRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/returns/:id/receive',
     {
-      config: { access: { permission: 'returns:write' }, idempotent: false },
+      config: { access: { permission: 'returns:write' } },
       schema: {
         tags,
         summary: 'Receive an authorised return at a store or the DC: inspect, restock, refund',
@@ -217,7 +217,7 @@ export async function returnRoutes(app: App, ctx: AppContext) {
 
   app.post(
     '/v1/returns/:id/cancel',
-    { config: { ...shop, idempotent: false }, schema: { tags, summary: 'Cancel a return that has not been received', params: IdParam, response: { 200: ref(Return) } } },
+    { config: { ...shop }, schema: { tags, summary: 'Cancel a return that has not been received', params: IdParam, response: { 200: ref(Return) } } },
     async (req) => {
       const w = who(req, 'returns:write');
       return publicReturn(await cancelReturn(ctx.db, requestContext(req), req.params.id, w)) as never;

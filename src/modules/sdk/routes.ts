@@ -88,7 +88,8 @@ export async function sdkRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/sdk/beacon',
     {
-      config: { access: 'public', idempotent: false },
+      // The key in the query spends that key's budget for this address, as a header would.
+      config: { access: 'public', keyInQuery: 'key' },
       schema: {
         tags: ['customer data'],
         summary: 'Collect a batch sent by navigator.sendBeacon (publishable key in the query, JSON body as text/plain)',

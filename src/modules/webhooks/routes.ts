@@ -37,7 +37,7 @@ const WebhookAttempt = Type.Object(
     attemptedAt: Timestamp,
     durationMs: Type.Integer(),
     statusCode: Type.Union([Type.Integer(), Type.Null()]),
-    responseBody: Type.Union([Type.String(), Type.Null()]),
+    responseBody: Type.Union([Type.String(), Type.Null()], { description: 'The first 1 KB of the receiver’s answer; null when nothing was sent.' }),
     error: Type.Union([Type.String(), Type.Null()]),
   },
   { $id: 'WebhookAttempt' },
@@ -69,6 +69,7 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
   for (const s of [WebhookEndpoint, WebhookEndpointPage, WebhookAttempt, WebhookDelivery, WebhookDeliveryPage, WebhookDeliveryDetail]) app.addSchema(s);
   const read = { access: { permission: 'webhooks:read' } } as const;
   const write = { access: { permission: 'webhooks:write' } } as const;
+  const policy = { allowPrivate: ctx.config.webhookAllowPrivate };
 
   app.get('/v1/webhook-endpoints', { config: read, schema: { tags, summary: 'List webhook endpoints', querystring: PageQuery, response: { 200: ref(WebhookEndpointPage) } } }, async (req) => {
     const page = await webhooks.listEndpoints(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor });
@@ -82,13 +83,14 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: 'Add a webhook endpoint',
-        description: 'The answer holds the signing secret. Deliveries are POSTs signed with `Winkel-Signature` (see docs/API.md).',
+        description:
+          'The answer holds the signing secret. Deliveries are POSTs signed with `Winkel-Signature` (see docs/API.md). A URL whose host is (or resolves to) a private, loopback, link-local, unique-local, shared (CGNAT), multicast, reserved or cloud metadata address is refused with 422 `webhook_url_refused`, unless the server runs with WEBHOOK_ALLOW_PRIVATE=true.',
         body: Type.Object({ url: Type.String({ minLength: 8, maxLength: 2000 }), description: Type.Optional(Type.String({ maxLength: 500 })), eventTypes: EventTypes }, { additionalProperties: false }),
         response: { 201: ref(WebhookEndpoint) },
       },
     },
     async (req, reply) => {
-      const e = await webhooks.createEndpoint(ctx.db, requestContext(req), req.body);
+      const e = await webhooks.createEndpoint(ctx.db, requestContext(req), req.body, policy);
       reply.code(201).header('etag', etag(e.version)).header('location', `/v1/webhook-endpoints/${e.id}`);
       return webhooks.publicEndpoint(e, true);
     },
@@ -107,7 +109,7 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: 'Change, disable, re-enable an endpoint or rotate its secret',
-        description: 'Send `If-Match` with the ETag you read; a stale one gets 412.',
+        description: 'Send `If-Match` with the ETag you read; a stale one gets 412. A new `url` follows the same address rules as when adding an endpoint (422 `webhook_url_refused`).',
         params: IdParam,
         body: Type.Object(
           {
@@ -123,7 +125,7 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const e = await webhooks.updateEndpoint(ctx.db, requestContext(req), req.params.id, req.body, expectedVersion(req));
+      const e = await webhooks.updateEndpoint(ctx.db, requestContext(req), req.params.id, req.body, expectedVersion(req), policy);
       reply.header('etag', etag(e.version));
       return webhooks.publicEndpoint(e, true);
     },

@@ -5,7 +5,7 @@
 import { and, asc, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db, Executor, Tx } from '../../platform/db.js';
-import { badRequest, notFound } from '../../platform/errors.js';
+import { badRequest, notFound, unprocessable } from '../../platform/errors.js';
 import { emit, lockAggregate, matchesType, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
@@ -15,6 +15,7 @@ import { queueMail } from '../../platform/mail.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
 import { listAdminEmails } from '../access/service.js';
 import { signPayload } from './signature.js';
+import { refusedTarget, RefusedTarget, WebhookTransport } from './transport.js';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './schema.js';
 
 export type EndpointRow = typeof webhookEndpoints.$inferSelect;
@@ -54,7 +55,8 @@ export function publicDelivery(d: DeliveryRow) {
   };
 }
 
-function checkUrl(url: string) {
+/** Refuses a URL that is not http(s), or whose host is off limits (see address.ts), with a 422 saying why. */
+async function checkUrl(url: string, allowPrivate: boolean) {
   let u: URL;
   try {
     u = new URL(url);
@@ -62,6 +64,9 @@ function checkUrl(url: string) {
     throw badRequest('The URL is not valid.', [{ field: '/url', message: 'not a URL' }]);
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:') throw badRequest('Webhook URLs must be http(s).', [{ field: '/url', message: 'use http or https' }]);
+  if (allowPrivate) return;
+  const refused = await refusedTarget(u);
+  if (refused) throw unprocessable(`Winkel does not send webhooks there: ${refused}.`, 'webhook_url_refused', [{ field: '/url', message: refused }]);
 }
 
 function checkTypes(types: string[]) {
@@ -69,8 +74,13 @@ function checkTypes(types: string[]) {
   if (bad.length) throw badRequest('Event types look like "staff_user.created", "order.*" or "*".', bad);
 }
 
-export async function createEndpoint(db: Db, ctx: RequestContext, input: { url: string; description?: string; eventTypes: string[] }) {
-  checkUrl(input.url);
+/** What the endpoint rules depend on: WEBHOOK_ALLOW_PRIVATE. */
+export interface EndpointPolicy {
+  allowPrivate: boolean;
+}
+
+export async function createEndpoint(db: Db, ctx: RequestContext, input: { url: string; description?: string; eventTypes: string[] }, policy: EndpointPolicy) {
+  await checkUrl(input.url, policy.allowPrivate);
   checkTypes(input.eventTypes);
   return db.transaction(async (tx) => {
     const [e] = await tx
@@ -101,8 +111,9 @@ export async function updateEndpoint(
   id: string,
   patch: { url?: string; description?: string | null; eventTypes?: string[]; status?: 'enabled' | 'disabled'; rotateSecret?: boolean },
   expected: number | undefined,
+  policy: EndpointPolicy,
 ) {
-  if (patch.url) checkUrl(patch.url);
+  if (patch.url) await checkUrl(patch.url, policy.allowPrivate);
   if (patch.eventTypes) checkTypes(patch.eventTypes);
   return db.transaction(async (tx) => {
     await lockAggregate(tx, 'webhook_endpoint', id);
@@ -238,9 +249,20 @@ export interface SenderOptions {
   retryBaseSeconds: number;
   retryHours: number;
   timeoutMs: number;
+  /** WEBHOOK_ALLOW_PRIVATE: also send to private, loopback and link-local addresses (development). */
+  allowPrivate: boolean;
 }
 
 /** Next try after `attempt` failures: base × 2^(attempt−1), at most 6 h, ±10 % jitter. */
+/** The host of a URL, for logs: a webhook URL may carry a token in its path or query. */
+function hostOf(url: string) {
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
+}
+
 export function backoffSeconds(attempt: number, baseSeconds: number): number {
   const raw = Math.min(baseSeconds * 2 ** Math.max(0, attempt - 1), 6 * 3600);
   return raw * (0.9 + Math.random() * 0.2);
@@ -248,6 +270,7 @@ export function backoffSeconds(attempt: number, baseSeconds: number): number {
 
 export class WebhookSender {
   readonly loop: WorkLoop;
+  private readonly transport: WebhookTransport;
 
   constructor(
     private readonly db: Db,
@@ -255,6 +278,12 @@ export class WebhookSender {
     private readonly log: Logger,
   ) {
     this.loop = new WorkLoop('webhooks', () => this.sendDue(), 500, log);
+    this.transport = new WebhookTransport({ allowPrivate: opts.allowPrivate, timeoutMs: opts.timeoutMs });
+  }
+
+  /** Closes the kept-alive connections to receivers. */
+  close() {
+    this.transport.close();
   }
 
   async sendDue(): Promise<number> {
@@ -281,9 +310,9 @@ export class WebhookSender {
       error = 'endpoint disabled';
     } else {
       try {
-        const res = await fetch(d.url, {
-          method: 'POST',
-          headers: {
+        const res = await this.transport.post(
+          d.url,
+          {
             'content-type': 'application/json',
             'user-agent': 'Winkel-Webhooks/1',
             'winkel-signature': signPayload(d.secret, body),
@@ -293,13 +322,18 @@ export class WebhookSender {
             'winkel-attempt': String(d.attempts),
           },
           body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(this.opts.timeoutMs),
-        });
-        statusCode = res.status;
-        responseBody = (await res.text().catch(() => '')).slice(0, 2048);
+        );
+        statusCode = res.statusCode;
+        responseBody = res.answer;
+        if (statusCode >= 300 && statusCode < 400) error = `HTTP ${statusCode} (redirects are not followed; give the final URL)`;
       } catch (err) {
-        error = (err as Error).name === 'TimeoutError' ? `timed out after ${this.opts.timeoutMs} ms` : String((err as Error).cause ?? (err as Error).message).slice(0, 500);
+        const e = err as Error & { code?: string };
+        error =
+          err instanceof RefusedTarget
+            ? `not sent: ${e.message}`
+            : e.name === 'TimeoutError' || e.name === 'AbortError'
+              ? `timed out after ${this.opts.timeoutMs} ms`
+              : String(e.message).slice(0, 500);
       }
     }
     const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
@@ -353,6 +387,6 @@ export class WebhookSender {
         text: `The webhook endpoint ${e.url} (${e.id}) ${reason}, so Winkel stopped sending to it.\nFix the receiver, then enable the endpoint again and replay the failed deliveries from the delivery log.\n`,
       });
     }
-    this.log.warn({ endpointId: e.id, url: e.url }, 'webhook endpoint disabled after failing for the whole retry window');
+    this.log.warn({ endpointId: e.id, host: hostOf(e.url) }, 'webhook endpoint disabled after failing for the whole retry window');
   }
 }

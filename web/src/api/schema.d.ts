@@ -1590,7 +1590,7 @@ export interface paths {
         put?: never;
         /**
          * Add a webhook endpoint
-         * @description The answer holds the signing secret. Deliveries are POSTs signed with `Winkel-Signature` (see docs/API.md).
+         * @description The answer holds the signing secret. Deliveries are POSTs signed with `Winkel-Signature` (see docs/API.md). A URL whose host is (or resolves to) a private, loopback, link-local, unique-local, shared (CGNAT), multicast, reserved or cloud metadata address is refused with 422 `webhook_url_refused`, unless the server runs with WEBHOOK_ALLOW_PRIVATE=true.
          *
          *     Requires permission `webhooks:write`.
          */
@@ -1746,7 +1746,7 @@ export interface paths {
         head?: never;
         /**
          * Change, disable, re-enable an endpoint or rotate its secret
-         * @description Send `If-Match` with the ETag you read; a stale one gets 412.
+         * @description Send `If-Match` with the ETag you read; a stale one gets 412. A new `url` follows the same address rules as when adding an endpoint (422 `webhook_url_refused`).
          *
          *     Requires permission `webhooks:write`.
          */
@@ -12372,6 +12372,7 @@ export interface components {
             attemptedAt: string;
             durationMs: number;
             statusCode: number | null;
+            /** @description The first 1 KB of the receiver’s answer; null when nothing was sent. */
             responseBody: string | null;
             error: string | null;
         };
