@@ -6964,8 +6964,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Capture authorised money (e.g. on fulfilment), first tender first
-         * @description Without `amount`, captures everything authorised and not captured. 422 `capture_exceeds_authorised` when more is asked; 409 `nothing_to_capture` when nothing is left (or the authorisation is still pending).
+         * Capture authorised money ahead of the rule, first tender first
+         * @description Winkel captures by itself (cash and card-present at the sale, online cards and gift cards when the goods leave; docs/commerce.md, “When money is captured”); this is for capturing earlier. Without `amount`, captures everything authorised and not captured. An authorisation that expired at the provider is renewed first (or, refused, the order shows `paymentAttention`). 422 `capture_exceeds_authorised` when more is asked; 409 `nothing_to_capture` when nothing is left (or the authorisation is still pending).
          *
          *     Requires permission `orders:write`.
          */
@@ -13089,6 +13089,8 @@ export interface components {
             failureCode: string | null;
             reference: string | null;
             reason: string | null;
+            /** @description Authorisations: until when the provider holds the money (the test card gateway: 7 days). An authorisation that expired before capture is renewed when the goods leave, or the order shows `paymentAttention`. */
+            expiresAt: string | null;
             createdAt: string;
         };
         PaymentSummary: {
@@ -13232,10 +13234,26 @@ export interface components {
                 failureCode: string | null;
                 createdAt: string;
             }[];
-            /** @description Σ captures in the payment ledger. */
-            capturedTotal?: number;
+            /** @description Σ captures in the payment ledger: money taken. Cash and card-present tenders are captured at the sale, online cards and gift cards when the goods leave (docs/commerce.md, “When money is captured”). */
+            capturedTotal: number;
             /** @description Σ refunds (store credit included) in the payment ledger. */
-            refundedTotal?: number;
+            refundedTotal: number;
+            /** @description What the order still has to capture: its lines not cancelled (and shipping) less `capturedTotal`; 0 once every good has left and been paid for. */
+            outstandingTotal: number;
+            /** @description The part of `outstandingTotal` no authorisation covers: the whole total of an order paid at pickup until the handover, or money an expired or failed authorisation no longer holds. */
+            amountDue: number;
+            /** @description Set while money is due because an authorisation was lost: take the payment (a pickup at the counter) or cancel what cannot be paid. Goods never leave uncaptured (409 `payment_not_captured`). */
+            paymentAttention: {
+                /** @description `authorisation_expired`: it ran out before the goods left and the issuer refused a new one; `authorisation_failed`: a pending authorisation failed after the order was placed. */
+                reason: "authorisation_expired" | "authorisation_failed";
+                /** @description What is owed and not covered (= `amountDue`). */
+                amount: number;
+                failureCode: string | null;
+                /** @description The refused authorisation in the payment ledger. */
+                paymentId: string;
+                /** @description When it was refused (UTC). */
+                since: string;
+            } | null;
             createdAt: string;
         };
         OrderPage: {
