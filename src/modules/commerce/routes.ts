@@ -224,7 +224,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
         tags,
         summary: 'Check out: source, reserve, authorise the payment, create the order (or undo all of it)',
         description:
-          'Send an Idempotency-Key. A cart is checked out once, whatever races: a concurrent or repeated checkout answers with the same order. 409 `cart_changed` when the price differs from `expectedTotal`, 409 `out_of_stock`, 402 `payment_failed` (nothing is kept: no reservation, no order).',
+          'Send an Idempotency-Key. A cart is checked out once, whatever races: a concurrent or repeated checkout answers with the same order (and finishes its capture step if that failed). 409 `cart_changed` when the price differs from `expectedTotal`, 409 `out_of_stock`, 402 `payment_failed` (nothing is kept: no reservation, no order). Cash and card-present tenders are captured at once; a till, kiosk or scan & go sale carried out at the counter is completed at once (fulfilled, sold in the stock ledger, captured); a payment still pending at the provider is refused for it (402 `payment_failed`, `failureCode: payment_pending`).',
         params: IdParam,
         body: Type.Object(
           {

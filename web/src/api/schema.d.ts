@@ -8052,7 +8052,7 @@ export interface paths {
         put?: never;
         /**
          * Check out: source, reserve, authorise the payment, create the order (or undo all of it)
-         * @description Send an Idempotency-Key. A cart is checked out once, whatever races: a concurrent or repeated checkout answers with the same order. 409 `cart_changed` when the price differs from `expectedTotal`, 409 `out_of_stock`, 402 `payment_failed` (nothing is kept: no reservation, no order).
+         * @description Send an Idempotency-Key. A cart is checked out once, whatever races: a concurrent or repeated checkout answers with the same order (and finishes its capture step if that failed). 409 `cart_changed` when the price differs from `expectedTotal`, 409 `out_of_stock`, 402 `payment_failed` (nothing is kept: no reservation, no order). Cash and card-present tenders are captured at once; a till, kiosk or scan & go sale carried out at the counter is completed at once (fulfilled, sold in the stock ledger, captured); a payment still pending at the provider is refused for it (402 `payment_failed`, `failureCode: payment_pending`).
          *
          *     Requires permission `storefront`.
          */
@@ -9493,7 +9493,7 @@ export interface paths {
         put?: never;
         /**
          * Hand the parcel to a carrier with its tracking number
-         * @description Home delivery: the reservation becomes a sale in the stock ledger and the order lines are fulfilled. Ship-to-store: the parcel leaves for the pickup store. The customer gets an e-mail. Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
+         * @description Home delivery: the reservation becomes a sale in the stock ledger, the order lines are fulfilled and their value is captured from the online card (an expired authorisation is renewed first). When it cannot be captured (the payment is pending, or its authorisation was lost), 409 `payment_not_captured` and nothing changes. Ship-to-store: the parcel leaves for the pickup store (captured at the hand-over). The customer gets an e-mail. Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
          *
          *     Requires permission `fulfilment:write`.
          */
@@ -9685,7 +9685,7 @@ export interface paths {
         put?: never;
         /**
          * Hand the parcel to the customer who shows the pickup code
-         * @description A wrong code answers 422 `pickup_code_invalid` and changes nothing. A right one turns the reservation into a sale and fulfils the order lines. An order reserved to be paid at pickup needs `tenders` for what is due (402 `payment_required` with `amountDue` otherwise); they are authorised and captured with the handover, or nothing happens. Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
+         * @description A wrong code answers 422 `pickup_code_invalid` and changes nothing. A right one turns the reservation into a sale, fulfils the order lines and captures their value. An order with money due (reserved to be paid at pickup, or whose card authorisation expired and was not renewed) needs `tenders` for it (402 `payment_required` with `amountDue` otherwise); they are authorised and captured with the handover, or nothing happens. A payment still pending at the provider: 409 `payment_not_captured`. Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
          *
          *     Requires permission `fulfilment:write`.
          */
