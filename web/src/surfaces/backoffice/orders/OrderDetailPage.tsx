@@ -116,7 +116,7 @@ function PaymentLedger({ order }: { order: Order }) {
           {t(`detail.attention.${attention.reason}`, { amount: formatMoney(attention.amount, order.currency) })}
         </Alert>
       )}
-      <SimpleGrid cols={{ base: 2, sm: 4 }} aria-label={t('detail.moneyLabel')}>
+      <SimpleGrid cols={{ base: 2, sm: 4 }} role="group" aria-label={t('detail.moneyLabel')}>
         {figures.map(([k, amount]) => (
           <div key={k}>
             <Text size="xs" c="dimmed">
