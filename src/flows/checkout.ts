@@ -164,9 +164,14 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
     const paymentIds: string[] = [];
     for (const t of planned) {
       const provider = providers.get(t.provider);
-      const auth = await provider.authorise({ amount: t.amount, currency: cart.currency, source: t.source, reference: cart.id }, { db, actor, reference: cart.id });
       const paymentId = newId('payment');
-      await db.insert(payments).values({ id: paymentId, cartId: cart.id, provider: provider.name, kind: 'authorisation', status: auth.status, amount: t.amount, currency: cart.currency, providerReference: auth.reference, failureCode: auth.failureCode ?? null, tenderSeq: t.seq, giftCardId: auth.giftCardId ?? null, cardFingerprint: auth.cardFingerprint ?? null, cardLast4: auth.cardLast4 ?? null, expiresAt: auth.expiresAt ? new Date(auth.expiresAt) : null });
+      // The provider's answer and its ledger row commit together: a provider that keeps its books in
+      // this database (gift cards, the test gateway) never holds money the ledger does not know of.
+      const auth = await db.transaction(async (tx) => {
+        const answer = await provider.authorise({ amount: t.amount, currency: cart.currency, source: t.source, reference: cart.id }, { db: tx, actor, reference: cart.id });
+        await tx.insert(payments).values({ id: paymentId, cartId: cart.id, provider: provider.name, kind: 'authorisation', status: answer.status, amount: t.amount, currency: cart.currency, providerReference: answer.reference, failureCode: answer.failureCode ?? null, tenderSeq: t.seq, giftCardId: answer.giftCardId ?? null, cardFingerprint: answer.cardFingerprint ?? null, cardLast4: answer.cardLast4 ?? null, expiresAt: answer.expiresAt ? new Date(answer.expiresAt) : null });
+        return answer;
+      });
       paymentIds.push(paymentId);
       if (auth.status === 'failed') {
         throw new Problem({ status: 402, code: 'payment_failed', title: 'Payment failed', detail: auth.message ?? 'The payment was not authorised.', extra: { failureCode: auth.failureCode, tender: t.seq, method: t.provider } });
