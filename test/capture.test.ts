@@ -155,6 +155,20 @@ describe('a sale at the till, carried out at the counter', () => {
     expect((await ledger(r.body.id)).filter((p) => p.kind === 'capture')).toHaveLength(1);
   });
 
+  it('with a line collected at another store: that line waits for its hand-over there; the card terminal is captured at the sale', async () => {
+    const utr = (await s.call('POST', '/v1/locations', { body: { code: 'UTR', name: 'Winkel Utrecht', type: 'store', pickup: true } })).body.id;
+    await s.call('POST', '/v1/stock/movements', { body: { sku: 'MUG', locationId: utr, type: 'receipt', quantity: 5 } });
+    const r = await checkout(await tillCart([{ sku: 'MUG', quantity: 1, fulfilment: 'pickup', pickupLocationId: utr }]), { tenders: [{ method: 'card_present', fingerprint: 'fp_utr', last4: '9999' }] });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(r.body).toMatchObject({ status: 'placed', capturedTotal: 800, outstandingTotal: 0, lines: [{ status: 'reserved', locationId: utr }] });
+    const [f] = await fulfilmentsOf(r.body.id);
+    expect(f).toMatchObject({ locationId: utr, method: 'pickup', status: 'open' });
+    const code = await readyWithCode(f.id);
+    expect((await act(f.id, 'handover', { code })).status).toBe(200);
+    expect(await order(r.body.id)).toMatchObject({ status: 'completed', capturedTotal: 800 });
+    expect((await ledger(r.body.id)).filter((p) => p.kind === 'capture')).toHaveLength(1);
+  });
+
   it('refuses a payment still pending at the provider, since the goods leave now, and keeps nothing', async () => {
     const cartId = await tillCart([{ sku: 'LAMP', quantity: 1 }]);
     const reserved = (await level('LAMP', ams)).reserved;
