@@ -155,10 +155,14 @@ describe('at the till', () => {
     const id = await cart(1, 'pos');
     const r = await s.call('POST', `/v1/carts/${id}/checkout`, { body: { acceptCurrentPrice: true, tenders: [{ method: 'cash', amount: 1000, tendered: 1000 }, { method: 'card_present', fingerprint: 'fp_terminal_abc', last4: '1234' }] } });
     expect(r.status).toBe(201);
-    expect(r.body.payments.map((p: { provider: string; amount: number }) => [p.provider, p.amount])).toEqual([
-      ['cash', 1000],
-      ['card_present', 1500],
+    // Cash and the card terminal are captured at the sale (docs/commerce.md, "When money is captured").
+    expect(r.body.payments.map((p: { provider: string; kind: string; amount: number }) => [p.provider, p.kind, p.amount])).toEqual([
+      ['cash', 'authorisation', 1000],
+      ['card_present', 'authorisation', 1500],
+      ['cash', 'capture', 1000],
+      ['card_present', 'capture', 1500],
     ]);
+    expect(r.body).toMatchObject({ capturedTotal: 2500, outstandingTotal: 0, amountDue: 0 });
     const [row] = (await s.winkel.db.execute<{ card_fingerprint: string; card_last4: string }>(sql`select card_fingerprint, card_last4 from payments where order_id = ${r.body.id} and provider = 'card_present'`)).rows;
     expect(row).toEqual({ card_fingerprint: 'fp_terminal_abc', card_last4: '1234' });
     const short = await s.call('POST', `/v1/carts/${await cart(1, 'pos')}/checkout`, { body: { acceptCurrentPrice: true, tenders: [{ method: 'cash', tendered: 100 }] } });

@@ -114,7 +114,10 @@ describe('orders for the shop and the back office', () => {
     expect(await ids(`storeId=${brugge}`)).toEqual([tillBrugge.id]);
     expect(await ids(`channel=web&storeId=${brugge}`)).toEqual([]);
 
-    expect(await ids('status=placed')).toEqual(expect.arrayContaining([web.id, pickupGent.id, tillBrugge.id]));
+    expect(await ids('status=placed')).toEqual(expect.arrayContaining([web.id, pickupGent.id]));
+    // Carried out at the Brugge counter: complete at once (docs/commerce.md, A sale at the counter).
+    expect(await ids('status=placed')).not.toContain(tillBrugge.id);
+    expect(await ids('status=completed')).toContain(tillBrugge.id);
     expect(await ids('status=cancelled')).toEqual([]);
     const bad = await s.call('GET', '/v1/orders?status=lost');
     expect(bad.status).toBe(400);

@@ -1,6 +1,9 @@
 // Checkout as named steps, each of which knows how to undo itself: claim the cart, price it,
 // source each line, reserve stock, authorise the payment, create the order. A failure at any step
 // undoes the steps before it, so a failed checkout leaves no reservation, no charge and no order.
+// Once the order exists nothing is undone: the last step captures what the sale is paid with now
+// (cash, the card terminal, and the goods carried out at the counter), and a checkout retried after
+// it failed or the process died runs that step again (it is cumulative, so nothing is taken twice).
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../platform/db.js';
 import { conflict, Problem } from '../platform/errors.js';
@@ -8,14 +11,15 @@ import { emit, type Actor } from '../platform/events/outbox.js';
 import { newId } from '../platform/ids.js';
 import { queueOrderConfirmation } from '../modules/receipts/confirmation.js';
 import { carts, orderLines, orders, payments } from '../modules/commerce/schema.js';
-import type { PaymentProviders } from '../modules/commerce/payments.js';
+import { captureForGoodsInTx, withRenewedAuthorisations, type PaymentProviders } from '../modules/commerce/payments.js';
+import { handOverAtCounter } from '../modules/commerce/order-lines.js';
 import { normaliseAddress, type ShippingAddressInput } from '../modules/commerce/address.js';
 import { normaliseCheckoutNote } from '../modules/commerce/notes.js';
 import { planTenders, type Tender } from '../modules/payments/tenders.js';
 import { getCartRow, getOrder, orderForCart, pricedCart, publicOrder } from '../modules/commerce/service.js';
 import { changeReservation, reserve } from '../modules/inventory/service.js';
 import { sourceOrder, type SourceOrderOptions } from '../modules/fulfilment/sourcing.js';
-import { createOrderFulfilments } from '../modules/fulfilment/service.js';
+import { carriedOutAtCounter, createOrderFulfilments } from '../modules/fulfilment/service.js';
 import { variantsForPricing } from '../modules/catalog/service.js';
 import { recordRedemptions } from '../modules/promotions/usage.js';
 import type { PromotionCache } from '../modules/promotions/service.js';
@@ -78,6 +82,21 @@ async function sourceLines(db: Db, lines: Array<{ id: string; variantId: string;
   return { chosen, decisionOf };
 }
 
+/**
+ * Step 7: capture what is due at the sale (docs/commerce.md, "When money is captured"): cash and
+ * card-present tenders in full, and the value of the goods carried out at the counter. Its own
+ * transaction after the order's; safe to run again (a retry finds nothing left to capture).
+ */
+async function captureAtSale(db: Db, providers: PaymentProviders, actor: Actor, orderId: string) {
+  const ctx = { actor };
+  return withRenewedAuthorisations(db, providers, ctx, () => db.transaction((tx) => captureForGoodsInTx(tx, providers, ctx, orderId, { reference: orderId })));
+}
+
+/** Whether the sale itself takes money: an in-store order (goods carried out) or a tender captured at the sale. */
+function capturesAtSale(providers: PaymentProviders, channel: string, tenderProviders: string[]) {
+  return IN_STORE_CHANNELS.has(channel) || tenderProviders.some((p) => providers.get(p).captureRule === 'at_sale');
+}
+
 export async function checkout(db: Db, cache: PromotionCache, providers: PaymentProviders, actor: Actor, input: CheckoutInput) {
   // Checked before anything happens, so a note that is too long leaves the cart as it was.
   const note = normaliseCheckoutNote(input.note);
@@ -89,11 +108,17 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
   const claimed = await db.update(carts).set({ status: 'checking_out', updatedAt: new Date() }).where(sql`${carts.id} = ${input.cartId} and ${carts.status} = 'open'`).returning({ id: carts.id });
   if (!claimed.length) {
     const existing = await orderForCart(db, input.cartId);
-    if (existing) return { order: publicOrder(await getOrder(db, existing)), replayed: true };
+    if (existing) {
+      // The first checkout may have died before its capture step: this one finishes it.
+      const o = await getOrder(db, existing);
+      if (capturesAtSale(providers, o.channel, o.payments.filter((p) => p.kind === 'authorisation').map((p) => p.provider))) await captureAtSale(db, providers, actor, existing);
+      return { order: publicOrder(await getOrder(db, existing)), replayed: true };
+    }
     const cart = await getCartRow(db, input.cartId);
     throw conflict(`Cart ${cart.id} is ${cart.status === 'checking_out' ? 'being checked out right now' : cart.status}.`, 'checkout_in_progress');
   }
   done.push({ name: 'claim', undo: async () => void (await db.update(carts).set({ status: 'open' }).where(eq(carts.id, input.cartId))) });
+  let placed: { orderId: string; captureNow: boolean };
   try {
     // Step 2, validate and price.
     const cart = await getCartRow(db, input.cartId);
@@ -133,6 +158,11 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
     }
     // Step 3, source.
     const { chosen: sourced, decisionOf } = await sourceLines(db, cart.lines, { ...input.sourcing, destination });
+    // Sold in a store from its own shelf: the customer carries these out at the counter now.
+    const carriedOut = new Set(cart.lines.filter((l) => carriedOutAtCounter(cart, decisionOf.get(l.id)!)).map((l) => l.id));
+    if (payAtPickup && carriedOut.size) {
+      throw new Problem({ status: 422, code: 'payment_required_at_counter', title: 'The request cannot be processed', detail: 'These goods are handed over at the counter now, so they are paid now: give the tenders the customer pays with.', errors: [{ field: '/payment/method', message: 'not for goods carried out at the counter' }] });
+    }
     // Step 4, reserve every line or none.
     const reservations = await reserve(db, { actor }, cart.lines.map((l) => ({ variantId: l.variantId, locationId: sourced[l.id], quantity: l.quantity })), { reference: cart.id, ttlMinutes: 60 * 24 * 7 });
     done.push({ name: 'reserve', undo: async () => void (await Promise.all(reservations.map((r) => changeReservation(db, { actor }, r.id, 'released', 'checkout failed')))) });
@@ -145,9 +175,14 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
     const paymentIds: string[] = [];
     for (const t of planned) {
       const provider = providers.get(t.provider);
-      const auth = await provider.authorise({ amount: t.amount, currency: cart.currency, source: t.source, reference: cart.id }, { db, actor, reference: cart.id });
       const paymentId = newId('payment');
-      await db.insert(payments).values({ id: paymentId, cartId: cart.id, provider: provider.name, kind: 'authorisation', status: auth.status, amount: t.amount, currency: cart.currency, providerReference: auth.reference, failureCode: auth.failureCode ?? null, tenderSeq: t.seq, giftCardId: auth.giftCardId ?? null, cardFingerprint: auth.cardFingerprint ?? null, cardLast4: auth.cardLast4 ?? null });
+      // The provider's answer and its ledger row commit together: a provider that keeps its books in
+      // this database (gift cards, the test gateway) never holds money the ledger does not know of.
+      const auth = await db.transaction(async (tx) => {
+        const answer = await provider.authorise({ amount: t.amount, currency: cart.currency, source: t.source, reference: cart.id }, { db: tx, actor, reference: cart.id });
+        await tx.insert(payments).values({ id: paymentId, cartId: cart.id, provider: provider.name, kind: 'authorisation', status: answer.status, amount: t.amount, currency: cart.currency, providerReference: answer.reference, failureCode: answer.failureCode ?? null, tenderSeq: t.seq, giftCardId: answer.giftCardId ?? null, cardFingerprint: answer.cardFingerprint ?? null, cardLast4: answer.cardLast4 ?? null, expiresAt: answer.expiresAt ? new Date(answer.expiresAt) : null });
+        return answer;
+      });
       paymentIds.push(paymentId);
       if (auth.status === 'failed') {
         throw new Problem({ status: 402, code: 'payment_failed', title: 'Payment failed', detail: auth.message ?? 'The payment was not authorised.', extra: { failureCode: auth.failureCode, tender: t.seq, method: t.provider } });
@@ -159,6 +194,10 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
           await db.insert(payments).values({ id: newId('payment'), cartId: cart.id, provider: provider.name, kind: 'void', status: 'succeeded', amount: t.amount, currency: cart.currency, providerReference: auth.reference, tenderSeq: t.seq, parentId: paymentId, giftCardId: auth.giftCardId ?? null, reason: 'checkout failed' });
         },
       });
+      // Goods carried out at the counter leave now: their money must be there now too.
+      if (auth.status === 'pending' && carriedOut.size) {
+        throw new Problem({ status: 402, code: 'payment_failed', title: 'Payment failed', detail: 'The payment is still pending at the provider, but the goods are handed over at the counter now: pay with a tender that is authorised at once (cash, the card terminal, a gift card).', extra: { failureCode: 'payment_pending', tender: t.seq, method: t.provider } });
+      }
     }
     // Step 6, create the order, record promotion use, close the cart, confirm: one transaction.
     const orderId = newId('order');
@@ -230,13 +269,27 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
         // The receipt (lines, discounts, VAT per rate, tenders) as HTML and text: src/modules/receipts.
         await queueOrderConfirmation(tx, orderId, email);
       }
+      // Carried out at the counter: sold in the stock ledger, fulfilled, and the order completed when that was all.
+      const cartLineOf = (ol: { reservationId: string | null }) => lineOfReservation.get(ol.reservationId!)!;
+      await handOverAtCounter(
+        tx,
+        actor,
+        { id: orderId, customerId: cart.customerId, channel: cart.channel, storeId: cart.storeId },
+        createdLines.filter((ol) => carriedOut.has(cartLineOf(ol))).map((ol) => ({ id: ol.id, sku: ol.sku, quantity: ol.quantity, reservationId: ol.reservationId })),
+      );
       // Last: promotion counters are rows every checkout with that promotion updates, so their locks
       // are taken as late as possible and held only until the commit.
       if (quote.usage.redemptions.length) await recordRedemptions(tx, actor, { reference: orderId, customerId: cart.customerId, usages: quote.usage.redemptions });
     });
-    return { order: publicOrder(await getOrder(db, orderId)), replayed: false };
+    placed = { orderId, captureNow: carriedOut.size > 0 || capturesAtSale(providers, cart.channel, planned.map((t) => t.provider)) };
   } catch (err) {
     await undoAll();
     throw err;
   }
+  // The order exists: it holds the reservations and the authorisations now, and nothing is undone.
+  done.length = 0;
+  // Step 7, capture what the sale is paid with now. A failure here (a provider down, the process
+  // dying) leaves a placed order whose capture a retry of this checkout completes.
+  if (placed.captureNow) await captureAtSale(db, providers, actor, placed.orderId);
+  return { order: publicOrder(await getOrder(db, placed.orderId)), replayed: false };
 }

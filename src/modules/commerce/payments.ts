@@ -7,10 +7,18 @@
 //   capture(reference, amount)    take (part of) an authorisation
 //   void(reference, amount)       give back (part of) an authorisation that was not captured
 //   refund(reference, amount)     pay back (part of) a capture
-// Providers are looked up by name in a PaymentProviders registry (paymentProviders(db, config)).
+//   reauthorise?(reference, amount)   a new authorisation on the same card after the first expired
+// Each provider also says when its money is captured (`captureRule`, docs/commerce.md "When money
+// is captured"): `at_sale` (cash, the card terminal) or `when_goods_leave` (online cards, gift
+// cards). Providers are looked up by name in a PaymentProviders registry (paymentProviders(db, config)).
+// A call that changes money carries an idempotency key when its cause is known (the fulfilment,
+// return or order it is for), so a step retried after a crash never takes or gives money twice.
 //
 // Every call is a row in the `payments` ledger; an order's capturedTotal and refundedTotal are
 // derived from it in the same transaction. Callers outside commerce use these stable functions:
+//   captureForGoodsInTx(tx, providers, ctx, orderId, opts)             capture by the rule (goods left)
+//   withRenewedAuthorisations(db, providers, ctx, run)                 renew expired authorisations, run again
+//   orderMoney(order, lines, rows)                                    captured, outstanding, due, attention
 //   captureOrderPayments(db, providers, ctx, orderId, amount?)          capture, first tender first
 //   refundOrderPayments(db, providers, ctx, orderId, amount, opts)      refund, last tender first
 //   voidOrderPayments(db, providers, ctx, orderId, amount?, opts)       release what is not captured
@@ -24,7 +32,7 @@ import { conflict, notFound, Problem, unprocessable } from '../../platform/error
 import { emit, lockAggregate, type Actor } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
-import { orders, payments } from './schema.js';
+import { orderLines, orders, payments } from './schema.js';
 
 export type PaymentSource =
   | { type: 'card'; number: string; expMonth?: number; expYear?: number }
@@ -45,13 +53,32 @@ export interface ProviderCall {
   db: Executor;
   actor: Actor;
   reference?: string;
+  /**
+   * The same key for the same money movement, however often it is retried: a provider answers a
+   * repeated key with its first answer instead of moving the money again (e.g. a capture retried
+   * after the process died before the ledger row committed).
+   */
+  idempotencyKey?: string;
 }
 
 export interface ProviderResult {
   status: 'succeeded' | 'failed' | 'pending';
   reference: string | null;
-  failureCode?: 'card_declined' | 'insufficient_funds' | 'invalid_number' | 'expired_card' | 'unknown_gift_card' | 'gift_card_disabled' | 'cash_short' | 'currency_mismatch' | 'provider_error';
+  failureCode?:
+    | 'card_declined'
+    | 'insufficient_funds'
+    | 'invalid_number'
+    | 'expired_card'
+    | 'unknown_gift_card'
+    | 'gift_card_disabled'
+    | 'cash_short'
+    | 'currency_mismatch'
+    | 'authorisation_expired'
+    | 'amount_exceeds_authorisation'
+    | 'provider_error';
   message?: string;
+  /** Authorisations: until when the provider holds the money (after that a capture fails with `authorisation_expired`). */
+  expiresAt?: string;
   /** Gift card payments: the card. Card-present: the fingerprint and last digits. */
   giftCardId?: string;
   cardFingerprint?: string;
@@ -66,12 +93,26 @@ export interface WebhookOutcome {
   failureCode?: ProviderResult['failureCode'];
 }
 
+/**
+ * When a tender's money is captured (docs/commerce.md, "When money is captured"): `at_sale` when the
+ * sale is made (the money is in the drawer or taken by the terminal), `when_goods_leave` for the
+ * value of the goods each time goods leave (shipped, handed over, carried out at the counter).
+ */
+export type CaptureRule = 'at_sale' | 'when_goods_leave';
+
 export interface PaymentProvider {
   name: string;
+  captureRule: CaptureRule;
   authorise(req: AuthoriseRequest, call?: ProviderCall): Promise<ProviderResult>;
   capture(reference: string, amount: number, call?: ProviderCall): Promise<ProviderResult>;
   void(reference: string, amount: number, call?: ProviderCall): Promise<ProviderResult>;
   refund(reference: string, amount: number, call?: ProviderCall): Promise<ProviderResult>;
+  /**
+   * A new authorisation of `amount` on the card of an expired one (the provider keeps the card; Winkel
+   * never does). Answers the new authorisation's reference, or `failed` when the issuer refuses.
+   * Providers whose authorisations do not expire leave it out.
+   */
+  reauthorise?(reference: string, amount: number, call?: ProviderCall): Promise<ProviderResult>;
   /** Verifies a webhook from the provider (signature, age) and says which authorisation settled how; null when the signature is wrong. */
   parseWebhook?(headers: Record<string, string | string[] | undefined>, rawBody: string): WebhookOutcome | null;
 }
@@ -147,14 +188,71 @@ export function paymentSummary(rows: PaymentRow[]) {
   };
 }
 
+/** The fulfilment of exchange lines (EXCHANGE_FULFILMENT in edits.ts, which imports this file). */
+const EXCHANGE = 'exchange';
+
+/** The order's lines as the money rules need them. */
+export interface MoneyLine {
+  status: string;
+  total: number;
+  fulfilment: string;
+}
+
 /**
- * What the customer still owes on an order: its total less what is held for it (authorised,
- * pending or captured, and not voided or refunded). Zero for an order paid at checkout; the whole
- * total for one reserved in store to be paid at pickup.
+ * What the order asks of the customer now: the lines not cancelled and, while any is left, the
+ * shipping as charged. Exchange goods are left out: a return pays for them (or the exchange charges
+ * the difference at once), so they never wait for a capture.
  */
-export function amountDue(total: number, rows: PaymentRow[]): number {
-  const held = tenderPositions(rows).reduce((s, p) => s + (p.authorisation.status === 'pending' ? p.authorisation.amount : p.authorised) - p.voided - p.refunded, 0);
-  return Math.max(0, total - held);
+export function payableOf(order: { shippingTotal: number }, lines: MoneyLine[]): number {
+  const live = lines.filter((l) => l.status !== 'cancelled' && l.fulfilment !== EXCHANGE);
+  return live.length ? live.reduce((s, l) => s + l.total, 0) + order.shippingTotal : 0;
+}
+
+/**
+ * What the customer still owes that no authorisation covers: the payable amount less what is held
+ * for it (authorised, pending or captured, and not voided; refunds are for goods that came back and
+ * do not count). The whole total for an order reserved in store to be paid at pickup; zero for an
+ * order paid at checkout, until an authorisation is lost (expired and not renewed, or failed after
+ * it was pending).
+ */
+export function amountDue(order: { shippingTotal: number }, lines: MoneyLine[], rows: PaymentRow[]): number {
+  return Math.max(0, payableOf(order, lines) - securedOf(rows));
+}
+
+function securedOf(rows: PaymentRow[]) {
+  return tenderPositions(rows).reduce((s, p) => s + (p.authorisation.status === 'pending' ? p.authorisation.amount : p.authorised) - p.voided, 0);
+}
+
+export interface PaymentAttention {
+  /** `authorisation_expired`: it ran out before the goods left and the issuer refused a new one; `authorisation_failed`: a pending authorisation failed after the order was placed. */
+  reason: 'authorisation_expired' | 'authorisation_failed';
+  /** What is owed and not covered (the order's `amountDue`). */
+  amount: number;
+  failureCode: string | null;
+  /** The ledger row of the refused (re-)authorisation. */
+  paymentId: string;
+  since: string;
+}
+
+/**
+ * Where the order's money stands, from its lines and its ledger (shown on the order):
+ * - capturedTotal, refundedTotal: Σ captures, Σ refunds;
+ * - outstandingTotal: what is still to be captured of what the order asks (payable − captured);
+ * - amountDue: the part of it no authorisation covers;
+ * - paymentAttention: set while money is due because an authorisation was lost, so that staff act
+ *   (take the money at the counter, or cancel what cannot be paid). Never silently: see
+ *   captureForGoodsInTx, which refuses to let goods leave uncaptured.
+ */
+export function orderMoney(order: { shippingTotal: number }, lines: MoneyLine[], rows: PaymentRow[]) {
+  const ok = (kind: PaymentRow['kind']) => rows.filter((r) => r.kind === kind && r.status === 'succeeded').reduce((s, r) => s + r.amount, 0);
+  const capturedTotal = ok('capture');
+  const refundedTotal = ok('refund');
+  const payable = payableOf(order, lines);
+  const due = Math.max(0, payable - securedOf(rows));
+  const lost = rows.filter((r) => r.kind === 'authorisation' && r.status === 'failed' && r.orderId).at(-1);
+  const paymentAttention: PaymentAttention | null =
+    due > 0 && lost ? { reason: lost.parentId ? 'authorisation_expired' : 'authorisation_failed', amount: due, failureCode: lost.failureCode, paymentId: lost.id, since: lost.createdAt.toISOString() } : null;
+  return { capturedTotal, refundedTotal, outstandingTotal: Math.max(0, payable - capturedTotal), amountDue: due, paymentAttention };
 }
 
 export interface RefundPortion {
@@ -202,9 +300,12 @@ export async function orderPayments(db: Executor, orderId: string) {
   return db.select().from(payments).where(eq(payments.orderId, orderId)).orderBy(asc(payments.createdAt), asc(payments.id));
 }
 
-function call(tx: Tx, ctx: RequestContext, reference?: string): ProviderCall {
-  return { db: tx, actor: ctx.actor, reference };
+function call(tx: Tx, ctx: RequestContext, reference?: string, idempotencyKey?: string): ProviderCall {
+  return { db: tx, actor: ctx.actor, reference, idempotencyKey };
 }
+
+/** One money movement on one authorisation, named by its cause: the same on every retry of that cause. */
+const movementKey = (authorisationId: string, kind: string, reference: string | undefined, amount: number) => (reference ? `${authorisationId}:${kind}:${reference}:${amount}` : undefined);
 
 async function deriveTotals(tx: Tx, orderId: string) {
   const [t] = (
@@ -223,6 +324,57 @@ function providerFailed(kind: string, r: ProviderResult) {
   return new Problem({ status: 502, code: 'provider_failed', title: 'The payment provider refused', detail: `The ${kind} failed at the provider: ${r.message ?? r.failureCode ?? 'no reason given'}.`, extra: { failureCode: r.failureCode ?? null } });
 }
 
+/**
+ * A capture that found its authorisation expired at the provider. Nothing was written (the
+ * transaction rolls back); withRenewedAuthorisations records the lapse, asks for a new
+ * authorisation in a transaction of its own, and runs the step again.
+ */
+export class AuthorisationExpired extends Problem {
+  constructor(
+    readonly orderId: string,
+    readonly authorisationId: string,
+    message?: string,
+  ) {
+    super({ status: 409, code: 'authorisation_expired', title: 'The authorisation expired', detail: `${message ?? 'The payment provider no longer holds this authorisation.'} Capture again to have it renewed.`, extra: { paymentId: authorisationId } });
+  }
+}
+
+/** Captures the planned amounts from their authorisations: one provider call and one ledger row each, one event. */
+async function captureFrom(tx: Tx, providers: PaymentProviders, ctx: RequestContext, order: typeof orders.$inferSelect, plan: Array<{ position: TenderPosition; amount: number }>, reference?: string) {
+  const made: PaymentRow[] = [];
+  for (const { position: p, amount } of plan) {
+    if (amount <= 0) continue;
+    const provider = providers.get(p.authorisation.provider);
+    const r = await provider.capture(p.authorisation.providerReference!, amount, call(tx, ctx, reference ?? order.id, movementKey(p.authorisation.id, 'capture', reference, amount)));
+    if (r.status !== 'succeeded' && r.failureCode === 'authorisation_expired') throw new AuthorisationExpired(order.id, p.authorisation.id, r.message);
+    if (r.status !== 'succeeded') throw providerFailed('capture', r);
+    const [row] = await tx
+      .insert(payments)
+      .values({ id: newId('payment'), orderId: order.id, cartId: order.cartId, provider: provider.name, kind: 'capture', status: 'succeeded', amount, currency: order.currency, providerReference: p.authorisation.providerReference, tenderSeq: p.authorisation.tenderSeq, parentId: p.authorisation.id, giftCardId: p.authorisation.giftCardId, reference: reference ?? null })
+      .returning();
+    made.push(row);
+  }
+  if (!made.length) return { amount: 0, payments: made, ...(await deriveTotals(tx, order.id)) };
+  const amount = made.reduce((s, r) => s + r.amount, 0);
+  const totals = await deriveTotals(tx, order.id);
+  await emit(tx, { type: 'payment.captured', aggregateType: 'order', aggregateId: order.id, customerId: order.customerId, actor: ctx.actor, data: { orderId: order.id, amount, currency: order.currency, reference: reference ?? null, captures: made.map(publicPayment), ...totals } });
+  await recordAudit(tx, ctx, { action: 'payment.capture', resourceType: 'order', resourceId: order.id, after: { amount, reference, ...totals } });
+  return { amount, payments: made, ...totals };
+}
+
+/** Takes up to `amount` from the positions in their order (first tender first). */
+function takeInOrder(positions: TenderPosition[], amount: number) {
+  const plan: Array<{ position: TenderPosition; amount: number }> = [];
+  let left = amount;
+  for (const p of positions) {
+    if (left <= 0) break;
+    const take = Math.min(left, p.capturable);
+    if (take > 0) plan.push({ position: p, amount: take });
+    left -= take;
+  }
+  return plan;
+}
+
 /** Captures `amount` (default: everything authorised and not captured), first tender first. */
 export async function captureOrderPaymentsInTx(tx: Tx, providers: PaymentProviders, ctx: RequestContext, orderId: string, amount?: number, opts: { reference?: string; authorisationId?: string } = {}) {
   const order = await lockOrder(tx, orderId);
@@ -237,30 +389,142 @@ export async function captureOrderPaymentsInTx(tx: Tx, providers: PaymentProvide
   if (want > capturable) {
     throw new Problem({ status: 422, code: 'capture_exceeds_authorised', title: 'The request cannot be processed', detail: `Only ${capturable} cents are authorised and not yet captured; asked ${want}.`, errors: [{ field: '/amount', message: `at most ${capturable}` }], extra: { capturable } });
   }
-  const made: PaymentRow[] = [];
-  let left = want;
-  for (const p of positions) {
-    if (left === 0) break;
-    const take = Math.min(left, p.capturable);
-    if (take <= 0) continue;
-    const provider = providers.get(p.authorisation.provider);
-    const r = await provider.capture(p.authorisation.providerReference!, take, call(tx, ctx, orderId));
-    if (r.status !== 'succeeded') throw providerFailed('capture', r);
-    const [row] = await tx
-      .insert(payments)
-      .values({ id: newId('payment'), orderId, cartId: order.cartId, provider: provider.name, kind: 'capture', status: 'succeeded', amount: take, currency: order.currency, providerReference: p.authorisation.providerReference, tenderSeq: p.authorisation.tenderSeq, parentId: p.authorisation.id, giftCardId: p.authorisation.giftCardId, reference: opts.reference ?? null })
-      .returning();
-    made.push(row);
-    left -= take;
+  return captureFrom(tx, providers, ctx, order, takeInOrder(positions, want), opts.reference);
+}
+
+export interface GoodsCapture {
+  /** Captured now. */
+  captured: number;
+  /** The value of the goods that have left (or leave now) and is neither captured nor capturable. */
+  shortfall: number;
+  /** Of the shortfall, what waits for a pending authorisation. */
+  pending: number;
+  amountDue: number;
+}
+
+/**
+ * The capture rule (docs/commerce.md, "When money is captured"), run whenever goods leave (carried
+ * out at the counter, shipped, handed over) and at the sale: tenders captured `at_sale` (cash, the
+ * card terminal) are captured in full; the others, first tender first, for the value of the goods
+ * that have left (the fulfilled lines, and the shipping once a delivery left) beyond what is
+ * captured already; once no line waits any more, for all that is left authorised. Cumulative, so it
+ * is safe to run again: a retry finds nothing more to capture. With `refuseShortfall`, goods that
+ * would leave without their money captured (a pending or lost authorisation) are refused with 409
+ * `payment_not_captured` before any provider is called.
+ */
+export async function captureForGoodsInTx(tx: Tx, providers: PaymentProviders, ctx: RequestContext, orderId: string, opts: { reference: string; refuseShortfall?: boolean }): Promise<GoodsCapture> {
+  const order = await lockOrder(tx, orderId);
+  const rows = await orderPayments(tx, orderId);
+  const lines = await tx.select({ status: orderLines.status, total: orderLines.total, fulfilment: orderLines.fulfilment }).from(orderLines).where(eq(orderLines.orderId, orderId));
+  const positions = tenderPositions(rows);
+  const atSale = positions.filter((p) => providers.get(p.authorisation.provider).captureRule === 'at_sale');
+  const withGoods = positions.filter((p) => !atSale.includes(p));
+  const plan = atSale.filter((p) => p.capturable > 0).map((p) => ({ position: p, amount: p.capturable }));
+  const capturedBefore = paymentSummary(rows).captured + plan.reduce((s, x) => s + x.amount, 0);
+  const gone = lines.filter((l) => l.status === 'fulfilled' && l.fulfilment !== EXCHANGE);
+  const goodsValue = gone.reduce((s, l) => s + l.total, 0) + (gone.some((l) => l.fulfilment === 'delivery') ? order.shippingTotal : 0);
+  const want = Math.max(0, goodsValue - capturedBefore);
+  const waiting = lines.some((l) => l.status === 'reserved');
+  const everythingCancelled = lines.every((l) => l.status === 'cancelled');
+  const capturable = withGoods.reduce((s, p) => s + p.capturable, 0);
+  // Nothing waits any more: what is still authorised is the order's (rounding, shipping of a cancelled delivery).
+  const take = everythingCancelled ? 0 : waiting ? Math.min(want, capturable) : capturable;
+  plan.push(...takeInOrder(withGoods, take));
+  const shortfall = Math.max(0, want - take);
+  const pending = Math.min(shortfall, withGoods.filter((p) => p.authorisation.status === 'pending').reduce((s, p) => s + p.authorisation.amount, 0));
+  const due = amountDue(order, lines, rows);
+  if (shortfall > 0 && opts.refuseShortfall) {
+    const why =
+      pending > 0
+        ? 'the payment is still pending at the provider; try again once it has settled'
+        : due > 0
+          ? `${due} cents of it are not covered by any authorisation (it expired or failed and was not renewed); take the payment, or cancel the goods`
+          : 'not enough of the payment is authorised';
+    throw conflict(`The goods cannot leave: ${shortfall} cents of their value would not be captured, because ${why}.`, 'payment_not_captured', { shortfall, pending, amountDue: due, currency: order.currency });
   }
-  const totals = await deriveTotals(tx, orderId);
-  await emit(tx, { type: 'payment.captured', aggregateType: 'order', aggregateId: orderId, customerId: order.customerId, actor: ctx.actor, data: { orderId, amount: want, currency: order.currency, captures: made.map(publicPayment), ...totals } });
-  await recordAudit(tx, ctx, { action: 'payment.capture', resourceType: 'order', resourceId: orderId, after: { amount: want, ...totals } });
-  return { amount: want, payments: made, ...totals };
+  const done = await captureFrom(tx, providers, ctx, order, plan, opts.reference);
+  return { captured: done.amount, shortfall, pending, amountDue: due };
+}
+
+/**
+ * Runs a step that captures (captureForGoodsInTx, a manual capture) and, when an authorisation
+ * turned out to have expired at the provider, renews it (renewExpiredAuthorisation, committed on
+ * its own so the lapse is on record whatever the step does next) and runs the step once more. When
+ * the issuer refuses a new authorisation, the second run finds the money missing: goods are refused
+ * (409 `payment_not_captured`), a handover asks for the money at the counter (402), and the order
+ * shows `paymentAttention`.
+ */
+export async function withRenewedAuthorisations<T>(db: Db, providers: PaymentProviders, ctx: RequestContext, run: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      if (!(err instanceof AuthorisationExpired) || attempt >= 2) throw err;
+      await renewExpiredAuthorisation(db, providers, ctx, err.orderId, err.authorisationId);
+    }
+  }
+}
+
+/**
+ * An authorisation expired at the provider before all of it was captured. In one transaction: the
+ * lapse is recorded (a `void` row for what was still held: the provider released it, nobody asked
+ * it to), `payment.expired`; then the provider is asked for a new authorisation of that amount
+ * (idempotent per expired authorisation) and the answer recorded as a new authorisation of the same
+ * tender (`parentId` = the expired one): `payment.reauthorised`, or, refused, a failed one and
+ * `payment.attention_required`. Safe to call twice: the second finds nothing left to renew.
+ */
+export async function renewExpiredAuthorisation(db: Db, providers: PaymentProviders, ctx: RequestContext, orderId: string, authorisationId: string) {
+  return db.transaction(async (tx) => {
+    const order = await lockOrder(tx, orderId);
+    const rows = await orderPayments(tx, orderId);
+    const position = tenderPositions(rows).find((p) => p.authorisation.id === authorisationId);
+    if (!position || position.capturable <= 0) return null;
+    const auth = position.authorisation;
+    const lapsed = position.capturable;
+    const [lapse] = await tx
+      .insert(payments)
+      .values({ id: newId('payment'), orderId, cartId: order.cartId, provider: auth.provider, kind: 'void', status: 'succeeded', amount: lapsed, currency: order.currency, providerReference: auth.providerReference, tenderSeq: auth.tenderSeq, parentId: auth.id, giftCardId: auth.giftCardId, reason: 'authorisation expired at the provider' })
+      .returning();
+    await emit(tx, { type: 'payment.expired', aggregateType: 'order', aggregateId: orderId, customerId: order.customerId, actor: ctx.actor, data: { orderId, amount: lapsed, currency: order.currency, authorisation: publicPayment(auth), lapse: publicPayment(lapse) } });
+    const provider = providers.get(auth.provider);
+    const r: ProviderResult = provider.reauthorise
+      ? await provider.reauthorise(auth.providerReference!, lapsed, call(tx, ctx, orderId, `${auth.id}:reauthorise`))
+      : { status: 'failed', reference: null, failureCode: 'provider_error', message: `${provider.name} cannot renew an authorisation.` };
+    const [renewal] = await tx
+      .insert(payments)
+      .values({
+        id: newId('payment'),
+        orderId,
+        cartId: order.cartId,
+        provider: auth.provider,
+        kind: 'authorisation',
+        status: r.status,
+        amount: lapsed,
+        currency: order.currency,
+        providerReference: r.reference,
+        failureCode: r.status === 'failed' ? (r.failureCode ?? 'provider_error') : null,
+        tenderSeq: auth.tenderSeq,
+        parentId: auth.id,
+        giftCardId: auth.giftCardId,
+        cardLast4: auth.cardLast4,
+        expiresAt: r.expiresAt ? new Date(r.expiresAt) : null,
+        reason: 'renewal of an expired authorisation',
+      })
+      .returning();
+    const lines = await tx.select({ status: orderLines.status, total: orderLines.total, fulfilment: orderLines.fulfilment }).from(orderLines).where(eq(orderLines.orderId, orderId));
+    const money = orderMoney(order, lines, [...rows, lapse, renewal]);
+    if (renewal.status === 'failed') {
+      await emit(tx, { type: 'payment.attention_required', aggregateType: 'order', aggregateId: orderId, customerId: order.customerId, actor: ctx.actor, data: { orderId, currency: order.currency, paymentAttention: money.paymentAttention, amountDue: money.amountDue, renewal: publicPayment(renewal) } });
+    } else {
+      await emit(tx, { type: 'payment.reauthorised', aggregateType: 'order', aggregateId: orderId, customerId: order.customerId, actor: ctx.actor, data: { orderId, amount: lapsed, currency: order.currency, expired: publicPayment(auth), renewal: publicPayment(renewal) } });
+    }
+    await recordAudit(tx, ctx, { action: 'payment.renew', resourceType: 'order', resourceId: orderId, after: { expired: auth.id, amount: lapsed, renewal: renewal.id, status: renewal.status, failureCode: renewal.failureCode } });
+    return renewal;
+  });
 }
 
 export async function captureOrderPayments(db: Db, providers: PaymentProviders, ctx: RequestContext, orderId: string, amount?: number, opts: { reference?: string } = {}) {
-  return db.transaction((tx) => captureOrderPaymentsInTx(tx, providers, ctx, orderId, amount, opts));
+  return withRenewedAuthorisations(db, providers, ctx, () => db.transaction((tx) => captureOrderPaymentsInTx(tx, providers, ctx, orderId, amount, opts)));
 }
 
 /**
@@ -294,7 +558,7 @@ export async function refundOrderPaymentsInTx(
     for (const portion of planRefund(rows, amount)) {
       const auth = rows.find((r) => r.id === portion.paymentId)!;
       const provider = providers.get(auth.provider);
-      const r = await provider.refund(auth.providerReference!, portion.amount, call(tx, ctx, opts.reference ?? orderId));
+      const r = await provider.refund(auth.providerReference!, portion.amount, call(tx, ctx, opts.reference ?? orderId, movementKey(auth.id, 'refund', opts.reference, portion.amount)));
       if (r.status !== 'succeeded') throw providerFailed('refund', r);
       const [row] = await tx
         .insert(payments)
@@ -328,7 +592,7 @@ export async function voidOrderPaymentsInTx(tx: Tx, providers: PaymentProviders,
     const take = Math.min(left, p.capturable);
     if (take <= 0) continue;
     const provider = providers.get(p.authorisation.provider);
-    const r = await provider.void(p.authorisation.providerReference!, take, call(tx, ctx, opts.reference ?? orderId));
+    const r = await provider.void(p.authorisation.providerReference!, take, call(tx, ctx, opts.reference ?? orderId, movementKey(p.authorisation.id, 'void', opts.reference, take)));
     if (r.status !== 'succeeded') throw providerFailed('void', r);
     const [row] = await tx
       .insert(payments)
@@ -380,7 +644,7 @@ export async function chargeOrderInTx(tx: Tx, providers: PaymentProviders, ctx: 
   const provider = providers.get(providerName);
   const auth = await provider.authorise({ amount, currency: order.currency, source, reference: orderId }, call(tx, ctx, orderId));
   const authId = newId('payment');
-  await tx.insert(payments).values({ id: authId, orderId, cartId: order.cartId, provider: provider.name, kind: 'authorisation', status: auth.status, amount, currency: order.currency, providerReference: auth.reference, failureCode: auth.failureCode ?? null, tenderSeq: seq, giftCardId: auth.giftCardId ?? null, cardFingerprint: auth.cardFingerprint ?? null, cardLast4: auth.cardLast4 ?? null, reference: opts.reference ?? null });
+  await tx.insert(payments).values({ id: authId, orderId, cartId: order.cartId, provider: provider.name, kind: 'authorisation', status: auth.status, amount, currency: order.currency, providerReference: auth.reference, failureCode: auth.failureCode ?? null, tenderSeq: seq, giftCardId: auth.giftCardId ?? null, cardFingerprint: auth.cardFingerprint ?? null, cardLast4: auth.cardLast4 ?? null, expiresAt: auth.expiresAt ? new Date(auth.expiresAt) : null, reference: opts.reference ?? null });
   if (auth.status !== 'succeeded') throw new Problem({ status: 402, code: 'payment_failed', title: 'Payment failed', detail: auth.message ?? 'The payment was not authorised.', extra: { failureCode: auth.failureCode } });
   return captureOrderPaymentsInTx(tx, providers, ctx, orderId, amount, { ...opts, authorisationId: authId });
 }
@@ -404,6 +668,13 @@ export async function settleAuthorisation(db: Db, ctx: RequestContext, providerN
       customerId = o?.customerId ?? null;
     }
     await emit(tx, { type: outcome.status === 'succeeded' ? 'payment.settled' : 'payment.failed', aggregateType: 'order', aggregateId: auth.orderId ?? auth.cartId, customerId, actor: ctx.actor, data: { orderId: auth.orderId, payment: publicPayment(changed) } });
+    if (auth.orderId && outcome.status === 'failed') {
+      // The order was placed on this authorisation: its money is missing now, and someone must act.
+      const [o] = await tx.select().from(orders).where(eq(orders.id, auth.orderId));
+      const lines = await tx.select({ status: orderLines.status, total: orderLines.total, fulfilment: orderLines.fulfilment }).from(orderLines).where(eq(orderLines.orderId, auth.orderId));
+      const money = orderMoney(o, lines, await orderPayments(tx, auth.orderId));
+      if (money.paymentAttention) await emit(tx, { type: 'payment.attention_required', aggregateType: 'order', aggregateId: auth.orderId, customerId, actor: ctx.actor, data: { orderId: auth.orderId, currency: o.currency, paymentAttention: money.paymentAttention, amountDue: money.amountDue, renewal: null } });
+    }
     return { payment: changed, changed: true };
   });
 }
@@ -424,6 +695,7 @@ export function publicPayment(p: PaymentRow) {
     failureCode: p.failureCode,
     reference: p.reference,
     reason: p.reason,
+    expiresAt: p.expiresAt ? p.expiresAt.toISOString() : null,
     createdAt: p.createdAt.toISOString(),
   };
 }

@@ -64,8 +64,26 @@ const Order = Type.Object(
       Type.Object({ id: Type.String(), variantId: Type.String(), sku: Type.String(), quantity: Type.Integer(), unitPrice: Type.Integer(), adjustments: Type.Unknown(), total: Type.Integer(), taxClass: Type.String(), fulfilment: Type.String(), locationId: Type.String(), status: Type.String() }),
     ),
     payments: Type.Array(Type.Object({ id: Type.String(), provider: Type.String(), kind: Type.String(), status: Type.String(), amount: Type.Integer(), failureCode: Type.Union([Type.String(), Type.Null()]), createdAt: Type.String() })),
-    capturedTotal: Type.Optional(Type.Integer({ description: 'Σ captures in the payment ledger.' })),
-    refundedTotal: Type.Optional(Type.Integer({ description: 'Σ refunds (store credit included) in the payment ledger.' })),
+    capturedTotal: Type.Integer({ description: 'Σ captures in the payment ledger: money taken. Cash and card-present tenders are captured at the sale, online cards and gift cards when the goods leave (docs/commerce.md, “When money is captured”).' }),
+    refundedTotal: Type.Integer({ description: 'Σ refunds (store credit included) in the payment ledger.' }),
+    outstandingTotal: Type.Integer({ description: 'What the order still has to capture: its lines not cancelled (and shipping) less `capturedTotal`; 0 once every good has left and been paid for.' }),
+    amountDue: Type.Integer({ description: 'The part of `outstandingTotal` no authorisation covers: the whole total of an order paid at pickup until the handover, or money an expired or failed authorisation no longer holds.' }),
+    paymentAttention: Type.Union(
+      [
+        Type.Object(
+          {
+            reason: Type.Union([Type.Literal('authorisation_expired'), Type.Literal('authorisation_failed')], { description: '`authorisation_expired`: it ran out before the goods left and the issuer refused a new one; `authorisation_failed`: a pending authorisation failed after the order was placed.' }),
+            amount: Type.Integer({ description: 'What is owed and not covered (= `amountDue`).' }),
+            failureCode: Type.Union([Type.String(), Type.Null()]),
+            paymentId: Type.String({ description: 'The refused authorisation in the payment ledger.' }),
+            since: Type.String({ description: 'When it was refused (UTC).' }),
+          },
+          { additionalProperties: false },
+        ),
+        Type.Null(),
+      ],
+      { description: 'Set while money is due because an authorisation was lost: take the payment (a pickup at the counter) or cancel what cannot be paid. Goods never leave uncaptured (409 `payment_not_captured`).' },
+    ),
     createdAt: Type.String(),
   },
   { $id: 'Order' },
@@ -245,7 +263,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
         tags,
         summary: 'Check out: source, reserve, authorise the payment, create the order (or undo all of it)',
         description:
-          'Send an Idempotency-Key. A cart is checked out once, whatever races: a concurrent or repeated checkout answers with the same order. Say which price is paid: `expectedTotal` (the total the shopper was shown) or `acceptCurrentPrice: true`; without either, or when the price differs from `expectedTotal`, 409 `cart_changed` answers the current total, line prices and coupons and nothing happens. 409 `out_of_stock`, 402 `payment_failed` (nothing is kept: no reservation, no order).',
+          'Send an Idempotency-Key. A cart is checked out once, whatever races: a concurrent or repeated checkout answers with the same order (and finishes its capture step if that failed). Say which price is paid: `expectedTotal` (the total the shopper was shown) or `acceptCurrentPrice: true`; without either, or when the price differs from `expectedTotal`, 409 `cart_changed` answers the current total, line prices and coupons and nothing happens. 409 `out_of_stock`, 402 `payment_failed` (nothing is kept: no reservation, no order). Cash and card-present tenders are captured at once; a till, kiosk or scan & go sale carried out at the counter is completed at once (fulfilled, sold in the stock ledger, captured); a payment still pending at the provider is refused for it (402 `payment_failed`, `failureCode: payment_pending`).',
         params: IdParam,
         headers: CartSecretHeader,
         body: Type.Object(

@@ -144,6 +144,8 @@ export const payments = pgTable(
     cardFingerprint: text('card_fingerprint'),
     cardLast4: text('card_last4'),
     giftCardId: text('gift_card_id'),
+    /** Authorisations: until when the provider holds the money (from the provider; null when it does not say). */
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
     /** What caused the row: a return, an order edit, a fulfilment. */
     reference: text('reference'),
     reason: text('reason'),

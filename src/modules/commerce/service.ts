@@ -9,6 +9,7 @@ import { findVariant, lookupBarcode } from '../catalog/service.js';
 import { quoteCart, type PromotionCache } from '../promotions/service.js';
 import { cartLines, carts, orderLines, orders, payments } from './schema.js';
 import type { StoredAddress } from './address.js';
+import { orderMoney } from './payments.js';
 
 export type CartRow = typeof carts.$inferSelect;
 
@@ -186,8 +187,7 @@ export function publicOrder(o: Awaited<ReturnType<typeof getOrder>>) {
     note: o.note ?? null,
     lines: o.lines.map((l) => ({ id: l.id, variantId: l.variantId, sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, adjustments: l.adjustments, total: l.total, taxClass: l.taxClass, fulfilment: l.fulfilment, locationId: l.locationId, status: l.status })),
     payments: o.payments.map((p) => ({ id: p.id, provider: p.provider, kind: p.kind, status: p.status, amount: p.amount, failureCode: p.failureCode, createdAt: p.createdAt.toISOString() })),
-    capturedTotal: o.capturedTotal,
-    refundedTotal: o.refundedTotal,
+    ...orderMoney(o, o.lines, o.payments),
     createdAt: o.createdAt.toISOString(),
   };
 }

@@ -223,7 +223,7 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
     'ship',
     'Hand the parcel to a carrier with its tracking number',
     Type.Object({ carrier: Type.String({ minLength: 1, maxLength: 40, description: 'See GET /v1/carriers; `manual` takes any tracking number.' }), trackingNumber: Type.String({ minLength: 1, maxLength: 64 }), trackingUrl: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])) }, { additionalProperties: false }),
-    'Home delivery: the reservation becomes a sale in the stock ledger and the order lines are fulfilled. Ship-to-store: the parcel leaves for the pickup store. The customer gets an e-mail.',
+    'Home delivery: the reservation becomes a sale in the stock ledger, the order lines are fulfilled and their value is captured from the online card (an expired authorisation is renewed first). When it cannot be captured (the payment is pending, or its authorisation was lost), 409 `payment_not_captured` and nothing changes. Ship-to-store: the parcel leaves for the pickup store (captured at the hand-over). The customer gets an e-mail.',
   );
   action('deliver', 'Mark delivered at the customer’s address');
   action('ready', 'Ready for pickup: the customer gets an e-mail with the pickup code and QR', undefined, 'The parcel is held for PICKUP_HOLD_DAYS; after that it is cancelled, restocked and refunded automatically.');
@@ -237,7 +237,7 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
       },
       { additionalProperties: false },
     ),
-    'A wrong code answers 422 `pickup_code_invalid` and changes nothing. A right one turns the reservation into a sale and fulfils the order lines. An order reserved to be paid at pickup needs `tenders` for what is due (402 `payment_required` with `amountDue` otherwise); they are authorised and captured with the handover, or nothing happens.',
+    'A wrong code answers 422 `pickup_code_invalid` and changes nothing. A right one turns the reservation into a sale, fulfils the order lines and captures their value. An order with money due (reserved to be paid at pickup, or whose card authorisation expired and was not renewed) needs `tenders` for it (402 `payment_required` with `amountDue` otherwise); they are authorised and captured with the handover, or nothing happens. A payment still pending at the provider: 409 `payment_not_captured`.',
   );
   action(
     'cancel',

@@ -13,7 +13,7 @@ import { newId } from '../../platform/ids.js';
 import { queueMail } from '../../platform/mail.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
 import { endReservation, extendReservation, getLocation } from '../inventory/service.js';
-import { amountDue, chargeOrderInTx, orderPayments, paymentSummary, releaseOrRefundInTx, type PaymentProviders } from '../commerce/payments.js';
+import { amountDue, captureForGoodsInTx, chargeOrderInTx, orderPayments, paymentSummary, releaseOrRefundInTx, withRenewedAuthorisations, type PaymentProviders } from '../commerce/payments.js';
 import { planTenders, type Tender } from '../payments/tenders.js';
 import type { Carriers } from './carriers.js';
 import { currentOrderLines, orderLineTotals, settleOrderLines } from '../commerce/order-lines.js';
@@ -142,6 +142,16 @@ export interface OrderForFulfilment {
 
 const IN_STORE = new Set(['pos', 'kiosk', 'scan_go']);
 
+/**
+ * A line sold at a till, kiosk or scan & go and taken from that store's own shelf: the customer
+ * carries it out at the counter, so it needs no fulfilment and is handed over with the sale (see
+ * handOverAtCounter in src/modules/commerce/order-lines.ts). Lines of an in-store order sent from
+ * elsewhere (endless aisle) or collected at another store follow the normal flow.
+ */
+export function carriedOutAtCounter(order: { channel?: string; storeId?: string | null }, decision: Pick<LineDecision, 'method' | 'locationId'>) {
+  return !!order.channel && IN_STORE.has(order.channel) && decision.method === 'pickup' && !!order.storeId && decision.locationId === order.storeId;
+}
+
 export interface OrderLineForFulfilment {
   orderLineId: string;
   variantId: string;
@@ -161,8 +171,8 @@ export async function createOrderFulfilments(tx: Tx, actor: Actor, order: OrderF
   for (const l of lines) {
     if (!l.decision.locationId) throw new Error(`order line ${l.orderLineId} has no source location`);
     // Bought at the till (or kiosk, scan & go) and taken from the shelf of that store: the customer
-    // carries it out, there is nothing to fulfil (the sale itself is the store surfaces' business).
-    if (order.channel && IN_STORE.has(order.channel) && l.decision.method === 'pickup' && l.decision.locationId === order.storeId) continue;
+    // carries it out, there is nothing to fulfil (the checkout hands it over with the sale).
+    if (carriedOutAtCounter(order, l.decision)) continue;
     const key = `${l.decision.locationId}|${l.decision.method}|${l.decision.pickupLocationId ?? ''}`;
     const g = groups.get(key) ?? { locationId: l.decision.locationId, method: l.decision.method, pickupLocationId: l.decision.pickupLocationId, lines: [] };
     g.lines.push(l);
@@ -303,7 +313,10 @@ export async function performAction(db: Db, ctx: RequestContext, deps: ActionDep
     booked = await deps.carriers.get(input.carrier).ship({ fulfilmentId: id, trackingNumber: input.trackingNumber, trackingUrl: input.trackingUrl });
   }
   if (action === 'handover' && !input.code) throw badRequest('Enter the pickup code the customer shows.', [{ field: '/code', message: 'required' }]);
-  return db.transaction(async (tx) => {
+  // Goods that leave have their money captured in the same transaction (the provider's call last, so
+  // nothing after it can fail); an authorisation that expired meanwhile is renewed and the step run again.
+  const leaves = action === 'handover' || action === 'ship';
+  const step = () => db.transaction(async (tx) => {
     await lockAggregate(tx, 'fulfilment', id);
     const f = await load(tx, id);
     // Steps that settle order lines change the order too: lock it before the first write.
@@ -318,6 +331,8 @@ export async function performAction(db: Db, ctx: RequestContext, deps: ActionDep
     const set: Partial<typeof fulfilments.$inferInsert> = { status: t.to, updatedAt: now, version: f.version + 1 };
     const data: Record<string, unknown> = {};
     const lineIds = f.lines.map((l) => l.orderLineId);
+    // Goods reach the customer or the carrier: a home delivery shipped, a parcel handed over at the counter.
+    const goodsLeft = (action === 'ship' && f.method === 'delivery') || action === 'handover';
     const location = await getLocation(tx, actingLocation(f, action)).catch(() => undefined);
     const place = location?.name ?? actingLocation(f, action);
     switch (action) {
@@ -371,11 +386,11 @@ export async function performAction(db: Db, ctx: RequestContext, deps: ActionDep
       }
       case 'handover': {
         // Reserved in store to be paid at pickup: the counter takes the money before the goods go.
-        const { order } = await orderLineTotals(tx, f.orderId);
-        const due = order ? amountDue(order.total, await orderPayments(tx, f.orderId)) : 0;
+        const { order, lines } = await orderLineTotals(tx, f.orderId);
+        const due = order ? amountDue(order, lines, await orderPayments(tx, f.orderId)) : 0;
         if (due > 0) {
           if (!input.tenders?.length) {
-            throw new Problem({ status: 402, code: 'payment_required', title: 'Payment required', detail: `This order is paid at pickup: take ${(due / 100).toFixed(2)} ${order!.currency} at the counter (give \`tenders\`) before handing it over.`, extra: { amountDue: due, currency: order!.currency } });
+            throw new Problem({ status: 402, code: 'payment_required', title: 'Payment required', detail: `${(due / 100).toFixed(2)} ${order!.currency} of this order is not paid (paid at pickup, or its card authorisation expired): take it at the counter (give \`tenders\`) before handing it over.`, extra: { amountDue: due, currency: order!.currency } });
           }
           for (const t of await planTenders(tx, input.tenders, due, order!.currency, { actorType: ctx.actor.type })) {
             await chargeOrderInTx(tx, deps.providers, ctx, f.orderId, t.amount, t.provider, t.source, { reference: f.id });
@@ -427,8 +442,12 @@ export async function performAction(db: Db, ctx: RequestContext, deps: ActionDep
       actor: ctx.actor,
       data: { fulfilment: { id, orderId: f.orderId, locationId: f.locationId, method: f.method, pickupLocationId: f.pickupLocationId, status: after.status, previousStatus: f.status, ...data, lines: view.lines.map((l) => ({ orderLineId: l.orderLineId, sku: l.sku, quantity: l.quantity })) } },
     });
+    // The goods left: their value is captured now (docs/commerce.md, "When money is captured"), or,
+    // when it cannot be, they do not leave (409 payment_not_captured, nothing changes).
+    if (goodsLeft) await captureForGoodsInTx(tx, deps.providers, ctx, f.orderId, { reference: f.id, refuseShortfall: true });
     return loaded;
   });
+  return leaves ? withRenewedAuthorisations(db, deps.providers, ctx, step) : step();
 }
 
 export const EVENT_OF: Record<FulfilmentAction, string> = {

@@ -41,6 +41,7 @@ const Payment = Type.Object(
     failureCode: Type.Union([Type.String(), Type.Null()]),
     reference: Type.Union([Type.String(), Type.Null()]),
     reason: Type.Union([Type.String(), Type.Null()]),
+    expiresAt: Type.Union([Type.String(), Type.Null()], { description: 'Authorisations: until when the provider holds the money (the test card gateway: 7 days). An authorisation that expired before capture is renewed when the goods leave, or the order shows `paymentAttention`.' }),
     createdAt: Type.String(),
   },
   { $id: 'Payment' },
@@ -102,8 +103,8 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
       config: { access: { permission: 'orders:write' } },
       schema: {
         tags,
-        summary: 'Capture authorised money (e.g. on fulfilment), first tender first',
-        description: 'Without `amount`, captures everything authorised and not captured. 422 `capture_exceeds_authorised` when more is asked; 409 `nothing_to_capture` when nothing is left (or the authorisation is still pending).',
+        summary: 'Capture authorised money ahead of the rule, first tender first',
+        description: 'Winkel captures by itself (cash and card-present at the sale, online cards and gift cards when the goods leave; docs/commerce.md, “When money is captured”); this is for capturing earlier. Without `amount`, captures everything authorised and not captured. An authorisation that expired at the provider is renewed first (or, refused, the order shows `paymentAttention`). 422 `capture_exceeds_authorised` when more is asked; 409 `nothing_to_capture` when nothing is left (or the authorisation is still pending).',
         params: IdParam,
         body: Type.Object({ amount: Type.Optional(Cents()) }, { additionalProperties: false }),
         response: { 200: ref(OrderPayments) },

@@ -1,7 +1,8 @@
 // Gift cards: a balance per card and the append-only ledger it is derived from. The code itself is
 // never stored: only its SHA-256 hash (to find the card) and its last four characters (to show).
+// And the test card gateway's own books (what the stand-in acquirer holds).
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const giftCards = pgTable(
   'gift_cards',
@@ -42,3 +43,39 @@ export const giftCardLedger = pgTable(
   },
   (t) => [index('gift_card_ledger_card').on(t.giftCardId, t.seq)],
 );
+
+/**
+ * The test card gateway's own books: what the stand-in acquirer holds per authorisation (amount,
+ * lifetime, captured, voided, refunded), so that it refuses what a real one would (capturing an
+ * expired authorisation, or more than it holds). Winkel's record of the money is the `payments`
+ * ledger; this is only the gateway's side. No card data.
+ */
+export const testGatewayAuthorisations = pgTable(
+  'test_gateway_authorisations',
+  {
+    reference: text('reference').primaryKey(),
+    currency: text('currency').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    captured: bigint('captured', { mode: 'number' }).notNull().default(0),
+    voided: bigint('voided', { mode: 'number' }).notNull().default(0),
+    refunded: bigint('refunded', { mode: 'number' }).notNull().default(0),
+    /** The issuer gives a new authorisation on this card when one expires (false for test card 4000 0000 0000 0341). */
+    renewable: boolean('renewable').notNull().default(true),
+    /** The expired authorisation this one renews. */
+    renewedFrom: text('renewed_from'),
+    /** After this the money is no longer held: a capture fails with authorisation_expired. */
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [check('test_gateway_within_authorisation', sql`${t.captured} + ${t.voided} <= ${t.amount} and ${t.refunded} <= ${t.captured}`)],
+);
+
+/** The test gateway's idempotency keys: a repeated key answers the first answer and moves no money. */
+export const testGatewayRequests = pgTable('test_gateway_requests', {
+  idempotencyKey: text('idempotency_key').primaryKey(),
+  operation: text('operation').notNull(),
+  reference: text('reference').notNull(),
+  amount: bigint('amount', { mode: 'number' }).notNull(),
+  result: jsonb('result'),
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});

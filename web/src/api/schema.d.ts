@@ -6968,8 +6968,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Capture authorised money (e.g. on fulfilment), first tender first
-         * @description Without `amount`, captures everything authorised and not captured. 422 `capture_exceeds_authorised` when more is asked; 409 `nothing_to_capture` when nothing is left (or the authorisation is still pending).
+         * Capture authorised money ahead of the rule, first tender first
+         * @description Winkel captures by itself (cash and card-present at the sale, online cards and gift cards when the goods leave; docs/commerce.md, “When money is captured”); this is for capturing earlier. Without `amount`, captures everything authorised and not captured. An authorisation that expired at the provider is renewed first (or, refused, the order shows `paymentAttention`). 422 `capture_exceeds_authorised` when more is asked; 409 `nothing_to_capture` when nothing is left (or the authorisation is still pending).
          *
          *     Requires permission `orders:write`.
          */
@@ -8135,7 +8135,7 @@ export interface paths {
         put?: never;
         /**
          * Check out: source, reserve, authorise the payment, create the order (or undo all of it)
-         * @description Send an Idempotency-Key. A cart is checked out once, whatever races: a concurrent or repeated checkout answers with the same order. Say which price is paid: `expectedTotal` (the total the shopper was shown) or `acceptCurrentPrice: true`; without either, or when the price differs from `expectedTotal`, 409 `cart_changed` answers the current total, line prices and coupons and nothing happens. 409 `out_of_stock`, 402 `payment_failed` (nothing is kept: no reservation, no order).
+         * @description Send an Idempotency-Key. A cart is checked out once, whatever races: a concurrent or repeated checkout answers with the same order (and finishes its capture step if that failed). Say which price is paid: `expectedTotal` (the total the shopper was shown) or `acceptCurrentPrice: true`; without either, or when the price differs from `expectedTotal`, 409 `cart_changed` answers the current total, line prices and coupons and nothing happens. 409 `out_of_stock`, 402 `payment_failed` (nothing is kept: no reservation, no order). Cash and card-present tenders are captured at once; a till, kiosk or scan & go sale carried out at the counter is completed at once (fulfilled, sold in the stock ledger, captured); a payment still pending at the provider is refused for it (402 `payment_failed`, `failureCode: payment_pending`).
          *
          *     Requires permission `storefront`.
          */
@@ -9586,7 +9586,7 @@ export interface paths {
         put?: never;
         /**
          * Hand the parcel to a carrier with its tracking number
-         * @description Home delivery: the reservation becomes a sale in the stock ledger and the order lines are fulfilled. Ship-to-store: the parcel leaves for the pickup store. The customer gets an e-mail. Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
+         * @description Home delivery: the reservation becomes a sale in the stock ledger, the order lines are fulfilled and their value is captured from the online card (an expired authorisation is renewed first). When it cannot be captured (the payment is pending, or its authorisation was lost), 409 `payment_not_captured` and nothing changes. Ship-to-store: the parcel leaves for the pickup store (captured at the hand-over). The customer gets an e-mail. Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
          *
          *     Requires permission `fulfilment:write`.
          */
@@ -9778,7 +9778,7 @@ export interface paths {
         put?: never;
         /**
          * Hand the parcel to the customer who shows the pickup code
-         * @description A wrong code answers 422 `pickup_code_invalid` and changes nothing. A right one turns the reservation into a sale and fulfils the order lines. An order reserved to be paid at pickup needs `tenders` for what is due (402 `payment_required` with `amountDue` otherwise); they are authorised and captured with the handover, or nothing happens. Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
+         * @description A wrong code answers 422 `pickup_code_invalid` and changes nothing. A right one turns the reservation into a sale, fulfils the order lines and captures their value. An order with money due (reserved to be paid at pickup, or whose card authorisation expired and was not renewed) needs `tenders` for it (402 `payment_required` with `amountDue` otherwise); they are authorised and captured with the handover, or nothing happens. A payment still pending at the provider: 409 `payment_not_captured`. Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.
          *
          *     Requires permission `fulfilment:write`.
          */
@@ -13183,6 +13183,8 @@ export interface components {
             failureCode: string | null;
             reference: string | null;
             reason: string | null;
+            /** @description Authorisations: until when the provider holds the money (the test card gateway: 7 days). An authorisation that expired before capture is renewed when the goods leave, or the order shows `paymentAttention`. */
+            expiresAt: string | null;
             createdAt: string;
         };
         PaymentSummary: {
@@ -13329,10 +13331,26 @@ export interface components {
                 failureCode: string | null;
                 createdAt: string;
             }[];
-            /** @description Σ captures in the payment ledger. */
-            capturedTotal?: number;
+            /** @description Σ captures in the payment ledger: money taken. Cash and card-present tenders are captured at the sale, online cards and gift cards when the goods leave (docs/commerce.md, “When money is captured”). */
+            capturedTotal: number;
             /** @description Σ refunds (store credit included) in the payment ledger. */
-            refundedTotal?: number;
+            refundedTotal: number;
+            /** @description What the order still has to capture: its lines not cancelled (and shipping) less `capturedTotal`; 0 once every good has left and been paid for. */
+            outstandingTotal: number;
+            /** @description The part of `outstandingTotal` no authorisation covers: the whole total of an order paid at pickup until the handover, or money an expired or failed authorisation no longer holds. */
+            amountDue: number;
+            /** @description Set while money is due because an authorisation was lost: take the payment (a pickup at the counter) or cancel what cannot be paid. Goods never leave uncaptured (409 `payment_not_captured`). */
+            paymentAttention: {
+                /** @description `authorisation_expired`: it ran out before the goods left and the issuer refused a new one; `authorisation_failed`: a pending authorisation failed after the order was placed. */
+                reason: "authorisation_expired" | "authorisation_failed";
+                /** @description What is owed and not covered (= `amountDue`). */
+                amount: number;
+                failureCode: string | null;
+                /** @description The refused authorisation in the payment ledger. */
+                paymentId: string;
+                /** @description When it was refused (UTC). */
+                since: string;
+            } | null;
             createdAt: string;
         };
         OrderPage: {

@@ -2,7 +2,7 @@
 // promotions and VAT breakdown, the payment ledger, its notes (the customer's and staff's), and a
 // timeline of every event about the order and the things hanging off it (payments, fulfilments,
 // returns), oldest first.
-import { Anchor, Badge, Button, Card, Grid, Group, SimpleGrid, Skeleton, Stack, Table, Text, Timeline, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Card, Grid, Group, SimpleGrid, Skeleton, Stack, Table, Text, Timeline, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -99,18 +99,32 @@ function OrderTimeline({ order, related }: { order: Order; related: Array<{ id: 
   );
 }
 
+/** Where the order's money stands (from the API: captured, still to capture, not covered, refunded), and a warning when staff must act. */
 function PaymentLedger({ order }: { order: Order }) {
   const { t } = useTranslation('orders');
-  const sum = (kind: string) => order.payments.filter((p) => p.kind === kind && p.status === 'succeeded').reduce((s, p) => s + p.amount, 0);
+  const attention = order.paymentAttention;
+  const figures = [
+    ['captured', order.capturedTotal],
+    ['outstanding', order.outstandingTotal],
+    ['due', order.amountDue],
+    ['refunded', order.refundedTotal],
+  ] as const;
   return (
     <Stack gap="sm">
-      <SimpleGrid cols={3}>
-        {(['authorisation', 'capture', 'refund'] as const).map((k) => (
+      {attention && (
+        <Alert color="red" variant="light" title={t('detail.attentionTitle')} role="alert">
+          {t(`detail.attention.${attention.reason}`, { amount: formatMoney(attention.amount, order.currency) })}
+        </Alert>
+      )}
+      <SimpleGrid cols={{ base: 2, sm: 4 }} role="group" aria-label={t('detail.moneyLabel')}>
+        {figures.map(([k, amount]) => (
           <div key={k}>
             <Text size="xs" c="dimmed">
-              {t(k === 'authorisation' ? 'detail.authorised' : k === 'capture' ? 'detail.captured' : 'detail.refunded')}
+              {t(`detail.money.${k}`)}
             </Text>
-            <Text fw={600}>{formatMoney(sum(k), order.currency)}</Text>
+            <Text fw={600} c={k === 'due' && amount > 0 ? 'red' : undefined}>
+              {formatMoney(amount, order.currency)}
+            </Text>
           </div>
         ))}
       </SimpleGrid>
