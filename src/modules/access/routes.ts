@@ -6,6 +6,7 @@ import { etag, expectedVersion } from '../../platform/http/concurrency.js';
 import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
 import type { RequestContext } from '../audit/service.js';
 import { PERMISSIONS, ROLE_DESCRIPTIONS, ROLE_PERMISSIONS, ROLES } from './permissions.js';
+import { assertCovers, grantableStores, storeScope } from './scope.js';
 import * as access from './service.js';
 
 export function requestContext(req: FastifyRequest): RequestContext {
@@ -161,7 +162,7 @@ export async function accessRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      const page = await access.listStaffUsers(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, role: req.query.role, status: req.query.status });
+      const page = await access.listStaffUsers(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, role: req.query.role, status: req.query.status, within: storeScope(req.principal) ?? undefined });
       return { ...page, data: page.data.map(access.publicStaff) };
     },
   );
@@ -182,7 +183,7 @@ export async function accessRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const { user, generatedPassword } = await access.createStaffUser(ctx.db, requestContext(req), req.body);
+      const { user, generatedPassword } = await access.createStaffUser(ctx.db, requestContext(req), { ...req.body, storeIds: grantableStores(req.principal, req.body.storeIds) });
       reply.code(201).header('etag', etag(user.version)).header('location', `/v1/staff-users/${user.id}`);
       return { user: access.publicStaff(user), ...(generatedPassword ? { generatedPassword } : {}) };
     },
@@ -190,6 +191,7 @@ export async function accessRoutes(app: App, ctx: AppContext) {
 
   app.get('/v1/staff-users/:id', { config: { access: { permission: 'staff:read' } }, schema: { tags, summary: 'Get a staff user', params: IdParam, response: { 200: ref(StaffUser) } } }, async (req, reply) => {
     const u = await access.getStaffUser(ctx.db, req.params.id);
+    assertCovers(req.principal, `staff user ${u.id}`, u.storeIds);
     reply.header('etag', etag(u.version));
     return access.publicStaff(u);
   });
@@ -217,7 +219,9 @@ export async function accessRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const u = await access.updateStaffUser(ctx.db, requestContext(req), req.params.id, req.body, expectedVersion(req), clear);
+      assertCovers(req.principal, `staff user ${req.params.id}`, (await access.getStaffUser(ctx.db, req.params.id)).storeIds);
+      const patch = req.body.storeIds === undefined ? req.body : { ...req.body, storeIds: grantableStores(req.principal, req.body.storeIds) };
+      const u = await access.updateStaffUser(ctx.db, requestContext(req), req.params.id, patch, expectedVersion(req), clear);
       reply.header('etag', etag(u.version));
       return access.publicStaff(u);
     },
@@ -230,7 +234,7 @@ export async function accessRoutes(app: App, ctx: AppContext) {
       schema: { tags: ['api keys'], summary: 'List API keys', querystring: Type.Intersect([PageQuery, Type.Object({ includeRevoked: Type.Optional(Type.Boolean()) })]), response: { 200: ref(ApiKeyPage) } },
     },
     async (req) => {
-      const page = await access.listApiKeys(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, includeRevoked: req.query.includeRevoked });
+      const page = await access.listApiKeys(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, includeRevoked: req.query.includeRevoked, within: storeScope(req.principal) ?? undefined });
       return { ...page, data: page.data.map(access.publicApiKey) };
     },
   );
@@ -256,19 +260,24 @@ export async function accessRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const { key, token } = await access.createApiKey(ctx.db, requestContext(req), req.body, req.principal!.permissions);
+      const { key, token } = await access.createApiKey(ctx.db, requestContext(req), { ...req.body, storeIds: grantableStores(req.principal, req.body.storeIds) }, req.principal!.permissions);
       reply.code(201).header('location', `/v1/api-keys/${key.id}`);
       return { apiKey: access.publicApiKey(key), token };
     },
   );
 
-  app.get('/v1/api-keys/:id', { config: { access: { permission: 'api_keys:read' } }, schema: { tags: ['api keys'], summary: 'Get an API key', params: IdParam, response: { 200: ref(ApiKey) } } }, async (req) =>
-    access.publicApiKey(await access.getApiKey(ctx.db, req.params.id)),
-  );
+  app.get('/v1/api-keys/:id', { config: { access: { permission: 'api_keys:read' } }, schema: { tags: ['api keys'], summary: 'Get an API key', params: IdParam, response: { 200: ref(ApiKey) } } }, async (req) => {
+    const k = await access.getApiKey(ctx.db, req.params.id);
+    assertCovers(req.principal, `API key ${k.id}`, k.storeIds);
+    return access.publicApiKey(k);
+  });
 
   app.post(
     '/v1/api-keys/:id/revoke',
     { config: { access: { permission: 'api_keys:write' } }, schema: { tags: ['api keys'], summary: 'Revoke an API key (takes effect within seconds everywhere)', params: IdParam, response: { 200: ref(ApiKey) } } },
-    async (req) => access.publicApiKey(await access.revokeApiKey(ctx.db, requestContext(req), req.params.id, clear)),
+    async (req) => {
+      assertCovers(req.principal, `API key ${req.params.id}`, (await access.getApiKey(ctx.db, req.params.id)).storeIds);
+      return access.publicApiKey(await access.revokeApiKey(ctx.db, requestContext(req), req.params.id, clear));
+    },
   );
 }

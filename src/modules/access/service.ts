@@ -85,9 +85,16 @@ export async function createStaffUser(
   });
 }
 
-export async function listStaffUsers(db: Executor, q: { limit: number; cursor?: string; role?: string; status?: string }) {
+/** SQL: the row's stores lie within `stores` (a scoped caller's; never an unscoped row). */
+function storesWithin(column: typeof staffUsers.storeIds | typeof apiKeys.storeIds, stores: readonly string[]) {
+  return sql`(${column} is not null and ${column} <@ ${sql.param([...stores])}::text[])`;
+}
+
+/** `within`: only users limited to some of these stores (what a caller scoped to them may see). */
+export async function listStaffUsers(db: Executor, q: { limit: number; cursor?: string; role?: string; status?: string; within?: readonly string[] }) {
   const after = decodeCursor(q.cursor);
   const where: SQL[] = [];
+  if (q.within) where.push(storesWithin(staffUsers.storeIds, q.within));
   if (after) where.push(lt(staffUsers.id, after));
   if (q.role) where.push(eq(staffUsers.role, q.role));
   if (q.status) where.push(eq(staffUsers.status, q.status as 'active'));
@@ -272,12 +279,27 @@ function prepareListKeys(db: Executor) {
     .prepare('winkel_list_api_keys');
 }
 
-export async function listApiKeys(db: Executor, q: { limit: number; cursor?: string; includeRevoked?: boolean }) {
+/** `within`: only keys limited to some of these stores (what a caller scoped to them may see). */
+export async function listApiKeys(db: Executor, q: { limit: number; cursor?: string; includeRevoked?: boolean; within?: readonly string[] }) {
   const after = decodeCursor(q.cursor) ?? null;
+  if (q.within) {
+    const where: SQL[] = [storesWithin(apiKeys.storeIds, q.within)];
+    if (after) where.push(lt(apiKeys.id, after));
+    if (!q.includeRevoked) where.push(isNull(apiKeys.revokedAt));
+    const rows = await db.select().from(apiKeys).where(and(...where)).orderBy(desc(apiKeys.id)).limit(q.limit + 1);
+    return toPage(rows, q.limit, (r) => r.id);
+  }
   let statement = listKeysStatement.get(db);
   if (!statement) listKeysStatement.set(db, (statement = prepareListKeys(db)));
   const rows = await statement.execute({ after, all: !!q.includeRevoked, n: q.limit + 1 });
   return toPage(rows, q.limit, (r) => r.id);
+}
+
+/** The staff users and keys limited to some of these stores: whose audit entries a caller scoped to them may read. */
+export async function actorIdsWithin(db: Executor, stores: readonly string[]): Promise<string[]> {
+  const users = await db.select({ id: staffUsers.id }).from(staffUsers).where(storesWithin(staffUsers.storeIds, stores));
+  const keys = await db.select({ id: apiKeys.id }).from(apiKeys).where(storesWithin(apiKeys.storeIds, stores));
+  return [...users, ...keys].map((r) => r.id);
 }
 
 export async function getApiKey(db: Executor, id: string) {
@@ -376,20 +398,5 @@ export function requireStaff(p: Principal | undefined) {
   return p;
 }
 
-/**
- * Staff users and keys scoped to stores act only there: the guard for every route that touches one
- * location's stock or orders. Unscoped principals (storeIds null) pass.
- */
-export function assertLocationAccess(p: Principal | undefined, ...locationIds: string[]) {
-  const scope = p && (p.kind === 'staff' || p.kind === 'secret_key') ? p.storeIds : null;
-  if (!scope) return;
-  const outside = locationIds.filter((l) => !scope.includes(l));
-  if (outside.length) throw forbidden(`You act for ${scope.join(', ')}; not for ${outside.join(', ')}.`);
-}
-
-/** Like assertLocationAccess, for actions where being in scope of any one of the locations is enough. */
-export function assertAnyLocationAccess(p: Principal | undefined, ...locationIds: string[]) {
-  const scope = p && (p.kind === 'staff' || p.kind === 'secret_key') ? p.storeIds : null;
-  if (!scope || locationIds.some((l) => scope.includes(l))) return;
-  throw forbidden(`You act for ${scope.join(', ')}; not for ${locationIds.join(' or ')}.`);
-}
+// The store-scope checks live in ./scope.ts; re-exported for the modules that import them from here.
+export { assertAnyLocationAccess, assertLocationAccess } from './scope.js';

@@ -92,7 +92,7 @@ export interface paths {
         };
         /**
          * List domain events, newest first
-         * @description Requires permission `events:read`.
+         * @description Requires permission `events:read`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         get: {
             parameters: {
@@ -1476,7 +1476,9 @@ export interface paths {
         };
         /**
          * Staff and API-key changes, newest first
-         * @description Requires permission `audit:read`.
+         * @description Staff and keys scoped to stores read what the staff users and keys of their stores did (those limited to some of those stores).
+         *
+         *     Requires permission `audit:read`.
          */
         get: {
             parameters: {
@@ -1542,7 +1544,7 @@ export interface paths {
         };
         /**
          * List webhook endpoints
-         * @description Requires permission `webhooks:read`.
+         * @description Requires permission `webhooks:read`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         get: {
             parameters: {
@@ -1592,7 +1594,7 @@ export interface paths {
          * Add a webhook endpoint
          * @description The answer holds the signing secret. Deliveries are POSTs signed with `Winkel-Signature` (see docs/API.md).
          *
-         *     Requires permission `webhooks:write`.
+         *     Requires permission `webhooks:write`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         post: {
             parameters: {
@@ -1656,7 +1658,7 @@ export interface paths {
         };
         /**
          * Get a webhook endpoint with its secret
-         * @description Requires permission `webhooks:write`.
+         * @description Requires permission `webhooks:write`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         get: {
             parameters: {
@@ -1702,7 +1704,7 @@ export interface paths {
         post?: never;
         /**
          * Remove an endpoint and its delivery log
-         * @description Requires permission `webhooks:write`.
+         * @description Requires permission `webhooks:write`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         delete: {
             parameters: {
@@ -1748,7 +1750,7 @@ export interface paths {
          * Change, disable, re-enable an endpoint or rotate its secret
          * @description Send `If-Match` with the ETag you read; a stale one gets 412.
          *
-         *     Requires permission `webhooks:write`.
+         *     Requires permission `webhooks:write`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         patch: {
             parameters: {
@@ -1814,7 +1816,7 @@ export interface paths {
         put?: never;
         /**
          * Send a test event (webhook.ping) to this endpoint
-         * @description Requires permission `webhooks:write`.
+         * @description Requires permission `webhooks:write`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         post: {
             parameters: {
@@ -1871,7 +1873,7 @@ export interface paths {
         };
         /**
          * The delivery log, newest first
-         * @description Requires permission `webhooks:read`.
+         * @description Requires permission `webhooks:read`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         get: {
             parameters: {
@@ -1936,7 +1938,7 @@ export interface paths {
         };
         /**
          * A delivery with its payload and every attempt
-         * @description Requires permission `webhooks:read`.
+         * @description Requires permission `webhooks:read`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         get: {
             parameters: {
@@ -1997,7 +1999,7 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery again (as a new delivery of the same event)
-         * @description Requires permission `webhooks:write`.
+         * @description Requires permission `webhooks:write`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         post: {
             parameters: {
@@ -2056,7 +2058,7 @@ export interface paths {
          * E-mail caught by the built-in mail catcher, newest first
          * @description Only filled when Winkel runs without SMTP_URL; with a real SMTP server mail leaves Winkel and is not kept here.
          *
-         *     Requires permission `devtools:read`.
+         *     Requires permission `devtools:read`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         get: {
             parameters: {
@@ -2120,7 +2122,7 @@ export interface paths {
         };
         /**
          * One caught e-mail
-         * @description Requires permission `devtools:read`.
+         * @description Requires permission `devtools:read`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         get: {
             parameters: {
@@ -4228,7 +4230,9 @@ export interface paths {
         };
         /**
          * The stock ledger, newest first
-         * @description Requires permission `inventory:read`.
+         * @description Staff and keys scoped to stores see the movements at their stores only; naming another location is a 403.
+         *
+         *     Requires permission `inventory:read`.
          */
         get: {
             parameters: {
@@ -5047,7 +5051,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel a requested transfer
+         * Cancel a requested transfer (staff of either end)
          * @description Requires permission `inventory:write`.
          */
         post: {
@@ -8587,7 +8591,7 @@ export interface paths {
         };
         /**
          * Find the order a shopper brings back, by its number or the e-mail it was placed with
-         * @description Returns are taken anywhere: unlike GET /v1/orders, the answer is not limited to the caller’s stores. At most 20 orders, newest first.
+         * @description Returns are taken anywhere, so the answer is not limited to the caller’s stores; it therefore holds only what taking a return needs: the lines and how many of each can still come back, without the customer, the address or the payments (GET /v1/orders/{id} has those, for staff of the order’s stores). At most 20 orders, newest first.
          *
          *     Requires permission `returns:write`.
          */
@@ -8610,7 +8614,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: components["schemas"]["Order"][];
+                            data: components["schemas"]["ReturnableOrder"][];
                         };
                     };
                 };
@@ -13325,6 +13329,8 @@ export interface components {
                 outcome: string | null;
                 note: string | null;
             }[];
+            /** @description The stores the return belongs to: its order’s (sold there or a line from there) and the one that received it. Staff scoped to stores see the returns of theirs. */
+            storeIds: string[];
             createdAt: string;
             receivedAt: string | null;
             version: number;
@@ -13356,6 +13362,29 @@ export interface components {
             hasMore: boolean;
             /** @description Pass as `cursor` for the next page; null on the last. */
             nextCursor: string | null;
+        };
+        /** @description What a store needs to take a return of an order from any store or channel; nothing about the customer or the payments (GET /v1/orders/{id} has the full order for those who may see it). */
+        ReturnableOrder: {
+            /** @description ord_… */
+            id: string;
+            channel: string;
+            /** @description The store it was sold in (in-store channels). */
+            storeId: string | null;
+            status: string;
+            currency: string;
+            total: number;
+            createdAt: string;
+            lines: {
+                id: string;
+                variantId: string;
+                sku: string;
+                quantity: number;
+                unitPrice: number;
+                total: number;
+                status: string;
+                /** @description How many can still come back: fulfilled, minus those in returns that are not cancelled. */
+                returnable: number;
+            }[];
         };
         Fulfilment: {
             /** @description ful_… */
