@@ -302,7 +302,7 @@ const CUSTOMER_DATA = new Set([
  */
 const CHAIN_DATA = new Set([
   // The caller's own sign-in and sessions; customers' own accounts and data ("me").
-  'POST /v1/auth/sign-in', 'POST /v1/auth/sign-out', 'GET /v1/auth/me', 'GET /v1/auth/sessions', 'DELETE /v1/auth/sessions/{id}', 'GET /v1/roles',
+  'POST /v1/auth/sign-in', 'POST /v1/auth/password-reset', 'POST /v1/auth/password-reset/confirm', 'POST /v1/auth/sign-out', 'GET /v1/auth/me', 'GET /v1/auth/sessions', 'DELETE /v1/auth/sessions/{id}', 'GET /v1/roles',
   'POST /v1/customer-auth/sign-up', 'POST /v1/customer-auth/sign-in', 'POST /v1/customer-auth/sign-out', 'GET /v1/customer-auth/me', 'GET /v1/customer-auth/sessions',
   'DELETE /v1/customer-auth/sessions/{id}', 'POST /v1/customer-auth/password-reset', 'POST /v1/customer-auth/password-reset/confirm',
   'GET /v1/me/orders', 'GET /v1/me/consents', 'PUT /v1/me/consents', 'GET /v1/me/export', 'POST /v1/me/erasure',

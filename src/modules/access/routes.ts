@@ -87,11 +87,13 @@ export async function accessRoutes(app: App, ctx: AppContext) {
   for (const s of [StaffUser, StaffUserPage, CreatedStaffUser, Session, SessionInfo, Me, RoleInfo, RoleList, ApiKey, ApiKeyPage, CreatedApiKey]) app.addSchema(s);
   const clear = () => ctx.staffPrincipals.clear();
   const tags = ['staff'];
+  // Sign-in and password reset: SIGN_IN_RATE_LIMIT per minute per client address.
+  const signInLimit = { max: ctx.config.signInRateLimit, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => `signin:${req.ip}` };
 
   app.post(
     '/v1/auth/sign-in',
     {
-      config: { access: 'public', idempotent: false, rateLimit: { max: ctx.config.signInRateLimit, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => `signin:${req.ip}` } },
+      config: { access: 'public', idempotent: false, rateLimit: signInLimit },
       schema: {
         tags,
         summary: 'Staff sign-in: exchange e-mail and password for a session token',
@@ -103,6 +105,40 @@ export async function accessRoutes(app: App, ctx: AppContext) {
       const { token, session, user } = await access.staffSignIn(ctx.db, req.body.email, req.body.password, ctx.config.staffSessionHours, { ip: req.ip, userAgent: req.headers['user-agent'] });
       return { token, sessionId: session.id, expiresAt: session.expiresAt.toISOString(), user: access.publicStaff(user) };
     },
+  );
+
+  app.post(
+    '/v1/auth/password-reset',
+    {
+      config: { access: 'public', idempotent: false, rateLimit: signInLimit },
+      schema: {
+        tags,
+        summary: 'Ask for a staff password-reset e-mail',
+        description:
+          'Always answers 202, whether or not the address belongs to an active staff user, so it cannot be used to find out who works here. The e-mail (in `locale`, English by default) links to the sign-in page’s reset form with a single-use token valid for one hour.',
+        body: Type.Object({ email: Email, locale: Type.Optional(Type.Union([Type.Literal('nl'), Type.Literal('en')])) }, { additionalProperties: false }),
+        response: { 202: Type.Object({ status: Type.Literal('accepted') }) },
+      },
+    },
+    async (req, reply) => {
+      await access.requestStaffPasswordReset(ctx.db, req.body.email, ctx.publicUrl, req.body.locale);
+      return reply.code(202).send({ status: 'accepted' as const });
+    },
+  );
+
+  app.post(
+    '/v1/auth/password-reset/confirm',
+    {
+      config: { access: 'public', idempotent: false, rateLimit: signInLimit },
+      schema: {
+        tags,
+        summary: 'Set a new staff password with the token from the e-mail; ends all the user’s sessions',
+        description: '422 `reset_token_invalid` for an unknown, used or expired token (or a user disabled since); 400 when the password is too weak.',
+        body: Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }), password: Type.String({ minLength: 10, maxLength: 200, description: 'At least 10 characters.' }) }, { additionalProperties: false }),
+        response: { 200: ref(StaffUser) },
+      },
+    },
+    async (req) => access.publicStaff(await access.resetStaffPassword(ctx.db, req.body.token, req.body.password, clear)),
   );
 
   app.post(
