@@ -21,6 +21,8 @@ import { budgetOf, clientAddress } from './platform/http/rate-limit.js';
 import { SHARED_SCHEMAS } from './platform/http/schemas.js';
 import { randomBytes } from 'node:crypto';
 import { StaffPrincipals } from './modules/access/service.js';
+import { ALL_STORES_PERMISSIONS } from './modules/access/permissions.js';
+import { assertAllStores } from './modules/access/scope.js';
 import { resolveCustomer } from './modules/accounts/service.js';
 import { accessRoutes } from './modules/access/routes.js';
 import { accountRoutes } from './modules/accounts/routes.js';
@@ -158,6 +160,7 @@ export function authorize(rule: AccessRule, principal: Principal | undefined) {
     throw forbidden(`This route needs permission \`${needed}\`, which only staff sessions and secret keys can hold.`);
   }
   if (!principal.permissions.has(needed)) throw forbidden(`This route needs permission \`${needed}\`, which your ${principalLabel(principal)} does not have.`);
+  if (ALL_STORES_PERMISSIONS.has(needed as never)) assertAllStores(principal, `What \`${needed}\` opens`);
 }
 
 export async function buildApp(input: AppContext): Promise<App> {
@@ -234,7 +237,8 @@ export async function buildApp(input: AppContext): Promise<App> {
     // A copy: Fastify hands the same schema object to the HEAD route it adds for each GET.
     const schema = { ...((route.schema ?? {}) as Record<string, unknown>) };
     schema.security = securityFor(rule);
-    schema.description = [schema.description, describeRule(rule)].filter(Boolean).join('\n\n');
+    const allStores = typeof rule === 'object' && ALL_STORES_PERMISSIONS.has(rule.permission as never);
+    schema.description = [schema.description, describeRule(rule) + (allStores ? ' Not for staff or keys scoped to stores (403): it spans every store.' : '')].filter(Boolean).join('\n\n');
     const responses = { ...((schema.response ?? {}) as Record<string, unknown>) };
     responses['4xx'] ??= { $ref: 'Problem#', description: 'Problem details (RFC 9457).' };
     responses['5xx'] ??= { $ref: 'Problem#', description: 'Problem details (RFC 9457).' };

@@ -82,6 +82,14 @@ describe('errors', () => {
     expect(last!.body.code).toBe('rate_limited');
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
   });
+
+  it('limits staff password-reset requests per client like sign-in', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await s.call('POST', '/v1/auth/password-reset', { token: null, body: { email: `someone-${i}@test.example` } })).status);
+    // 5 a minute per address: the sixth and seventh are refused (or all, when sign-in shares the budget).
+    expect(statuses.every((x) => x === 202 || x === 429)).toBe(true);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+  });
 });
 
 describe('pagination', () => {

@@ -81,6 +81,7 @@ export const ID_PREFIXES = {
   customer: 'cus',
   customerSession: 'css',
   passwordReset: 'pwr',
+  staffPasswordReset: 'spr',
   webhookEndpoint: 'whe',
   webhookDelivery: 'whd',
   event: 'evt',

@@ -1,9 +1,10 @@
 // Every surface is its own lazily loaded chunk: the kiosk never downloads the back office.
 import { lazy, Suspense } from 'react';
-import { Route, Routes } from 'react-router';
+import { Navigate, Route, Routes, useLocation } from 'react-router';
 import { AppLayout } from './components/AppLayout';
 import { NotFound } from './components/NotFound';
 import { RequireAuth } from './components/RequireAuth';
+import { ResetPasswordPage } from './components/ResetPasswordPage';
 import { SignInPage } from './components/SignInPage';
 import { SurfaceHome } from './components/SurfaceHome';
 
@@ -17,6 +18,9 @@ export function AppRoutes() {
   return (
     <Routes>
       <Route path="/sign-in" element={<SignInPage />} />
+      <Route path="/reset-password" element={<ResetPasswordPage />} />
+      {/* Reset links e-mailed to shoppers before the shop had its reset page pointed here. */}
+      <Route path="/account/reset-password" element={<ToShopReset />} />
       {/* The web shop is for shoppers: no staff sign-in, its own layout (see surfaces/storefront). */}
       <Route
         path="storefront/*"
@@ -42,4 +46,9 @@ export function AppRoutes() {
       </Route>
     </Routes>
   );
+}
+
+function ToShopReset() {
+  const { search, hash } = useLocation();
+  return <Navigate to={`/storefront/account/reset-password${search}${hash}`} replace />;
 }

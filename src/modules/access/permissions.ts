@@ -33,6 +33,13 @@ export const PERMISSIONS = [
 
 export type Permission = (typeof PERMISSIONS)[number];
 
+/**
+ * Permissions over what spans every store at once and cannot be cut by store: the event log, webhook
+ * endpoints and their deliveries (every event), the mail catcher (every e-mail). Staff users and
+ * keys scoped to stores are refused these routes whatever their role or scopes (docs/API.md).
+ */
+export const ALL_STORES_PERMISSIONS: ReadonlySet<Permission> = new Set<Permission>(['events:read', 'webhooks:read', 'webhooks:write', 'devtools:read']);
+
 export const ROLES = ['admin', 'merchandiser', 'marketer', 'store_manager', 'store_associate', 'service_agent', 'planner'] as const;
 export type Role = (typeof ROLES)[number];
 

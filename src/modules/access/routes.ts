@@ -7,6 +7,7 @@ import { etag, expectedVersion } from '../../platform/http/concurrency.js';
 import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
 import type { RequestContext } from '../audit/service.js';
 import { PERMISSIONS, ROLE_DESCRIPTIONS, ROLE_PERMISSIONS, ROLES } from './permissions.js';
+import { assertCovers, grantableStores, storeScope } from './scope.js';
 import * as access from './service.js';
 
 export function requestContext(req: FastifyRequest): RequestContext {
@@ -87,11 +88,13 @@ export async function accessRoutes(app: App, ctx: AppContext) {
   for (const s of [StaffUser, StaffUserPage, CreatedStaffUser, Session, SessionInfo, Me, RoleInfo, RoleList, ApiKey, ApiKeyPage, CreatedApiKey]) app.addSchema(s);
   const clear = () => ctx.staffPrincipals.clear();
   const tags = ['staff'];
+  // Sign-in and password reset: SIGN_IN_RATE_LIMIT per minute per client address.
+  const signInLimit = { max: ctx.config.signInRateLimit, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => `signin:${clientAddress(req.ip)}` };
 
   app.post(
     '/v1/auth/sign-in',
     {
-      config: { access: 'public', idempotent: false, rateLimit: { max: ctx.config.signInRateLimit, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => `signin:${clientAddress(req.ip)}` } },
+      config: { access: 'public', idempotent: false, rateLimit: signInLimit },
       schema: {
         tags,
         summary: 'Staff sign-in: exchange e-mail and password for a session token',
@@ -103,6 +106,40 @@ export async function accessRoutes(app: App, ctx: AppContext) {
       const { token, session, user } = await access.staffSignIn(ctx.db, req.body.email, req.body.password, ctx.config.staffSessionHours, { ip: req.ip, userAgent: req.headers['user-agent'] });
       return { token, sessionId: session.id, expiresAt: session.expiresAt.toISOString(), user: access.publicStaff(user) };
     },
+  );
+
+  app.post(
+    '/v1/auth/password-reset',
+    {
+      config: { access: 'public', rateLimit: signInLimit },
+      schema: {
+        tags,
+        summary: 'Ask for a staff password-reset e-mail',
+        description:
+          'Always answers 202, whether or not the address belongs to an active staff user, so it cannot be used to find out who works here. The e-mail (in `locale`, English by default) links to the sign-in page’s reset form with a single-use token valid for one hour.',
+        body: Type.Object({ email: Email, locale: Type.Optional(Type.Union([Type.Literal('nl'), Type.Literal('en')])) }, { additionalProperties: false }),
+        response: { 202: Type.Object({ status: Type.Literal('accepted') }) },
+      },
+    },
+    async (req, reply) => {
+      await access.requestStaffPasswordReset(ctx.db, req.body.email, ctx.publicUrl, req.body.locale);
+      return reply.code(202).send({ status: 'accepted' as const });
+    },
+  );
+
+  app.post(
+    '/v1/auth/password-reset/confirm',
+    {
+      config: { access: 'public', rateLimit: signInLimit },
+      schema: {
+        tags,
+        summary: 'Set a new staff password with the token from the e-mail; ends all the user’s sessions',
+        description: '422 `reset_token_invalid` for an unknown, used or expired token (or a user disabled since); 400 when the password is too weak.',
+        body: Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }), password: Type.String({ minLength: 10, maxLength: 200, description: 'At least 10 characters.' }) }, { additionalProperties: false }),
+        response: { 200: ref(StaffUser) },
+      },
+    },
+    async (req) => access.publicStaff(await access.resetStaffPassword(ctx.db, req.body.token, req.body.password, clear)),
   );
 
   app.post(
@@ -162,7 +199,7 @@ export async function accessRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      const page = await access.listStaffUsers(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, role: req.query.role, status: req.query.status });
+      const page = await access.listStaffUsers(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, role: req.query.role, status: req.query.status, within: storeScope(req.principal) ?? undefined });
       return { ...page, data: page.data.map(access.publicStaff) };
     },
   );
@@ -183,7 +220,7 @@ export async function accessRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const { user, generatedPassword } = await access.createStaffUser(ctx.db, requestContext(req), req.body);
+      const { user, generatedPassword } = await access.createStaffUser(ctx.db, requestContext(req), { ...req.body, storeIds: grantableStores(req.principal, req.body.storeIds) });
       reply.code(201).header('etag', etag(user.version)).header('location', `/v1/staff-users/${user.id}`);
       return { user: access.publicStaff(user), ...(generatedPassword ? { generatedPassword } : {}) };
     },
@@ -191,6 +228,7 @@ export async function accessRoutes(app: App, ctx: AppContext) {
 
   app.get('/v1/staff-users/:id', { config: { access: { permission: 'staff:read' } }, schema: { tags, summary: 'Get a staff user', params: IdParam, response: { 200: ref(StaffUser) } } }, async (req, reply) => {
     const u = await access.getStaffUser(ctx.db, req.params.id);
+    assertCovers(req.principal, `staff user ${u.id}`, u.storeIds);
     reply.header('etag', etag(u.version));
     return access.publicStaff(u);
   });
@@ -218,7 +256,9 @@ export async function accessRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const u = await access.updateStaffUser(ctx.db, requestContext(req), req.params.id, req.body, expectedVersion(req), clear);
+      assertCovers(req.principal, `staff user ${req.params.id}`, (await access.getStaffUser(ctx.db, req.params.id)).storeIds);
+      const patch = req.body.storeIds === undefined ? req.body : { ...req.body, storeIds: grantableStores(req.principal, req.body.storeIds) };
+      const u = await access.updateStaffUser(ctx.db, requestContext(req), req.params.id, patch, expectedVersion(req), clear);
       reply.header('etag', etag(u.version));
       return access.publicStaff(u);
     },
@@ -231,7 +271,7 @@ export async function accessRoutes(app: App, ctx: AppContext) {
       schema: { tags: ['api keys'], summary: 'List API keys', querystring: Type.Intersect([PageQuery, Type.Object({ includeRevoked: Type.Optional(Type.Boolean()) })]), response: { 200: ref(ApiKeyPage) } },
     },
     async (req) => {
-      const page = await access.listApiKeys(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, includeRevoked: req.query.includeRevoked });
+      const page = await access.listApiKeys(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, includeRevoked: req.query.includeRevoked, within: storeScope(req.principal) ?? undefined });
       return { ...page, data: page.data.map(access.publicApiKey) };
     },
   );
@@ -257,19 +297,24 @@ export async function accessRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      const { key, token } = await access.createApiKey(ctx.db, requestContext(req), req.body, req.principal!.permissions);
+      const { key, token } = await access.createApiKey(ctx.db, requestContext(req), { ...req.body, storeIds: grantableStores(req.principal, req.body.storeIds) }, req.principal!.permissions);
       reply.code(201).header('location', `/v1/api-keys/${key.id}`);
       return { apiKey: access.publicApiKey(key), token };
     },
   );
 
-  app.get('/v1/api-keys/:id', { config: { access: { permission: 'api_keys:read' } }, schema: { tags: ['api keys'], summary: 'Get an API key', params: IdParam, response: { 200: ref(ApiKey) } } }, async (req) =>
-    access.publicApiKey(await access.getApiKey(ctx.db, req.params.id)),
-  );
+  app.get('/v1/api-keys/:id', { config: { access: { permission: 'api_keys:read' } }, schema: { tags: ['api keys'], summary: 'Get an API key', params: IdParam, response: { 200: ref(ApiKey) } } }, async (req) => {
+    const k = await access.getApiKey(ctx.db, req.params.id);
+    assertCovers(req.principal, `API key ${k.id}`, k.storeIds);
+    return access.publicApiKey(k);
+  });
 
   app.post(
     '/v1/api-keys/:id/revoke',
     { config: { access: { permission: 'api_keys:write' } }, schema: { tags: ['api keys'], summary: 'Revoke an API key (takes effect within seconds everywhere)', params: IdParam, response: { 200: ref(ApiKey) } } },
-    async (req) => access.publicApiKey(await access.revokeApiKey(ctx.db, requestContext(req), req.params.id, clear)),
+    async (req) => {
+      assertCovers(req.principal, `API key ${req.params.id}`, (await access.getApiKey(ctx.db, req.params.id)).storeIds);
+      return access.publicApiKey(await access.revokeApiKey(ctx.db, requestContext(req), req.params.id, clear));
+    },
   );
 }

@@ -35,6 +35,22 @@ export const staffSessions = pgTable(
   (t) => [index('staff_sessions_staff').on(t.staffId)],
 );
 
+/** E-mailed password-reset links for staff: single use, valid for an hour; only the token's hash is kept. */
+export const staffPasswordResets = pgTable(
+  'staff_password_resets',
+  {
+    id: text('id').primaryKey(),
+    staffId: text('staff_id')
+      .notNull()
+      .references(() => staffUsers.id),
+    tokenHash: text('token_hash').notNull().unique(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [index('staff_password_resets_staff').on(t.staffId)],
+);
+
 export const apiKeys = pgTable('api_keys', {
   id: text('id').primaryKey(),
   kind: text('kind', { enum: ['secret', 'publishable'] }).notNull(),

@@ -7,10 +7,11 @@ import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import type { Principal } from '../../platform/http/access.js';
 import { hashSecret, newId, newSecret } from '../../platform/ids.js';
+import { queueMail } from '../../platform/mail.js';
 import { generatePassword, hashPassword, passwordProblem, verifyAgainstNothing, verifyPassword } from '../../platform/password.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
 import { isPermission, isRole, ROLE_PERMISSIONS, type Role } from './permissions.js';
-import { apiKeys, staffSessions, staffUsers } from './schema.js';
+import { apiKeys, staffPasswordResets, staffSessions, staffUsers } from './schema.js';
 
 export type StaffUserRow = typeof staffUsers.$inferSelect;
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -85,9 +86,16 @@ export async function createStaffUser(
   });
 }
 
-export async function listStaffUsers(db: Executor, q: { limit: number; cursor?: string; role?: string; status?: string }) {
+/** SQL: the row's stores lie within `stores` (a scoped caller's; never an unscoped row). */
+function storesWithin(column: typeof staffUsers.storeIds | typeof apiKeys.storeIds, stores: readonly string[]) {
+  return sql`(${column} is not null and ${column} <@ ${sql.param([...stores])}::text[])`;
+}
+
+/** `within`: only users limited to some of these stores (what a caller scoped to them may see). */
+export async function listStaffUsers(db: Executor, q: { limit: number; cursor?: string; role?: string; status?: string; within?: readonly string[] }) {
   const after = decodeCursor(q.cursor);
   const where: SQL[] = [];
+  if (q.within) where.push(storesWithin(staffUsers.storeIds, q.within));
   if (after) where.push(lt(staffUsers.id, after));
   if (q.role) where.push(eq(staffUsers.role, q.role));
   if (q.status) where.push(eq(staffUsers.status, q.status as 'active'));
@@ -197,6 +205,61 @@ export async function staffSignIn(db: Db, email: string, password: string, sessi
   });
 }
 
+// ---------------------------------------------------------------- password reset
+
+const RESET_MINUTES = 60;
+
+/**
+ * E-mails a single-use link to the staff sign-in's reset page, valid for an hour. Always succeeds
+ * from the caller's view (nothing is sent for an unknown or disabled address), so it cannot be
+ * used to find out who works here.
+ */
+export async function requestStaffPasswordReset(db: Db, email: string, publicUrl: string, locale: 'nl' | 'en' = 'en') {
+  const [user] = await db.select().from(staffUsers).where(sql`lower(${staffUsers.email}) = ${normaliseEmail(email)}`);
+  if (!user || user.status !== 'active') return;
+  const token = newSecret('rst');
+  await db.transaction(async (tx) => {
+    await tx.insert(staffPasswordResets).values({ id: newId('staffPasswordReset'), staffId: user.id, tokenHash: hashSecret(token), expiresAt: new Date(Date.now() + RESET_MINUTES * 60_000) });
+    // The token travels in the fragment: browsers never send it to the server or in a Referer.
+    const link = `${publicUrl}/reset-password#token=${encodeURIComponent(token)}`;
+    const nl = locale === 'nl';
+    await queueMail(tx, {
+      to: user.email,
+      purpose: 'staff_password_reset',
+      subject: nl ? 'Stel je Winkel-wachtwoord opnieuw in' : 'Reset your Winkel password',
+      text: nl
+        ? `Hallo ${user.name},\n\nKies een nieuw wachtwoord voor Winkel via deze link (${RESET_MINUTES} minuten geldig, één keer te gebruiken):\n${link}\n\nAl je sessies worden daarna beëindigd. Heb je dit niet gevraagd? Dan hoef je niets te doen.\n`
+        : `Hello ${user.name},\n\nChoose a new Winkel password with this link (valid for ${RESET_MINUTES} minutes, once):\n${link}\n\nAll your sessions end when you do. Did not ask for this? Then there is nothing to do.\n`,
+    });
+  });
+}
+
+/** Sets a new password with an e-mailed token: the token is used up, every session of the user ends. */
+export async function resetStaffPassword(db: Db, token: string, password: string, onAccessChanged: () => void) {
+  const problem = passwordProblem(password);
+  if (problem) throw badRequest(problem, [{ field: '/password', message: problem }]);
+  const passwordHash = await hashPassword(password);
+  const invalid = () => new Problem({ status: 422, code: 'reset_token_invalid', title: 'Reset link not valid', detail: 'This reset link is unknown, used or expired; ask for a new one.' });
+  const user = await db.transaction(async (tx) => {
+    const [reset] = await tx.select().from(staffPasswordResets).where(eq(staffPasswordResets.tokenHash, hashSecret(token))).for('update');
+    if (!reset || reset.usedAt || reset.expiresAt < new Date()) throw invalid();
+    await lockAggregate(tx, 'staff_user', reset.staffId);
+    const [before] = await tx.select().from(staffUsers).where(eq(staffUsers.id, reset.staffId)).for('update');
+    if (!before || before.status !== 'active') throw invalid();
+    // This link and any other still open for the user are used up.
+    await tx.update(staffPasswordResets).set({ usedAt: new Date() }).where(and(eq(staffPasswordResets.staffId, reset.staffId), isNull(staffPasswordResets.usedAt)));
+    const [after] = await tx.update(staffUsers).set({ passwordHash, updatedAt: new Date(), version: before.version + 1 }).where(eq(staffUsers.id, before.id)).returning();
+    // The old password may be known to someone else: end every session.
+    await tx.update(staffSessions).set({ revokedAt: new Date() }).where(and(eq(staffSessions.staffId, before.id), isNull(staffSessions.revokedAt)));
+    const ctx: RequestContext = { actor: { type: 'staff', id: before.id, label: before.email } };
+    await recordAudit(tx, ctx, { action: 'staff_user.password_reset', resourceType: 'staff_user', resourceId: before.id });
+    await staffEvent(tx, ctx, 'staff_user.updated', after);
+    return after;
+  });
+  onAccessChanged();
+  return user;
+}
+
 export async function revokeStaffSession(db: Db, ctx: RequestContext, staffId: string, sessionId: string) {
   const rows = await db.transaction(async (tx) => {
     const r = await tx
@@ -272,12 +335,27 @@ function prepareListKeys(db: Executor) {
     .prepare('winkel_list_api_keys');
 }
 
-export async function listApiKeys(db: Executor, q: { limit: number; cursor?: string; includeRevoked?: boolean }) {
+/** `within`: only keys limited to some of these stores (what a caller scoped to them may see). */
+export async function listApiKeys(db: Executor, q: { limit: number; cursor?: string; includeRevoked?: boolean; within?: readonly string[] }) {
   const after = decodeCursor(q.cursor) ?? null;
+  if (q.within) {
+    const where: SQL[] = [storesWithin(apiKeys.storeIds, q.within)];
+    if (after) where.push(lt(apiKeys.id, after));
+    if (!q.includeRevoked) where.push(isNull(apiKeys.revokedAt));
+    const rows = await db.select().from(apiKeys).where(and(...where)).orderBy(desc(apiKeys.id)).limit(q.limit + 1);
+    return toPage(rows, q.limit, (r) => r.id);
+  }
   let statement = listKeysStatement.get(db);
   if (!statement) listKeysStatement.set(db, (statement = prepareListKeys(db)));
   const rows = await statement.execute({ after, all: !!q.includeRevoked, n: q.limit + 1 });
   return toPage(rows, q.limit, (r) => r.id);
+}
+
+/** The staff users and keys limited to some of these stores: whose audit entries a caller scoped to them may read. */
+export async function actorIdsWithin(db: Executor, stores: readonly string[]): Promise<string[]> {
+  const users = await db.select({ id: staffUsers.id }).from(staffUsers).where(storesWithin(staffUsers.storeIds, stores));
+  const keys = await db.select({ id: apiKeys.id }).from(apiKeys).where(storesWithin(apiKeys.storeIds, stores));
+  return [...users, ...keys].map((r) => r.id);
 }
 
 export async function getApiKey(db: Executor, id: string) {
@@ -376,20 +454,5 @@ export function requireStaff(p: Principal | undefined) {
   return p;
 }
 
-/**
- * Staff users and keys scoped to stores act only there: the guard for every route that touches one
- * location's stock or orders. Unscoped principals (storeIds null) pass.
- */
-export function assertLocationAccess(p: Principal | undefined, ...locationIds: string[]) {
-  const scope = p && (p.kind === 'staff' || p.kind === 'secret_key') ? p.storeIds : null;
-  if (!scope) return;
-  const outside = locationIds.filter((l) => !scope.includes(l));
-  if (outside.length) throw forbidden(`You act for ${scope.join(', ')}; not for ${outside.join(', ')}.`);
-}
-
-/** Like assertLocationAccess, for actions where being in scope of any one of the locations is enough. */
-export function assertAnyLocationAccess(p: Principal | undefined, ...locationIds: string[]) {
-  const scope = p && (p.kind === 'staff' || p.kind === 'secret_key') ? p.storeIds : null;
-  if (!scope || locationIds.some((l) => scope.includes(l))) return;
-  throw forbidden(`You act for ${scope.join(', ')}; not for ${locationIds.join(' or ')}.`);
-}
+// The store-scope checks live in ./scope.ts; re-exported for the modules that import them from here.
+export { assertAnyLocationAccess, assertLocationAccess } from './scope.js';

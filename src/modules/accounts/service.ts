@@ -113,7 +113,9 @@ export async function requestPasswordReset(db: Db, email: string, publicUrl: str
   const token = newSecret('rst');
   await db.transaction(async (tx) => {
     await tx.insert(passwordResets).values({ id: newId('passwordReset'), customerId: account.id, tokenHash: hashSecret(token), expiresAt: new Date(Date.now() + RESET_MINUTES * 60_000) });
-    const link = `${publicUrl}/account/reset-password?token=${encodeURIComponent(token)}`;
+    // The web shop's reset page. The token travels in the fragment: browsers never send it to the
+    // server (logs) or in a Referer.
+    const link = `${publicUrl}/storefront/account/reset-password#token=${encodeURIComponent(token)}`;
     const nl = account.locale === 'nl';
     await queueMail(tx, {
       to: account.email,

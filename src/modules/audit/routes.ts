@@ -1,6 +1,8 @@
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import { storeScope } from '../access/scope.js';
+import { actorIdsWithin } from '../access/service.js';
 import { listAudit } from './service.js';
 
 const AuditEntry = Type.Object(
@@ -30,6 +32,7 @@ export async function auditRoutes(app: App, ctx: AppContext) {
       schema: {
         tags: ['audit'],
         summary: 'Staff and API-key changes, newest first',
+        description: 'Staff and keys scoped to stores read what the staff users and keys of their stores did (those limited to some of those stores).',
         querystring: Type.Intersect([
           PageQuery,
           Type.Object({ resourceType: Type.Optional(Type.String()), resourceId: Type.Optional(Type.String()), actorId: Type.Optional(Type.String()), action: Type.Optional(Type.String()) }),
@@ -38,7 +41,8 @@ export async function auditRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      const page = await listAudit(ctx.db, { ...req.query, limit: req.query.limit ?? 50 });
+      const scope = storeScope(req.principal);
+      const page = await listAudit(ctx.db, { ...req.query, ...(scope ? { actorIds: await actorIdsWithin(ctx.db, scope) } : {}), limit: req.query.limit ?? 50 });
       return {
         ...page,
         data: page.data.map((r) => ({

@@ -1,6 +1,6 @@
 // The audit log: every staff (or API key) mutation, with who, what, when and the record before
 // and after. Written in the same transaction as the change it describes.
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
 import type { Actor } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
@@ -48,10 +48,12 @@ export async function recordAudit(
 
 export async function listAudit(
   db: Executor,
-  q: { limit: number; cursor?: string; resourceType?: string; resourceId?: string; actorId?: string; action?: string },
+  q: { limit: number; cursor?: string; resourceType?: string; resourceId?: string; actorId?: string; action?: string; actorIds?: readonly string[] },
 ) {
   const after = decodeCursor(q.cursor);
   const where: SQL[] = [];
+  // Only what these actors did (a caller scoped to stores: the staff and keys of those stores).
+  if (q.actorIds) where.push(q.actorIds.length ? inArray(auditLog.actorId, [...q.actorIds]) : sql`false`);
   if (after) where.push(lt(auditLog.id, after));
   if (q.resourceType) where.push(eq(auditLog.resourceType, q.resourceType));
   if (q.resourceId) where.push(eq(auditLog.resourceId, q.resourceId));

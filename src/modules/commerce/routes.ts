@@ -171,7 +171,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/carts/:id/claim',
     {
-      config: { access: 'customer', idempotent: false },
+      config: { access: 'customer' },
       schema: {
         tags,
         summary: 'Take over a guest cart after signing in',

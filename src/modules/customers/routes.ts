@@ -7,6 +7,7 @@ import { collect, eventsFor, type IncomingEvent } from './collect.js';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.js';
 import { etag, expectedVersion } from '../../platform/http/concurrency.js';
 import { requestContext } from '../access/routes.js';
+import { assertLocationAccess } from '../access/scope.js';
 import type { Observation } from './identity.js';
 import * as profiles from './profiles.js';
 
@@ -387,6 +388,8 @@ export async function profileRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const b = req.body;
+      // Staff and keys scoped to stores record visits to their stores only.
+      assertLocationAccess(req.principal, b.storeId);
       // A signed-in customer reports only their own visits.
       const customerId = req.principal?.kind === 'customer' ? req.principal.id : b.customerId;
       const identifiers: Observation['identifiers'] = [];

@@ -4,7 +4,7 @@ import type { App, AppContext } from '../../app.js';
 import { IdParam, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import * as purchasing from './purchasing.js';
-import { assertLocationAccess } from '../access/service.js';
+import { assertInScope, assertLocationAccess, storeScope } from '../access/scope.js';
 
 const tags = ['purchasing'];
 const NullInt = Type.Union([Type.Integer(), Type.Null()]);
@@ -133,7 +133,7 @@ export async function purchasingRoutes(app: App, ctx: AppContext) {
         response: { 200: ref(PurchaseOrderPage) },
       },
     },
-    async (req) => purchasing.listPurchaseOrders(ctx.db, { ...req.query, limit: req.query.limit ?? 50 }),
+    async (req) => purchasing.listPurchaseOrders(ctx.db, { ...req.query, locationIds: storeScope(req.principal) ?? undefined, limit: req.query.limit ?? 50 }),
   );
   app.post(
     '/v1/purchase-orders',
@@ -160,12 +160,19 @@ export async function purchasingRoutes(app: App, ctx: AppContext) {
       return reply.code(201).send(await purchasing.createPurchaseOrder(ctx.db, requestContext(req), req.body));
     },
   );
+  /** A purchase order, 403 when it is for another store than the caller's. */
+  const orderInScope = async (req: { principal?: Parameters<typeof storeScope>[0] }, id: string) => {
+    const po = await purchasing.getPurchaseOrder(ctx.db, id);
+    assertInScope(req.principal, `purchase order ${id}`, [po.locationId]);
+    return po;
+  };
   app.get('/v1/purchase-orders/:id', { config: read, schema: { tags, summary: 'A purchase order', params: IdParam, response: { 200: ref(PurchaseOrder) } } }, async (req) =>
-    purchasing.publicPurchaseOrder(await purchasing.getPurchaseOrder(ctx.db, req.params.id)),
+    purchasing.publicPurchaseOrder(await orderInScope(req, req.params.id)),
   );
-  app.post('/v1/purchase-orders/:id/send', { config: { ...write }, schema: { tags, summary: 'Send a draft to the supplier (quantities become incoming)', params: IdParam, response: { 200: ref(PurchaseOrder) } } }, async (req) =>
-    purchasing.sendPurchaseOrder(ctx.db, requestContext(req), req.params.id),
-  );
+  app.post('/v1/purchase-orders/:id/send', { config: { ...write }, schema: { tags, summary: 'Send a draft to the supplier (quantities become incoming)', params: IdParam, response: { 200: ref(PurchaseOrder) } } }, async (req) => {
+    await orderInScope(req, req.params.id);
+    return purchasing.sendPurchaseOrder(ctx.db, requestContext(req), req.params.id);
+  });
   app.post(
     '/v1/purchase-orders/:id/receive',
     {
@@ -179,13 +186,14 @@ export async function purchasingRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      assertLocationAccess(req.principal, (await purchasing.getPurchaseOrder(ctx.db, req.params.id)).locationId);
+      await orderInScope(req, req.params.id);
       return purchasing.receivePurchaseOrder(ctx.db, requestContext(req), req.params.id, req.body.lines);
     },
   );
-  app.post('/v1/purchase-orders/:id/cancel', { config: { ...write }, schema: { tags, summary: 'Cancel a purchase order (outstanding quantities stop being incoming)', params: IdParam, response: { 200: ref(PurchaseOrder) } } }, async (req) =>
-    purchasing.cancelPurchaseOrder(ctx.db, requestContext(req), req.params.id),
-  );
+  app.post('/v1/purchase-orders/:id/cancel', { config: { ...write }, schema: { tags, summary: 'Cancel a purchase order (outstanding quantities stop being incoming)', params: IdParam, response: { 200: ref(PurchaseOrder) } } }, async (req) => {
+    await orderInScope(req, req.params.id);
+    return purchasing.cancelPurchaseOrder(ctx.db, requestContext(req), req.params.id);
+  });
 
   const SuggestQuery = Type.Object({
     locationId: Type.String(),
@@ -196,7 +204,10 @@ export async function purchasingRoutes(app: App, ctx: AppContext) {
   app.get(
     '/v1/replenishment/suggestions',
     { config: read, schema: { tags, summary: 'Forecast, reorder point and suggested quantity per variant at a location', querystring: SuggestQuery, response: { 200: Type.Object({ data: Type.Array(ref(Suggestion)) }) } } },
-    async (req) => ({ data: await purchasing.replenishmentSuggestions(ctx.db, req.query) }),
+    async (req) => {
+      assertLocationAccess(req.principal, req.query.locationId);
+      return { data: await purchasing.replenishmentSuggestions(ctx.db, req.query) };
+    },
   );
   app.post(
     '/v1/replenishment/orders',
@@ -209,6 +220,9 @@ export async function purchasingRoutes(app: App, ctx: AppContext) {
         response: { 201: Type.Object({ purchaseOrders: Type.Array(ref(PurchaseOrder)), transfers: Type.Array(Type.Unknown()) }) },
       },
     },
-    async (req, reply) => reply.code(201).send(await purchasing.actOnSuggestions(ctx.db, requestContext(req), req.body)),
+    async (req, reply) => {
+      assertLocationAccess(req.principal, req.body.locationId);
+      return reply.code(201).send(await purchasing.actOnSuggestions(ctx.db, requestContext(req), req.body));
+    },
   );
 }

@@ -166,9 +166,11 @@ export async function cancelPurchaseOrder(db: Db, ctx: RequestContext, id: strin
   });
 }
 
-export async function listPurchaseOrders(db: Executor, q: { status?: string; supplierId?: string; limit: number; cursor?: string }) {
+/** `locationIds`: only orders delivered to these locations (a caller's store scope); `[]` finds none. */
+export async function listPurchaseOrders(db: Executor, q: { status?: string; supplierId?: string; locationIds?: readonly string[]; limit: number; cursor?: string }) {
   const after = decodeCursor(q.cursor);
   const where: SQL[] = [];
+  if (q.locationIds) where.push(q.locationIds.length ? inArray(purchaseOrders.locationId, [...q.locationIds]) : sql`false`);
   if (after) where.push(lt(purchaseOrders.id, after));
   if (q.status) where.push(eq(purchaseOrders.status, q.status as 'draft'));
   if (q.supplierId) where.push(eq(purchaseOrders.supplierId, q.supplierId));

@@ -7,7 +7,7 @@ import { IdParam, Page, PageQuery, ref, Timestamp } from '../../platform/http/sc
 import { requestContext } from '../access/routes.js';
 import { findVariant } from '../catalog/service.js';
 import * as inv from './service.js';
-import { assertAnyLocationAccess, assertLocationAccess } from '../access/service.js';
+import { assertAllStores, assertAnyLocationAccess, assertInScope, assertLocationAccess, locationFilter, storeScope } from '../access/scope.js';
 import { cancelBackInStock, subscribeBackInStock } from './back-in-stock.js';
 
 const tags = ['inventory'];
@@ -192,6 +192,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
+      assertAllStores(req.principal, 'Adding a location');
       const l = await inv.createLocation(ctx.db, requestContext(req), req.body as inv.LocationInput);
       reply.code(201).header('etag', etag(l.version)).header('location', `/v1/locations/${l.id}`);
       return inv.publicLocation(l);
@@ -208,6 +209,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     '/v1/locations/:id',
     { config: write, schema: { tags, summary: 'Change a location', params: IdParam, body: Type.Object(optional(LocationBody), { additionalProperties: false, minProperties: 1 }), response: { 200: ref(Location) } } },
     async (req, reply) => {
+      assertLocationAccess(req.principal, req.params.id);
       const l = await inv.updateLocation(ctx.db, requestContext(req), req.params.id, req.body as Partial<inv.LocationInput>, expectedVersion(req));
       reply.header('etag', etag(l.version));
       return inv.publicLocation(l);
@@ -231,7 +233,10 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
       if (!req.query.sku && !req.query.variantId) throw badRequest('Give sku or variantId.', [{ field: 'querystring/sku', message: 'sku or variantId is required' }]);
       const v = await findVariant(ctx.db, req.query);
       if (!v) return { data: [] };
-      return { data: await inv.publicLevelsForVariant(ctx.db, v.id) };
+      // Staff of some stores see the levels there; availability across stores is GET /v1/availability.
+      const levels = await inv.publicLevelsForVariant(ctx.db, v.id);
+      const scope = storeScope(req.principal);
+      return { data: scope ? levels.filter((l) => scope.includes(l.locationId)) : levels };
     },
   );
 
@@ -302,9 +307,18 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
 
   app.get(
     '/v1/stock/movements',
-    { config: read, schema: { tags, summary: 'The stock ledger, newest first', querystring: Type.Intersect([PageQuery, Type.Object({ variantId: Type.Optional(Type.String()), locationId: Type.Optional(Type.String()) })]), response: { 200: ref(MovementPage) } } },
+    {
+      config: read,
+      schema: {
+        tags,
+        summary: 'The stock ledger, newest first',
+        description: 'Staff and keys scoped to stores see the movements at their stores only; naming another location is a 403.',
+        querystring: Type.Intersect([PageQuery, Type.Object({ variantId: Type.Optional(Type.String()), locationId: Type.Optional(Type.String()) })]),
+        response: { 200: ref(MovementPage) },
+      },
+    },
     async (req) => {
-      const page = await inv.listMovements(ctx.db, { ...req.query, limit: req.query.limit ?? 50 });
+      const page = await inv.listMovements(ctx.db, { variantId: req.query.variantId, locationIds: locationFilter(req.principal, req.query.locationId), cursor: req.query.cursor, limit: req.query.limit ?? 50 });
       return { ...page, data: page.data.map((m) => ({ ...m, occurredAt: m.occurredAt.toISOString() })) };
     },
   );
@@ -334,7 +348,14 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     },
   );
 
-  app.get('/v1/reservations/:id', { config: { access: { permission: 'orders:read' } }, schema: { tags, summary: 'Get a reservation', params: IdParam, response: { 200: ref(Reservation) } } }, async (req) => toReservation(await inv.getReservation(ctx.db, req.params.id)));
+  /** A reservation, 403 when it holds stock at another store than the caller's. */
+  const reservationInScope = async (req: { principal?: Parameters<typeof storeScope>[0]; params: { id: string } }) => {
+    const r = await inv.getReservation(ctx.db, req.params.id);
+    assertInScope(req.principal, `reservation ${r.id}`, [r.locationId]);
+    return r;
+  };
+
+  app.get('/v1/reservations/:id', { config: { access: { permission: 'orders:read' } }, schema: { tags, summary: 'Get a reservation', params: IdParam, response: { 200: ref(Reservation) } } }, async (req) => toReservation(await reservationInScope(req)));
 
   for (const [action, how, summary] of [
     ['release', 'released', 'Give reserved stock back'],
@@ -346,14 +367,20 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
         config: { access: { permission: 'orders:write' } },
         schema: { tags, summary, params: IdParam, querystring: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }), response: { 200: ref(Reservation) } },
       },
-      async (req) => toReservation(await inv.changeReservation(ctx.db, requestContext(req), req.params.id, how, req.query.reason)),
+      async (req) => {
+        await reservationInScope(req);
+        return toReservation(await inv.changeReservation(ctx.db, requestContext(req), req.params.id, how, req.query.reason));
+      },
     );
   }
 
   app.post(
     '/v1/reservations/:id/extend',
     { config: { access: { permission: 'orders:write' } }, schema: { tags, summary: 'Move a reservation’s expiry', params: IdParam, body: Type.Object({ ttlMinutes: Type.Integer({ minimum: 1, maximum: 60 * 24 * 30 }) }), response: { 200: ref(Reservation) } } },
-    async (req) => toReservation(await inv.extendReservation(ctx.db, req.params.id, req.body.ttlMinutes)),
+    async (req) => {
+      await reservationInScope(req);
+      return toReservation(await inv.extendReservation(ctx.db, req.params.id, req.body.ttlMinutes));
+    },
   );
 
   app.get(
@@ -397,7 +424,12 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
         response: { 200: ref(TransferPage) },
       },
     },
-    async (req) => inv.listTransfers(ctx.db, { ...req.query, limit: req.query.limit ?? 50 }),
+    async (req) => {
+      // Staff of some stores see the transfers with one end at their stores.
+      if (req.query.locationId) assertLocationAccess(req.principal, req.query.locationId);
+      const scope = storeScope(req.principal);
+      return inv.listTransfers(ctx.db, { ...req.query, ...(scope ? { scope } : {}), limit: req.query.limit ?? 50 });
+    },
   );
 
   app.post(
@@ -425,7 +457,14 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     },
   );
 
-  app.get('/v1/transfers/:id', { config: read, schema: { tags, summary: 'Get a transfer', params: IdParam, response: { 200: ref(Transfer) } } }, async (req) => inv.publicTransfer(await inv.getTransfer(ctx.db, req.params.id)));
+  /** A transfer, 403 when neither end is one of the caller's stores. */
+  const transferInScope = async (req: { principal?: Parameters<typeof storeScope>[0] }, id: string) => {
+    const t = await inv.getTransfer(ctx.db, id);
+    assertInScope(req.principal, `transfer ${id}`, [t.fromLocationId, t.toLocationId]);
+    return t;
+  };
+
+  app.get('/v1/transfers/:id', { config: read, schema: { tags, summary: 'Get a transfer', params: IdParam, response: { 200: ref(Transfer) } } }, async (req) => inv.publicTransfer(await transferInScope(req, req.params.id)));
 
   app.post(
     '/v1/transfers/:id/ship',
@@ -448,9 +487,10 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     },
   );
 
-  app.post('/v1/transfers/:id/cancel', { config: { ...write }, schema: { tags, summary: 'Cancel a requested transfer', params: IdParam, response: { 200: ref(Transfer) } } }, async (req) =>
-    inv.cancelTransfer(ctx.db, requestContext(req), req.params.id),
-  );
+  app.post('/v1/transfers/:id/cancel', { config: { ...write }, schema: { tags, summary: 'Cancel a requested transfer (staff of either end)', params: IdParam, response: { 200: ref(Transfer) } } }, async (req) => {
+    await transferInScope(req, req.params.id);
+    return inv.cancelTransfer(ctx.db, requestContext(req), req.params.id);
+  });
 
   app.post(
     '/v1/count-sheets',
@@ -487,12 +527,14 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
         response: { 200: ref(CountSheetPage) },
       },
     },
-    async (req) => inv.listCountSheets(ctx.db, { ...req.query, limit: req.query.limit ?? 50 }),
+    async (req) => inv.listCountSheets(ctx.db, { zone: req.query.zone, status: req.query.status, cursor: req.query.cursor, locationIds: locationFilter(req.principal, req.query.locationId), limit: req.query.limit ?? 50 }),
   );
 
-  app.get('/v1/count-sheets/:id', { config: read, schema: { tags, summary: 'A count sheet with its variance report', params: IdParam, response: { 200: ref(CountSheet) } } }, async (req) =>
-    inv.publicCountSheet(await inv.getCountSheet(ctx.db, req.params.id)),
-  );
+  app.get('/v1/count-sheets/:id', { config: read, schema: { tags, summary: 'A count sheet with its variance report', params: IdParam, response: { 200: ref(CountSheet) } } }, async (req) => {
+    const sheet = await inv.getCountSheet(ctx.db, req.params.id);
+    assertInScope(req.principal, `count sheet ${sheet.id}`, [sheet.locationId]);
+    return inv.publicCountSheet(sheet);
+  });
 
   app.post(
     '/v1/count-sheets/:id/counts',

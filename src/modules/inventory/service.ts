@@ -3,7 +3,7 @@
 // written in one transaction, and PostgreSQL's row lock plus a guarded UPDATE make overselling
 // impossible, also under many concurrent checkouts. Available-to-promise (ATP) = on hand − reserved
 // − safety stock, never below 0.
-import { and, asc, desc, eq, gt, lt, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound, Problem } from '../../platform/errors.js';
 import { emit, emitFromRows, lockAggregate, type Actor } from '../../platform/events/outbox.js';
@@ -584,11 +584,12 @@ export async function availability(db: Executor, key: { variantId?: string; sku?
   return { variantId: v.id, sku: v.sku, totalAvailable: locations.reduce((s, l) => s + l.availableToPromise, 0), locations };
 }
 
-export async function listMovements(db: Executor, q: { variantId?: string; locationId?: string; limit: number; cursor?: string }) {
+/** `locationIds`: only movements at these locations (a caller's store scope); `[]` finds none. */
+export async function listMovements(db: Executor, q: { variantId?: string; locationIds?: readonly string[]; limit: number; cursor?: string }) {
   const after = decodeCursor(q.cursor);
   const where: SQL[] = [];
   if (q.variantId) where.push(eq(stockMovements.variantId, q.variantId));
-  if (q.locationId) where.push(eq(stockMovements.locationId, q.locationId));
+  if (q.locationIds) where.push(q.locationIds.length ? inArray(stockMovements.locationId, [...q.locationIds]) : sql`false`);
   if (after) where.push(lt(stockMovements.seq, Number(after)));
   const rows = await db.select().from(stockMovements).where(where.length ? and(...where) : undefined).orderBy(desc(stockMovements.seq)).limit(q.limit + 1);
   return toPage(rows, q.limit, (r) => String(r.seq));
@@ -712,9 +713,11 @@ export async function cancelTransfer(db: Db, ctx: RequestContext, id: string) {
   });
 }
 
-export async function listTransfers(db: Executor, q: { locationId?: string; fromLocationId?: string; toLocationId?: string; status?: string; limit: number; cursor?: string }) {
+/** `scope`: only transfers with at least one end at these locations (a caller's stores); `[]` finds none. */
+export async function listTransfers(db: Executor, q: { locationId?: string; fromLocationId?: string; toLocationId?: string; status?: string; scope?: readonly string[]; limit: number; cursor?: string }) {
   const after = decodeCursor(q.cursor);
   const where: SQL[] = [];
+  if (q.scope) where.push(q.scope.length ? or(inArray(transfers.fromLocationId, [...q.scope]), inArray(transfers.toLocationId, [...q.scope]))! : sql`false`);
   if (after) where.push(lt(transfers.id, after));
   if (q.status) where.push(eq(transfers.status, q.status as 'requested'));
   if (q.fromLocationId) where.push(eq(transfers.fromLocationId, q.fromLocationId));
@@ -757,11 +760,12 @@ export function publicCountSheet(c: Awaited<ReturnType<typeof getCountSheet>>) {
 }
 
 /** Count sheets, newest first; filter by location, zone and status. */
-export async function listCountSheets(db: Executor, q: { locationId?: string; zone?: string; status?: string; limit: number; cursor?: string }) {
+/** `locationIds`: only sheets at these locations (a caller's store scope); `[]` finds none. */
+export async function listCountSheets(db: Executor, q: { locationIds?: readonly string[]; zone?: string; status?: string; limit: number; cursor?: string }) {
   const after = decodeCursor(q.cursor);
   const where: SQL[] = [];
   if (after) where.push(lt(countSheets.id, after));
-  if (q.locationId) where.push(eq(countSheets.locationId, q.locationId));
+  if (q.locationIds) where.push(q.locationIds.length ? inArray(countSheets.locationId, [...q.locationIds]) : sql`false`);
   if (q.zone) where.push(eq(countSheets.zone, q.zone));
   if (q.status) where.push(eq(countSheets.status, q.status as 'open'));
   const rows = await db.select({ id: countSheets.id }).from(countSheets).where(where.length ? and(...where) : undefined).orderBy(desc(countSheets.id)).limit(q.limit + 1);

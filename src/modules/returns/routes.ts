@@ -6,11 +6,13 @@ import type { App, AppContext } from '../../app.js';
 import { badRequest, forbidden, notFound } from '../../platform/errors.js';
 import { IdParam, Page, PageQuery, ref } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
-import { getOrder, listOrders, publicOrder } from '../commerce/service.js';
+import { assertInScope, assertLocationAccess, storeScope } from '../access/scope.js';
+import { orderInScope } from '../commerce/scope.js';
+import { getOrder, listOrders } from '../commerce/service.js';
 import { paymentProviders } from '../payments/providers.js';
 import { TenderSchema } from '../payments/routes.js';
 import { PromotionCache } from '../promotions/service.js';
-import { checkReturnable, createReturn, getReturn, listReturns, planReturnMoney, policyFrom, publicReturn, REASONS, receiveReturn, cancelReturn, type ReturnDeps } from './service.js';
+import { checkReturnable, createReturn, getReturn, listReturns, planReturnMoney, policyFrom, publicReturn, REASONS, receiveReturn, cancelReturn, returnableOrder, type ReturnDeps } from './service.js';
 
 const tags = ['returns'];
 const ReasonT = Type.Union(REASONS.map((r) => Type.Literal(r)), { description: 'Why it comes back.' });
@@ -55,6 +57,7 @@ const Return = Type.Object(
     exchange: Type.Unknown(),
     note: Type.Union([Type.String(), Type.Null()]),
     lines: Type.Array(Type.Object({ id: Type.String(), orderLineId: Type.String(), variantId: Type.String(), sku: Type.String(), quantity: Type.Integer(), reason: Type.String(), outcome: Type.Union([Type.String(), Type.Null()]), note: Type.Union([Type.String(), Type.Null()]) })),
+    storeIds: Type.Array(Type.String(), { description: 'The stores the return belongs to: its order’s (sold there or a line from there) and the one that received it. Staff scoped to stores see the returns of theirs.' }),
     createdAt: Type.String(),
     receivedAt: Type.Union([Type.String(), Type.Null()]),
     version: Type.Integer(),
@@ -65,9 +68,33 @@ const ReturnResult = Type.Object({ return: ref(Return), storeCreditCode: Type.Un
 const ReturnPreview = Type.Object({ orderId: Type.String(), currency: Type.String(), refund: ref(RefundPlan), exchange: Type.Array(Type.Object({ sku: Type.String(), quantity: Type.Integer(), unitPrice: Type.Integer(), total: Type.Integer() })) }, { $id: 'ReturnPreview' });
 const ReturnPolicy = Type.Object({ windowDays: Type.Integer(), excludedCategoryIds: Type.Array(Type.String()), productFlag: Type.String(), reasons: Type.Array(Type.String()) }, { $id: 'ReturnPolicy' });
 const ReturnPage = Page(ref(Return), 'Return');
+const ReturnableOrder = Type.Object(
+  {
+    id: Type.String({ description: 'ord_…' }),
+    channel: Type.String(),
+    storeId: Type.Union([Type.String(), Type.Null()], { description: 'The store it was sold in (in-store channels).' }),
+    status: Type.String(),
+    currency: Type.String(),
+    total: Type.Integer(),
+    createdAt: Type.String(),
+    lines: Type.Array(
+      Type.Object({
+        id: Type.String(),
+        variantId: Type.String(),
+        sku: Type.String(),
+        quantity: Type.Integer(),
+        unitPrice: Type.Integer(),
+        total: Type.Integer(),
+        status: Type.String(),
+        returnable: Type.Integer({ description: 'How many can still come back: fulfilled, minus those in returns that are not cancelled.' }),
+      }),
+    ),
+  },
+  { $id: 'ReturnableOrder', description: 'What a store needs to take a return of an order from any store or channel; nothing about the customer or the payments (GET /v1/orders/{id} has the full order for those who may see it).' },
+);
 
 export async function returnRoutes(app: App, ctx: AppContext) {
-  for (const s of [RefundPlan, Return, ReturnResult, ReturnPreview, ReturnPolicy, ReturnPage]) app.addSchema(s);
+  for (const s of [RefundPlan, Return, ReturnResult, ReturnPreview, ReturnPolicy, ReturnPage, ReturnableOrder]) app.addSchema(s);
   const deps: ReturnDeps = { providers: paymentProviders(ctx.db, { testGatewaySecret: ctx.config.testGatewaySecret }), policy: policyFrom(ctx.config), promotionCache: ctx.promotionCache ?? new PromotionCache() };
   const shop = { access: { permission: 'storefront' } } as const;
 
@@ -78,10 +105,8 @@ export async function returnRoutes(app: App, ctx: AppContext) {
     if (p.kind === 'publishable_key' || !p.permissions.has(permission)) throw forbidden(`This needs permission \`${permission}\`, or a signed-in customer acting on their own order.`);
     return {};
   };
-  const inScope = (req: FastifyRequest, locationId?: string) => {
-    const p = req.principal!;
-    if (locationId && (p.kind === 'staff' || p.kind === 'secret_key') && p.storeIds && !p.storeIds.includes(locationId)) throw forbidden(`Your access is limited to stores ${p.storeIds.join(', ')}.`);
-  };
+  /** Staff and keys scoped to stores see and change the returns of their stores only (docs/API.md, Store scope). */
+  const returnInScope = (req: FastifyRequest, r: { id: string; storeIds: readonly string[] }) => assertInScope(req.principal, `return ${r.id}`, r.storeIds);
 
   app.get('/v1/return-policy', { config: shop, schema: { tags, summary: 'The return policy: window, excluded categories, the product flag, reasons', response: { 200: ref(ReturnPolicy) } } }, async () => ({ ...deps.policy, productFlag: 'A product with attribute `returnable: false` cannot be returned.', reasons: REASONS }) as never);
 
@@ -92,18 +117,20 @@ export async function returnRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: 'Find the order a shopper brings back, by its number or the e-mail it was placed with',
-        description: 'Returns are taken anywhere: unlike GET /v1/orders, the answer is not limited to the caller’s stores. At most 20 orders, newest first.',
+        description:
+          'Returns are taken anywhere, so the answer is not limited to the caller’s stores; it therefore holds only what taking a return needs: the lines and how many of each can still come back, without the customer, the address or the payments (GET /v1/orders/{id} has those, for staff of the order’s stores). At most 20 orders, newest first.',
         querystring: Type.Object({ orderId: Type.Optional(Type.String({ maxLength: 64 })), email: Type.Optional(Type.String({ maxLength: 254 })) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ data: Type.Array(Type.Ref('Order')) }) },
+        response: { 200: Type.Object({ data: Type.Array(ref(ReturnableOrder)) }) },
       },
     },
     async (req) => {
       if (req.query.orderId) {
         const o = await getOrder(ctx.db, req.query.orderId.trim()).catch(() => null);
-        return { data: o ? [publicOrder(o)] : [] } as never;
+        return { data: o ? [await returnableOrder(ctx.db, o)] : [] } as never;
       }
       if (!req.query.email) throw badRequest('Give `orderId` or `email`.', [{ field: '/email', message: 'orderId or email required' }]);
-      return { data: (await listOrders(ctx.db, { email: req.query.email, limit: 20 })).data } as never;
+      const found = (await listOrders(ctx.db, { email: req.query.email, limit: 20 })).data;
+      return { data: await Promise.all(found.map(async (o) => returnableOrder(ctx.db, await getOrder(ctx.db, o.id)))) } as never;
     },
   );
 
@@ -157,7 +184,12 @@ export async function returnRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const w = who(req, 'returns:write');
-      inScope(req, req.body.locationId);
+      if (req.body.locationId) assertLocationAccess(req.principal, req.body.locationId);
+      // A store takes back any order, at its own counter; authorising one without receiving it
+      // (an RMA) is for the order's own stores.
+      if (!w.customerId && !req.body.locationId && !(await orderInScope(ctx.db, req.principal!, req.body.orderId))) {
+        throw forbidden(`Order ${req.body.orderId} belongs to other stores: take the return at your store (give \`locationId\` and an \`outcome\` per line), or leave the authorisation to staff of the order's stores.`);
+      }
       const r = await createReturn(ctx.db, deps, requestContext(req), req.body, w);
       return reply.code(201).send({ return: publicReturn(r.ret), storeCreditCode: r.storeCreditCode } as never);
     },
@@ -176,7 +208,9 @@ export async function returnRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const w = who(req, 'orders:read');
-      return (await listReturns(ctx.db, { ...req.query, ...(w.customerId ? { customerId: w.customerId } : {}), limit: req.query.limit ?? 50 })) as never;
+      if (req.query.locationId) assertLocationAccess(req.principal, req.query.locationId);
+      const storeIds = storeScope(req.principal) ?? undefined;
+      return (await listReturns(ctx.db, { ...req.query, ...(w.customerId ? { customerId: w.customerId } : {}), storeIds, limit: req.query.limit ?? 50 })) as never;
     },
   );
 
@@ -184,6 +218,7 @@ export async function returnRoutes(app: App, ctx: AppContext) {
     const w = who(req, 'orders:read');
     const r = await getReturn(ctx.db, req.params.id);
     if (w.customerId && r.customerId !== w.customerId) throw notFound('return', req.params.id);
+    returnInScope(req, r);
     return publicReturn(r) as never;
   });
 
@@ -209,7 +244,8 @@ export async function returnRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      inScope(req, req.body.locationId);
+      // Goods may arrive at any store or warehouse: the receiving place must be the caller's.
+      assertLocationAccess(req.principal, req.body.locationId);
       const r = await receiveReturn(ctx.db, deps, requestContext(req), req.params.id, req.body);
       return { return: publicReturn(r.ret), storeCreditCode: r.storeCreditCode } as never;
     },
@@ -220,6 +256,7 @@ export async function returnRoutes(app: App, ctx: AppContext) {
     { config: { ...shop }, schema: { tags, summary: 'Cancel a return that has not been received', params: IdParam, response: { 200: ref(Return) } } },
     async (req) => {
       const w = who(req, 'returns:write');
+      if (!w.customerId) returnInScope(req, await getReturn(ctx.db, req.params.id));
       return publicReturn(await cancelReturn(ctx.db, requestContext(req), req.params.id, w)) as never;
     },
   );

@@ -14,6 +14,11 @@ export const returns = pgTable(
     method: text('method', { enum: ['in_store', 'mail'] }).notNull(),
     /** Where the goods came back (and their stock went); null until received. */
     locationId: text('location_id'),
+    /**
+     * The stores the return belongs to, for staff scoped to stores: those of its order (sold there
+     * or a line from there, when the return was made) and the one that received it.
+     */
+    storeIds: text('store_ids').array().notNull().default(sql`'{}'::text[]`),
     status: text('status', { enum: ['requested', 'received', 'refunded', 'cancelled'] }).notNull().default('requested'),
     refundMethod: text('refund_method', { enum: ['original', 'store_credit'] }).notNull().default('original'),
     /** The refund as computed at receipt, its split over tenders, and the exchange lines if any. */
@@ -27,7 +32,7 @@ export const returns = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     version: integer('version').notNull().default(1),
   },
-  (t) => [index('returns_order').on(t.orderId), index('returns_location').on(t.locationId, t.id), index('returns_customer').on(t.customerId)],
+  (t) => [index('returns_order').on(t.orderId), index('returns_location').on(t.locationId, t.id), index('returns_customer').on(t.customerId), index('returns_store_ids').using('gin', t.storeIds)],
 );
 
 export const returnLines = pgTable(

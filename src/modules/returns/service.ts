@@ -22,6 +22,7 @@ import { recordAudit, type RequestContext } from '../audit/service.js';
 import { categoryPaths, getProduct, variantsForPricing } from '../catalog/service.js';
 import { addExchangeLinesInTx, EXCHANGE_FULFILMENT, orderPromotions, priceKept, type OrderView } from '../commerce/edits.js';
 import { captureOrderPaymentsInTx, chargeOrderInTx, orderPayments, paymentSummary, planRefund, refundOrderPaymentsInTx, tenderPositions, type PaymentProviders, type PaymentRow, type RefundPortion } from '../commerce/payments.js';
+import { locationsOfOrder } from '../commerce/scope.js';
 import { getOrder } from '../commerce/service.js';
 import { applyMovement, getLocation, reserveInTx } from '../inventory/service.js';
 import { issueGiftCardInTx } from '../payments/gift-cards.js';
@@ -94,6 +95,33 @@ async function returnedSoFar(db: Executor, orderId: string, onlyStatus?: Array<R
     .where(and(...where))
     .groupBy(returnLines.orderLineId);
   return new Map(rows.map((r) => [r.orderLineId, r.quantity]));
+}
+
+/**
+ * What a store needs to take a return of an order, from any store or channel: its lines with what
+ * can still come back, and nothing about the person or the payments (GET /v1/returns/order-lookup).
+ */
+export async function returnableOrder(db: Executor, order: OrderView) {
+  const earlier = await returnedSoFar(db, order.id);
+  return {
+    id: order.id,
+    channel: order.channel,
+    storeId: order.storeId,
+    status: order.status,
+    currency: order.currency,
+    total: order.total,
+    createdAt: order.createdAt.toISOString(),
+    lines: order.lines.map((l) => ({
+      id: l.id,
+      variantId: l.variantId,
+      sku: l.sku,
+      quantity: l.quantity,
+      unitPrice: l.unitPrice,
+      total: l.total,
+      status: l.status,
+      returnable: l.status === 'fulfilled' ? Math.max(0, l.quantity - (earlier.get(l.id) ?? 0)) : 0,
+    })),
+  };
 }
 
 /** Checks a return against the order and the policy; 422/409 naming the line that fails. */
@@ -242,15 +270,18 @@ export function publicReturn(r: ReturnView) {
     exchange: r.exchange,
     note: r.note,
     lines: r.lines.map((l) => ({ id: l.id, orderLineId: l.orderLineId, variantId: l.variantId, sku: l.sku, quantity: l.quantity, reason: l.reason, outcome: l.outcome, note: l.note })),
+    storeIds: r.storeIds,
     createdAt: r.createdAt.toISOString(),
     receivedAt: r.receivedAt?.toISOString() ?? null,
     version: r.version,
   };
 }
 
-export async function listReturns(db: Executor, q: { limit: number; cursor?: string; status?: ReturnRow['status']; orderId?: string; locationId?: string; customerId?: string }) {
+/** `storeIds`: only returns that belong to one of these stores (a caller's store scope); `[]` finds none. */
+export async function listReturns(db: Executor, q: { limit: number; cursor?: string; status?: ReturnRow['status']; orderId?: string; locationId?: string; customerId?: string; storeIds?: readonly string[] }) {
   const after = decodeCursor(q.cursor);
   const where: SQL[] = [];
+  if (q.storeIds) where.push(q.storeIds.length ? sql`${returns.storeIds} && ${sql.param([...q.storeIds])}::text[]` : sql`false`);
   if (after) where.push(lt(returns.id, after));
   if (q.status) where.push(eq(returns.status, q.status));
   if (q.orderId) where.push(eq(returns.orderId, q.orderId));
@@ -293,7 +324,8 @@ export async function createReturn(db: Db, deps: ReturnDeps, ctx: RequestContext
     await lockAggregate(tx, 'order', order.id);
     // Checked again under the order's lock: two returns of the same goods cannot both pass.
     await checkReturnable(tx, deps.policy, await getOrder(tx, order.id), input.lines);
-    await tx.insert(returns).values({ id, orderId: order.id, customerId: order.customerId, orderChannel: order.channel, method: input.method, status: 'requested', refundMethod: input.refundMethod ?? 'original', note: input.note ?? null, createdBy: ctx.actor });
+    const storeIds = [...new Set([...locationsOfOrder(order), ...(input.locationId ? [input.locationId] : [])])];
+    await tx.insert(returns).values({ id, orderId: order.id, customerId: order.customerId, orderChannel: order.channel, method: input.method, status: 'requested', refundMethod: input.refundMethod ?? 'original', note: input.note ?? null, createdBy: ctx.actor, storeIds });
     await tx.insert(returnLines).values(
       input.lines.map((l) => {
         const ol = order.lines.find((x) => x.id === l.orderLineId)!;
@@ -371,7 +403,7 @@ async function receiveInTx(tx: Tx, deps: ReturnDeps, ctx: RequestContext, r: Ret
   const refund = { ...plan, giftCardId: giftCard?.id ?? null };
   await tx
     .update(returns)
-    .set({ status: 'refunded', locationId: input.locationId, receivedAt: new Date(), refundTotal: plan.due, refund, exchange: exchangeLines.length ? exchangeLines : null, updatedAt: new Date(), version: sql`${returns.version} + 1` })
+    .set({ status: 'refunded', locationId: input.locationId, storeIds: sql`array(select distinct x from unnest(${returns.storeIds} || ${input.locationId}::text) x order by x)`, receivedAt: new Date(), refundTotal: plan.due, refund, exchange: exchangeLines.length ? exchangeLines : null, updatedAt: new Date(), version: sql`${returns.version} + 1` })
     .where(eq(returns.id, r.id));
   await emit(
     tx,

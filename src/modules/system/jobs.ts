@@ -32,6 +32,7 @@ export function maintenanceJobs(db: Db, _config: Config): JobDefinition[] {
         await db.execute(sql`delete from staff_sessions where expires_at < now() - interval '30 days' or revoked_at < now() - interval '30 days'`);
         await db.execute(sql`delete from customer_sessions where expires_at < now() - interval '30 days' or revoked_at < now() - interval '30 days'`);
         await db.execute(sql`delete from password_resets where expires_at < now() - interval '7 days'`);
+        await db.execute(sql`delete from staff_password_resets where expires_at < now() - interval '7 days'`);
       },
     },
   ];

@@ -92,7 +92,7 @@ export interface paths {
         };
         /**
          * List domain events, newest first
-         * @description Requires permission `events:read`.
+         * @description Requires permission `events:read`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         get: {
             parameters: {
@@ -188,6 +188,143 @@ export interface paths {
                     };
                     content: {
                         "application/json": components["schemas"]["StaffSession"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a staff password-reset e-mail
+         * @description Always answers 202, whether or not the address belongs to an active staff user, so it cannot be used to find out who works here. The e-mail (in `locale`, English by default) links to the sign-in page’s reset form with a single-use token valid for one hour.
+         *
+         *     Public: no credential needed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                        locale?: "nl" | "en";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "accepted";
+                        };
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new staff password with the token from the e-mail; ends all the user’s sessions
+         * @description 422 `reset_token_invalid` for an unknown, used or expired token (or a user disabled since); 400 when the password is too weak.
+         *
+         *     Public: no credential needed.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                        /** @description At least 10 characters. */
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["StaffUser"];
                     };
                 };
                 /** @description Problem details (RFC 9457). */
@@ -1476,7 +1613,9 @@ export interface paths {
         };
         /**
          * Staff and API-key changes, newest first
-         * @description Requires permission `audit:read`.
+         * @description Staff and keys scoped to stores read what the staff users and keys of their stores did (those limited to some of those stores).
+         *
+         *     Requires permission `audit:read`.
          */
         get: {
             parameters: {
@@ -1542,7 +1681,7 @@ export interface paths {
         };
         /**
          * List webhook endpoints
-         * @description Requires permission `webhooks:read`.
+         * @description Requires permission `webhooks:read`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         get: {
             parameters: {
@@ -1592,7 +1731,7 @@ export interface paths {
          * Add a webhook endpoint
          * @description The answer holds the signing secret. Deliveries are POSTs signed with `Winkel-Signature` (see docs/API.md). A URL whose host is (or resolves to) a private, loopback, link-local, unique-local, shared (CGNAT), multicast, reserved or cloud metadata address is refused with 422 `webhook_url_refused`, unless the server runs with WEBHOOK_ALLOW_PRIVATE=true.
          *
-         *     Requires permission `webhooks:write`.
+         *     Requires permission `webhooks:write`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         post: {
             parameters: {
@@ -1656,7 +1795,7 @@ export interface paths {
         };
         /**
          * Get a webhook endpoint with its secret
-         * @description Requires permission `webhooks:write`.
+         * @description Requires permission `webhooks:write`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         get: {
             parameters: {
@@ -1702,7 +1841,7 @@ export interface paths {
         post?: never;
         /**
          * Remove an endpoint and its delivery log
-         * @description Requires permission `webhooks:write`.
+         * @description Requires permission `webhooks:write`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         delete: {
             parameters: {
@@ -1748,7 +1887,7 @@ export interface paths {
          * Change, disable, re-enable an endpoint or rotate its secret
          * @description Send `If-Match` with the ETag you read; a stale one gets 412. A new `url` follows the same address rules as when adding an endpoint (422 `webhook_url_refused`).
          *
-         *     Requires permission `webhooks:write`.
+         *     Requires permission `webhooks:write`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         patch: {
             parameters: {
@@ -1814,7 +1953,7 @@ export interface paths {
         put?: never;
         /**
          * Send a test event (webhook.ping) to this endpoint
-         * @description Requires permission `webhooks:write`.
+         * @description Requires permission `webhooks:write`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         post: {
             parameters: {
@@ -1871,7 +2010,7 @@ export interface paths {
         };
         /**
          * The delivery log, newest first
-         * @description Requires permission `webhooks:read`.
+         * @description Requires permission `webhooks:read`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         get: {
             parameters: {
@@ -1936,7 +2075,7 @@ export interface paths {
         };
         /**
          * A delivery with its payload and every attempt
-         * @description Requires permission `webhooks:read`.
+         * @description Requires permission `webhooks:read`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         get: {
             parameters: {
@@ -1997,7 +2136,7 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery again (as a new delivery of the same event)
-         * @description Requires permission `webhooks:write`.
+         * @description Requires permission `webhooks:write`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         post: {
             parameters: {
@@ -2056,7 +2195,7 @@ export interface paths {
          * E-mail caught by the built-in mail catcher, newest first
          * @description Only filled when Winkel runs without SMTP_URL; with a real SMTP server mail leaves Winkel and is not kept here.
          *
-         *     Requires permission `devtools:read`.
+         *     Requires permission `devtools:read`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         get: {
             parameters: {
@@ -2120,7 +2259,7 @@ export interface paths {
         };
         /**
          * One caught e-mail
-         * @description Requires permission `devtools:read`.
+         * @description Requires permission `devtools:read`. Not for staff or keys scoped to stores (403): it spans every store.
          */
         get: {
             parameters: {
@@ -4230,7 +4369,9 @@ export interface paths {
         };
         /**
          * The stock ledger, newest first
-         * @description Requires permission `inventory:read`.
+         * @description Staff and keys scoped to stores see the movements at their stores only; naming another location is a 403.
+         *
+         *     Requires permission `inventory:read`.
          */
         get: {
             parameters: {
@@ -5049,7 +5190,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Cancel a requested transfer
+         * Cancel a requested transfer (staff of either end)
          * @description Requires permission `inventory:write`.
          */
         post: {
@@ -8680,7 +8821,7 @@ export interface paths {
         };
         /**
          * Find the order a shopper brings back, by its number or the e-mail it was placed with
-         * @description Returns are taken anywhere: unlike GET /v1/orders, the answer is not limited to the caller’s stores. At most 20 orders, newest first.
+         * @description Returns are taken anywhere, so the answer is not limited to the caller’s stores; it therefore holds only what taking a return needs: the lines and how many of each can still come back, without the customer, the address or the payments (GET /v1/orders/{id} has those, for staff of the order’s stores). At most 20 orders, newest first.
          *
          *     Requires permission `returns:write`.
          */
@@ -8703,7 +8844,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            data: components["schemas"]["Order"][];
+                            data: components["schemas"]["ReturnableOrder"][];
                         };
                     };
                 };
@@ -13440,6 +13581,8 @@ export interface components {
                 outcome: string | null;
                 note: string | null;
             }[];
+            /** @description The stores the return belongs to: its order’s (sold there or a line from there) and the one that received it. Staff scoped to stores see the returns of theirs. */
+            storeIds: string[];
             createdAt: string;
             receivedAt: string | null;
             version: number;
@@ -13471,6 +13614,29 @@ export interface components {
             hasMore: boolean;
             /** @description Pass as `cursor` for the next page; null on the last. */
             nextCursor: string | null;
+        };
+        /** @description What a store needs to take a return of an order from any store or channel; nothing about the customer or the payments (GET /v1/orders/{id} has the full order for those who may see it). */
+        ReturnableOrder: {
+            /** @description ord_… */
+            id: string;
+            channel: string;
+            /** @description The store it was sold in (in-store channels). */
+            storeId: string | null;
+            status: string;
+            currency: string;
+            total: number;
+            createdAt: string;
+            lines: {
+                id: string;
+                variantId: string;
+                sku: string;
+                quantity: number;
+                unitPrice: number;
+                total: number;
+                status: string;
+                /** @description How many can still come back: fulfilled, minus those in returns that are not cancelled. */
+                returnable: number;
+            }[];
         };
         Fulfilment: {
             /** @description ful_… */

@@ -1,13 +1,12 @@
-import { Alert, Anchor, Box, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useLocation, useNavigate } from 'react-router';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { ApiProblem } from '../api/client';
 import { signIn, useToken } from '../lib/auth';
 import { problemMessage } from '../lib/notify';
-import { Brand } from './Brand';
-import { LanguageSwitch } from './LanguageSwitch';
+import { AuthFrame } from './AuthFrame';
 import { usePageTitle } from '../lib/usePageTitle';
 
 export function SignInPage() {
@@ -44,45 +43,38 @@ export function SignInPage() {
   });
 
   return (
-    <Box bg="var(--mantine-color-gray-0)" mih="100vh">
-      <Group justify="flex-end" p="md">
-        <LanguageSwitch />
-      </Group>
-      <Center px="md" pb="xl">
-        <Paper component="main" withBorder shadow="sm" p="xl" w="100%" maw={420}>
-          <Stack gap="lg">
-            <Brand />
-            <div>
-              <Title order={1} size="h2">
-                {t('signIn.title')}
-              </Title>
-              <Text c="dimmed" size="sm">
-                {t('signIn.subtitle')}
-              </Text>
-            </div>
-            {error && (
-              <Alert color="red" role="alert" title={t('signIn.failed')}>
-                {error}
-              </Alert>
-            )}
-            <form onSubmit={submit} noValidate>
-              <Stack gap="md">
-                <TextInput label={t('signIn.email')} type="email" autoComplete="username" required autoFocus {...form.getInputProps('email')} />
-                <PasswordInput label={t('signIn.password')} autoComplete="current-password" required {...form.getInputProps('password')} />
-                <Button type="submit" loading={busy} fullWidth>
-                  {t('signIn.submit')}
-                </Button>
-              </Stack>
-            </form>
-            <Text size="xs" c="dimmed">
-              {t('signIn.hint')}{' '}
-              <Anchor href="/docs" size="xs">
-                {t('nav.apiDocs')}
-              </Anchor>
-            </Text>
-          </Stack>
-        </Paper>
-      </Center>
-    </Box>
+    <AuthFrame>
+      <div>
+        <Title order={1} size="h2">
+          {t('signIn.title')}
+        </Title>
+        <Text c="dimmed" size="sm">
+          {t('signIn.subtitle')}
+        </Text>
+      </div>
+      {error && (
+        <Alert color="red" role="alert" title={t('signIn.failed')}>
+          {error}
+        </Alert>
+      )}
+      <form onSubmit={submit} noValidate>
+        <Stack gap="md">
+          <TextInput label={t('signIn.email')} type="email" autoComplete="username" required autoFocus {...form.getInputProps('email')} />
+          <PasswordInput label={t('signIn.password')} autoComplete="current-password" required {...form.getInputProps('password')} />
+          <Button type="submit" loading={busy} fullWidth>
+            {t('signIn.submit')}
+          </Button>
+          <Anchor component={Link} to="/reset-password" size="sm">
+            {t('reset.forgot')}
+          </Anchor>
+        </Stack>
+      </form>
+      <Text size="xs" c="dimmed">
+        {t('signIn.hint')}{' '}
+        <Anchor href="/docs" size="xs">
+          {t('nav.apiDocs')}
+        </Anchor>
+      </Text>
+    </AuthFrame>
   );
 }

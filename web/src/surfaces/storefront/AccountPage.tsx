@@ -81,6 +81,11 @@ function AuthForms() {
           <Button type="submit" loading={busy}>
             {tab === 'sign-up' ? t('account.createAccount') : t('account.signIn')}
           </Button>
+          {tab === 'sign-in' && (
+            <Anchor component={Link} to="/storefront/account/reset-password" size="sm">
+              {t('reset.forgot')}
+            </Anchor>
+          )}
         </Stack>
       </form>
     </Card>

@@ -9,6 +9,7 @@ import { CheckoutPage } from './CheckoutPage';
 import { OrderPage } from './OrderPage';
 import { ProductListPage } from './ProductListPage';
 import { ProductPage } from './ProductPage';
+import { ResetPasswordPage } from './ResetPasswordPage';
 import { ShopLayout } from './ShopLayout';
 
 export default function Storefront() {
@@ -21,6 +22,7 @@ export default function Storefront() {
         <Route path="checkout" element={<CheckoutPage />} />
         <Route path="orders/:id" element={<OrderPage />} />
         <Route path="account" element={<AccountPage />} />
+        <Route path="account/reset-password" element={<ResetPasswordPage />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

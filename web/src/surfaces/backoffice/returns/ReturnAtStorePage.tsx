@@ -17,7 +17,8 @@ import { formatMoney } from '../../../lib/money';
 import { notifyError } from '../../../lib/notify';
 import { usePageTitle } from '../../../lib/usePageTitle';
 
-type Order = Schemas['Order'];
+// What the order lookup answers for any store's order: its lines and what can still come back.
+type Order = Schemas['ReturnableOrder'];
 const REASONS = ['changed_mind', 'wrong_size', 'defective', 'not_as_described', 'arrived_late', 'wrong_item', 'other'] as const;
 const OUTCOMES = ['restock', 'damaged', 'quarantine'] as const;
 type Reason = (typeof REASONS)[number];
@@ -64,18 +65,8 @@ export function ReturnAtStorePage() {
     }
   }, [params, find]);
 
-  const earlier = useQuery({
-    queryKey: ['returns', 'of-order', order?.id],
-    queryFn: () => unwrap(api.GET('/v1/returns', { params: { query: { orderId: order!.id, limit: 200 } } })),
-    enabled: !!order,
-  });
-  /** Per order line: how many can still come back. */
-  const returnable = useMemo(() => {
-    const out: Record<string, number> = {};
-    for (const l of order?.lines ?? []) out[l.id] = l.status === 'fulfilled' ? l.quantity : 0;
-    for (const r of earlier.data?.data ?? []) if (r.status !== 'cancelled') for (const l of r.lines) out[l.orderLineId] = (out[l.orderLineId] ?? 0) - l.quantity;
-    return out;
-  }, [order, earlier.data]);
+  /** Per order line: how many can still come back (the server counts the returns of every store). */
+  const returnable = useMemo(() => Object.fromEntries((order?.lines ?? []).map((l) => [l.id, l.returnable])), [order]);
 
   function choose(o: Order) {
     setOrder(o);
