@@ -3,6 +3,7 @@
 // database (found through the catalog, so new tables are covered without touching this test) is
 // searched for their e-mail, phone and name. Orders stay, anonymised. Old anonymous events are
 // purged by the retention job's function.
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,7 +109,8 @@ describe('GDPR export', () => {
     expect(r.body.format).toBe('winkel.person-export.v1');
     expect(r.body.identifiers.customerIds).toEqual([customer.id]);
     expect(r.body.identifiers.anonymousIds).toContain('anon-zeb');
-    expect(r.body.identifiers.phones).toContain(PHONE);
+    // The phone number was only declared in an identify call: a trace of them, not a way to anyone.
+    expect(r.body.identifiers.phones).toEqual([]);
     const m = r.body.modules;
     expect(m.accounts.accounts[0]).toMatchObject({ id: customer.id, name: NAME });
     expect(m.accounts.accounts[0].password_hash ?? m.accounts.accounts[0].passwordHash).toBeUndefined();
@@ -185,7 +187,9 @@ describe('GDPR erasure', () => {
 
     // The order stays for the books, without the person.
     const [o] = (await s.winkel.db.execute<{ email: string | null; customer_id: string | null; total: number }>(sql`select email, customer_id, total from orders where id = ${orderId}`)).rows;
-    expect(o).toMatchObject({ email: null, customer_id: null });
+    expect(o).toMatchObject({ email: null });
+    expect(o.customer_id).toMatch(/^cus_/);
+    expect(o.customer_id).not.toBe(customer.id);
     const [addr] = (await s.winkel.db.execute<{ a: Record<string, unknown> }>(sql`select shipping_address as a from orders where id = ${orderId}`)).rows;
     expect(addr.a).toMatchObject({ name: '[erased]', line1: '[erased]', phone: null, country: 'NL' });
     expect(Number(o.total)).toBeGreaterThan(0);
@@ -269,7 +273,8 @@ describe('events under way when a person is erased', () => {
 
   it('drops events naming the erased account that arrive afterwards, from any source', async () => {
     expect(lateId).toMatch(/^cus_/);
-    const [retired] = (await s.winkel.db.execute<{ erasure_id: string }>(sql`select erasure_id from retired_identifiers where key = ${`customer_id:${lateId}`}`)).rows;
+    // Kept as a hash: the table names no one.
+    const [retired] = (await s.winkel.db.execute<{ erasure_id: string }>(sql`select erasure_id from retired_identifiers where key = ${createHash('sha256').update(`customer_id:${lateId}`).digest('hex')}`)).rows;
     expect(retired.erasure_id).toMatch(/^era_/);
 
     // A page left open: the SDK sends an identify with their e-mail. Acknowledged, kept nowhere.
@@ -338,5 +343,142 @@ describe('retention', () => {
     const after = await profileOf('anon-old');
     expect(after.event_count).toBe(1);
     expect(new Date(after.first_seen_at).getTime()).toBeGreaterThan(Date.now() - 86_400_000);
+  });
+});
+
+describe('an identifier someone merely claims grants nothing', () => {
+  // The attack: with only the shop's publishable key, a customer claims a victim's e-mail (and
+  // customer id) in identify calls, then uses their own "me" routes. The claim may join behaviour
+  // for analytics; it must never hand over, change or erase the victim's data.
+  const VICTIM_EMAIL = 'Violet.Victimson@example.com';
+  const VICTIM_NAME = 'Violet Victimson';
+  const VICTIM_STREET = 'Slachtofferlaan 99';
+  const VICTIM_AGENT = 'VioletBrowser/7.1';
+  let victim: { id: string; token: string };
+  let attacker: { id: string; token: string };
+  let victimOrder = '';
+
+  const victimState = async () => {
+    const db = s.winkel.db;
+    const [account] = (await db.execute<{ email: string; name: string | null; status: string }>(sql`select email, name, status from customer_accounts where id = ${victim.id}`)).rows;
+    const sessions = (await db.execute(sql`select 1 from customer_sessions where customer_id = ${victim.id} and revoked_at is null`)).rows.length;
+    const [order] = (await db.execute<{ email: string | null; customer_id: string | null; a: { line1: string } | null }>(sql`select email, customer_id, shipping_address as a from orders where id = ${victimOrder}`)).rows;
+    const consents = (await db.execute(sql`select 1 from consent_records where customer_id = ${victim.id}`)).rows.length;
+    const profile = (await db.execute(sql`select 1 from profile_identifiers where key = ${`customer_id:${victim.id}`} and profile_id is not null`)).rows.length;
+    return { account, sessions, order, consents, profile };
+  };
+  const mentionsVictim = (body: unknown) => {
+    const text = JSON.stringify(body).toLowerCase();
+    return [victim.id, VICTIM_EMAIL, VICTIM_NAME, VICTIM_STREET, VICTIM_AGENT].filter((v) => text.includes(v.toLowerCase()));
+  };
+
+  beforeAll(async () => {
+    const v = await fetch(`${s.url}/v1/customer-auth/sign-up`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': VICTIM_AGENT },
+      body: JSON.stringify({ email: VICTIM_EMAIL, password: 'violet-secret-1', name: VICTIM_NAME }),
+    });
+    expect(v.status).toBe(201);
+    const vb = await v.json();
+    victim = { id: vb.customer.id, token: vb.token };
+    // The victim shows the address is theirs (a link mailed to it, here a password reset), so
+    // their account-page choices count for the address too: the strongest case for the attacker.
+    expect((await s.call('POST', '/v1/customer-auth/password-reset', { token: null, body: { email: VICTIM_EMAIL } })).status).toBe(202);
+    const [mail] = (await s.winkel.db.execute<{ text: string }>(sql`select text from outgoing_emails where lower("to") = ${VICTIM_EMAIL.toLowerCase()} and purpose = 'password_reset'`)).rows;
+    const resetToken = /(rst_\S+)\s*$/.exec(mail.text)![1];
+    expect((await s.call('POST', '/v1/customer-auth/password-reset/confirm', { token: null, body: { token: resetToken, password: 'violet-secret-1' } })).status).toBeLessThan(300);
+    const again = await fetch(`${s.url}/v1/customer-auth/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': VICTIM_AGENT },
+      body: JSON.stringify({ email: VICTIM_EMAIL, password: 'violet-secret-1' }),
+    });
+    victim.token = (await again.json()).token;
+    const cart = (await s.call('POST', '/v1/carts', { token: victim.token, body: { channel: 'web', email: VICTIM_EMAIL } })).body;
+    expect((await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: victim.token, body: { sku: 'MUG', quantity: 1 } })).status).toBe(200);
+    const order = await s.call('POST', `/v1/carts/${cart.id}/checkout`, {
+      token: victim.token,
+      body: { payment: { method: 'test_card', cardNumber: '4242424242424242' }, shippingAddress: { name: VICTIM_NAME, line1: VICTIM_STREET, postalCode: '9999 ZZ', city: 'Utrecht', country: 'NL' } },
+    });
+    expect(order.status).toBe(201);
+    victimOrder = order.body.id;
+    expect((await s.call('PUT', '/v1/me/consents', { token: victim.token, body: { consents: [{ purpose: 'email', granted: true }, { purpose: 'profiling', granted: false }] } })).status).toBe(200);
+    await s.call('POST', '/v1/collect/batch', { token: pk, body: { batch: [{ type: 'identify', anonymousId: 'anon-violet', userId: victim.id, messageId: 'violet-1', traits: { email: VICTIM_EMAIL, name: VICTIM_NAME } }] } });
+
+    const a = await s.call('POST', '/v1/customer-auth/sign-up', { token: null, body: { email: 'mallory@example.com', password: 'mallory-secret-1', name: 'Mallory' } });
+    attacker = { id: a.body.customer.id, token: a.body.token };
+    // The claims, with nothing but the publishable key.
+    const claims = await s.call('POST', '/v1/collect/batch', {
+      token: pk,
+      body: {
+        batch: [
+          { type: 'identify', userId: attacker.id, messageId: 'mallory-1', traits: { email: VICTIM_EMAIL } },
+          { type: 'identify', anonymousId: 'anon-mallory', messageId: 'mallory-2', traits: { email: VICTIM_EMAIL } },
+          { type: 'identify', anonymousId: 'anon-mallory', userId: victim.id, messageId: 'mallory-3' },
+          { type: 'alias', userId: attacker.id, previousId: victim.id, messageId: 'mallory-4' },
+        ],
+      },
+    });
+    expect(claims.body.accepted).toBe(4);
+    // Business events about both have reached the timeline (the sign-ups, the order).
+    await eventually(async () => (await victimState()).profile === 1, 30_000);
+  });
+
+  it('does not export the victim to the claimer', async () => {
+    const r = await s.call('GET', '/v1/me/export', { token: attacker.token });
+    expect(r.status).toBe(200);
+    expect(r.body.identifiers.customerIds).toEqual([attacker.id]);
+    expect(r.body.identifiers.emails).toEqual([]);
+    expect(r.body.modules.accounts.accounts.map((a: { id: string }) => a.id)).toEqual([attacker.id]);
+    expect(JSON.stringify(r.body)).not.toContain(victimOrder);
+    // The claims the attacker sent come back to them as they sent them, and nothing else of the victim.
+    const sent = r.body.modules.collected_events.map((e: { messageId: string }) => e.messageId).sort();
+    expect(sent).toEqual(['mallory-1', 'mallory-4']);
+    const echoes = { collected_events: [], profiles: { ...r.body.modules.profiles, timeline: [], profiles: r.body.modules.profiles.profiles.map((x: object) => ({ ...x, traits: {} })) } };
+    const rest = { ...r.body, modules: { ...r.body.modules, ...echoes } };
+    expect(mentionsVictim(rest)).toEqual([]);
+    expect(mentionsVictim(r.body.modules.profiles.timeline).filter((v) => v !== victim.id && v !== VICTIM_EMAIL)).toEqual([]);
+  });
+
+  it('does not let the claimer read or change the victim’s consents, from the account page or the SDK', async () => {
+    const mine = await s.call('GET', '/v1/me/consents', { token: attacker.token });
+    expect(mine.status).toBe(200);
+    expect(mentionsVictim(mine.body)).toEqual([]);
+    expect(mine.body.current.find((c: { purpose: string }) => c.purpose === 'email')).toMatchObject({ granted: false, source: 'default' });
+    const put = await s.call('PUT', '/v1/me/consents', { token: attacker.token, body: { consents: [{ purpose: 'email', granted: false }, { purpose: 'profiling', granted: true }] } });
+    expect(put.status).toBe(200);
+    expect(mentionsVictim(put.body)).toEqual([]);
+    // The anonymous id the attacker claimed for the victim reads defaults, and its choices stay its own.
+    const sdk = await s.call('GET', '/v1/sdk/consents?anonymousId=anon-mallory', { token: pk });
+    expect(sdk.body.current.find((c: { purpose: string }) => c.purpose === 'email')).toMatchObject({ granted: false, source: 'default' });
+    expect((await s.call('PUT', '/v1/sdk/consents', { token: pk, body: { anonymousId: 'anon-mallory', consents: [{ purpose: 'email', granted: false }, { purpose: 'profiling', granted: true }] } })).status).toBe(200);
+    for (const subject of [{ customerId: victim.id }, { email: VICTIM_EMAIL }]) {
+      expect(await hasConsent(s.winkel.db, subject, 'email'), JSON.stringify(subject)).toBe(true);
+      expect(await hasConsent(s.winkel.db, subject, 'profiling'), JSON.stringify(subject)).toBe(false);
+    }
+    const victimProfile = (await s.winkel.db.execute<{ profile_id: string }>(sql`select profile_id from profile_identifiers where key = ${`customer_id:${victim.id}`}`)).rows[0].profile_id;
+    expect(await hasConsent(s.winkel.db, { profileId: victimProfile }, 'profiling')).toBe(false);
+    const theirs = await s.call('GET', '/v1/me/consents', { token: victim.token });
+    expect(theirs.body.history.map((h: { purpose: string; granted: boolean }) => `${h.purpose}:${h.granted}`).sort()).toEqual(['email:true', 'profiling:false']);
+  });
+
+  it('does not let the claimer erase the victim, and staff still erase the victim with a reason', async () => {
+    const before = await victimState();
+    expect(before).toMatchObject({ account: { status: 'active', name: VICTIM_NAME }, sessions: 1, order: { customer_id: victim.id, a: { line1: VICTIM_STREET } }, consents: 2, profile: 1 });
+    const r = await s.call('POST', '/v1/me/erasure', { token: attacker.token, body: { password: 'mallory-secret-1' } });
+    expect(r.status).toBe(201);
+    expect(r.body.customerIds).toEqual([attacker.id]);
+    expect(await victimState()).toEqual(before);
+    expect((await s.call('POST', '/v1/customer-auth/sign-in', { token: null, body: { email: VICTIM_EMAIL, password: 'violet-secret-1' } })).status).toBe(200);
+    expect(await whereFound(VICTIM_EMAIL)).toEqual(expect.arrayContaining(['public.customer_accounts.email', 'public.orders.email']));
+
+    // Staff, with a reason, erase the victim across what they proved: account, order, sessions, profile.
+    const staff = await s.call('POST', '/v1/privacy/erasures', { body: { customerId: victim.id, reason: 'Request 77 (identity checked)' } });
+    expect(staff.status).toBe(201);
+    expect(staff.body.customerIds).toEqual([victim.id]);
+    const after = await victimState();
+    expect(after).toMatchObject({ account: undefined, sessions: 0, consents: 0, profile: 0 });
+    expect(after.order).toMatchObject({ email: null });
+    expect(after.order.customer_id).not.toBe(victim.id);
+    for (const needle of [VICTIM_EMAIL, VICTIM_NAME, VICTIM_STREET, VICTIM_AGENT, 'anon-violet']) expect(await whereFound(needle), needle).toEqual([]);
   });
 });
