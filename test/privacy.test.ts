@@ -358,6 +358,35 @@ describe('GDPR erasure', () => {
   });
 });
 
+describe('erasure of a visitor known only by their browser', () => {
+  it('finds their events, consent and profile by the anonymous id, or takes a profile staff name whole', async () => {
+    const visit = (anonymousId: string, email: string) =>
+      s.call('POST', '/v1/collect/batch', {
+        token: pk,
+        body: { batch: [{ type: 'page', anonymousId, name: 'Home' }, { type: 'identify', anonymousId, traits: { email, name: 'Vera Visitor' } }] },
+      });
+    expect((await s.call('PUT', '/v1/sdk/consents', { token: pk, body: { anonymousId: 'anon-vera-31', consents: [{ purpose: 'personalisation', granted: true }] } })).status).toBe(200);
+    expect((await visit('anon-vera-31', 'vera.visitor@example.com')).body.accepted).toBe(2);
+    expect((await visit('anon-wim-47', 'wim.visitor@example.com')).body.accepted).toBe(2);
+    const profileOf = async (anonymousId: string) => (await s.call('GET', `/v1/profiles/lookup?anonymousId=${anonymousId}`)).body.id as string;
+    const wim = await profileOf('anon-wim-47');
+    await eventually(async () => (await whereFound('anon-vera-31')).includes('public.outbox_events.data'));
+
+    const byBrowser = await s.call('POST', '/v1/privacy/erasures', { body: { anonymousId: 'anon-vera-31', reason: 'Asked through the cookie banner' } });
+    expect(byBrowser.status, JSON.stringify(byBrowser.body)).toBe(201);
+    // The consent.changed event named only the anonymous id: it is scrubbed too.
+    expect(await whereFound('anon-vera-31')).toEqual([]);
+    // The e-mail the visitor typed into a form is a trace on their records, which are gone.
+    expect(await whereFound('vera.visitor@example.com')).toEqual([]);
+
+    const byProfile = await s.call('POST', '/v1/privacy/erasures', { body: { profileId: wim, reason: 'Profile named by the service desk' } });
+    expect(byProfile.status, JSON.stringify(byProfile.body)).toBe(201);
+    expect(byProfile.body.summary.modules.profiles.profiles).toBe(1);
+    expect(await whereFound('anon-wim-47')).toEqual([]);
+    expect((await s.winkel.db.execute(sql`select 1 from profile_identifiers where key = 'email:wim.visitor@example.com'`)).rows).toEqual([]);
+  });
+});
+
 describe('erasure by the customer themself', () => {
   it('asks for the password again, then erases their account', async () => {
     const up = await s.call('POST', '/v1/customer-auth/sign-up', { token: null, body: { email: 'Self.Eraser@example.com', password: 'self-secret-1', name: 'Selma Eraser' } });

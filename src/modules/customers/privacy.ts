@@ -9,7 +9,7 @@
 // else was on their profile only because of those links (a claimed e-mail, say) is resolved again
 // on its own, so nobody else's evidence goes with them.
 import { sql } from 'drizzle-orm';
-import type { Tx } from '../../platform/db.js';
+import type { Executor, Tx } from '../../platform/db.js';
 import type { DataHolder, Person } from '../privacy/registry.js';
 import { changedRows, selectRows, textArray } from '../privacy/scrub.js';
 import { keyOf, resolveObservations } from './identity.js';
@@ -55,14 +55,16 @@ export const collectedEventsHolder: DataHolder = {
   },
 };
 
-/** The person's identifier keys in the identity graph. */
-function personKeys(p: Person): string[] {
+/** The person's identifier keys in the identity graph (every identifier of a profile staff named). */
+async function personKeys(db: Executor, p: Person): Promise<string[]> {
+  const named = p.namedProfileIds.length ? await selectRows(db, sql`select key from profile_identifiers where profile_id = any(${textArray(p.namedProfileIds)})`) : [];
   return [
     ...p.customerIds.map((v) => keyOf('customer_id', v)),
     ...[...p.emails, ...p.accountEmails].map((v) => keyOf('email', v)),
     ...p.anonymousIds.map((v) => keyOf('anonymous_id', v)),
     ...p.phones.map((v) => keyOf('phone', v)),
     ...p.cardFingerprints.map((v) => keyOf('card_fingerprint', v)),
+    ...named.map((r) => String(r.key)),
   ];
 }
 
@@ -72,16 +74,22 @@ export const profilesHolder: DataHolder = {
   keeps: 'Identifiers, links and timeline entries of anyone else that were on the person’s profile stay, resolved again without the person.',
   async discover(db, p) {
     const profileIds = await profileIdsHolding(db, { customerIds: p.customerIds, emails: p.emails, anonymousIds: p.anonymousIds, phones: p.phones });
-    if (!profileIds.length) return {};
+    // A profile staff named is theirs whole: its browsers too (not its accounts or addresses,
+    // which staff name themselves when they mean them).
+    const browsers = p.namedProfileIds.length
+      ? await selectRows(db, sql`select value from profile_identifiers where profile_id = any(${textArray(p.namedProfileIds)}) and kind = 'anonymous_id'`)
+      : [];
+    const anonymousIds = browsers.map((r) => String(r.value));
+    if (!profileIds.length) return { anonymousIds };
     const traits = await selectRows(
       db,
       sql`select traits->>'name' as name, nullif(concat_ws(' ', traits->>'firstName', traits->>'lastName'), '') as full, traits->>'email' as email, traits->>'phone' as phone
           from profiles where id = any(${textArray(profileIds)})`,
     );
-    return { profileIds, names: traits.flatMap((t) => [...str(t.name), ...str(t.full)]), traces: traits.flatMap((t) => [...str(t.email), ...str(t.phone)]) };
+    return { profileIds, anonymousIds, names: traits.flatMap((t) => [...str(t.name), ...str(t.full)]), traces: traits.flatMap((t) => [...str(t.email), ...str(t.phone)]) };
   },
   async export(db, p) {
-    const keys = personKeys(p);
+    const keys = await personKeys(db, p);
     if (!p.profileIds.length && !keys.length) return { profiles: [], identifiers: [], timeline: [], merges: [] };
     const ids = textArray(p.profileIds);
     return {
@@ -96,7 +104,7 @@ export const profilesHolder: DataHolder = {
     };
   },
   async erase(tx, p): Promise<Record<string, number>> {
-    const keys = textArray(personKeys(p));
+    const keys = textArray(await personKeys(tx, p));
     const out: Record<string, number> = {};
     // The links that carried any of the person's identifiers, and the profiles they touched.
     const links = await selectRows(tx, sql`select id, keys, profile_id from identity_links where keys && ${keys}`);

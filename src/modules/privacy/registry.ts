@@ -19,6 +19,8 @@ export interface Person {
   emails: string[];
   anonymousIds: string[];
   profileIds: string[];
+  /** Profiles staff named themselves: all of each is the person's, whatever joined it. */
+  namedProfileIds: string[];
   /** As stored (E.164 where known). */
   phones: string[];
 
@@ -91,6 +93,7 @@ export function emptyPerson(): Person {
     emails: [],
     anonymousIds: [],
     profileIds: [],
+    namedProfileIds: [],
     phones: [],
     orderIds: [],
     cartIds: [],

@@ -43,6 +43,7 @@ export async function resolvePerson(db: Executor, subject: PrivacySubject, scope
     emails: subject.email ? [subject.email] : [],
     anonymousIds: subject.anonymousId ? [subject.anonymousId] : [],
     profileIds: subject.profileId ? [subject.profileId] : [],
+    namedProfileIds: subject.profileId && scope === 'staff' ? [subject.profileId] : [],
     phones: subject.phone ? [subject.phone] : [],
   });
   for (let round = 0; round < 8; round++) {
