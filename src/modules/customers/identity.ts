@@ -151,7 +151,7 @@ export interface Observation {
   data: Record<string, unknown>;
   identifiers: Array<{ kind: IdentifierKind; value: unknown }>;
   /**
-   * How far its identifiers are vouched for (see TRUST). Default: `proven` for business events
+   * How far its identifiers are vouched for (see Trust below). Default: `proven` for business events
    * (the module that emitted them authenticated its caller), `claimed` for everything else.
    */
   trust?: Trust;

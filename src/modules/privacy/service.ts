@@ -13,6 +13,7 @@ import type { Db, Executor } from '../../platform/db.js';
 import { badRequest, notFound } from '../../platform/errors.js';
 import { emit, lockEventCursors } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
+import { accountsByIdOrEmail } from '../accounts/service.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
 import type { ConsentSubject } from '../consent/service.js';
 import { lockIdentityGraph, retireCustomerIds } from '../customers/identity.js';
@@ -136,8 +137,7 @@ export async function erasePerson(db: Db, ctx: RequestContext, subject: PrivacyS
     const person = await resolvePerson(tx, subject, scope);
     if (isEmptyPerson(person)) throw badRequest('Say whom to erase: give customerId, email, anonymousId, profileId or phone.', [{ field: '/customerId', message: 'give at least one identifier' }]);
     if (subject.customerId && !person.emails.length && !person.anonymousIds.length && !person.profileIds.length && !person.orderIds.length) {
-      const [exists] = await rows(tx, sql`select 1 from customer_accounts where id = ${subject.customerId}`);
-      if (!exists) throw notFound('customer', subject.customerId);
+      if (!(await accountsByIdOrEmail(tx, { id: subject.customerId })).length) throw notFound('customer', subject.customerId);
     }
     const id = newId('erasure');
     const pseudonym = newPseudonym();
