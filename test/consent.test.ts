@@ -13,12 +13,23 @@ let customer: { id: string; token: string };
 type State = { purpose: string; granted: boolean; source: string };
 const state = (current: State[], purpose: string) => current.find((c) => c.purpose === purpose)!;
 
+/** The account holder shows the address is theirs by using a link mailed to it (a password reset); answers a new session. */
+async function verifyEmail(email: string, password: string): Promise<string> {
+  expect((await s.call('POST', '/v1/customer-auth/password-reset', { token: null, body: { email } })).status).toBe(202);
+  const { sql } = await import('drizzle-orm');
+  const [mail] = (await s.winkel.db.execute<{ text: string }>(sql`select text from outgoing_emails where lower("to") = ${email.toLowerCase()} and purpose = 'password_reset' order by id desc limit 1`)).rows;
+  const token = /(rst_\S+)\s*$/.exec(mail.text)![1];
+  expect((await s.call('POST', '/v1/customer-auth/password-reset/confirm', { token: null, body: { token, password } })).status).toBe(200);
+  return (await s.call('POST', '/v1/customer-auth/sign-in', { token: null, body: { email, password } })).body.token;
+}
+
 beforeAll(async () => {
   // `analytics` is granted by default in this installation; everything else is opt-in.
   s = await startTestServer({ consentDefaultGranted: 'analytics' });
   pk = (await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'browser' } })).body.token;
   const up = await s.call('POST', '/v1/customer-auth/sign-up', { token: null, body: { email: 'Consent.Carla@Example.com', password: 'carla-secret-1', name: 'Carla' } });
-  customer = { id: up.body.customer.id, token: up.body.token };
+  // Carla has shown the address is hers, so her account speaks for it (see the unverified case below).
+  customer = { id: up.body.customer.id, token: await verifyEmail('Consent.Carla@Example.com', 'carla-secret-1') };
 });
 afterAll(() => s?.close());
 
@@ -228,8 +239,28 @@ describe('consent settings', () => {
   });
 });
 
+describe('consent and an address nobody verified', () => {
+  it('an account’s choice counts for its e-mail address only once the holder showed the address is theirs', async () => {
+    const up = await s.call('POST', '/v1/customer-auth/sign-up', { token: null, body: { email: 'Unverified.Una@example.com', password: 'una-secret-1' } });
+    const una = { id: up.body.customer.id as string, token: up.body.token as string };
+    // Anyone may sign up with an address; that alone does not make marketing mail to it allowed.
+    const put = await s.call('PUT', '/v1/me/consents', { token: una.token, body: { consents: [{ purpose: 'email', granted: true }] } });
+    expect(state(put.body.current, 'email')).toMatchObject({ granted: true, source: 'account' });
+    expect(await hasConsent(s.winkel.db, { customerId: una.id }, 'email')).toBe(true);
+    expect(await hasConsent(s.winkel.db, { email: 'unverified.una@example.com' }, 'email')).toBe(false);
+    // Nor does the account see decisions made for the address by its owner (an unsubscribe link).
+    await s.call('POST', '/v1/consents', { body: { email: 'unverified.una@example.com', consents: [{ purpose: 'sms', granted: true }], reason: 'Paper form' } });
+    const mine = await s.call('GET', '/v1/me/consents', { token: una.token });
+    expect(mine.body.history.map((h: { purpose: string }) => h.purpose)).toEqual(['email']);
+    // Once she used a link mailed to it, the address and the account are one.
+    const token = await verifyEmail('Unverified.Una@example.com', 'una-secret-1');
+    expect((await s.call('GET', '/v1/me/consents', { token })).body.history.map((h: { purpose: string }) => h.purpose).sort()).toEqual(['email', 'sms']);
+    expect(await hasConsent(s.winkel.db, { email: 'unverified.una@example.com' }, 'email')).toBe(true);
+  });
+});
+
 describe('consent across a person’s identifiers (identity resolution)', () => {
-  it('a choice made in the browser and a later one on the account page count for both once the visit is tied to the account', async () => {
+  it('a choice made in the browser and a later one on the account page count for both once the customer’s own session ties the visit to the account', async () => {
     const up = await s.call('POST', '/v1/customer-auth/sign-up', { token: null, body: { email: 'tied.tom@example.com', password: 'tied-secret-1' } });
     const tom = { id: up.body.customer.id as string, token: up.body.token as string };
     // Anonymous visit: the cookie banner grants analytics for the browser's anonymous id.
@@ -238,8 +269,11 @@ describe('consent across a person’s identifiers (identity resolution)', () => 
     // Before they are tied, the account's own choice does not reach the anonymous id.
     await s.call('PUT', '/v1/me/consents', { token: tom.token, body: { consents: [{ purpose: 'personalisation', granted: true }] } });
     expect(await hasConsent(s.winkel.db, { anonymousId: 'anon-tom' }, 'personalisation')).toBe(false);
-    // The shopper signs in on that browser: identify ties the anonymous id to the account.
+    // An identify with only the publishable key is a claim: anyone could send it. It ties nothing here.
     expect((await s.call('POST', '/v1/collect/identify', { token: pk, body: { anonymousId: 'anon-tom', userId: tom.id } })).status).toBe(200);
+    expect(await hasConsent(s.winkel.db, { anonymousId: 'anon-tom' }, 'personalisation')).toBe(false);
+    // The shopper signs in on that browser and their own session identifies it: now they are tied.
+    expect((await s.call('POST', '/v1/collect/identify', { token: tom.token, body: { anonymousId: 'anon-tom', userId: tom.id } })).status).toBe(200);
     expect(await hasConsent(s.winkel.db, { anonymousId: 'anon-tom' }, 'personalisation')).toBe(true);
     // A later withdrawal on the account page wins over the earlier grant in the browser.
     await s.call('PUT', '/v1/me/consents', { token: tom.token, body: { consents: [{ purpose: 'analytics', granted: false }] } });

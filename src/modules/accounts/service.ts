@@ -80,13 +80,26 @@ export async function passwordMatches(db: Executor, customerId: string, password
   return a ? verifyPassword(password, a.hash) : verifyAgainstNothing(password).then(() => false);
 }
 
-/** The accounts with this id or this e-mail (case-insensitive): how other modules tie the two together. */
-export async function accountsByIdOrEmail(db: Executor, key: { id?: string; email?: string }): Promise<Array<{ id: string; email: string }>> {
+/**
+ * The accounts with this id or this e-mail (case-insensitive): how other modules tie the two
+ * together. `emailVerified`: the holder showed they read mail sent to the address (they used a
+ * password-reset link mailed to it). Sign-up alone proves nothing about the address, so only a
+ * verified one may stand for the account where it matters (their consents and data kept under the
+ * address; see "Trust levels" in docs/customers.md).
+ */
+export async function accountsByIdOrEmail(db: Executor, key: { id?: string; email?: string }): Promise<Array<{ id: string; email: string; emailVerified: boolean }>> {
   const where: SQL[] = [];
   if (key.id) where.push(eq(customerAccounts.id, key.id));
   if (key.email) where.push(sql`lower(${customerAccounts.email}) = ${key.email.toLowerCase()}`);
   if (!where.length) return [];
-  return db.select({ id: customerAccounts.id, email: customerAccounts.email }).from(customerAccounts).where(or(...where));
+  return db
+    .select({
+      id: customerAccounts.id,
+      email: customerAccounts.email,
+      emailVerified: sql<boolean>`exists (select 1 from password_resets r where r.customer_id = customer_accounts.id and r.used_at is not null)`,
+    })
+    .from(customerAccounts)
+    .where(or(...where));
 }
 
 export async function listSessions(db: Executor, customerId: string) {

@@ -8,7 +8,7 @@ import { badRequest, Problem } from '../../platform/errors.js';
 import { ref, Timestamp, NullableTimestamp } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import { createUnsubscribeToken, maskEmail, unsubscribeUrl, verifyUnsubscribeToken } from './links.js';
-import { configureConsentDefaults, consentsOf, PURPOSES, recordConsents, SOURCES, type ConsentSource, type ConsentSubject, type ConsentRecordRow } from './service.js';
+import { configureConsentDefaults, consentsOf, PURPOSES, recordConsents, SOURCES, type ConsentSource, type ConsentSubject, type ConsentRecordRow, type TieScope } from './service.js';
 
 const tags = ['consent'];
 
@@ -117,8 +117,8 @@ export async function consentRoutes(app: App, ctx: AppContext) {
   configureConsentDefaults(ctx.config.consentDefaultGranted);
   for (const s of [ConsentState, ConsentRecord, ConsentOverview, CurrentConsents, SetConsents, UnsubscribeInfo]) app.addSchema(s);
 
-  const overview = async (subject: ConsentSubject) => {
-    const o = await consentsOf(ctx.db, subject);
+  const overview = async (subject: ConsentSubject, scope: TieScope = 'proven') => {
+    const o = await consentsOf(ctx.db, subject, 500, scope);
     return { current: o.current, history: o.history.map(toConsentRecord) };
   };
 
@@ -134,7 +134,8 @@ export async function consentRoutes(app: App, ctx: AppContext) {
         response: { 200: ref(ConsentOverview) },
       },
     },
-    async (req) => overview(subjectOf(req.query)),
+    // Staff and secret keys answer for the identifiers they ask about.
+    async (req) => overview(subjectOf(req.query), 'staff'),
   );
 
   app.post(
@@ -156,7 +157,7 @@ export async function consentRoutes(app: App, ctx: AppContext) {
       if (isStaff && b.source) throw badRequest('Staff changes are recorded with source `staff`; leave `source` out.', [{ field: '/source', message: 'not for staff' }]);
       const source: ConsentSource = isStaff ? 'staff' : (b.source ?? 'api');
       await ctx.db.transaction((tx) => recordConsents(tx, { subject, changes: b.consents, source, reason: b.reason, ctx: requestContext(req) }));
-      return reply.code(201).send(await overview(subject));
+      return reply.code(201).send(await overview(subject, 'staff'));
     },
   );
 

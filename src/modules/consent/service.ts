@@ -3,7 +3,8 @@
 // The current state for a purpose is the most recent decision recorded under ANY identifier of the
 // person ("latest wins across the person's identifiers"), and when there is none, the configured
 // default for that purpose. Because records are keyed by identifiers rather than by profile, they
-// stay valid when profiles are merged or unmerged.
+// stay valid when profiles are merged or unmerged. Which identifiers are the person's follows what
+// they proved, never what someone claimed (identifiersOf).
 import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
@@ -11,6 +12,7 @@ import { emit, type Actor } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
 import { accountsByIdOrEmail } from '../accounts/service.js';
+import { anonymousIdsOf, profileDeciders, profileIdsHolding, provenCustomerIdsOf } from '../customers/trust.js';
 import { consentRecords } from './schema.js';
 
 export const PURPOSES = ['email', 'sms', 'push', 'personalisation', 'profiling', 'analytics'] as const;
@@ -56,14 +58,12 @@ export function consentDefault(purpose: Purpose): boolean {
 export const normaliseEmail = (e: string) => e.trim().toLowerCase();
 
 /**
- * Other modules (identity resolution) can add the identifiers a person is also known by, so that a
- * decision given under one identifier counts for all of them. Returns extra identifiers.
+ * Whose word ties identifiers together. `proven` (the person themself, the SDK, the shop's own
+ * checks such as marketing mail): an account and its e-mail only once the address is verified, an
+ * anonymous id and an account only where an authenticated source saw them together. `staff` (staff
+ * and secret keys, who answer for what they do): an account and its e-mail always.
  */
-export type SubjectExpander = (db: Executor, subject: ConsentSubject) => Promise<Array<Partial<Record<keyof ConsentSubject, string>>>>;
-const expanders: SubjectExpander[] = [];
-export function registerSubjectExpander(fn: SubjectExpander): void {
-  if (!expanders.includes(fn)) expanders.push(fn);
-}
+export type TieScope = 'proven' | 'staff';
 
 export interface IdentifierSet {
   customerIds: string[];
@@ -86,8 +86,16 @@ export function isEmptySubject(s: ConsentSubject): boolean {
   return !c.customerId && !c.email && !c.anonymousId && !c.profileId;
 }
 
-/** Every identifier the person is known by: the given ones, their account's e-mail/id, and what expanders add. */
-export async function identifiersOf(db: Executor, subject: ConsentSubject): Promise<IdentifierSet> {
+/**
+ * Every identifier whose decisions count for the person: the given ones, and what is tied to them
+ * by proof, one step out (never through a claim, and never onward from what was found, so no chain
+ * of ties reaches someone else):
+ * - an account ties its id and its e-mail (in `proven` scope only once the address is verified);
+ * - an account and the anonymous ids an authenticated source saw with it (its own browsers);
+ * - an account and the profile it is on (decisions staff recorded for that profile);
+ * - a profile and the account ids and e-mails on it, whose owners decide for it.
+ */
+export async function identifiersOf(db: Executor, subject: ConsentSubject, scope: TieScope = 'proven'): Promise<IdentifierSet> {
   const s = clean(subject);
   const set = { customerIds: new Set<string>(), emails: new Set<string>(), anonymousIds: new Set<string>(), profileIds: new Set<string>() };
   const add = (x: Partial<Record<keyof ConsentSubject, string>>) => {
@@ -97,10 +105,22 @@ export async function identifiersOf(db: Executor, subject: ConsentSubject): Prom
     if (x.profileId) set.profileIds.add(x.profileId);
   };
   add(s);
-  // An account ties its id and its e-mail together.
-  for (const a of await accountsByIdOrEmail(db, { id: s.customerId, email: s.email })) add({ customerId: a.id, email: a.email });
-  for (const expand of expanders) {
-    for (const extra of await expand(db, s)) add(extra);
+  const accounts = async (key: { id?: string; email?: string }) => {
+    for (const a of await accountsByIdOrEmail(db, key)) if (scope === 'staff' || a.emailVerified) add({ customerId: a.id, email: a.email });
+  };
+  await accounts({ id: s.customerId, email: s.email });
+  const given = { customerIds: [...set.customerIds], anonymousIds: s.anonymousId ? [s.anonymousId] : [] };
+  for (const anonymousId of await anonymousIdsOf(db, { customerIds: given.customerIds, emails: [...set.emails] }, { proven: true })) add({ anonymousId });
+  for (const customerId of await provenCustomerIdsOf(db, given.anonymousIds)) {
+    add({ customerId });
+    await accounts({ id: customerId });
+  }
+  for (const profileId of await profileIdsHolding(db, { customerIds: given.customerIds })) add({ profileId });
+  if (s.profileId) {
+    const d = await profileDeciders(db, [s.profileId]);
+    for (const profileId of d.profileIds) add({ profileId });
+    for (const customerId of d.customerIds) add({ customerId });
+    for (const email of d.emails) add({ email });
   }
   return {
     customerIds: [...set.customerIds],
@@ -125,7 +145,7 @@ function matchAny(ids: IdentifierSet): SQL | undefined {
 export async function hasConsent(db: Db | Executor, subject: ConsentSubject, purpose: Purpose): Promise<boolean> {
   if (!(PURPOSES as readonly string[]).includes(purpose)) throw new Error(`unknown consent purpose "${purpose}"`);
   if (isEmptySubject(subject)) return consentDefault(purpose);
-  const ids = await identifiersOf(db, subject);
+  const ids = await identifiersOf(db, subject, 'proven');
   const where = matchAny(ids);
   if (!where) return consentDefault(purpose);
   const [latest] = await db
@@ -149,8 +169,8 @@ export interface CurrentConsent {
 }
 
 /** The current state of every purpose, plus the full history (newest first). */
-export async function consentsOf(db: Executor, subject: ConsentSubject, historyLimit = 500) {
-  const ids = await identifiersOf(db, subject);
+export async function consentsOf(db: Executor, subject: ConsentSubject, historyLimit = 500, scope: TieScope = 'proven') {
+  const ids = await identifiersOf(db, subject, scope);
   const where = matchAny(ids);
   const history: ConsentRecordRow[] = where
     ? await db
@@ -214,7 +234,9 @@ export async function recordConsents(
   if (input.source === 'staff' && !input.reason?.trim()) throw badRequest('Staff must say why they change a customer’s consent.', [{ field: '/reason', message: 'required' }]);
   // If the customer is known through the e-mail (or the other way round), store both so the record
   // keeps working whatever identifier is used later.
-  const ids = await identifiersOf(tx, s);
+  // A record carries only identifiers proven to go with the given ones, whoever records it: what
+  // is stored is what later decisions about the person are counted under.
+  const ids = await identifiersOf(tx, s, 'proven');
   const customerId = s.customerId ?? (ids.customerIds.length === 1 ? ids.customerIds[0] : undefined);
   const email = s.email ?? (customerId && ids.emails.length === 1 ? ids.emails[0] : undefined);
   const before = await consentsOf(tx, s, 200);

@@ -7,6 +7,7 @@ import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
 import { retryOnConflict, type Db, type Executor } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
+import type { Observation } from './identity.js';
 import { fromCollected, ingest } from './profiles.js';
 import { collectedEvents } from './schema.js';
 
@@ -99,7 +100,23 @@ const toRaw = (r: typeof collectedEvents.$inferInsert) => ({
   source_id: r.sourceId ?? undefined,
 });
 
-export async function collect(db: Db, events: IncomingEvent[], sourceId: string | null) {
+/**
+ * Who vouches for the identifiers of collected events (see Trust in identity.ts): staff and secret
+ * keys for all of them; a customer session for events that name its own account and no other; a
+ * publishable key (nothing given) for none, so its events are claims.
+ */
+export interface Vouch {
+  all?: boolean;
+  customerId?: string;
+}
+
+function trustOf(r: Row, vouch: Vouch): Observation['trust'] {
+  if (vouch.all) return 'proven';
+  if (!vouch.customerId || r.userId !== vouch.customerId) return 'claimed';
+  return r.previousId && r.previousId !== vouch.customerId && r.previousId.startsWith('cus_') ? 'claimed' : 'proven';
+}
+
+export async function collect(db: Db, events: IncomingEvent[], sourceId: string | null, vouch: Vouch = {}) {
   if (events.length > 500) throw badRequest('At most 500 events per batch.', [{ field: '/batch', message: 'too many events' }]);
   const rejected: Rejected[] = [];
   const rows: Array<typeof collectedEvents.$inferInsert> = [];
@@ -152,7 +169,7 @@ export async function collect(db: Db, events: IncomingEvent[], sourceId: string 
       stored = inserted.length;
       duplicates += rows.length - inserted.length;
       if (inserted.length) {
-        const r = await ingest(tx, inserted.map(fromCollected));
+        const r = await ingest(tx, inserted.map((row) => ({ ...fromCollected(row), trust: trustOf(row, vouch) })));
         // Events about an erased customer (a page still open, a retried request) are acknowledged,
         // so the client does not send them again, and kept nowhere.
         if (r.suppressed.length) {

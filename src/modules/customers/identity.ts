@@ -152,12 +152,29 @@ export interface Observation {
   orderId?: string | null;
   data: Record<string, unknown>;
   identifiers: Array<{ kind: IdentifierKind; value: unknown }>;
+  /**
+   * How far its identifiers are vouched for (see Trust below). Default: `proven` for business events
+   * (the module that emitted them authenticated its caller), `claimed` for everything else.
+   */
+  trust?: Trust;
 }
+
+/**
+ * Trust of the evidence that identifiers belong together. `proven`: an authenticated source saw
+ * them together (a customer session naming only its own account, staff, a secret key, Winkel's own
+ * business events such as a checkout by the signed-in customer). `claimed`: an unauthenticated
+ * source said so (a publishable key, the anonymous browser SDK). A link is proven once any event
+ * that carried it was. Claims still join behaviour on profiles for analytics; what grants access
+ * to a person's data follows proven links only (src/modules/customers/trust.ts).
+ */
+export type Trust = 'proven' | 'claimed';
+export const trustOf = (obs: Pick<Observation, 'source' | 'trust'>): Trust => obs.trust ?? (obs.source === 'event' ? 'proven' : 'claimed');
 
 interface Prepared {
   obs: Observation;
   keys: string[];
   linkId: string;
+  proven: boolean;
 }
 
 const linkIdOf = (keys: string[]) => createHash('sha256').update(keys.join('\n')).digest('base64url').slice(0, 27);
@@ -216,13 +233,17 @@ export async function lockIdentityGraph(tx: Tx) {
 
 /**
  * Keeps these customers' account ids out of the identity graph for good (an erasure, in its own
- * transaction and under lockIdentityGraph): see retired_identifiers.
+ * transaction and under lockIdentityGraph): see retired_identifiers. Only a hash of each is kept, so
+ * the table itself names no one.
  */
 export async function retireCustomerIds(tx: Tx, customerIds: string[], erasureId: string) {
   if (!customerIds.length) return;
-  const keys = [...new Set(customerIds.map((id) => keyOf('customer_id', id)))];
+  const keys = [...new Set(customerIds.map((id) => retiredKeyOf(keyOf('customer_id', id))))];
   await tx.execute(sql`insert into retired_identifiers (key, erasure_id) select unnest(${arr(keys)}::text[]), ${erasureId} on conflict (key) do nothing`);
 }
+
+/** What retired_identifiers stores for an identifier key: its SHA-256, hex. */
+export const retiredKeyOf = (key: string) => createHash('sha256').update(key).digest('hex');
 
 const arr = (values: string[]) => `{${values.map((v) => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
 const ts = (d: Date | string) => (d instanceof Date ? d : new Date(d));
@@ -275,16 +296,17 @@ export async function resolveObservations(tx: Tx, observations: Observation[], o
   let prepared: Prepared[] = [];
   for (const obs of observations) {
     const keys = keysOf(obs, rules);
-    if (keys.length) prepared.push({ obs, keys, linkId: linkIdOf(keys) });
+    if (keys.length) prepared.push({ obs, keys, linkId: linkIdOf(keys), proven: trustOf(obs) === 'proven' });
   }
   // An event naming an erased customer's account id is about them: it is dropped whole (its other
   // identifiers are theirs too). Asked after the lock was granted, in a statement of its own, so an
   // erasure that committed while this batch waited is seen.
   const accountKeys = [...new Set(prepared.flatMap((p) => p.keys.filter((k) => k.startsWith('customer_id:'))))];
   if (accountKeys.length) {
-    const retired = await tx.execute<{ key: string }>(sql`select key from retired_identifiers where key = any(${arr(accountKeys)}::text[])`);
+    const hashed = new Map(accountKeys.map((k) => [retiredKeyOf(k), k]));
+    const retired = await tx.execute<{ key: string }>(sql`select key from retired_identifiers where key = any(${arr([...hashed.keys()])}::text[])`);
     if (retired.rows.length) {
-      const gone = new Set(retired.rows.map((r) => r.key));
+      const gone = new Set(retired.rows.map((r) => hashed.get(r.key)!));
       result.suppressed = prepared.filter((p) => p.keys.some((k) => gone.has(k))).map((p) => p.obs.sourceId);
       prepared = prepared.filter((p) => !p.keys.some((k) => gone.has(k)));
     }
@@ -294,18 +316,20 @@ export async function resolveObservations(tx: Tx, observations: Observation[], o
   // The common case: an event whose exact set of identifiers was seen before, no earlier than the
   // first time, adds no evidence (its identifiers, their first sightings and its link all exist
   // already), so it only joins the timeline of its link's profile.
-  const known = new Map<string, { profile_id: string | null; first_at: Date; first_source_id: string }>();
+  const known = new Map<string, { profile_id: string | null; first_at: Date; first_source_id: string; proven: boolean }>();
   const linkIds = arr([...new Set(prepared.map((p) => p.linkId))].sort());
   const readKnown = async () => {
     known.clear();
-    const found = await tx.execute<{ id: string; profile_id: string | null; first_at: Date; first_source_id: string }>(
-      sql`select id, profile_id, first_at, first_source_id from identity_links where id = any(${linkIds}::text[])`,
+    const found = await tx.execute<{ id: string; profile_id: string | null; first_at: Date; first_source_id: string; proven: boolean }>(
+      sql`select id, profile_id, first_at, first_source_id, proven from identity_links where id = any(${linkIds}::text[])`,
     );
     for (const r of found.rows) known.set(r.id, { ...r, first_at: ts(r.first_at) });
   };
   const adds = (p: Prepared) => {
     const k = known.get(p.linkId);
     if (!k?.profile_id) return true;
+    // Proof for a link known only as a claim is new evidence too.
+    if (p.proven && !k.proven) return true;
     const at = p.obs.occurredAt.getTime();
     return at < k.first_at.getTime() || (at === k.first_at.getTime() && p.obs.sourceId < k.first_source_id);
   };
@@ -325,12 +349,14 @@ export async function resolveObservations(tx: Tx, observations: Observation[], o
   // 1. The new evidence: identifiers and links, each with its earliest sighting (order-independent).
   const firstOf = new Map<string, { at: Date; src: string }>();
   const linkFirst = new Map<string, { keys: string[]; at: Date; src: string }>();
+  const provenLinks = new Set<string>();
   const earlier = (a: { at: Date; src: string } | undefined, at: Date, src: string) => !a || at < a.at || (at.getTime() === a.at.getTime() && src < a.src);
   const users = new Set<string>();
   for (const p of slow) {
     const at = p.obs.occurredAt;
     for (const k of p.keys) if (earlier(firstOf.get(k), at, p.obs.sourceId)) firstOf.set(k, { at, src: p.obs.sourceId });
     if (earlier(linkFirst.get(p.linkId), at, p.obs.sourceId)) linkFirst.set(p.linkId, { keys: p.keys, at, src: p.obs.sourceId });
+    if (p.proven) provenLinks.add(p.linkId);
     const user = p.keys.find((k) => k.startsWith('customer_id:')) ?? p.keys.find((k) => k.startsWith('email:'));
     if (user) for (const k of p.keys) if (k.startsWith('anonymous_id:')) users.add(JSON.stringify([k, user]));
   }
@@ -341,12 +367,15 @@ export async function resolveObservations(tx: Tx, observations: Observation[], o
       select key, kind, value, at, src from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(key text, kind text, value text, at timestamptz, src text)
       on conflict (key) do update set first_seen_at = excluded.first_seen_at, first_source_id = excluded.first_source_id
       where (excluded.first_seen_at, excluded.first_source_id) < (profile_identifiers.first_seen_at, profile_identifiers.first_source_id)`);
-    const links = [...linkFirst].map(([id, f]) => ({ id, keys: f.keys, at: f.at.toISOString(), src: f.src }));
+    const links = [...linkFirst].map(([id, f]) => ({ id, keys: f.keys, at: f.at.toISOString(), src: f.src, proven: provenLinks.has(id) }));
     await tx.execute(sql`
-      insert into identity_links (id, keys, first_at, first_source_id)
-      select id, keys, at, src from jsonb_to_recordset(${JSON.stringify(links)}::jsonb) as r(id text, keys text[], at timestamptz, src text)
-      on conflict (id) do update set first_at = excluded.first_at, first_source_id = excluded.first_source_id
-      where (excluded.first_at, excluded.first_source_id) < (identity_links.first_at, identity_links.first_source_id)`);
+      insert into identity_links (id, keys, first_at, first_source_id, proven)
+      select id, keys, at, src, proven from jsonb_to_recordset(${JSON.stringify(links)}::jsonb) as r(id text, keys text[], at timestamptz, src text, proven boolean)
+      on conflict (id) do update set
+        first_at = case when (excluded.first_at, excluded.first_source_id) < (identity_links.first_at, identity_links.first_source_id) then excluded.first_at else identity_links.first_at end,
+        first_source_id = case when (excluded.first_at, excluded.first_source_id) < (identity_links.first_at, identity_links.first_source_id) then excluded.first_source_id else identity_links.first_source_id end,
+        proven = identity_links.proven or excluded.proven
+      where (excluded.first_at, excluded.first_source_id) < (identity_links.first_at, identity_links.first_source_id) or (excluded.proven and not identity_links.proven)`);
   }
   if (users.size) {
     const pairs = [...users].map((u) => JSON.parse(u) as [string, string]);

@@ -6,7 +6,7 @@ import { badRequest, conflict, notFound, preconditionFailed } from '../../platfo
 import { emit, lockAggregate, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
 import { ID_PREFIXES, newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
-import { hasConsent, registerSubjectExpander, type ConsentSubject } from '../consent/service.js';
+import { hasConsent } from '../consent/service.js';
 import {
   checkRules,
   keyOf,
@@ -201,31 +201,12 @@ async function knownOrder(tx: Executor, orderIds: string[]): Promise<KnownOrder 
 
 /**
  * The single place that decides whether a profile may be profiled (computed traits). It asks the
- * consent module, which finds decisions recorded under any of the profile's identifiers.
+ * consent module, which counts decisions recorded for the profile and under its account ids and
+ * e-mail addresses (not under anonymous ids anyone could have claimed for it).
  */
 export async function profilingAllowed(db: Executor, profileId: string): Promise<boolean> {
   return hasConsent(db, { profileId }, 'profiling');
 }
-
-// Consent decisions given under one identifier count for every identifier of the same profile.
-registerSubjectExpander(async (db, subject: ConsentSubject) => {
-  const keys: string[] = [];
-  if (subject.customerId) keys.push(keyOf('customer_id', subject.customerId));
-  if (subject.email) keys.push(keyOf('email', subject.email.trim().toLowerCase()));
-  if (subject.anonymousId) keys.push(keyOf('anonymous_id', subject.anonymousId));
-  const profileIds = new Set<string>();
-  if (subject.profileId) profileIds.add(await followMerged(db, subject.profileId));
-  if (keys.length) for (const r of await db.select({ p: profileIdentifiers.profileId }).from(profileIdentifiers).where(inArray(profileIdentifiers.key, keys))) if (r.p) profileIds.add(r.p);
-  if (!profileIds.size) return [];
-  const rows = await db.select({ kind: profileIdentifiers.kind, value: profileIdentifiers.value }).from(profileIdentifiers).where(inArray(profileIdentifiers.profileId, [...profileIds]));
-  const out: Array<Partial<Record<keyof ConsentSubject, string>>> = [...profileIds].map((profileId) => ({ profileId }));
-  for (const r of rows) {
-    if (r.kind === 'customer_id') out.push({ customerId: r.value });
-    else if (r.kind === 'email') out.push({ email: r.value });
-    else if (r.kind === 'anonymous_id') out.push({ anonymousId: r.value });
-  }
-  return out;
-});
 
 async function followMerged(db: Executor, id: string): Promise<string> {
   let cur = id;

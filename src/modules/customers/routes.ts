@@ -3,7 +3,7 @@ import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest } from '../../platform/errors.js';
 import { ref } from '../../platform/http/schemas.js';
-import { collect, eventsFor, type IncomingEvent } from './collect.js';
+import { collect, eventsFor, type IncomingEvent, type Vouch } from './collect.js';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.js';
 import { etag, expectedVersion } from '../../platform/http/concurrency.js';
 import { requestContext } from '../access/routes.js';
@@ -58,13 +58,16 @@ export async function customerRoutes(app: App, ctx: AppContext) {
   for (const s of [Result, EventIn, TimelineEvent]) app.addSchema(s);
   const access = { access: { permission: 'storefront' } } as const;
   const source = (req: { principal?: { kind: string; id: string } }) => (req.principal?.kind === 'publishable_key' || req.principal?.kind === 'secret_key' ? req.principal.id : null);
+  // A publishable key's events are claims; a customer session vouches for its own account only.
+  const vouch = (req: { principal?: { kind: string; id: string } }): Vouch =>
+    req.principal?.kind === 'secret_key' || req.principal?.kind === 'staff' ? { all: true } : req.principal?.kind === 'customer' ? { customerId: req.principal.id } : {};
 
   for (const type of ['track', 'identify', 'page', 'screen', 'alias'] as const) {
     app.post(
       `/v1/collect/${type}`,
       { config: access, schema: { tags, summary: `Collect one ${type} event`, body: ref(EventIn), response: { 200: ref(Result) } } },
       async (req) => {
-        const r = await collect(ctx.db, [{ ...(req.body as IncomingEvent), type }], source(req));
+        const r = await collect(ctx.db, [{ ...(req.body as IncomingEvent), type }], source(req), vouch(req));
         if (r.rejected.length) throw badRequest(`The ${type} event is not valid.`, r.rejected[0].errors.map((e) => ({ field: `/${e.field}`, message: e.message })));
         return r;
       },
@@ -85,7 +88,7 @@ export async function customerRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const shared = req.body.context as Record<string, unknown> | undefined;
       const events = (req.body.batch as IncomingEvent[]).map((e) => (shared && (e.context === undefined || e.context === null) ? { ...e, context: shared } : e));
-      return collect(ctx.db, events, source(req));
+      return collect(ctx.db, events, source(req), vouch(req));
     },
   );
 
@@ -362,6 +365,8 @@ export async function profileRoutes(app: App, ctx: AppContext) {
           channel: i.kind === 'message' ? 'service' : 'online',
           data: { network: i.network, handle: i.handle, kind: i.kind, text: i.text ?? null, url: i.url ?? null },
           identifiers,
+          // A secret key (or staff) with customers:write vouches for what its tool matched.
+          trust: 'proven',
         };
       });
       const unique = [...new Map(obs.map((o) => [o.sourceId, o])).values()];
@@ -403,7 +408,19 @@ export async function profileRoutes(app: App, ctx: AppContext) {
       const sourceId = `store_visit:${b.id ?? `${b.storeId}:${identifiers.map((i) => `${i.kind}=${String(i.value)}`).join(',')}:${at.toISOString()}`}`;
       const r = await ctx.db.transaction((tx) =>
         profiles.ingest(tx, [
-          { source: 'store_visit', sourceId, occurredAt: at, type: 'store.visited', name: b.method, channel: 'store', storeId: b.storeId, data: { storeId: b.storeId, method: b.method, durationSeconds: b.durationSeconds ?? null }, identifiers },
+          {
+            source: 'store_visit',
+            sourceId,
+            occurredAt: at,
+            type: 'store.visited',
+            name: b.method,
+            channel: 'store',
+            storeId: b.storeId,
+            data: { storeId: b.storeId, method: b.method, durationSeconds: b.durationSeconds ?? null },
+            identifiers,
+            // A till or kiosk (staff, secret key) and a signed-in customer (their own visit) vouch for it; the app's geofence with a publishable key only claims it.
+            trust: req.principal?.kind === 'publishable_key' ? 'claimed' : 'proven',
+          },
         ]),
       );
       const profileId = r.placed.get(sourceId) ?? null;

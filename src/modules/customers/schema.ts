@@ -1,6 +1,6 @@
 // Collected customer events (the Segment-spec shape): the raw input of the customer timeline and
 // identity resolution.
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 export const collectedEvents = pgTable(
   'collected_events',
@@ -87,6 +87,12 @@ export const identityLinks = pgTable(
     profileId: text('profile_id'),
     firstAt: timestamp('first_at', { withTimezone: true, mode: 'date' }).notNull(),
     firstSourceId: text('first_source_id').notNull(),
+    /**
+     * True once an authenticated source (a customer session naming only its own account, staff, a
+     * secret key, a business event) carried these identifiers together; false while they are only
+     * claimed (a publishable key, the anonymous SDK). Access to a person's data follows proven links only.
+     */
+    proven: boolean('proven').notNull().default(false),
   },
   // fastupdate off: the resolver looks links up by many identifiers at once (`keys && …`) right
   // after new ones were added, and a GIN pending list is read in full by every such lookup.
@@ -202,10 +208,10 @@ export const identityRules = pgTable('identity_rules', {
  * Identifiers that may never enter the identity graph again: the account ids of erased customers.
  * An event naming one that was under way when the erasure ran (read by a subscriber or an ingestion
  * batch before the erasure, applied after it) is dropped instead of bringing the person back.
- * Account ids are never reused, so this refuses no one else. Holds no e-mail, phone or name.
+ * Account ids are never reused, so this refuses no one else. Holds no e-mail, phone, name or id.
  */
 export const retiredIdentifiers = pgTable('retired_identifiers', {
-  /** `kind:value`, as in profile_identifiers, e.g. `customer_id:cus_…`. */
+  /** SHA-256 (hex) of the `kind:value` key as in profile_identifiers, e.g. of `customer_id:cus_…`: the table names no one itself. */
   key: text('key').primaryKey(),
   /** The erasure that retired it (privacy_erasures.id). */
   erasureId: text('erasure_id').notNull(),

@@ -7,7 +7,6 @@ import { ref } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import { passwordMatches } from '../accounts/service.js';
 import { recordAudit } from '../audit/service.js';
-import './holders.js';
 import { erasePerson, exportPerson, listErasures, type PrivacySubject } from './service.js';
 
 const tags = ['privacy'];
@@ -76,7 +75,7 @@ export async function privacyRoutes(app: App, ctx: AppContext) {
       schema: { tags, summary: 'Everything Winkel holds on a person, as JSON (GDPR access and portability)', querystring: SubjectQuery, response: { 200: ref(PersonExport) } },
     },
     async (req, reply) => {
-      const data = await exportPerson(ctx.db, subjectOf(req.query));
+      const data = await exportPerson(ctx.db, subjectOf(req.query), 'staff');
       // Who looked at a person's data is itself worth knowing (no personal data in the entry).
       const who = data.identifiers.customerIds[0] ?? data.identifiers.profileIds[0] ?? data.identifiers.anonymousIds[0] ?? 'unknown';
       await recordAudit(ctx.db, requestContext(req), { action: 'customer.export', resourceType: 'customer', resourceId: who });
@@ -90,7 +89,8 @@ export async function privacyRoutes(app: App, ctx: AppContext) {
     '/v1/me/export',
     { config: { access: 'customer' }, schema: { tags, summary: 'Everything Winkel holds on me, as JSON (signed-in customer)', querystring: Type.Object({ download: Type.Optional(Type.Boolean()) }), response: { 200: ref(PersonExport) } } },
     async (req, reply) => {
-      const data = await exportPerson(ctx.db, { customerId: req.principal!.id });
+      // Only what the customer proved: their account (its e-mail once verified) and their own browsers.
+      const data = await exportPerson(ctx.db, { customerId: req.principal!.id }, 'self');
       reply.header('cache-control', 'no-store');
       if (req.query.download) reply.header('content-disposition', `attachment; filename="winkel-export-${data.generatedAt.slice(0, 10)}.json"`);
       return data as never;
@@ -111,7 +111,7 @@ export async function privacyRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const { reason, ...rest } = req.body as Static<typeof EraseBody>;
-      const r = await erasePerson(ctx.db, requestContext(req), subjectOf(rest), reason);
+      const r = await erasePerson(ctx.db, requestContext(req), subjectOf(rest), reason, 'staff');
       return reply.code(201).send(r as never);
     },
   );
@@ -131,7 +131,7 @@ export async function privacyRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       const customerId = req.principal!.id;
       if (!(await passwordMatches(ctx.db, customerId, req.body.password))) throw forbidden('The password is not right; nothing was erased.');
-      const r = await erasePerson(ctx.db, requestContext(req), { customerId }, 'Requested by the customer from their account.');
+      const r = await erasePerson(ctx.db, requestContext(req), { customerId }, 'Requested by the customer from their account.', 'self');
       return reply.code(201).send(r as never);
     },
   );

@@ -1,30 +1,34 @@
-// The last line of erasure: replaces literal copies of a person's e-mail addresses, phone numbers
-// and full names in every text, JSON and text-array column of every table with "[erased]", wherever
-// a module put them (payload copies, free-text reasons, stored responses, queued jobs).
+// The last line of erasure: after every module's holder ran, replaces literal copies of what
+// identifies the person anywhere (in every text, JSON and text-array column of every table) with
+// "[erased]", and their customer ids with the erasure's pseudonym, wherever a module put them
+// (payload copies, free-text reasons, queued jobs). It looks only for values that name this person
+// and no one else (their ids, proven e-mail addresses and phone numbers, anonymous and session
+// ids): never names or address lines, which other people share.
 import { sql } from 'drizzle-orm';
 import type { Executor, Tx } from '../../platform/db.js';
-import { rows } from './holders.js';
 import type { Person } from './registry.js';
+import { patternOf, selectRows as rows } from './scrub.js';
 
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** What the sweep looks for: every e-mail and phone number, and names of at least two words. */
+/** What the sweep replaces with "[erased]": values that name this person alone. */
 export function sweepNeedles(p: Person): string[] {
-  const names = p.names.filter((n) => n.trim().split(/\s+/).length >= 2 && n.trim().length >= 5);
-  return [...new Set([...p.emails, ...p.phones.filter((x) => x.replace(/\D/g, '').length >= 6), ...names])].filter((n) => n.length >= 5);
+  return [...new Set([...p.emails, ...p.phones.filter((x) => x.replace(/\D/g, '').length >= 6), ...p.anonymousIds, ...p.sessionIds])].filter((n) => n.length >= 5);
 }
 
-/** Replaces literal copies of the needles in every text, JSON and text-array column; answers hits per table. */
+/**
+ * Replaces literal copies of `erase` (case-insensitive) with "[erased]" and of each `replace` key
+ * (exactly) with its value in every text, JSON and text-array column; answers hits per table.
+ */
 export async function sweep(
   tx: Executor,
-  needles: string[],
+  what: { erase: string[]; replace?: Record<string, string> },
   opts: { only?: string[]; skip?: string[] } = {},
 ): Promise<{ hits: Record<string, number>; refused: Record<string, string> }> {
   const hits: Record<string, number> = {};
   const refused: Record<string, string> = {};
-  const safe = needles.filter((n) => !/["\\]/.test(n));
-  if (!safe.length) return { hits, refused };
-  const pattern = safe.map(escapeRegex).join('|');
+  const erasePattern = patternOf(what.erase.filter((n) => !/["\\]/.test(n)));
+  const replacements = Object.entries(what.replace ?? {}).filter(([from]) => from.length >= 5);
+  const pattern = patternOf([...what.erase.filter((n) => !/["\\]/.test(n)), ...replacements.map(([from]) => from)]);
+  if (!pattern) return { hits, refused };
   const columns = await rows(
     tx,
     sql`select n.nspname as schema, c.relname as table, a.attname as column, t.typname as type
@@ -46,12 +50,17 @@ export async function sweep(
     const target = sql`${sql.identifier(schema)}.${sql.identifier(table)}`;
     const sets = cols.map(({ column, type }) => {
       const c = sql.identifier(column);
+      const one = (x: ReturnType<typeof sql>) => {
+        let out = erasePattern ? sql`regexp_replace(${x}, ${erasePattern}, '[erased]', 'gi')` : x;
+        for (const [from, to] of replacements) out = sql`replace(${out}, ${from}, ${to})`;
+        return out;
+      };
       const replaced =
         type === 'json' || type === 'jsonb'
-          ? sql`regexp_replace(${c}::text, ${pattern}, '[erased]', 'gi')::${sql.raw(type)}`
+          ? sql`${one(sql`${c}::text`)}::${sql.raw(type)}`
           : type.startsWith('_')
-            ? sql`array(select regexp_replace(x, ${pattern}, '[erased]', 'gi') from unnest(${c}) with ordinality as u(x, i) order by i)`
-            : sql`regexp_replace(${c}, ${pattern}, '[erased]', 'gi')`;
+            ? sql`array(select ${one(sql`x`)} from unnest(${c}) with ordinality as u(x, i) order by i)`
+            : one(sql`${c}`);
       return sql`${c} = case when ${c}::text ~* ${pattern} then ${replaced} else ${c} end`;
     });
     const where = sql.join(
