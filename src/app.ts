@@ -14,7 +14,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Config } from './platform/config.js';
 import { isRetryable, sqlState, type Db } from './platform/db.js';
-import { Problem, problemType, unauthorized, forbidden } from './platform/errors.js';
+import { Problem, problemType, unauthorized, forbidden, pointerToken, type FieldError, type JsonPointer, type RequestPart } from './platform/errors.js';
+import { describeFieldError, fieldErrors } from './platform/http/validation.js';
 import { describeRule, securityFor, SECURITY_SCHEMES, type AccessRule, type Principal } from './platform/http/access.js';
 import { idempotencyHooks } from './platform/http/idempotency.js';
 import { SHARED_SCHEMAS } from './platform/http/schemas.js';
@@ -280,9 +281,11 @@ export async function buildApp(input: AppContext): Promise<App> {
   // PostgreSQL cannot store a NUL character in text: a request with one gets a 400 naming the
   // field before anything runs, instead of failing in the database.
   app.addHook('preValidation', (req, _reply, done) => {
-    const at = nulIn(req.query, 'querystring') ?? nulIn(req.params, 'params') ?? nulIn(req.body, 'body');
-    if (at) done(new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: `Fix these fields: ${at} (contains a NUL character, which text cannot hold).`, errors: [{ field: at, message: 'contains a NUL character, which text cannot hold' }] }));
-    else done();
+    const at = nulIn(req.query, 'query') ?? nulIn(req.params, 'path') ?? nulIn(req.body, 'body');
+    if (at) {
+      const error: FieldError = { ...at, message: 'contains a NUL character, which text cannot hold' };
+      done(new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: `Fix these fields: ${describeFieldError(error)}.`, errors: [error] }));
+    } else done();
   });
 
   app.setErrorHandler((err: FastifyError | Problem, req, reply) => sendProblem(err, req, reply));
@@ -329,14 +332,14 @@ export async function buildApp(input: AppContext): Promise<App> {
 }
 
 /** Where in a parsed request (query, params or body) a string holds a NUL character, if anywhere. */
-function nulIn(value: unknown, path: string, depth = 0): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+function nulIn(value: unknown, part: RequestPart, path: JsonPointer = '', depth = 0): { in: RequestPart; field: JsonPointer } | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? { in: part, field: path } : undefined;
   if (!value || typeof value !== 'object' || depth > 32) return undefined;
   // Parsed JSON and query strings only: a raw or streamed body (an import file) is not looked into.
   if (ArrayBuffer.isView(value) || value instanceof Date || typeof (value as { pipe?: unknown }).pipe === 'function') return undefined;
   for (const [k, v] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
-    if (typeof k === 'string' && k.includes('\u0000')) return `${path}/${k.replace(/\u0000/g, '\\0')}`;
-    const found = nulIn(v, `${path}/${k}`, depth + 1);
+    if (typeof k === 'string' && k.includes('\u0000')) return { in: part, field: `${path}/${pointerToken(k.replace(/\u0000/g, '\\0'))}` };
+    const found = nulIn(v, part, `${path}/${pointerToken(String(k))}`, depth + 1);
     if (found) return found;
   }
   return undefined;
@@ -348,17 +351,8 @@ export function sendProblem(err: FastifyError | Problem | Error, req: FastifyReq
   if (err instanceof Problem) {
     problem = err;
   } else if (fe.validation) {
-    const where = fe.validationContext ?? 'body';
-    const errors = fe.validation.map((v) => {
-      const missing = (v.params as { missingProperty?: string })?.missingProperty;
-      const extra = (v.params as { additionalProperty?: string })?.additionalProperty;
-      const pointer = v.instancePath || '';
-      return {
-        field: `${where}${pointer}${missing ? `/${missing}` : ''}${extra ? `/${extra}` : ''}`,
-        message: extra ? 'unknown field; remove it' : (v.message ?? 'invalid'),
-      };
-    });
-    problem = new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: `Fix these fields: ${errors.map((e) => `${e.field} (${e.message})`).join('; ')}.`, errors });
+    const errors = fieldErrors(fe.validation, fe.validationContext);
+    problem = new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: `Fix these fields: ${errors.map(describeFieldError).join('; ')}.`, errors });
   } else if (fe.statusCode === 429) {
     problem = new Problem({ status: 429, code: 'rate_limited', title: 'Too many requests', detail: fe.message });
   } else if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.statusCode === 415) {
@@ -385,7 +379,7 @@ export function sendProblem(err: FastifyError | Problem | Error, req: FastifyReq
     instance: req.url.split('?')[0],
     code: problem.code,
     requestId: String(req.id),
-    ...(problem.errors ? { errors: problem.errors } : {}),
+    ...(problem.errors ? { errors: problem.errors.map((e) => ({ field: e.field, in: e.in ?? 'body', message: e.message })) } : {}),
     ...(problem.extra ?? {}),
   };
   return reply.code(problem.status).type('application/problem+json').serializer(JSON.stringify).send(body);

@@ -204,7 +204,7 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
       const q = req.query;
       const priceContext = q.channel ? { currency: q.currency ?? 'EUR', channel: q.channel, storeId: q.storeId, customerGroups: q.customerGroup } : undefined;
       if ((q.minPrice !== undefined || q.maxPrice !== undefined) && !priceContext) {
-        throw badRequest('A price range needs a channel: prices differ per channel.', [{ field: 'querystring/channel', message: 'required with minPrice or maxPrice' }]);
+        throw badRequest('A price range needs a channel: prices differ per channel.', [{ field: '/channel', in: 'query', message: 'required with minPrice or maxPrice' }]);
       }
       // The same question from the same kind of caller gets the same answer until something in it
       // changes (answer-cache.ts). `Cache-Control: no-cache` asks for a freshly computed one.

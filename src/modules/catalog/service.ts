@@ -3,7 +3,7 @@
 // trigram typo tolerance; barcode lookup for scanners.
 import { and, asc, desc, eq, getTableColumns, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { anyOf, statementName, type Db, type Executor, type Tx } from '../../platform/db.js';
-import { badRequest, conflict, notFound, Problem, type FieldError } from '../../platform/errors.js';
+import { badRequest, conflict, notFound, pointerToken, Problem, type FieldError, type FieldPath } from '../../platform/errors.js';
 import { emit, lockAggregate } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { newId } from '../../platform/ids.js';
@@ -115,7 +115,7 @@ export function publicCategory(c: CategoryRow, locale: Locale = 'en') {
 
 // ---------------------------------------------------------------- validation
 
-async function checkVariants(tx: Executor, input: VariantInput[], path: string, exceptProductId?: string): Promise<FieldError[]> {
+async function checkVariants(tx: Executor, input: VariantInput[], path: FieldPath, exceptProductId?: string): Promise<FieldError[]> {
   const errors: FieldError[] = [];
   const skus = new Map<string, number>();
   const gtins = new Map<string, number>();
@@ -158,7 +158,7 @@ async function checkAttributes(tx: Executor, attrs: Record<string, unknown>): Pr
   const errors: FieldError[] = [];
   for (const [code, value] of Object.entries(attrs)) {
     const def = byCode.get(code);
-    const field = `/attributes/${code}`;
+    const field = `/attributes/${pointerToken(code)}` as const;
     if (!def) errors.push({ field, message: 'no such attribute; define it first (POST /v1/attributes)' });
     else if (def.type === 'number' && typeof value !== 'number') errors.push({ field, message: 'must be a number' });
     else if (def.type === 'boolean' && typeof value !== 'boolean') errors.push({ field, message: 'must be true or false' });

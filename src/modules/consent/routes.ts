@@ -4,7 +4,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { App, AppContext } from '../../app.js';
-import { badRequest, Problem } from '../../platform/errors.js';
+import { badRequest, Problem, type RequestPart } from '../../platform/errors.js';
 import { ref, Timestamp, NullableTimestamp } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import { createUnsubscribeToken, maskEmail, unsubscribeUrl, verifyUnsubscribeToken } from './links.js';
@@ -87,13 +87,13 @@ export function toConsentRecord(r: ConsentRecordRow): Static<typeof ConsentRecor
   return { ...r, actor: r.actor ?? null, recordedAt: r.recordedAt.toISOString() };
 }
 
-function subjectOf(q: Static<typeof SubjectQuery>): ConsentSubject {
+function subjectOf(q: Static<typeof SubjectQuery>, part: RequestPart): ConsentSubject {
   const s: ConsentSubject = {};
   if (q.customerId) s.customerId = q.customerId;
   if (q.email) s.email = q.email;
   if (q.anonymousId) s.anonymousId = q.anonymousId;
   if (q.profileId) s.profileId = q.profileId;
-  if (!Object.keys(s).length) throw badRequest('Say whose consent: give customerId, email, anonymousId or profileId.', [{ field: 'customerId', message: 'give at least one identifier' }]);
+  if (!Object.keys(s).length) throw badRequest('Say whose consent: give customerId, email, anonymousId or profileId.', [{ field: '/customerId', in: part, message: 'give at least one identifier' }]);
   return s;
 }
 
@@ -134,7 +134,7 @@ export async function consentRoutes(app: App, ctx: AppContext) {
         response: { 200: ref(ConsentOverview) },
       },
     },
-    async (req) => overview(subjectOf(req.query)),
+    async (req) => overview(subjectOf(req.query, 'query')),
   );
 
   app.post(
@@ -151,7 +151,7 @@ export async function consentRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const b = req.body as Static<typeof SetConsents>;
-      const subject = subjectOf(b);
+      const subject = subjectOf(b, 'body');
       const isStaff = req.principal?.kind === 'staff';
       if (isStaff && b.source) throw badRequest('Staff changes are recorded with source `staff`; leave `source` out.', [{ field: '/source', message: 'not for staff' }]);
       const source: ConsentSource = isStaff ? 'staff' : (b.source ?? 'api');

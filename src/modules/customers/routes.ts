@@ -1,7 +1,7 @@
 // Event collection (Segment-spec shape) and a person's raw event timeline.
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
-import { badRequest } from '../../platform/errors.js';
+import { badRequest, type JsonPointer } from '../../platform/errors.js';
 import { ref } from '../../platform/http/schemas.js';
 import { collect, eventsFor, type IncomingEvent } from './collect.js';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.js';
@@ -64,7 +64,7 @@ export async function customerRoutes(app: App, ctx: AppContext) {
       { config: access, schema: { tags, summary: `Collect one ${type} event`, body: ref(EventIn), response: { 200: ref(Result) } } },
       async (req) => {
         const r = await collect(ctx.db, [{ ...(req.body as IncomingEvent), type }], source(req));
-        if (r.rejected.length) throw badRequest(`The ${type} event is not valid.`, r.rejected[0].errors.map((e) => ({ field: `/${e.field}`, message: e.message })));
+        if (r.rejected.length) throw badRequest(`The ${type} event is not valid.`, r.rejected[0].errors);
         return r;
       },
     );
@@ -107,7 +107,7 @@ export async function customerRoutes(app: App, ctx: AppContext) {
           const c = JSON.parse(Buffer.from(req.query.cursor, 'base64url').toString('utf8')) as { t: string; id: string };
           after = { timestamp: new Date(c.t), id: c.id };
         } catch {
-          throw badRequest('The cursor is not one this API handed out.', [{ field: 'querystring/cursor', message: 'invalid' }]);
+          throw badRequest('The cursor is not one this API handed out.', [{ field: '/cursor', in: 'query', message: 'invalid' }]);
         }
       }
       const rows = await eventsFor(ctx.db, req.query, { limit, after });
@@ -217,7 +217,7 @@ const StoreVisitIn = Type.Object(
   { $id: 'StoreVisit', additionalProperties: false },
 );
 
-function occurred(at: string | undefined, field: string) {
+function occurred(at: string | undefined, field: JsonPointer) {
   if (!at) return new Date();
   const d = new Date(at);
   if (d.getTime() > Date.now() + 24 * 3600_000) throw badRequest('That is more than a day in the future.', [{ field, message: 'more than a day in the future' }]);

@@ -68,7 +68,7 @@ export async function importRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       const body = req.body as Readable | undefined;
       if (!body || typeof (body as Readable).pipe !== 'function') {
-        throw badRequest(`Send the file as the body with Content-Type ${UPLOAD_TYPES.slice(0, 3).join(', ')} or application/gzip.`, [{ field: 'body', message: 'file expected' }]);
+        throw badRequest(`Send the file as the body with Content-Type ${UPLOAD_TYPES.slice(0, 3).join(', ')} or application/gzip.`, [{ field: '', message: 'file expected' }]);
       }
       const q = req.query;
       const gz = String(req.headers['content-type']).startsWith('application/gzip') || (q.filename ?? '').endsWith('.gz');

@@ -228,7 +228,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     '/v1/stock',
     { config: read, schema: { tags, summary: 'One variant’s stock at every location', querystring: Type.Object({ sku: Type.Optional(Type.String()), variantId: Type.Optional(Type.String()) }), response: { 200: Type.Object({ data: Type.Array(ref(StockLevel)) }) } } },
     async (req) => {
-      if (!req.query.sku && !req.query.variantId) throw badRequest('Give sku or variantId.', [{ field: 'querystring/sku', message: 'sku or variantId is required' }]);
+      if (!req.query.sku && !req.query.variantId) throw badRequest('Give sku or variantId.', [{ field: '/sku', in: 'query', message: 'sku or variantId is required' }]);
       const v = await findVariant(ctx.db, req.query);
       if (!v) return { data: [] };
       return { data: await inv.publicLevelsForVariant(ctx.db, v.id) };
@@ -369,9 +369,9 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const q = req.query;
-      if (!q.sku && !q.variantId) throw badRequest('Give sku or variantId.', [{ field: 'querystring/sku', message: 'sku or variantId is required' }]);
+      if (!q.sku && !q.variantId) throw badRequest('Give sku or variantId.', [{ field: '/sku', in: 'query', message: 'sku or variantId is required' }]);
       const near = q.near ? { lat: Number(q.near.split(',')[0]), lon: Number(q.near.split(',')[1]) } : undefined;
-      if (near && (Math.abs(near.lat) > 90 || Math.abs(near.lon) > 180)) throw badRequest('near is lat,lon in degrees.', [{ field: 'querystring/near', message: 'out of range' }]);
+      if (near && (Math.abs(near.lat) > 90 || Math.abs(near.lon) > 180)) throw badRequest('near is lat,lon in degrees.', [{ field: '/near', in: 'query', message: 'out of range' }]);
       return inv.availability(ctx.db, q, near);
     },
   );

@@ -218,7 +218,7 @@ export async function pricingRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const q = req.query;
-      if (!q.sku && !q.variantId) throw badRequest('Give sku or variantId.', [{ field: 'querystring/sku', message: 'sku or variantId is required' }]);
+      if (!q.sku && !q.variantId) throw badRequest('Give sku or variantId.', [{ field: '/sku', in: 'query', message: 'sku or variantId is required' }]);
       return pricing.explainPrice(ctx.db, { sku: q.sku, variantId: q.variantId }, { currency: q.currency ?? 'EUR', channel: q.channel, storeId: q.storeId, customerGroups: q.customerGroup, quantity: q.quantity, at: q.at ? new Date(q.at) : undefined });
     },
   );

@@ -79,7 +79,7 @@ function matches(l: LinkColumn, p: Person) {
 
 export async function exportPerson(db: Db, subject: PrivacySubject) {
   const person = await resolvePerson(db, subject);
-  if (isEmpty(person)) throw badRequest('Say whose data: give customerId, email, anonymousId, profileId or phone.', [{ field: 'customerId', message: 'give at least one identifier' }]);
+  if (isEmpty(person)) throw badRequest('Say whose data: give customerId, email, anonymousId, profileId or phone.', [{ field: '/customerId', in: 'query', message: 'give at least one identifier' }]);
   // One snapshot for the whole export.
   return db.transaction(
     async (tx) => {

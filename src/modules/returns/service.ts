@@ -14,7 +14,7 @@
 import { and, desc, eq, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { Config } from '../../platform/config.js';
 import type { Db, Executor, Tx } from '../../platform/db.js';
-import { badRequest, conflict, forbidden, notFound, Problem } from '../../platform/errors.js';
+import { badRequest, conflict, forbidden, notFound, Problem, type FieldError, type JsonPointer } from '../../platform/errors.js';
 import { emit, lockAggregate } from '../../platform/events/outbox.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
@@ -79,7 +79,7 @@ export interface CreateReturnInput {
   note?: string;
 }
 
-const problem = (status: number, code: string, detail: string, field?: string, extra?: Record<string, unknown>) =>
+const problem = (status: number, code: string, detail: string, field?: JsonPointer, extra?: Record<string, unknown>) =>
   new Problem({ status, code, title: status === 422 ? 'The request cannot be processed' : 'Conflict', detail, errors: field ? [{ field, message: detail }] : undefined, extra });
 
 /** Quantities of each order line in returns that are not cancelled (requested ones hold their goods too). */
@@ -110,7 +110,7 @@ export async function checkReturnable(db: Executor, policy: ReturnPolicy, order:
   const excluded = new Set(policy.excludedCategoryIds);
   const paths = excluded.size ? await categoryPaths(db, [...new Set(variants.map((v) => v?.categoryId).filter((c): c is string => !!c))]) : new Map<string, string[]>();
   for (const [i, l] of lines.entries()) {
-    const field = `/lines/${i}`;
+    const field = `/lines/${i}` as const;
     const line = order.lines.find((x) => x.id === l.orderLineId);
     if (!line) throw problem(422, 'unknown_order_line', `Order ${order.id} has no line ${l.orderLineId}.`, `${field}/orderLineId`);
     if (seen.has(line.id)) throw problem(422, 'duplicate_line', `Line ${line.id} is named twice; give its total quantity once.`, `${field}/orderLineId`);
@@ -274,7 +274,7 @@ function event(type: string, r: { id: string; orderId: string; customerId: strin
  */
 export async function createReturn(db: Db, deps: ReturnDeps, ctx: RequestContext, input: CreateReturnInput, who: { customerId?: string } = {}) {
   const direct = !!input.locationId;
-  if (direct && input.lines.some((l) => !l.outcome)) throw badRequest('A return received at a store needs an inspection outcome on every line.', input.lines.map((l, i) => (l.outcome ? null : { field: `/lines/${i}/outcome`, message: 'restock, damaged or quarantine' })).filter((e) => e !== null));
+  if (direct && input.lines.some((l) => !l.outcome)) throw badRequest('A return received at a store needs an inspection outcome on every line.', input.lines.map((l, i): FieldError | null => (l.outcome ? null : { field: `/lines/${i}/outcome`, message: 'restock, damaged or quarantine' })).filter((e) => e !== null));
   if (!direct && input.exchange?.length) throw badRequest('Exchanges are made at a store, when the goods come back: give `locationId`.', [{ field: '/locationId', message: 'required for an exchange' }]);
   if (who.customerId && direct) throw forbidden('A customer authorises a return; a store receives it.');
   const order = await getOrder(db, input.orderId);

@@ -106,11 +106,11 @@ export async function sdkRoutes(app: App, ctx: AppContext) {
         try {
           parsed = JSON.parse(parsed);
         } catch {
-          throw badRequest('The body is not JSON.', [{ field: 'body', message: 'send {"batch":[…]} as JSON text' }]);
+          throw badRequest('The body is not JSON.', [{ field: '', message: 'send {"batch":[…]} as JSON text' }]);
         }
       }
       const batch = (parsed as { batch?: unknown })?.batch;
-      if (!Array.isArray(batch) || batch.length === 0 || batch.length > 500) throw badRequest('Send {"batch":[…]} with 1 to 500 events.', [{ field: 'body/batch', message: 'an array of 1–500 events' }]);
+      if (!Array.isArray(batch) || batch.length === 0 || batch.length > 500) throw badRequest('Send {"batch":[…]} with 1 to 500 events.', [{ field: '/batch', message: 'an array of 1–500 events' }]);
       const consented = new Map<string, Promise<boolean>>();
       const keep: IncomingEvent[] = [];
       const indexes: number[] = [];

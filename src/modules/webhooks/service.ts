@@ -5,7 +5,7 @@
 import { and, asc, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db, Executor, Tx } from '../../platform/db.js';
-import { badRequest, notFound } from '../../platform/errors.js';
+import { badRequest, notFound, type FieldError } from '../../platform/errors.js';
 import { emit, lockAggregate, matchesType, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
@@ -65,7 +65,7 @@ function checkUrl(url: string) {
 }
 
 function checkTypes(types: string[]) {
-  const bad = types.map((t, i) => (/^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$/.test(t) ? null : { field: `/eventTypes/${i}`, message: `"${t}" is not an event type or pattern` })).filter((e) => e !== null);
+  const bad = types.map((t, i): FieldError | null => (/^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$/.test(t) ? null : { field: `/eventTypes/${i}`, message: `"${t}" is not an event type or pattern` })).filter((e) => e !== null);
   if (bad.length) throw badRequest('Event types look like "staff_user.created", "order.*" or "*".', bad);
 }
 

@@ -7,7 +7,7 @@ export function expectedVersion(req: FastifyRequest): number | undefined {
   const raw = req.headers['if-match'];
   if (raw === undefined || raw === '*') return undefined;
   const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(String(raw));
-  if (!m) throw badRequest('If-Match must be the ETag of the resource, e.g. "3".', [{ field: 'If-Match', message: 'not a version' }]);
+  if (!m) throw badRequest('If-Match must be the ETag of the resource, e.g. "3".', [{ field: '/if-match', in: 'header', message: 'not a version' }]);
   return Number(m[1]);
 }
 
