@@ -4,7 +4,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { anyOf, statementName, type Db, type Executor, type Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound, pointerToken, Problem, type FieldError, type FieldPath } from '../../platform/errors.js';
-import { emit, lockAggregate } from '../../platform/events/outbox.js';
+import { emit, lockAggregate, type EventType } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
@@ -195,7 +195,7 @@ export async function getProduct(db: Executor, id: string, locale: Locale = 'en'
   return publicProduct(p, vs, where, locale);
 }
 
-async function productEvent(tx: Tx, ctx: RequestContext, type: string, product: PublicProduct) {
+async function productEvent(tx: Tx, ctx: RequestContext, type: EventType, product: PublicProduct) {
   await emit(tx, { type, aggregateType: 'product', aggregateId: product.id, actor: ctx.actor, data: { product } });
 }
 
@@ -745,7 +745,7 @@ export async function upsertProductsBulk(tx: Tx, ctx: RequestContext, items: Bul
   await emit(
     tx,
     ...rows.map((r) => ({
-      type: byRef.has(r.externalRef) ? 'product.updated' : 'product.created',
+      type: byRef.has(r.externalRef) ? ('product.updated' as const) : ('product.created' as const),
       aggregateType: 'product',
       aggregateId: r.id,
       actor: ctx.actor,

@@ -15,7 +15,7 @@ import { and, desc, eq, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { Config } from '../../platform/config.js';
 import type { Db, Executor, Tx } from '../../platform/db.js';
 import { badRequest, conflict, forbidden, notFound, Problem, type FieldError, type JsonPointer } from '../../platform/errors.js';
-import { emit, lockAggregate } from '../../platform/events/outbox.js';
+import { emit, lockAggregate, type EventType } from '../../platform/events/outbox.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
@@ -263,7 +263,7 @@ export async function listReturns(db: Executor, q: { limit: number; cursor?: str
 
 // ---------------------------------------------------------------- changes
 
-function event(type: string, r: { id: string; orderId: string; customerId: string | null }, ctx: RequestContext, data: Record<string, unknown>) {
+function event(type: EventType, r: { id: string; orderId: string; customerId: string | null }, ctx: RequestContext, data: Record<string, unknown>) {
   return { type, aggregateType: 'return', aggregateId: r.id, customerId: r.customerId, actor: ctx.actor, data: { returnId: r.id, orderId: r.orderId, ...data } };
 }
 

@@ -151,6 +151,65 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/event-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every event type Winkel emits, with the module that emits it and when
+         * @description What a webhook endpoint’s `eventTypes` may name (exactly, or by a prefix such as `order.*`); others are refused. New types may be added within v1.
+         *
+         *     Requires any valid credential.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every event type Winkel emits, as webhook endpoints can subscribe to them. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["EventTypeList"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+                /** @description Problem details (RFC 9457). */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Problem"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/sign-in": {
         parameters: {
             query?: never;
@@ -12102,6 +12161,17 @@ export interface components {
             hasMore: boolean;
             /** @description Pass as `cursor` for the next page; null on the last. */
             nextCursor: string | null;
+        };
+        /** @description Every event type Winkel emits, as webhook endpoints can subscribe to them. */
+        EventTypeList: {
+            data: {
+                /** @description e.g. order.placed */
+                type: string;
+                /** @description The module that emits it. */
+                module: string;
+                /** @description When it happens. */
+                description: string;
+            }[];
         };
         StaffUser: {
             /** @description stf_… */
