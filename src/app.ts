@@ -16,7 +16,8 @@ import type { Config } from './platform/config.js';
 import { isRetryable, sqlState, type Db } from './platform/db.js';
 import { Problem, problemType, unauthorized, forbidden, pointerToken, type FieldError, type JsonPointer, type RequestPart } from './platform/errors.js';
 import { describeFieldError, fieldErrors } from './platform/http/validation.js';
-import { describeRule, securityFor, SECURITY_SCHEMES, type AccessRule, type Principal } from './platform/http/access.js';
+import { SECURITY_SCHEMES, type AccessRule, type Principal } from './platform/http/access.js';
+import { OpenApiDocumenter } from './platform/http/openapi.js';
 import { idempotencyHooks } from './platform/http/idempotency.js';
 import { SHARED_SCHEMAS } from './platform/http/schemas.js';
 import { hashSecret } from './platform/ids.js';
@@ -196,28 +197,24 @@ export async function buildApp(input: AppContext): Promise<App> {
     authorize(rule, req.principal);
   };
 
+  const documenter = new OpenApiDocumenter();
   app.addHook('onRoute', (route) => {
     const url = route.url;
     const methods = ([] as string[]).concat(route.method);
     for (const m of methods) routePatterns.push({ method: m, re: new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}/?$`) });
-    if (!url.startsWith('/v1')) return;
-    const rule = route.config?.access;
-    if (!rule) throw new Error(`route ${methods.join(',')} ${url} declares no access rule (config.access)`);
-    // Who may call: on the route itself, first, so other paths pay nothing for it.
-    route.onRequest = [authenticate, ...([] as RouteHook[]).concat((route.onRequest as RouteHook) ?? [])] as never;
-    if (methods.includes('POST') && route.config?.idempotent !== false) {
-      route.preHandler = [...([] as RouteHook[]).concat((route.preHandler as RouteHook) ?? []), idempotency.preHandler] as never;
-      route.onSend = [...([] as RouteHook[]).concat((route.onSend as RouteHook) ?? []), idempotency.onSend] as never;
-    }
     // A copy: Fastify hands the same schema object to the HEAD route it adds for each GET.
-    const schema = { ...((route.schema ?? {}) as Record<string, unknown>) };
-    schema.security = securityFor(rule);
-    schema.description = [schema.description, describeRule(rule)].filter(Boolean).join('\n\n');
-    const responses = { ...((schema.response ?? {}) as Record<string, unknown>) };
-    responses['4xx'] ??= { $ref: 'Problem#', description: 'Problem details (RFC 9457).' };
-    responses['5xx'] ??= { $ref: 'Problem#', description: 'Problem details (RFC 9457).' };
-    schema.response = responses;
-    route.schema = schema as never;
+    if (route.schema) route.schema = { ...route.schema };
+    if (url.startsWith('/v1')) {
+      if (!route.config?.access) throw new Error(`route ${methods.join(',')} ${url} declares no access rule (config.access)`);
+      // Who may call: on the route itself, first, so other paths pay nothing for it.
+      route.onRequest = [authenticate, ...([] as RouteHook[]).concat((route.onRequest as RouteHook) ?? [])] as never;
+      if (methods.includes('POST') && route.config?.idempotent !== false) {
+        route.preHandler = [...([] as RouteHook[]).concat((route.preHandler as RouteHook) ?? []), idempotency.preHandler] as never;
+        route.onSend = [...([] as RouteHook[]).concat((route.onSend as RouteHook) ?? []), idempotency.onSend] as never;
+      }
+    }
+    // Its name (operationId), who may call it and the rest the OpenAPI document says of every operation.
+    documenter.route(route);
   });
 
   await app.register(swagger, {
@@ -229,10 +226,13 @@ export async function buildApp(input: AppContext): Promise<App> {
         description:
           'The API of Winkel, the open omnichannel retail platform. Everything the web apps do goes through it. See docs/API.md for ids, pagination, errors, idempotency, versions and webhook signatures.',
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+        // Whoever runs this installation answers for it; its own address is where to find them.
+        contact: { name: 'This Winkel installation', url: ctx.publicUrl },
       },
       servers: [{ url: ctx.publicUrl }],
       components: { securitySchemes: SECURITY_SCHEMES as never },
     },
+    transformObject: (document) => documenter.finish((document as { openapiObject: Record<string, unknown> }).openapiObject) as never,
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `Schema${i}` },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, persistAuthorization: true },
@@ -327,6 +327,7 @@ export async function buildApp(input: AppContext): Promise<App> {
 
   // Registered on the root instance so every module's named schemas reach the OpenAPI document.
   for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes, importRoutes, inventoryRoutes, purchasingRoutes, promotionRoutes, paymentRoutes, commerceRoutes, returnRoutes, fulfilmentRoutes, receiptRoutes, customerRoutes, profileRoutes, storefrontRoutes, consentRoutes, sdkRoutes, privacyRoutes]) await routes(app, ctx);
+  documenter.checkComplete();
 
   return app;
 }

@@ -551,6 +551,12 @@ export async function listCategories(db: Executor, locale: Locale = 'en') {
   return rows.map((c) => publicCategory(c, locale));
 }
 
+export async function getCategory(db: Executor, id: string, locale: Locale = 'en') {
+  const [c] = await db.select().from(categories).where(eq(categories.id, id));
+  if (!c) throw notFound('category', id);
+  return publicCategory(c, locale);
+}
+
 export async function createCategory(db: Db, ctx: RequestContext, input: { slug?: string; name: Texts; parentId?: string | null; position?: number }) {
   if (!input.name.nl?.trim() && !input.name.en?.trim()) throw badRequest('A category needs a name in Dutch or English.', [{ field: '/name', message: 'give nl or en' }]);
   const slug = slugify(input.slug ?? input.name.en ?? input.name.nl ?? '');

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, Problem, type RequestPart } from '../../platform/errors.js';
-import { ref, Timestamp, NullableTimestamp } from '../../platform/http/schemas.js';
+import { ref, Timestamp, NullableTimestamp, ActorOut } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import { createUnsubscribeToken, maskEmail, unsubscribeUrl, verifyUnsubscribeToken } from './links.js';
 import { configureConsentDefaults, consentsOf, PURPOSES, recordConsents, SOURCES, type ConsentSource, type ConsentSubject, type ConsentRecordRow } from './service.js';
@@ -34,7 +34,7 @@ const ConsentRecord = Type.Object(
     anonymousId: Type.Union([Type.String(), Type.Null()]),
     profileId: Type.Union([Type.String(), Type.Null()]),
     reason: Type.Union([Type.String(), Type.Null()]),
-    actor: Type.Unknown({ description: 'Who recorded it: { type, id, label }.' }),
+    actor: Type.Union([ActorOut, Type.Null()], { description: 'Who recorded it.' }),
     recordedAt: Timestamp,
   },
   { $id: 'ConsentRecord' },
@@ -84,7 +84,7 @@ const UnsubscribeInfo = Type.Object(
 );
 
 export function toConsentRecord(r: ConsentRecordRow): Static<typeof ConsentRecord> {
-  return { ...r, actor: r.actor ?? null, recordedAt: r.recordedAt.toISOString() };
+  return { ...r, actor: (r.actor as Static<typeof ActorOut> | null) ?? null, recordedAt: r.recordedAt.toISOString() };
 }
 
 function subjectOf(q: Static<typeof SubjectQuery>, part: RequestPart): ConsentSubject {
@@ -237,6 +237,11 @@ export async function consentRoutes(app: App, ctx: AppContext) {
   );
 
   const TokenQuery = Type.Object({ token: Type.String({ minLength: 1, maxLength: 2000 }) });
+  // A person following the link gets a page (Accept: text/html); a program, the JSON.
+  const jsonOrPage = {
+    description: 'What the link withdraws and where it stands: JSON, or an HTML page for a browser (Accept: text/html).',
+    content: { 'application/json': { schema: ref(UnsubscribeInfo) }, 'text/html': { schema: Type.String() } },
+  };
   const info = async (token: string) => {
     const t = await verifyUnsubscribeToken(ctx.db, token, ctx.config.unsubscribeLinkDays);
     const { current } = await consentsOf(ctx.db, { email: t.email }, 50);
@@ -257,7 +262,7 @@ export async function consentRoutes(app: App, ctx: AppContext) {
         summary: 'What an unsubscribe link will withdraw (HTML page with a confirm button, or JSON)',
         description: 'Changes nothing (mail scanners open links); the page’s button POSTs to the same URL. Answers 400 for a tampered link and 410 for an expired one.',
         querystring: TokenQuery,
-        response: { 200: ref(UnsubscribeInfo) },
+        response: { 200: jsonOrPage },
       },
     },
     async (req, reply) => {
@@ -297,7 +302,7 @@ export async function consentRoutes(app: App, ctx: AppContext) {
           summary: 'Withdraw the purposes of a signed unsubscribe link (one-click, RFC 8058)',
           description: 'Records the withdrawal with source `unsubscribe` and answers the new state. Repeating it is harmless. 400 for a tampered link, 410 for an expired one (nothing changed).',
           querystring: TokenQuery,
-          response: { 200: ref(UnsubscribeInfo) },
+          response: { 200: jsonOrPage },
         },
       },
       async (req, reply) => {

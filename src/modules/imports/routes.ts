@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest } from '../../platform/errors.js';
-import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders, documentedBody } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import * as imports from './service.js';
 
@@ -49,7 +49,14 @@ export async function importRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/imports',
     {
-      config: { access: { permission: 'catalog:write' }, idempotent: false },
+      config: {
+        access: { permission: 'catalog:write' },
+        idempotent: false,
+        ...documentedBody(
+          Object.fromEntries(UPLOAD_TYPES.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])),
+          'The file: CSV or NDJSON (one JSON object per line), or either gzipped; at most 1 GB.',
+        ),
+      },
       bodyLimit: 1024 * 1024 * 1024,
       schema: {
         tags,
@@ -62,7 +69,7 @@ export async function importRoutes(app: App, ctx: AppContext) {
           filename: Type.Optional(Type.String({ maxLength: 200 })),
           priceList: Type.Optional(Type.String({ maxLength: 200, description: 'price list for the price column; default "Base prices"' })),
         }),
-        response: { 202: ref(ImportJob) },
+        response: { 202: withHeaders(ref(ImportJob), 'location') },
       },
     },
     async (req, reply) => {
@@ -115,6 +122,15 @@ export async function importRoutes(app: App, ctx: AppContext) {
         tags,
         summary: 'All products, one row per variant, streamed as CSV or NDJSON (the import format)',
         querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('ndjson')])), priceListId: Type.Optional(Type.String()) }),
+        response: {
+          200: {
+            description: 'The file, streamed (as an attachment named products.csv or products.ndjson), in the format of `format`.',
+            content: {
+              'text/csv': { schema: Type.String({ description: 'CSV with a header row; the columns of docs/catalog.md.' }) },
+              'application/x-ndjson': { schema: Type.String({ description: 'One JSON object per line.' }) },
+            },
+          },
+        },
       },
     },
     async (req, reply) => {
@@ -122,7 +138,7 @@ export async function importRoutes(app: App, ctx: AppContext) {
       reply
         .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
         .header('content-disposition', `attachment; filename="products.${format}"`);
-      return reply.send(imports.exportProducts(ctx.db, format, req.query.priceListId));
+      return reply.send(imports.exportProducts(ctx.db, format, req.query.priceListId) as never);
     },
   );
 }

@@ -1,9 +1,9 @@
 // Inventory HTTP API: locations, stock levels and the ledger, movements, reservations, availability.
-import Type, { type TSchema } from 'typebox';
+import Type, { type Static, type TSchema } from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest } from '../../platform/errors.js';
-import { etag, expectedVersion } from '../../platform/http/concurrency.js';
-import { IdParam, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
+import { IdParam, Page, PageQuery, ref, Timestamp, withHeaders, ActorOut } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import { findVariant } from '../catalog/service.js';
 import * as inv from './service.js';
@@ -61,7 +61,7 @@ const Movement = Type.Object(
     reservedDelta: Type.Integer(),
     reason: Type.Union([Type.String(), Type.Null()]),
     reference: Type.Union([Type.String(), Type.Null()]),
-    actor: Type.Unknown(),
+    actor: Type.Union([ActorOut, Type.Null()]),
     occurredAt: Timestamp,
   },
   { $id: 'StockMovement' },
@@ -188,7 +188,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
         tags,
         summary: 'Add a warehouse, store or supplier location',
         body: Type.Object({ code: LocationBody.code, name: LocationBody.name, type: LocationBody.type, ...optional({ address: LocationBody.address, latitude: LocationBody.latitude, longitude: LocationBody.longitude, openingHours: LocationBody.openingHours, timeZone: LocationBody.timeZone, pickup: LocationBody.pickup, shipFromStore: LocationBody.shipFromStore, dailyCapacity: LocationBody.dailyCapacity, lowStockThreshold: LocationBody.lowStockThreshold, status: LocationBody.status }) }, { additionalProperties: false }),
-        response: { 201: ref(Location) },
+        response: { 201: withHeaders(ref(Location), 'etag', 'location') },
       },
     },
     async (req, reply) => {
@@ -198,7 +198,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     },
   );
 
-  app.get('/v1/locations/:id', { config: { access: { permission: 'storefront' } }, schema: { tags, summary: 'Get a location', params: IdParam, response: { 200: ref(Location) } } }, async (req, reply) => {
+  app.get('/v1/locations/:id', { config: { access: { permission: 'storefront' } }, schema: { tags, summary: 'Get a location', params: IdParam, response: { 200: withHeaders(ref(Location), 'etag') } } }, async (req, reply) => {
     const l = await inv.getLocation(ctx.db, req.params.id);
     reply.header('etag', etag(l.version));
     return inv.publicLocation(l);
@@ -206,7 +206,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
 
   app.patch(
     '/v1/locations/:id',
-    { config: write, schema: { tags, summary: 'Change a location', params: IdParam, body: Type.Object(optional(LocationBody), { additionalProperties: false, minProperties: 1 }), response: { 200: ref(Location) } } },
+    { config: write, schema: { tags, summary: 'Change a location', params: IdParam, headers: IfMatchHeaders, body: Type.Object(optional(LocationBody), { additionalProperties: false, minProperties: 1 }), response: { 200: withHeaders(ref(Location), 'etag') } } },
     async (req, reply) => {
       const l = await inv.updateLocation(ctx.db, requestContext(req), req.params.id, req.body as Partial<inv.LocationInput>, expectedVersion(req));
       reply.header('etag', etag(l.version));
@@ -238,7 +238,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
   const LevelParams = Type.Object({ variantId: Type.String(), locationId: Type.String() });
   app.get(
     '/v1/stock/levels/:variantId/:locationId',
-    { config: read, schema: { tags, summary: 'One stock level with its settings (ETag for If-Match)', params: LevelParams, response: { 200: ref(StockLevel) } } },
+    { config: read, schema: { tags, summary: 'One stock level with its settings (ETag for If-Match)', params: LevelParams, response: { 200: withHeaders(ref(StockLevel), 'etag') } } },
     async (req, reply) => {
       assertLocationAccess(req.principal, req.params.locationId);
       const l = await inv.getLevel(ctx.db, { variantId: req.params.variantId }, req.params.locationId);
@@ -256,11 +256,12 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
         summary: 'Change a level’s safety stock or low-stock threshold (send If-Match)',
         description: 'lowStockThreshold null falls back to the location’s threshold, else the global default. No stock moves; low-stock, stockout and back-in-stock events follow the new settings.',
         params: LevelParams,
+        headers: IfMatchHeaders,
         body: Type.Object(
           { safetyStock: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })), lowStockThreshold: Type.Optional(orNull<number>(Type.Integer({ minimum: 0, maximum: 1_000_000 }))) },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: ref(StockLevel) },
+        response: { 200: withHeaders(ref(StockLevel), 'etag') },
       },
     },
     async (req, reply) => {
@@ -305,7 +306,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     { config: read, schema: { tags, summary: 'The stock ledger, newest first', querystring: Type.Intersect([PageQuery, Type.Object({ variantId: Type.Optional(Type.String()), locationId: Type.Optional(Type.String()) })]), response: { 200: ref(MovementPage) } } },
     async (req) => {
       const page = await inv.listMovements(ctx.db, { ...req.query, limit: req.query.limit ?? 50 });
-      return { ...page, data: page.data.map((m) => ({ ...m, occurredAt: m.occurredAt.toISOString() })) };
+      return { ...page, data: page.data.map((m) => ({ ...m, actor: m.actor as Static<typeof ActorOut> | null, occurredAt: m.occurredAt.toISOString() })) };
     },
   );
 

@@ -2,8 +2,8 @@
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest } from '../../platform/errors.js';
-import { etag, expectedVersion } from '../../platform/http/concurrency.js';
-import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
+import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import * as pricing from './service.js';
 
@@ -100,7 +100,7 @@ export async function pricingRoutes(app: App, ctx: AppContext) {
           },
           { additionalProperties: false },
         ),
-        response: { 201: ref(PriceList) },
+        response: { 201: withHeaders(ref(PriceList), 'etag', 'location') },
       },
     },
     async (req, reply) => {
@@ -110,7 +110,7 @@ export async function pricingRoutes(app: App, ctx: AppContext) {
     },
   );
 
-  app.get('/v1/price-lists/:id', { config: read, schema: { tags, summary: 'Get a price list', params: IdParam, response: { 200: ref(PriceList) } } }, async (req, reply) => {
+  app.get('/v1/price-lists/:id', { config: read, schema: { tags, summary: 'Get a price list', params: IdParam, response: { 200: withHeaders(ref(PriceList), 'etag') } } }, async (req, reply) => {
     const l = await pricing.getPriceList(ctx.db, req.params.id);
     reply.header('etag', etag(l.version));
     return pricing.publicPriceList(l);
@@ -124,6 +124,7 @@ export async function pricingRoutes(app: App, ctx: AppContext) {
         tags,
         summary: 'Change a price list (scope, window, priority, status)',
         params: IdParam,
+        headers: IfMatchHeaders,
         body: Type.Object(
           {
             name: Type.Optional(ListBody.name),
@@ -138,7 +139,7 @@ export async function pricingRoutes(app: App, ctx: AppContext) {
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: ref(PriceList) },
+        response: { 200: withHeaders(ref(PriceList), 'etag') },
       },
     },
     async (req, reply) => {

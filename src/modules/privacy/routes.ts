@@ -3,7 +3,7 @@
 import Type, { type Static } from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, forbidden, type RequestPart } from '../../platform/errors.js';
-import { ref } from '../../platform/http/schemas.js';
+import { ref, ActorOut } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import { passwordMatches } from '../accounts/service.js';
 import { recordAudit } from '../audit/service.js';
@@ -35,7 +35,7 @@ const Erasure = Type.Object(
     id: Type.String({ description: 'era_…' }),
     createdAt: Type.String({ format: 'date-time' }),
     reason: Type.Optional(Type.String()),
-    actor: Type.Optional(Type.Unknown()),
+    actor: Type.Optional(ActorOut),
     summary: Type.Object(
       {
         modules: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer()), { description: 'Rows deleted or anonymised, per module and table.' }),
@@ -152,7 +152,7 @@ export async function privacyRoutes(app: App, ctx: AppContext) {
       const found = await listErasures(ctx.db, limit, req.query.cursor);
       const page = found.slice(0, limit);
       return {
-        data: page.map((r) => ({ id: String(r.id), reason: String(r.reason), actor: r.actor, summary: r.summary as never, createdAt: new Date(r.created_at as string).toISOString() })),
+        data: page.map((r) => ({ id: String(r.id), reason: String(r.reason), actor: r.actor as Static<typeof ActorOut>, summary: r.summary as never, createdAt: new Date(r.created_at as string).toISOString() })),
         hasMore: found.length > limit,
         nextCursor: found.length > limit ? String(page[page.length - 1].id) : null,
       };

@@ -7,9 +7,10 @@ import path from 'node:path';
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, unauthorized } from '../../platform/errors.js';
-import { ref } from '../../platform/http/schemas.js';
+import { ref, documentedBody } from '../../platform/http/schemas.js';
 import { rootPath } from '../../platform/paths.js';
 import { collect, type IncomingEvent } from '../customers/collect.js';
+import { CollectBatch } from '../customers/routes.js';
 import { hasConsent } from '../consent/service.js';
 
 export const SDK_DIR = rootPath('sdk/src');
@@ -88,7 +89,17 @@ export async function sdkRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/sdk/beacon',
     {
-      config: { access: 'public', idempotent: false },
+      config: {
+        access: 'public',
+        idempotent: false,
+        ...documentedBody(
+          {
+            'text/plain': { schema: Type.String({ contentMediaType: 'application/json', description: 'The batch as JSON text, `{"batch": [CollectEvent, …]}`: what navigator.sendBeacon sends without a CORS pre-flight.' }) },
+            'application/json': { schema: CollectBatch },
+          },
+          'Up to 500 events, as for POST /v1/collect/batch.',
+        ),
+      },
       schema: {
         tags: ['customer data'],
         summary: 'Collect a batch sent by navigator.sendBeacon (publishable key in the query, JSON body as text/plain)',
