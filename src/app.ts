@@ -14,8 +14,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Config } from './platform/config.js';
 import { isRetryable, sqlState, type Db } from './platform/db.js';
-import { Problem, problemType, unauthorized, forbidden } from './platform/errors.js';
-import { describeRule, securityFor, SECURITY_SCHEMES, type AccessRule, type Principal } from './platform/http/access.js';
+import { Problem, problemType, unauthorized, forbidden, pointerToken, type FieldError, type JsonPointer, type RequestPart } from './platform/errors.js';
+import { describeFieldError, fieldErrors } from './platform/http/validation.js';
+import { SECURITY_SCHEMES, type AccessRule, type Principal } from './platform/http/access.js';
+import { OpenApiDocumenter } from './platform/http/openapi.js';
 import { idempotencyHooks } from './platform/http/idempotency.js';
 import { budgetOf, clientAddress } from './platform/http/rate-limit.js';
 import { SHARED_SCHEMAS } from './platform/http/schemas.js';
@@ -219,31 +221,26 @@ export async function buildApp(input: AppContext): Promise<App> {
   // Step 2: the request rate per budget; set once the plugin is registered below.
   let rateLimitHook: RouteHook | undefined;
 
+  const documenter = new OpenApiDocumenter((rule) => (typeof rule === 'object' && ALL_STORES_PERMISSIONS.has(rule.permission as never) ? ' Not for staff or keys scoped to stores (403): it spans every store.' : ''));
   app.addHook('onRoute', (route) => {
     const url = route.url;
     const methods = ([] as string[]).concat(route.method);
     for (const m of methods) routePatterns.push({ method: m, re: new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}/?$`) });
-    if (!url.startsWith('/v1')) return;
-    const rule = route.config?.access;
-    if (!rule) throw new Error(`route ${methods.join(',')} ${url} declares no access rule (config.access)`);
-    // Who may call: on the route itself, first, so other paths pay nothing for it.
-    // Routes with a limit of their own (sign-in) keep only that one.
-    const limit = rateLimitHook && !route.config?.rateLimit ? [rateLimitHook] : [];
-    route.onRequest = [identify, ...limit, authenticate, ...([] as RouteHook[]).concat((route.onRequest as RouteHook) ?? [])] as never;
-    if (methods.includes('POST') && route.config?.idempotent !== false) {
-      route.preHandler = [...([] as RouteHook[]).concat((route.preHandler as RouteHook) ?? []), idempotency.preHandler] as never;
-      route.onSend = [...([] as RouteHook[]).concat((route.onSend as RouteHook) ?? []), idempotency.onSend] as never;
-    }
     // A copy: Fastify hands the same schema object to the HEAD route it adds for each GET.
-    const schema = { ...((route.schema ?? {}) as Record<string, unknown>) };
-    schema.security = securityFor(rule);
-    const allStores = typeof rule === 'object' && ALL_STORES_PERMISSIONS.has(rule.permission as never);
-    schema.description = [schema.description, describeRule(rule) + (allStores ? ' Not for staff or keys scoped to stores (403): it spans every store.' : '')].filter(Boolean).join('\n\n');
-    const responses = { ...((schema.response ?? {}) as Record<string, unknown>) };
-    responses['4xx'] ??= { $ref: 'Problem#', description: 'Problem details (RFC 9457).' };
-    responses['5xx'] ??= { $ref: 'Problem#', description: 'Problem details (RFC 9457).' };
-    schema.response = responses;
-    route.schema = schema as never;
+    if (route.schema) route.schema = { ...route.schema };
+    if (url.startsWith('/v1')) {
+      if (!route.config?.access) throw new Error(`route ${methods.join(',')} ${url} declares no access rule (config.access)`);
+      // Who may call: on the route itself, first, so other paths pay nothing for it.
+      // Routes with a limit of their own (sign-in) keep only that one.
+      const limit = rateLimitHook && !route.config?.rateLimit ? [rateLimitHook] : [];
+      route.onRequest = [identify, ...limit, authenticate, ...([] as RouteHook[]).concat((route.onRequest as RouteHook) ?? [])] as never;
+      if (methods.includes('POST') && route.config?.idempotent !== false) {
+        route.preHandler = [...([] as RouteHook[]).concat((route.preHandler as RouteHook) ?? []), idempotency.preHandler] as never;
+        route.onSend = [...([] as RouteHook[]).concat((route.onSend as RouteHook) ?? []), idempotency.onSend] as never;
+      }
+    }
+    // Its name (operationId), who may call it and the rest the OpenAPI document says of every operation.
+    documenter.route(route);
   });
 
   await app.register(swagger, {
@@ -255,10 +252,13 @@ export async function buildApp(input: AppContext): Promise<App> {
         description:
           'The API of Winkel, the open omnichannel retail platform. Everything the web apps do goes through it. See docs/API.md for ids, pagination, errors, idempotency, versions and webhook signatures.',
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+        // Whoever runs this installation answers for it; its own address is where to find them.
+        contact: { name: 'This Winkel installation', url: ctx.publicUrl },
       },
       servers: [{ url: ctx.publicUrl }],
       components: { securitySchemes: SECURITY_SCHEMES as never },
     },
+    transformObject: (document) => documenter.finish((document as { openapiObject: Record<string, unknown> }).openapiObject) as never,
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `Schema${i}` },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, persistAuthorization: true },
@@ -304,9 +304,11 @@ export async function buildApp(input: AppContext): Promise<App> {
   // PostgreSQL cannot store a NUL character in text: a request with one gets a 400 naming the
   // field before anything runs, instead of failing in the database.
   app.addHook('preValidation', (req, _reply, done) => {
-    const at = nulIn(req.query, 'querystring') ?? nulIn(req.params, 'params') ?? nulIn(req.body, 'body');
-    if (at) done(new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: `Fix these fields: ${at} (contains a NUL character, which text cannot hold).`, errors: [{ field: at, message: 'contains a NUL character, which text cannot hold' }] }));
-    else done();
+    const at = nulIn(req.query, 'query') ?? nulIn(req.params, 'path') ?? nulIn(req.body, 'body');
+    if (at) {
+      const error: FieldError = { ...at, message: 'contains a NUL character, which text cannot hold' };
+      done(new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: `Fix these fields: ${describeFieldError(error)}.`, errors: [error] }));
+    } else done();
   });
 
   app.setErrorHandler((err: FastifyError | Problem, req, reply) => sendProblem(err, req, reply));
@@ -348,19 +350,20 @@ export async function buildApp(input: AppContext): Promise<App> {
 
   // Registered on the root instance so every module's named schemas reach the OpenAPI document.
   for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes, importRoutes, inventoryRoutes, purchasingRoutes, promotionRoutes, paymentRoutes, commerceRoutes, returnRoutes, fulfilmentRoutes, receiptRoutes, customerRoutes, profileRoutes, storefrontRoutes, consentRoutes, sdkRoutes, privacyRoutes]) await routes(app, ctx);
+  documenter.checkComplete();
 
   return app;
 }
 
 /** Where in a parsed request (query, params or body) a string holds a NUL character, if anywhere. */
-function nulIn(value: unknown, path: string, depth = 0): string | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+function nulIn(value: unknown, part: RequestPart, path: JsonPointer = '', depth = 0): { in: RequestPart; field: JsonPointer } | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? { in: part, field: path } : undefined;
   if (!value || typeof value !== 'object' || depth > 32) return undefined;
   // Parsed JSON and query strings only: a raw or streamed body (an import file) is not looked into.
   if (ArrayBuffer.isView(value) || value instanceof Date || typeof (value as { pipe?: unknown }).pipe === 'function') return undefined;
   for (const [k, v] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
-    if (typeof k === 'string' && k.includes('\u0000')) return `${path}/${k.replace(/\u0000/g, '\\0')}`;
-    const found = nulIn(v, `${path}/${k}`, depth + 1);
+    if (typeof k === 'string' && k.includes('\u0000')) return { in: part, field: `${path}/${pointerToken(k.replace(/\u0000/g, '\\0'))}` };
+    const found = nulIn(v, part, `${path}/${pointerToken(String(k))}`, depth + 1);
     if (found) return found;
   }
   return undefined;
@@ -372,17 +375,8 @@ export function sendProblem(err: FastifyError | Problem | Error, req: FastifyReq
   if (err instanceof Problem) {
     problem = err;
   } else if (fe.validation) {
-    const where = fe.validationContext ?? 'body';
-    const errors = fe.validation.map((v) => {
-      const missing = (v.params as { missingProperty?: string })?.missingProperty;
-      const extra = (v.params as { additionalProperty?: string })?.additionalProperty;
-      const pointer = v.instancePath || '';
-      return {
-        field: `${where}${pointer}${missing ? `/${missing}` : ''}${extra ? `/${extra}` : ''}`,
-        message: extra ? 'unknown field; remove it' : (v.message ?? 'invalid'),
-      };
-    });
-    problem = new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: `Fix these fields: ${errors.map((e) => `${e.field} (${e.message})`).join('; ')}.`, errors });
+    const errors = fieldErrors(fe.validation, fe.validationContext);
+    problem = new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: `Fix these fields: ${errors.map(describeFieldError).join('; ')}.`, errors });
   } else if (fe.statusCode === 429) {
     problem = new Problem({ status: 429, code: 'rate_limited', title: 'Too many requests', detail: fe.message });
   } else if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.statusCode === 415) {
@@ -409,7 +403,7 @@ export function sendProblem(err: FastifyError | Problem | Error, req: FastifyReq
     instance: req.url.split('?')[0],
     code: problem.code,
     requestId: String(req.id),
-    ...(problem.errors ? { errors: problem.errors } : {}),
+    ...(problem.errors ? { errors: problem.errors.map((e) => ({ field: e.field, in: e.in ?? 'body', message: e.message })) } : {}),
     ...(problem.extra ?? {}),
   };
   return reply.code(problem.status).type('application/problem+json').serializer(JSON.stringify).send(body);

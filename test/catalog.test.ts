@@ -49,7 +49,7 @@ describe('products', () => {
   it('refuses bad barcodes and duplicate codes, saying which field', async () => {
     const bad = await s.call('POST', '/v1/products', { body: { title: { en: 'x' }, variants: [{ sku: 'X1', gtin: '4006381333932' }] } });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors).toEqual([{ field: '/variants/0/gtin', message: expect.stringContaining('check digit') }]);
+    expect(bad.body.errors).toEqual([{ field: '/variants/0/gtin', in: 'body', message: expect.stringContaining('check digit') }]);
     const dup = await s.call('POST', '/v1/products', { body: { title: { en: 'x' }, variants: [{ sku: '71053' }, { sku: 'X2', gtin: '0036000291452' }] } });
     expect(dup.status).toBe(409);
     expect(dup.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['/variants/0/sku', '/variants/1/gtin']);

@@ -40,9 +40,9 @@ describe('event collection', () => {
     expect(r.body.accepted).toBe(2);
     expect(r.body.duplicates).toBe(2);
     expect(r.body.rejected.map((x: { index: number; errors: Array<{ field: string }> }) => [x.index, x.errors.map((e) => e.field)])).toEqual([
-      [1, ['event']],
-      [5, ['type']],
-      [6, ['userId', 'timestamp']],
+      [1, ['/event']],
+      [5, ['/type']],
+      [6, ['/userId', '/timestamp']],
     ]);
   });
 

@@ -43,7 +43,7 @@ describe('delivery address at checkout', () => {
     const cartId = await cartWith([{ sku: 'MUG', quantity: 1 }]);
     const r = await checkout(cartId, {});
     expect(r.status).toBe(400);
-    expect(r.body.errors).toEqual([{ field: '/shippingAddress', message: 'required for delivery lines' }]);
+    expect(r.body.errors).toEqual([{ field: '/shippingAddress', in: 'body', message: 'required for delivery lines' }]);
     // The cart is open again and can be checked out with an address.
     expect((await guest('GET', `/v1/carts/${cartId}`, { token: pk })).body.status).toBe('open');
     expect((await checkout(cartId, { shippingAddress: HOME })).status).toBe(201);

@@ -57,7 +57,7 @@ describe('endless aisle: ordered in a store, delivered at home', () => {
     const cart = await tillCart();
     const r = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token: associate, body: { expectedTotal: cart.quote.total, tenders: [{ method: 'cash', tendered: 10_000 }] } });
     expect(r.status).toBe(400);
-    expect(r.body.errors).toEqual([{ field: '/shippingAddress', message: 'required for delivery lines' }]);
+    expect(r.body.errors).toEqual([{ field: '/shippingAddress', in: 'body', message: 'required for delivery lines' }]);
     expect((await s.call('GET', `/v1/carts/${cart.id}`, { token: associate })).body.status).toBe('open');
     expect(await stockAt('LAMP', dc)).toEqual({ onHand: 10, reserved: 0 });
   });

@@ -16,12 +16,45 @@ describe('errors', () => {
     expect(r.status).toBe(400);
     expect(r.headers.get('content-type')).toContain('application/problem+json');
     expect(r.body.type).toBe('https://winkel.dev/problems/validation');
-    const fields = r.body.errors.map((e: { field: string }) => e.field);
-    expect(fields).toEqual(expect.arrayContaining(['body/email', 'body/name', 'body/role', 'body/extra']));
+    const fields = r.body.errors.map((e: { field: string; in: string }) => `${e.in} ${e.field}`);
+    expect(fields).toEqual(expect.arrayContaining(['body /email', 'body /name', 'body /role', 'body /extra']));
     expect(r.body.requestId).toMatch(/^req_/);
     expect(r.headers.get('x-request-id')).toBe(r.body.requestId);
     const list = await s.call('GET', '/v1/staff-users');
     expect(list.body.data).toHaveLength(1);
+  });
+
+  it('names each wrong field once, as a JSON Pointer into the body, query or path it is in', async () => {
+    // A union (anyOf) fails once per branch in the validator; the answer has one entry per field.
+    const cart = await s.call('POST', '/v1/carts', { body: { channel: 'web' } });
+    const line = await s.call('POST', `/v1/carts/${cart.body.id}/lines`, { body: { sku: 'NONE', quantity: 1, fulfilment: 'drone', pickupLocationId: 7, note: 'x' } });
+    expect(line.status).toBe(400);
+    const byField = [...line.body.errors].sort((a: { field: string }, b: { field: string }) => a.field.localeCompare(b.field));
+    expect(byField).toEqual([
+      { field: '/fulfilment', in: 'body', message: 'must be one of: "delivery", "pickup"' },
+      { field: '/note', in: 'body', message: 'unknown field; remove it' },
+    ]);
+    const fields = line.body.errors.map((e: { field: string }) => e.field);
+    expect(new Set(fields).size).toBe(fields.length);
+    expect(line.body.detail).toContain('/fulfilment (must be one of: "delivery", "pickup")');
+    // A union of objects: the errors of the branch the value was meant for (its `method`).
+    const checkout = await s.call('POST', `/v1/carts/${cart.body.id}/checkout`, { body: { payment: { method: 'test_card' } } });
+    expect(checkout.status).toBe(400);
+    expect(checkout.body.errors).toEqual([{ field: '/payment/cardNumber', in: 'body', message: 'is required' }]);
+    const unknownMethod = await s.call('POST', `/v1/carts/${cart.body.id}/checkout`, { body: { payment: { method: 'cheque' } } });
+    expect(unknownMethod.body.errors).toEqual([{ field: '/payment/method', in: 'body', message: 'must be one of: "test_card", "pay_at_pickup"' }]);
+    // Query and path parameters say so in `in`, with a pointer into the query or the path.
+    const page = await s.call('GET', '/v1/staff-users?limit=500');
+    expect(page.status).toBe(400);
+    expect(page.body.errors).toEqual([{ field: '/limit', in: 'query', message: 'must be <= 200' }]);
+    expect(page.body.detail).toBe('Fix these fields: query /limit (must be <= 200).');
+    const path = await s.call('GET', `/v1/staff-users/${'x'.repeat(65)}`);
+    expect(path.status).toBe(400);
+    expect(path.body.errors).toEqual([{ field: '/id', in: 'path', message: 'must NOT have more than 64 characters' }]);
+    // Errors raised by a service after the schema's checks follow the same convention.
+    const nullable = await s.call('POST', `/v1/carts/${cart.body.id}/checkout`, { body: { shippingAddress: { line1: 'x' } } });
+    expect(nullable.status).toBe(400);
+    expect(nullable.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['/shippingAddress/city', '/shippingAddress/country', '/shippingAddress/name', '/shippingAddress/postalCode']);
   });
 
   it('answers malformed JSON, unknown ids, unknown paths and wrong methods with precise problems', async () => {
@@ -45,10 +78,10 @@ describe('errors', () => {
   it('refuses a NUL character in any text with a 400 naming the field, and changes nothing', async () => {
     const search = await s.call('GET', '/v1/products?q=%00heart');
     expect(search.status).toBe(400);
-    expect(search.body.errors).toEqual([{ field: 'querystring/q', message: expect.stringContaining('NUL') }]);
+    expect(search.body.errors).toEqual([{ field: '/q', in: 'query', message: expect.stringContaining('NUL') }]);
     const key = await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'shop\u0000front' } });
     expect(key.status).toBe(400);
-    expect(key.body.errors[0].field).toBe('body/name');
+    expect(key.body.errors[0]).toMatchObject({ field: '/name', in: 'body' });
     const keys = await s.call('GET', '/v1/api-keys');
     expect(keys.body.data.map((k: { name: string }) => k.name)).not.toContain('shopfront');
     expect(keys.body.data.some((k: { name: string }) => k.name.startsWith('shop'))).toBe(false);

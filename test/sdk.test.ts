@@ -49,7 +49,7 @@ describe('browser SDK', () => {
     expect(res.status).toBe(200);
     const r = await res.json();
     expect(r).toMatchObject({ accepted: 1, duplicates: 0, withoutConsent: 1 });
-    expect(r.rejected).toEqual([{ index: 2, messageId: 'beacon-3', errors: [{ field: 'event', message: expect.any(String) }] }]);
+    expect(r.rejected).toEqual([{ index: 2, messageId: 'beacon-3', errors: [{ field: '/event', message: expect.any(String) }] }]);
     const yes = await s.call('GET', '/v1/collect/timeline?anonymousId=anon-yes');
     expect(yes.body.data.map((e: { messageId: string }) => e.messageId)).toEqual(['beacon-1']);
     const no = await s.call('GET', '/v1/collect/timeline?anonymousId=anon-no');

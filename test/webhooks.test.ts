@@ -74,7 +74,7 @@ describe('webhook delivery', () => {
   it('sends a test ping and replays a delivery as a new delivery of the same event', async () => {
     const receiver = await startReceiver();
     try {
-      const endpoint = (await s.call('POST', '/v1/webhook-endpoints', { body: { url: receiver.url, eventTypes: ['nothing.matches'] } })).body;
+      const endpoint = (await s.call('POST', '/v1/webhook-endpoints', { body: { url: receiver.url, eventTypes: ['webhook.ping'] } })).body;
       const ping = await s.call('POST', `/v1/webhook-endpoints/${endpoint.id}/ping`);
       expect(ping.status).toBe(202);
       await eventually(async () => receiver.received.length === 1);

@@ -1,7 +1,21 @@
 // RFC 9457 problem details. Every error that leaves the API is one of these; `type` points at the
 // docs section that explains it, so a client can tell errors apart without parsing `detail`.
+/** Where in the request a field is: the JSON body, the query string, the path or a header. */
+export type RequestPart = 'body' | 'query' | 'path' | 'header';
+
+/** A JSON Pointer (RFC 6901): `/lines/0/sku`, or `` for the whole. */
+export type JsonPointer = `/${string}` | '';
+/** A pointer below the root, to which more of the path can be added. */
+export type FieldPath = `/${string}`;
+
 export interface FieldError {
-  field: string;
+  /**
+   * A JSON Pointer (RFC 6901) into the part of the request named by `in`: `/note`,
+   * `/lines/0/sku`; `` (empty) for that part as a whole. Header names are lower case (`/if-match`).
+   */
+  field: JsonPointer;
+  /** Where the field is; the body when left out. */
+  in?: RequestPart;
   message: string;
 }
 
@@ -35,6 +49,9 @@ export class Problem extends Error {
     this.extra = init.extra;
   }
 }
+
+/** RFC 6901: `~` and `/` inside one key of a pointer. */
+export const pointerToken = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 export const problemType = (code: string) => `https://winkel.dev/problems/${code}`;
 

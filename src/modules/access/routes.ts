@@ -3,8 +3,8 @@ import Type from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App, AppContext } from '../../app.js';
 import { clientAddress } from '../../platform/http/rate-limit.js';
-import { etag, expectedVersion } from '../../platform/http/concurrency.js';
-import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
+import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders } from '../../platform/http/schemas.js';
 import type { RequestContext } from '../audit/service.js';
 import { PERMISSIONS, ROLE_DESCRIPTIONS, ROLE_PERMISSIONS, ROLES } from './permissions.js';
 import { assertCovers, grantableStores, storeScope } from './scope.js';
@@ -216,7 +216,7 @@ export async function accessRoutes(app: App, ctx: AppContext) {
           { email: Email, name: Type.String({ minLength: 1, maxLength: 200 }), role: RoleName, storeIds: Type.Optional(StoreIds), password: Type.Optional(Type.String({ minLength: 10, maxLength: 200 })) },
           { additionalProperties: false },
         ),
-        response: { 201: ref(CreatedStaffUser) },
+        response: { 201: withHeaders(ref(CreatedStaffUser), 'etag', 'location') },
       },
     },
     async (req, reply) => {
@@ -226,7 +226,7 @@ export async function accessRoutes(app: App, ctx: AppContext) {
     },
   );
 
-  app.get('/v1/staff-users/:id', { config: { access: { permission: 'staff:read' } }, schema: { tags, summary: 'Get a staff user', params: IdParam, response: { 200: ref(StaffUser) } } }, async (req, reply) => {
+  app.get('/v1/staff-users/:id', { config: { access: { permission: 'staff:read' } }, schema: { tags, summary: 'Get a staff user', params: IdParam, response: { 200: withHeaders(ref(StaffUser), 'etag') } } }, async (req, reply) => {
     const u = await access.getStaffUser(ctx.db, req.params.id);
     assertCovers(req.principal, `staff user ${u.id}`, u.storeIds);
     reply.header('etag', etag(u.version));
@@ -242,6 +242,7 @@ export async function accessRoutes(app: App, ctx: AppContext) {
         summary: 'Change a staff user (name, role, stores, status, password)',
         description: 'Send `If-Match` with the ETag you read to avoid overwriting someone else’s change (412 when stale). Disabling or a new password ends the user’s sessions.',
         params: IdParam,
+        headers: IfMatchHeaders,
         body: Type.Object(
           {
             name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
@@ -252,7 +253,7 @@ export async function accessRoutes(app: App, ctx: AppContext) {
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: ref(StaffUser) },
+        response: { 200: withHeaders(ref(StaffUser), 'etag') },
       },
     },
     async (req, reply) => {
@@ -293,7 +294,7 @@ export async function accessRoutes(app: App, ctx: AppContext) {
           },
           { additionalProperties: false },
         ),
-        response: { 201: ref(CreatedApiKey) },
+        response: { 201: withHeaders(ref(CreatedApiKey), 'location') },
       },
     },
     async (req, reply) => {

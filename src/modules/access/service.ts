@@ -1,8 +1,8 @@
 // Staff users, their sessions, and API keys; and turning a bearer token into a Principal.
 import { and, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db.js';
-import { badRequest, conflict, forbidden, notFound, Problem, unauthorized } from '../../platform/errors.js';
-import { emit, lockAggregate } from '../../platform/events/outbox.js';
+import { badRequest, conflict, forbidden, notFound, Problem, unauthorized, type FieldError } from '../../platform/errors.js';
+import { emit, lockAggregate, type EventType } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import type { Principal } from '../../platform/http/access.js';
@@ -56,7 +56,7 @@ function checkRole(role: string): Role {
   return role;
 }
 
-async function staffEvent(tx: Executor, ctx: RequestContext, type: string, user: StaffUserRow) {
+async function staffEvent(tx: Executor, ctx: RequestContext, type: EventType, user: StaffUserRow) {
   await emit(tx, { type, aggregateType: 'staff_user', aggregateId: user.id, actor: ctx.actor, data: { staffUser: publicStaff(user) } });
 }
 
@@ -297,7 +297,7 @@ export async function createApiKey(
     scopes = ['storefront'];
   } else {
     scopes = [...new Set(input.scopes ?? [])];
-    const errors = scopes.map((s, i) => (!isPermission(s) ? { field: `/scopes/${i}`, message: `unknown scope "${s}"` } : null)).filter((e) => e !== null);
+    const errors = scopes.map((s, i): FieldError | null => (!isPermission(s) ? { field: `/scopes/${i}`, message: `unknown scope "${s}"` } : null)).filter((e) => e !== null);
     if (errors.length) throw badRequest('Some scopes are not permissions Winkel knows; see GET /v1/roles.', errors);
     const beyond = scopes.filter((s) => !grantable.has(s));
     if (beyond.length) throw forbidden(`You cannot grant scopes you do not have yourself: ${beyond.join(', ')}.`);

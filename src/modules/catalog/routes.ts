@@ -5,8 +5,8 @@ import type { App, AppContext } from '../../app.js';
 import { badRequest, forbidden, notFound } from '../../platform/errors.js';
 import { isShopperFacing } from '../../platform/http/access.js';
 import { candidatePricesOf, pricesFromCandidates, resolvePrices, variantIdsPricedBetween, type CandidateRow, type PriceContext, type ResolvedPrice } from '../pricing/service.js';
-import { etag, expectedVersion } from '../../platform/http/concurrency.js';
-import { IdParam, ref } from '../../platform/http/schemas.js';
+import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
+import { IdParam, ref, withHeaders } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import * as catalog from './service.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
@@ -203,7 +203,7 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
           'if-none-match': Type.Optional(Type.String({ description: 'The ETag of an answer you have: 304 and no body while it is still the answer.' })),
           'cache-control': Type.Optional(Type.String({ description: '`no-cache` for a freshly computed answer instead of a remembered one.' })),
         }),
-        response: { 200: ref(ProductSearchResult), 304: Type.Null({ description: 'Not modified: the answer named by If-None-Match is still the answer.' }) },
+        response: { 200: withHeaders(ref(ProductSearchResult), 'etag'), 304: withHeaders(Type.Null({ description: 'Not modified: the answer named by If-None-Match is still the answer.' }), 'etag') },
       },
     },
     async (req, reply) => {
@@ -211,7 +211,7 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
       refuseShopperGroups(req, q.customerGroup);
       const priceContext = q.channel ? { currency: q.currency ?? 'EUR', channel: q.channel, storeId: q.storeId, customerGroups: q.customerGroup } : undefined;
       if ((q.minPrice !== undefined || q.maxPrice !== undefined) && !priceContext) {
-        throw badRequest('A price range needs a channel: prices differ per channel.', [{ field: 'querystring/channel', message: 'required with minPrice or maxPrice' }]);
+        throw badRequest('A price range needs a channel: prices differ per channel.', [{ field: '/channel', in: 'query', message: 'required with minPrice or maxPrice' }]);
       }
       // The same question from the same kind of caller gets the same answer until something in it
       // changes (answer-cache.ts). `Cache-Control: no-cache` asks for a freshly computed one.
@@ -264,7 +264,7 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
         body: Type.Object(
           {
             handle: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-            status: Type.Optional(StatusT),
+            status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('active'), Type.Literal('archived')], { default: 'draft', description: '`draft` unless given: shoppers do not see the product until it is made `active` (here or with PATCH). The import’s `status` column defaults to `active` instead (docs/catalog.md).' })),
             kind: Type.Optional(Type.Union([Type.Literal('physical'), Type.Literal('service')])),
             title: Texts,
             description: Type.Optional(Texts),
@@ -279,7 +279,7 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
           },
           { additionalProperties: false },
         ),
-        response: { 201: ref(Product) },
+        response: { 201: withHeaders(ref(Product), 'etag', 'location') },
       },
     },
     async (req, reply) => {
@@ -304,7 +304,7 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
           currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$', default: 'EUR' })),
           customerGroup: Type.Optional(Type.Array(Type.String(), { description: 'Prices for these customer groups: staff and secret keys only (403 for a publishable key or a customer).' })),
         }),
-        response: { 200: ref(Product) },
+        response: { 200: withHeaders(ref(Product), 'etag') },
       },
     },
     async (req, reply) => {
@@ -327,6 +327,7 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
         summary: 'Change a product, its variants or where it is sold',
         description: 'Variants are matched by SKU: new SKUs are added, missing ones archived (never deleted). Send If-Match with the ETag to avoid lost updates (412 when stale).',
         params: IdParam,
+        headers: IfMatchHeaders,
         body: Type.Object(
           {
             handle: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
@@ -343,7 +344,7 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: ref(Product) },
+        response: { 200: withHeaders(ref(Product), 'etag') },
       },
     },
     async (req, reply) => {
@@ -391,10 +392,23 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
         tags,
         summary: 'Create a category',
         body: Type.Object({ slug: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), name: Texts, parentId: Type.Optional(Type.Union([Type.String(), Type.Null()])), position: Type.Optional(Type.Integer()) }, { additionalProperties: false }),
-        response: { 201: ref(Category) },
+        response: { 201: withHeaders(ref(Category), 'etag', 'location') },
       },
     },
-    async (req, reply) => reply.code(201).send(await catalog.createCategory(ctx.db, requestContext(req), req.body)),
+    async (req, reply) => {
+      const c = await catalog.createCategory(ctx.db, requestContext(req), req.body);
+      return reply.code(201).header('etag', etag(c.version)).header('location', `/v1/categories/${c.id}`).send(c);
+    },
+  );
+
+  app.get(
+    '/v1/categories/:id',
+    { config: read, schema: { tags, summary: 'A category (ETag for If-Match)', params: IdParam, querystring: Type.Object({ locale: Type.Optional(LocaleT) }), response: { 200: withHeaders(ref(Category), 'etag') } } },
+    async (req, reply) => {
+      const c = await catalog.getCategory(ctx.db, req.params.id, localeOf(req, req.query.locale));
+      reply.header('etag', etag(c.version));
+      return c;
+    },
   );
 
   app.patch(
@@ -405,11 +419,16 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
         tags,
         summary: 'Rename, move or reorder a category',
         params: IdParam,
+        headers: IfMatchHeaders,
         body: Type.Object({ slug: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })), name: Type.Optional(Texts), parentId: Type.Optional(Type.Union([Type.String(), Type.Null()])), position: Type.Optional(Type.Integer()) }, { additionalProperties: false, minProperties: 1 }),
-        response: { 200: ref(Category) },
+        response: { 200: withHeaders(ref(Category), 'etag') },
       },
     },
-    async (req) => catalog.updateCategory(ctx.db, requestContext(req), req.params.id, req.body, expectedVersion(req)),
+    async (req, reply) => {
+      const c = await catalog.updateCategory(ctx.db, requestContext(req), req.params.id, req.body, expectedVersion(req));
+      reply.header('etag', etag(c.version));
+      return c;
+    },
   );
 
   app.delete('/v1/categories/:id', { config: write, schema: { tags, summary: 'Delete an empty category', params: IdParam, response: { 204: Type.Null() } } }, async (req, reply) => {

@@ -3,8 +3,8 @@
 // trigram typo tolerance; barcode lookup for scanners.
 import { and, asc, desc, eq, getTableColumns, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { anyOf, statementName, type Db, type Executor, type Tx } from '../../platform/db.js';
-import { badRequest, conflict, notFound, Problem, type FieldError } from '../../platform/errors.js';
-import { emit, lockAggregate } from '../../platform/events/outbox.js';
+import { badRequest, conflict, notFound, pointerToken, Problem, type FieldError, type FieldPath } from '../../platform/errors.js';
+import { emit, lockAggregate, type EventType } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
@@ -115,7 +115,7 @@ export function publicCategory(c: CategoryRow, locale: Locale = 'en') {
 
 // ---------------------------------------------------------------- validation
 
-async function checkVariants(tx: Executor, input: VariantInput[], path: string, exceptProductId?: string): Promise<FieldError[]> {
+async function checkVariants(tx: Executor, input: VariantInput[], path: FieldPath, exceptProductId?: string): Promise<FieldError[]> {
   const errors: FieldError[] = [];
   const skus = new Map<string, number>();
   const gtins = new Map<string, number>();
@@ -158,7 +158,7 @@ async function checkAttributes(tx: Executor, attrs: Record<string, unknown>): Pr
   const errors: FieldError[] = [];
   for (const [code, value] of Object.entries(attrs)) {
     const def = byCode.get(code);
-    const field = `/attributes/${code}`;
+    const field = `/attributes/${pointerToken(code)}` as const;
     if (!def) errors.push({ field, message: 'no such attribute; define it first (POST /v1/attributes)' });
     else if (def.type === 'number' && typeof value !== 'number') errors.push({ field, message: 'must be a number' });
     else if (def.type === 'boolean' && typeof value !== 'boolean') errors.push({ field, message: 'must be true or false' });
@@ -195,7 +195,7 @@ export async function getProduct(db: Executor, id: string, locale: Locale = 'en'
   return publicProduct(p, vs, where, locale);
 }
 
-async function productEvent(tx: Tx, ctx: RequestContext, type: string, product: PublicProduct) {
+async function productEvent(tx: Tx, ctx: RequestContext, type: EventType, product: PublicProduct) {
   await emit(tx, { type, aggregateType: 'product', aggregateId: product.id, actor: ctx.actor, data: { product } });
 }
 
@@ -551,6 +551,12 @@ export async function listCategories(db: Executor, locale: Locale = 'en') {
   return rows.map((c) => publicCategory(c, locale));
 }
 
+export async function getCategory(db: Executor, id: string, locale: Locale = 'en') {
+  const [c] = await db.select().from(categories).where(eq(categories.id, id));
+  if (!c) throw notFound('category', id);
+  return publicCategory(c, locale);
+}
+
 export async function createCategory(db: Db, ctx: RequestContext, input: { slug?: string; name: Texts; parentId?: string | null; position?: number }) {
   if (!input.name.nl?.trim() && !input.name.en?.trim()) throw badRequest('A category needs a name in Dutch or English.', [{ field: '/name', message: 'give nl or en' }]);
   const slug = slugify(input.slug ?? input.name.en ?? input.name.nl ?? '');
@@ -745,7 +751,7 @@ export async function upsertProductsBulk(tx: Tx, ctx: RequestContext, items: Bul
   await emit(
     tx,
     ...rows.map((r) => ({
-      type: byRef.has(r.externalRef) ? 'product.updated' : 'product.created',
+      type: byRef.has(r.externalRef) ? ('product.updated' as const) : ('product.created' as const),
       aggregateType: 'product',
       aggregateId: r.id,
       actor: ctx.actor,

@@ -2,7 +2,7 @@
 // request like the rest of the person's data), shown on the pick list and the ship screen, and its
 // coordinates (when the shop sends them) tell the sourcing engine how far each location is.
 import Type, { type Static } from 'typebox';
-import { badRequest } from '../../platform/errors.js';
+import { badRequest, type FieldPath } from '../../platform/errors.js';
 
 export const ShippingAddress = Type.Object(
   {
@@ -51,7 +51,7 @@ function isRegion(code: string) {
 }
 
 /** Checks what the schema cannot (a real country, its postal code, coordinates in pairs) and normalises it. 400 naming the field. */
-export function normaliseAddress(a: ShippingAddressInput, path = '/shippingAddress'): StoredAddress {
+export function normaliseAddress(a: ShippingAddressInput, path: FieldPath = '/shippingAddress'): StoredAddress {
   const trim = (s: string | null | undefined) => (s ?? '').trim().replace(/\s+/g, ' ');
   const country = a.country.toUpperCase();
   if (!isRegion(country)) throw badRequest(`${a.country} is not an ISO 3166-1 country code.`, [{ field: `${path}/country`, message: 'unknown country code (use e.g. NL or BE)' }]);

@@ -10,6 +10,7 @@ import { assertLocationAccess } from '../access/service.js';
 import { PromotionCache } from '../promotions/service.js';
 import { paymentProviders } from '../payments/providers.js';
 import { TenderSchema } from '../payments/routes.js';
+import { AppliedPromotion, LineAdjustment, VatBreakdown } from '../promotions/routes.js';
 import { orders } from './schema.js';
 import * as commerce from './service.js';
 import { cancelOrderLine, changePickupStore } from './edits.js';
@@ -56,12 +57,12 @@ const Order = Type.Object(
     discountTotal: Type.Integer(),
     shippingTotal: Type.Integer(),
     total: Type.Integer(),
-    vat: Type.Unknown(),
-    promotions: Type.Unknown(),
+    vat: ref(VatBreakdown),
+    promotions: Type.Array(ref(AppliedPromotion), { description: 'The promotions that gave the order a discount.' }),
     shippingAddress: Type.Union([ref(ShippingAddress), Type.Null()], { description: 'Where home delivery goes; null for pickup and in-store orders, and after erasure.' }),
     note: Type.Union([Type.String(), Type.Null()], { description: 'The customer’s note given at checkout (e.g. “ring the neighbour’s bell”); null when none. Staff notes are at GET /v1/orders/{id}/notes.' }),
     lines: Type.Array(
-      Type.Object({ id: Type.String(), variantId: Type.String(), sku: Type.String(), quantity: Type.Integer(), unitPrice: Type.Integer(), adjustments: Type.Unknown(), total: Type.Integer(), taxClass: Type.String(), fulfilment: Type.String(), locationId: Type.String(), status: Type.String() }),
+      Type.Object({ id: Type.String(), variantId: Type.String(), sku: Type.String(), quantity: Type.Integer(), unitPrice: Type.Integer(), adjustments: Type.Array(ref(LineAdjustment)), total: Type.Integer(), taxClass: Type.String(), fulfilment: Type.String(), locationId: Type.String(), status: Type.String() }),
     ),
     payments: Type.Array(Type.Object({ id: Type.String(), provider: Type.String(), kind: Type.String(), status: Type.String(), amount: Type.Integer(), failureCode: Type.Union([Type.String(), Type.Null()]), createdAt: Type.String() })),
     capturedTotal: Type.Integer({ description: 'Σ captures in the payment ledger: money taken. Cash and card-present tenders are captured at the sale, online cards and gift cards when the goods leave (docs/commerce.md, “When money is captured”).' }),

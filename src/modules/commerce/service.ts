@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import type { Db, Executor } from '../../platform/db.js';
-import { badRequest, conflict, notFound, Problem } from '../../platform/errors.js';
+import { badRequest, conflict, notFound, Problem, type JsonPointer } from '../../platform/errors.js';
 import { newId, newSecret } from '../../platform/ids.js';
 import { hashCartSecret, isInStoreChannel } from './cart-access.js';
 import { findVariant, lookupBarcode } from '../catalog/service.js';
@@ -128,7 +128,7 @@ export async function changeLine(db: Db, cartId: string, lineId: string, quantit
 }
 
 /** 422 unless `customerId` is an active customer account (a cart is only ever attached to one). */
-export async function assertActiveCustomer(db: Executor, customerId: string, field = '/customerId') {
+export async function assertActiveCustomer(db: Executor, customerId: string, field: JsonPointer = '/customerId') {
   const r = await db.execute<{ status: string }>(sql`select status from customer_accounts where id = ${customerId}`);
   const status = r.rows[0]?.status;
   if (status !== 'active') {

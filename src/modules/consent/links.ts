@@ -65,7 +65,7 @@ const invalid = () =>
     code: 'invalid_unsubscribe_link',
     title: 'This unsubscribe link is not valid',
     detail: 'The link is incomplete or was changed. Open it again from the e-mail, or sign in and change your choices on your account page.',
-    errors: [{ field: 'querystring/token', message: 'not a valid signed token' }],
+    errors: [{ field: '/token', in: 'query', message: 'not a valid signed token' }],
   });
 
 export interface VerifiedToken {

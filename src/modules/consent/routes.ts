@@ -4,8 +4,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type, { type Static } from 'typebox';
 import type { App, AppContext } from '../../app.js';
-import { badRequest, Problem } from '../../platform/errors.js';
-import { ref, Timestamp, NullableTimestamp } from '../../platform/http/schemas.js';
+import { badRequest, Problem, type RequestPart } from '../../platform/errors.js';
+import { ref, Timestamp, NullableTimestamp, ActorOut } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import { createUnsubscribeToken, maskEmail, unsubscribeUrl, verifyUnsubscribeToken } from './links.js';
 import { configureConsentDefaults, consentsOf, PURPOSES, recordConsents, SOURCES, type ConsentSource, type ConsentSubject, type ConsentRecordRow, type TieScope } from './service.js';
@@ -34,7 +34,7 @@ const ConsentRecord = Type.Object(
     anonymousId: Type.Union([Type.String(), Type.Null()]),
     profileId: Type.Union([Type.String(), Type.Null()]),
     reason: Type.Union([Type.String(), Type.Null()]),
-    actor: Type.Unknown({ description: 'Who recorded it: { type, id, label }.' }),
+    actor: Type.Union([ActorOut, Type.Null()], { description: 'Who recorded it.' }),
     recordedAt: Timestamp,
   },
   { $id: 'ConsentRecord' },
@@ -84,16 +84,16 @@ const UnsubscribeInfo = Type.Object(
 );
 
 export function toConsentRecord(r: ConsentRecordRow): Static<typeof ConsentRecord> {
-  return { ...r, actor: r.actor ?? null, recordedAt: r.recordedAt.toISOString() };
+  return { ...r, actor: (r.actor as Static<typeof ActorOut> | null) ?? null, recordedAt: r.recordedAt.toISOString() };
 }
 
-function subjectOf(q: Static<typeof SubjectQuery>): ConsentSubject {
+function subjectOf(q: Static<typeof SubjectQuery>, part: RequestPart): ConsentSubject {
   const s: ConsentSubject = {};
   if (q.customerId) s.customerId = q.customerId;
   if (q.email) s.email = q.email;
   if (q.anonymousId) s.anonymousId = q.anonymousId;
   if (q.profileId) s.profileId = q.profileId;
-  if (!Object.keys(s).length) throw badRequest('Say whose consent: give customerId, email, anonymousId or profileId.', [{ field: 'customerId', message: 'give at least one identifier' }]);
+  if (!Object.keys(s).length) throw badRequest('Say whose consent: give customerId, email, anonymousId or profileId.', [{ field: '/customerId', in: part, message: 'give at least one identifier' }]);
   return s;
 }
 
@@ -135,7 +135,7 @@ export async function consentRoutes(app: App, ctx: AppContext) {
       },
     },
     // Staff and secret keys answer for the identifiers they ask about.
-    async (req) => overview(subjectOf(req.query), 'staff'),
+    async (req) => overview(subjectOf(req.query, 'query'), 'staff'),
   );
 
   app.post(
@@ -152,7 +152,7 @@ export async function consentRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const b = req.body as Static<typeof SetConsents>;
-      const subject = subjectOf(b);
+      const subject = subjectOf(b, 'body');
       const isStaff = req.principal?.kind === 'staff';
       if (isStaff && b.source) throw badRequest('Staff changes are recorded with source `staff`; leave `source` out.', [{ field: '/source', message: 'not for staff' }]);
       const source: ConsentSource = isStaff ? 'staff' : (b.source ?? 'api');
@@ -238,6 +238,11 @@ export async function consentRoutes(app: App, ctx: AppContext) {
   );
 
   const TokenQuery = Type.Object({ token: Type.String({ minLength: 1, maxLength: 2000 }) });
+  // A person following the link gets a page (Accept: text/html); a program, the JSON.
+  const jsonOrPage = {
+    description: 'What the link withdraws and where it stands: JSON, or an HTML page for a browser (Accept: text/html).',
+    content: { 'application/json': { schema: ref(UnsubscribeInfo) }, 'text/html': { schema: Type.String() } },
+  };
   const info = async (token: string) => {
     const t = await verifyUnsubscribeToken(ctx.db, token, ctx.config.unsubscribeLinkDays);
     const { current } = await consentsOf(ctx.db, { email: t.email }, 50);
@@ -258,7 +263,7 @@ export async function consentRoutes(app: App, ctx: AppContext) {
         summary: 'What an unsubscribe link will withdraw (HTML page with a confirm button, or JSON)',
         description: 'Changes nothing (mail scanners open links); the page’s button POSTs to the same URL. Answers 400 for a tampered link and 410 for an expired one.',
         querystring: TokenQuery,
-        response: { 200: ref(UnsubscribeInfo) },
+        response: { 200: jsonOrPage },
       },
     },
     async (req, reply) => {
@@ -298,7 +303,7 @@ export async function consentRoutes(app: App, ctx: AppContext) {
           summary: 'Withdraw the purposes of a signed unsubscribe link (one-click, RFC 8058)',
           description: 'Records the withdrawal with source `unsubscribe` and answers the new state. Repeating it is harmless. 400 for a tampered link, 410 for an expired one (nothing changed).',
           querystring: TokenQuery,
-          response: { 200: ref(UnsubscribeInfo) },
+          response: { 200: jsonOrPage },
         },
       },
       async (req, reply) => {

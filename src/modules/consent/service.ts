@@ -267,7 +267,7 @@ export async function recordConsents(
       ...records
         .filter((r) => changed.includes(r.purpose))
         .map((r) => ({
-          type: 'consent.changed',
+          type: 'consent.changed' as const,
           aggregateType: 'consent',
           aggregateId: r.id,
           customerId: r.customerId,

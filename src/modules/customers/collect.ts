@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
 import { retryOnConflict, type Db, type Executor } from '../../platform/db.js';
-import { badRequest } from '../../platform/errors.js';
+import { badRequest, type FieldError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import type { Observation } from './identity.js';
 import { fromCollected, ingest } from './profiles.js';
@@ -31,7 +31,7 @@ export interface IncomingEvent {
 export interface Rejected {
   index: number;
   messageId: string | null;
-  errors: Array<{ field: string; message: string }>;
+  errors: FieldError[];
 }
 
 const MAX_FUTURE_MS = 24 * 3600_000;
@@ -39,25 +39,25 @@ const isObj = (v: unknown) => v === undefined || v === null || (typeof v === 'ob
 const idOk = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.length > 0 && v.length <= 200) || (typeof v === 'number' && Number.isFinite(v));
 
 /** Checks one event; returns the row to store, or the problems. */
-export function checkEvent(e: IncomingEvent, sourceId: string | null, now = new Date()): { row?: typeof collectedEvents.$inferInsert; errors: Array<{ field: string; message: string }> } {
-  const errors: Array<{ field: string; message: string }> = [];
+export function checkEvent(e: IncomingEvent, sourceId: string | null, now = new Date()): { row?: typeof collectedEvents.$inferInsert; errors: FieldError[] } {
+  const errors: FieldError[] = [];
   const type = e.type as EventType;
-  if (!EVENT_TYPES.includes(type)) errors.push({ field: 'type', message: `one of ${EVENT_TYPES.join(', ')}` });
-  if (!idOk(e.userId)) errors.push({ field: 'userId', message: 'a non-empty string of at most 200 characters' });
-  if (!idOk(e.anonymousId)) errors.push({ field: 'anonymousId', message: 'a non-empty string of at most 200 characters' });
-  if ((e.userId === undefined || e.userId === null) && (e.anonymousId === undefined || e.anonymousId === null)) errors.push({ field: 'userId', message: 'give userId or anonymousId' });
-  if (type === 'track' && (typeof e.event !== 'string' || !e.event.trim() || e.event.length > 200)) errors.push({ field: 'event', message: 'the event name is required for track (at most 200 characters)' });
-  if (type === 'alias' && !idOk(e.previousId)) errors.push({ field: 'previousId', message: 'required for alias' });
-  if (type === 'alias' && (e.previousId === undefined || e.previousId === null)) errors.push({ field: 'previousId', message: 'required for alias' });
-  if (e.messageId !== undefined && (typeof e.messageId !== 'string' || !e.messageId || e.messageId.length > 200)) errors.push({ field: 'messageId', message: 'a non-empty string of at most 200 characters' });
+  if (!EVENT_TYPES.includes(type)) errors.push({ field: '/type', message: `one of ${EVENT_TYPES.join(', ')}` });
+  if (!idOk(e.userId)) errors.push({ field: '/userId', message: 'a non-empty string of at most 200 characters' });
+  if (!idOk(e.anonymousId)) errors.push({ field: '/anonymousId', message: 'a non-empty string of at most 200 characters' });
+  if ((e.userId === undefined || e.userId === null) && (e.anonymousId === undefined || e.anonymousId === null)) errors.push({ field: '/userId', message: 'give userId or anonymousId' });
+  if (type === 'track' && (typeof e.event !== 'string' || !e.event.trim() || e.event.length > 200)) errors.push({ field: '/event', message: 'the event name is required for track (at most 200 characters)' });
+  if (type === 'alias' && !idOk(e.previousId)) errors.push({ field: '/previousId', message: 'required for alias' });
+  if (type === 'alias' && (e.previousId === undefined || e.previousId === null)) errors.push({ field: '/previousId', message: 'required for alias' });
+  if (e.messageId !== undefined && (typeof e.messageId !== 'string' || !e.messageId || e.messageId.length > 200)) errors.push({ field: '/messageId', message: 'a non-empty string of at most 200 characters' });
   let ts = now;
   if (e.timestamp !== undefined && e.timestamp !== null) {
     const parsed = typeof e.timestamp === 'string' ? new Date(e.timestamp) : null;
-    if (!parsed || Number.isNaN(parsed.getTime())) errors.push({ field: 'timestamp', message: 'an ISO 8601 date-time' });
-    else if (parsed.getTime() > now.getTime() + MAX_FUTURE_MS) errors.push({ field: 'timestamp', message: 'more than a day in the future' });
+    if (!parsed || Number.isNaN(parsed.getTime())) errors.push({ field: '/timestamp', message: 'an ISO 8601 date-time' });
+    else if (parsed.getTime() > now.getTime() + MAX_FUTURE_MS) errors.push({ field: '/timestamp', message: 'more than a day in the future' });
     else ts = parsed;
   }
-  for (const f of ['context', 'properties', 'traits'] as const) if (!isObj(e[f])) errors.push({ field: f, message: 'must be an object' });
+  for (const f of ['context', 'properties', 'traits'] as const) if (!isObj(e[f])) errors.push({ field: `/${f}`, message: 'must be an object' });
   const size = JSON.stringify(e).length;
   if (size > 32_000) errors.push({ field: '', message: `the event is ${size} bytes; at most 32 kB` });
   if (errors.length) return { errors };
@@ -187,7 +187,7 @@ export async function eventsFor(db: Executor, ids: { userId?: string; anonymousI
   const who: SQL[] = [];
   if (ids.userId) who.push(eq(collectedEvents.userId, ids.userId));
   if (ids.anonymousId) who.push(eq(collectedEvents.anonymousId, ids.anonymousId));
-  if (!who.length) throw badRequest('Give userId or anonymousId.', [{ field: 'querystring/userId', message: 'required' }]);
+  if (!who.length) throw badRequest('Give userId or anonymousId.', [{ field: '/userId', in: 'query', message: 'required' }]);
   const after = q.after ? or(gt(collectedEvents.timestamp, q.after.timestamp), and(eq(collectedEvents.timestamp, q.after.timestamp), gt(collectedEvents.id, q.after.id))) : undefined;
   return db
     .select()

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Executor, Tx } from '../../platform/db.js';
-import { badRequest } from '../../platform/errors.js';
+import { badRequest, type FieldError } from '../../platform/errors.js';
 import { emit, type Actor } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
 import { identityRules, profileMerges } from './schema.js';
@@ -91,7 +91,7 @@ export const valueOfKey = (key: string) => key.slice(key.indexOf(':') + 1);
 // ---- rules ------------------------------------------------------------------------------------
 
 export function checkRules(input: unknown): IdentityRules {
-  const errors: Array<{ field: string; message: string }> = [];
+  const errors: FieldError[] = [];
   const r = { ...DEFAULT_RULES, ...(input as Partial<IdentityRules>) };
   const kinds = IDENTIFIER_KINDS as readonly string[];
   if (!Array.isArray(r.priority) || r.priority.length !== kinds.length || new Set(r.priority).size !== kinds.length || !r.priority.every((k) => kinds.includes(k))) {

@@ -506,12 +506,12 @@ export const LOOKUP_KINDS: Record<string, IdentifierKind> = {
 
 export async function lookupProfile(db: Executor, query: Record<string, string | undefined>) {
   const given = Object.entries(query).filter(([k, v]) => LOOKUP_KINDS[k] && v !== undefined);
-  if (given.length !== 1) throw badRequest(`Give exactly one of ${Object.keys(LOOKUP_KINDS).join(', ')}.`, [{ field: 'querystring', message: 'one identifier' }]);
+  if (given.length !== 1) throw badRequest(`Give exactly one of ${Object.keys(LOOKUP_KINDS).join(', ')}.`, [{ field: '', in: 'query', message: 'one identifier' }]);
   const [name, raw] = given[0];
   const kind = LOOKUP_KINDS[name];
   const rules = await loadRules(db);
   const value = normaliseIdentifier(kind, raw, rules);
-  if (value === null) throw badRequest(`"${raw}" is not a valid ${name}.`, [{ field: `querystring/${name}`, message: 'not valid' }]);
+  if (value === null) throw badRequest(`"${raw}" is not a valid ${name}.`, [{ field: `/${name}`, in: 'query', message: 'not valid' }]);
   const [row] = await db.select().from(profileIdentifiers).where(eq(profileIdentifiers.key, keyOf(kind, value)));
   if (!row?.profileId) throw notFound('profile with that identifier');
   return getProfile(db, row.profileId);
@@ -648,7 +648,7 @@ export function decodeTimelineCursor(cursor: string | undefined): TimelineQuery[
     const at = new Date(c.t);
     if (typeof c.id === 'string' && !Number.isNaN(at.getTime())) return { at, id: c.id };
   } catch {}
-  throw badRequest('The cursor is not one this API handed out; pass `nextCursor` from the previous page unchanged.', [{ field: 'querystring/cursor', message: 'not a valid cursor' }]);
+  throw badRequest('The cursor is not one this API handed out; pass `nextCursor` from the previous page unchanged.', [{ field: '/cursor', in: 'query', message: 'not a valid cursor' }]);
 }
 
 // ---- unmerge ----------------------------------------------------------------------------------

@@ -1,11 +1,11 @@
 // Event collection (Segment-spec shape) and a person's raw event timeline.
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
-import { badRequest } from '../../platform/errors.js';
-import { ref } from '../../platform/http/schemas.js';
+import { badRequest, type JsonPointer } from '../../platform/errors.js';
+import { ref, withHeaders, documentedBody } from '../../platform/http/schemas.js';
 import { collect, eventsFor, type IncomingEvent, type Vouch } from './collect.js';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.js';
-import { etag, expectedVersion } from '../../platform/http/concurrency.js';
+import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
 import { requestContext } from '../access/routes.js';
 import { assertLocationAccess } from '../access/scope.js';
 import type { Observation } from './identity.js';
@@ -20,6 +20,9 @@ const Result = Type.Object(
   },
   { $id: 'CollectResult' },
 );
+// What the routes accept: anything per field, because each event is checked on its own
+// (collect.ts), so that one bad event in a batch does not lose the others. CollectEvent below is
+// what a valid event holds, as the OpenAPI document shows it.
 const EventIn = Type.Object(
   {
     messageId: Type.Optional(Type.Unknown()),
@@ -34,7 +37,26 @@ const EventIn = Type.Object(
     traits: Type.Optional(Type.Unknown()),
     type: Type.Optional(Type.Unknown()),
   },
-  { $id: 'CollectedEventIn', description: 'Segment-spec fields; each event is checked on its own so that one bad event does not lose the others.' },
+  { description: 'Segment-spec fields; each event is checked on its own so that one bad event does not lose the others.' },
+);
+/** Free-form by nature: an object with string keys (what the sender chose to put in it). */
+const FreeForm = (description: string) => Type.Union([Type.Record(Type.String(), Type.Unknown(), { description }), Type.Null()]);
+const CollectedId = (description: string) => Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Number(), Type.Null()], { description }));
+export const CollectEvent = Type.Object(
+  {
+    type: Type.Optional(Type.Union(['track', 'identify', 'page', 'screen', 'alias'].map((t) => Type.Literal(t)), { description: 'Required in a batch; /v1/collect/{type} sets it.' })),
+    messageId: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Your id for the event: a repeat with the same id is stored once.' })),
+    anonymousId: CollectedId('The browser or device (give it, userId, or both).'),
+    userId: CollectedId('Your id of the person, e.g. their customer id.'),
+    previousId: CollectedId('alias: the id the person had before.'),
+    event: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'track: what happened, e.g. "Product Viewed".' })),
+    name: Type.Optional(Type.String({ description: 'page and screen: its name.' })),
+    timestamp: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When it happened (ISO 8601); at most a day ahead; the time it arrived when left out.' })),
+    context: Type.Optional(FreeForm('Where it happened: page, user agent, campaign, locale, …')),
+    properties: Type.Optional(FreeForm('What the event is about (track, page, screen).')),
+    traits: Type.Optional(FreeForm('What is known about the person (identify), e.g. email, name.')),
+  },
+  { $id: 'CollectEvent', description: 'One collected event in the Segment-spec shape. At most 32 kB.' },
 );
 const TimelineEvent = Type.Object(
   {
@@ -47,15 +69,23 @@ const TimelineEvent = Type.Object(
     userId: Type.Union([Type.String(), Type.Null()]),
     timestamp: Type.String(),
     receivedAt: Type.String(),
-    properties: Type.Unknown(),
-    traits: Type.Unknown(),
-    context: Type.Unknown(),
+    properties: FreeForm('What the event is about, as sent.'),
+    traits: FreeForm('What the event said about the person, as sent.'),
+    context: FreeForm('Where it happened, as sent.'),
   },
   { $id: 'CollectedEvent' },
 );
 
+const asObject = (v: unknown) => (v ?? null) as Record<string, unknown> | null;
+
+/** A batch as the document shows it (the route checks each event itself). */
+export const CollectBatch = Type.Object({
+  batch: Type.Array(ref(CollectEvent), { minItems: 1, maxItems: 500 }),
+  context: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The context of every event that has none of its own.' })),
+});
+
 export async function customerRoutes(app: App, ctx: AppContext) {
-  for (const s of [Result, EventIn, TimelineEvent]) app.addSchema(s);
+  for (const s of [Result, CollectEvent, TimelineEvent]) app.addSchema(s);
   const access = { access: { permission: 'storefront' } } as const;
   const source = (req: { principal?: { kind: string; id: string } }) => (req.principal?.kind === 'publishable_key' || req.principal?.kind === 'secret_key' ? req.principal.id : null);
   // A publishable key's events are claims; a customer session vouches for its own account only.
@@ -65,10 +95,10 @@ export async function customerRoutes(app: App, ctx: AppContext) {
   for (const type of ['track', 'identify', 'page', 'screen', 'alias'] as const) {
     app.post(
       `/v1/collect/${type}`,
-      { config: access, schema: { tags, summary: `Collect one ${type} event`, body: ref(EventIn), response: { 200: ref(Result) } } },
+      { config: { ...access, ...documentedBody({ 'application/json': { schema: ref(CollectEvent) } }) }, schema: { tags, summary: `Collect one ${type} event`, body: EventIn, response: { 200: ref(Result) } } },
       async (req) => {
         const r = await collect(ctx.db, [{ ...(req.body as IncomingEvent), type }], source(req), vouch(req));
-        if (r.rejected.length) throw badRequest(`The ${type} event is not valid.`, r.rejected[0].errors.map((e) => ({ field: `/${e.field}`, message: e.message })));
+        if (r.rejected.length) throw badRequest(`The ${type} event is not valid.`, r.rejected[0].errors);
         return r;
       },
     );
@@ -77,11 +107,11 @@ export async function customerRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/collect/batch',
     {
-      config: access,
+      config: { ...access, ...documentedBody({ 'application/json': { schema: CollectBatch } }) },
       schema: {
         tags,
         summary: 'Collect up to 500 events at once; bad ones are listed, good ones kept',
-        body: Type.Object({ batch: Type.Array(ref(EventIn), { minItems: 1, maxItems: 500 }), context: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
+        body: Type.Object({ batch: Type.Array(EventIn, { minItems: 1, maxItems: 500 }), context: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
         response: { 200: ref(Result) },
       },
     },
@@ -111,7 +141,7 @@ export async function customerRoutes(app: App, ctx: AppContext) {
           const c = JSON.parse(Buffer.from(req.query.cursor, 'base64url').toString('utf8')) as { t: string; id: string };
           after = { timestamp: new Date(c.t), id: c.id };
         } catch {
-          throw badRequest('The cursor is not one this API handed out.', [{ field: 'querystring/cursor', message: 'invalid' }]);
+          throw badRequest('The cursor is not one this API handed out.', [{ field: '/cursor', in: 'query', message: 'invalid' }]);
         }
       }
       const rows = await eventsFor(ctx.db, req.query, { limit, after });
@@ -119,7 +149,7 @@ export async function customerRoutes(app: App, ctx: AppContext) {
       const page = hasMore ? rows.slice(0, limit) : rows;
       const last = page[page.length - 1];
       return {
-        data: page.map((r) => ({ ...r, timestamp: r.timestamp.toISOString(), receivedAt: r.receivedAt.toISOString(), properties: r.properties ?? null, traits: r.traits ?? null, context: r.context ?? null })),
+        data: page.map((r) => ({ ...r, timestamp: r.timestamp.toISOString(), receivedAt: r.receivedAt.toISOString(), properties: asObject(r.properties), traits: asObject(r.traits), context: asObject(r.context) })),
         hasMore,
         nextCursor: hasMore && last ? Buffer.from(JSON.stringify({ t: last.timestamp.toISOString(), id: last.id })).toString('base64url') : null,
       };
@@ -145,6 +175,30 @@ const Merge = Type.Object(
   },
   { $id: 'ProfileMerge' },
 );
+const ComputedTraits = Type.Object(
+  {
+    firstSeenAt: Type.String({ format: 'date-time' }),
+    lastSeenAt: Type.String({ format: 'date-time' }),
+    events: Type.Integer({ description: 'everything on the timeline' }),
+    orders: Type.Integer(),
+    revenue: Type.Integer({ description: 'cents spent over all orders (lifetime value)' }),
+    currency: Nullable(Type.String()),
+    averageOrderValue: Nullable(Type.Integer({ description: 'cents' })),
+    byChannel: Type.Record(Type.String(), Type.Object({ orders: Type.Integer(), revenue: Type.Integer() }), { description: 'per channel the person bought in (online, store, …)' }),
+    preferredChannel: Nullable(Type.String()),
+    preferredStoreId: Nullable(Type.String()),
+    categoryAffinity: Type.Array(Type.Object({ category: Type.String(), score: Type.Number() }), { description: 'categories the person looks at and buys most, strongest first' }),
+    lastPurchaseAt: Nullable(Type.String({ format: 'date-time' })),
+    frequencyScore: Nullable(Type.Integer({ minimum: 1, maximum: 5 })),
+    monetaryScore: Nullable(Type.Integer({ minimum: 1, maximum: 5 })),
+    daysSinceLastPurchase: Nullable(Type.Integer()),
+    rfm: Type.Object(
+      { recency: Nullable(Type.Integer({ minimum: 1, maximum: 5 })), frequency: Nullable(Type.Integer({ minimum: 1, maximum: 5 })), monetary: Nullable(Type.Integer({ minimum: 1, maximum: 5 })) },
+      { description: 'recency, frequency and monetary scores, 1 (low) to 5 (high); null without purchases' },
+    ),
+  },
+  { $id: 'ComputedTraits', description: 'Traits Winkel computes from the person’s timeline; null without the profiling consent.' },
+);
 const Profile = Type.Object(
   {
     id: Type.String(),
@@ -152,7 +206,7 @@ const Profile = Type.Object(
     mergedInto: Nullable(Type.String()),
     identifiers: Type.Array(Type.Object({ kind: Type.String(), value: Type.String(), firstSeenAt: Type.String(), sourceId: Type.String(), sharedBy: Nullable(Type.Integer()) })),
     traits: Type.Record(Type.String(), Type.Unknown(), { description: 'declared traits (identify), latest value per trait' }),
-    computed: Type.Unknown({ description: 'computed traits; null without the profiling consent' }),
+    computed: Nullable(ref(ComputedTraits)),
     eventCount: Type.Integer(),
     firstSeenAt: Nullable(Type.String()),
     lastSeenAt: Nullable(Type.String()),
@@ -176,7 +230,7 @@ const TimelineEntry = Type.Object(
     orderId: Type.Union([Type.String(), Type.Null()], { description: 'the order it is about, if any' }),
     amount: Type.Union([Type.Integer(), Type.Null()], { description: 'cents: the order total on order.placed, the money given back on refund.issued and payment.voided' }),
     currency: Nullable(Type.String()),
-    data: Type.Unknown(),
+    data: Nullable(Type.Record(Type.String(), Type.Unknown(), { description: 'What happened, as the source recorded it: the event’s properties, the domain event’s data, …' })),
   },
   { $id: 'TimelineEntry' },
 );
@@ -222,7 +276,7 @@ const StoreVisitIn = Type.Object(
   { $id: 'StoreVisit', additionalProperties: false },
 );
 
-function occurred(at: string | undefined, field: string) {
+function occurred(at: string | undefined, field: JsonPointer) {
   if (!at) return new Date();
   const d = new Date(at);
   if (d.getTime() > Date.now() + 24 * 3600_000) throw badRequest('That is more than a day in the future.', [{ field, message: 'more than a day in the future' }]);
@@ -230,7 +284,7 @@ function occurred(at: string | undefined, field: string) {
 }
 
 export async function profileRoutes(app: App, ctx: AppContext) {
-  for (const s of [Merge, Profile, TimelineEntry, RulesBody, RulesOut, SocialIn, StoreVisitIn]) app.addSchema(s);
+  for (const s of [Merge, ComputedTraits, Profile, TimelineEntry, RulesBody, RulesOut, SocialIn, StoreVisitIn]) app.addSchema(s);
   const read = { access: { permission: 'customers:read' } } as const;
   const write = { access: { permission: 'customers:write' } } as const;
   const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -316,7 +370,7 @@ export async function profileRoutes(app: App, ctx: AppContext) {
     async (req) => profiles.unmerge(ctx.db, requestContext(req), req.params.id, req.body ?? {}),
   );
 
-  app.get('/v1/identity-rules', { config: read, schema: { tags, summary: 'The identity resolution rules', response: { 200: ref(RulesOut) } } }, async (req, reply) => {
+  app.get('/v1/identity-rules', { config: read, schema: { tags, summary: 'The identity resolution rules', response: { 200: withHeaders(ref(RulesOut), 'etag') } } }, async (req, reply) => {
     const r = await profiles.getRules(ctx.db);
     reply.header('etag', etag(r.version));
     return r;
@@ -329,8 +383,9 @@ export async function profileRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: 'Change the identity resolution rules (applies to events resolved from now on)',
+        headers: IfMatchHeaders,
         body: Type.Partial(RulesBody, { additionalProperties: false }),
-        response: { 200: ref(RulesOut) },
+        response: { 200: withHeaders(ref(RulesOut), 'etag') },
       },
     },
     async (req, reply) => {

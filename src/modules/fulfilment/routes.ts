@@ -7,8 +7,8 @@ import type { FastifyRequest } from 'fastify';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, forbidden, notFound } from '../../platform/errors.js';
 import type { Principal } from '../../platform/http/access.js';
-import { etag, expectedVersion } from '../../platform/http/concurrency.js';
-import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
+import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import { assertAnyLocationAccess, assertLocationAccess } from '../access/service.js';
 import { checkOrderScope, locationsOfOrder } from '../commerce/scope.js';
@@ -45,7 +45,10 @@ export const Fulfilment = Type.Object(
     pickupQrUrl: Type.Union([Type.String(), Type.Null()], { description: 'An SVG QR code carrying the pickup code (customer only).' }),
     pickupDeadline: NullableTimestamp,
     cancelReason: NStr,
-    sourcing: Type.Unknown({ description: 'Why the sourcing engine chose this location, per line, and what it rejected.' }),
+    sourcing: Type.Union(
+      [Type.Array(Type.Object({ orderLineId: Str, sku: Str, reasons: Type.Array(Str, { description: 'Why this location (or what moved the line here).' }), rejected: Type.Array(Alternative, { description: 'Other locations considered and why not (at most 10).' }) })), Type.Null()],
+      { description: 'Why the sourcing engine chose this location, per line, and what it rejected.' },
+    ),
     shippingAddress: Type.Union([ref(ShippingAddress), Type.Null()], { description: 'Home delivery: where the parcel goes (the order’s delivery address, for the pick list and the label). Null for pickup and ship-to-store.' }),
     lines: Type.Array(Type.Object({ orderLineId: Str, variantId: Str, sku: Str, quantity: Type.Integer(), reservationId: NStr })),
     nextActions: Type.Array(Action, { description: 'The steps that can be taken now.' }),
@@ -148,7 +151,7 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
 
   app.get(
     '/v1/fulfilments/:id',
-    { config: { access: { permission: 'storefront' } }, schema: { tags, summary: 'A fulfilment (staff with orders:read for its stores, or the customer who ordered; the pickup code only for the customer)', params: IdParam, response: { 200: ref(Fulfilment) } } },
+    { config: { access: { permission: 'storefront' } }, schema: { tags, summary: 'A fulfilment (staff with orders:read for its stores, or the customer who ordered; the pickup code only for the customer)', params: IdParam, response: { 200: withHeaders(ref(Fulfilment), 'etag') } } },
     async (req, reply) => {
       const f = await svc.getFulfilment(ctx.db, req.params.id);
       const who = assertMayRead(req.principal, f);
@@ -181,6 +184,7 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
         description: 'The `token` comes from the e-mail (or `pickupQrUrl`); the image exists only while the parcel is ready for pickup.',
         params: IdParam,
         querystring: Type.Object({ token: Type.String({ minLength: 10, maxLength: 64 }) }),
+        response: { 200: { description: 'The QR code, carrying the pickup code.', content: { 'image/svg+xml': { schema: Type.String({ description: 'An SVG image.' }) } } } },
       },
     },
     async (req, reply) => {
@@ -198,7 +202,7 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
       `/v1/fulfilments/:id/${name}`,
       {
         config: { access: { permission: 'fulfilment:write' } },
-        schema: { tags, summary, description: [description, 'Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.'].filter(Boolean).join(' '), params: IdParam, ...(body ? { body } : {}), response: { 200: ref(Fulfilment) } },
+        schema: { tags, summary, description: [description, 'Send `If-Match` with the fulfilment’s ETag to refuse a stale step (412). 409 `invalid_transition` when the step does not fit the current status.'].filter(Boolean).join(' '), params: IdParam, headers: IfMatchHeaders, ...(body ? { body } : {}), response: { 200: withHeaders(ref(Fulfilment), 'etag') } },
       },
       async (req: FastifyRequest, reply) => {
         const id = (req.params as { id: string }).id;

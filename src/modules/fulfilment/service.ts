@@ -6,7 +6,7 @@ import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { and, asc, desc, eq, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound, Problem, unprocessable } from '../../platform/errors.js';
-import { emit, lockAggregate, type Actor } from '../../platform/events/outbox.js';
+import { emit, lockAggregate, type Actor, type EventType } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
@@ -450,7 +450,7 @@ export async function performAction(db: Db, ctx: RequestContext, deps: ActionDep
   return leaves ? withRenewedAuthorisations(db, deps.providers, ctx, step) : step();
 }
 
-export const EVENT_OF: Record<FulfilmentAction, string> = {
+export const EVENT_OF: Record<FulfilmentAction, EventType> = {
   pick: 'fulfilment.picked',
   pack: 'fulfilment.packed',
   ship: 'fulfilment.shipped',

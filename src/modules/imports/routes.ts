@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest } from '../../platform/errors.js';
-import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders, documentedBody } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import * as imports from './service.js';
 
@@ -49,7 +49,13 @@ export async function importRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/imports',
     {
-      config: { access: { permission: 'catalog:write' } },
+      config: {
+        access: { permission: 'catalog:write' },
+        ...documentedBody(
+          Object.fromEntries(UPLOAD_TYPES.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])),
+          'The file: CSV or NDJSON (one JSON object per line), or either gzipped; at most 1 GB.',
+        ),
+      },
       bodyLimit: 1024 * 1024 * 1024,
       schema: {
         tags,
@@ -62,13 +68,13 @@ export async function importRoutes(app: App, ctx: AppContext) {
           filename: Type.Optional(Type.String({ maxLength: 200 })),
           priceList: Type.Optional(Type.String({ maxLength: 200, description: 'price list for the price column; default "Base prices"' })),
         }),
-        response: { 202: ref(ImportJob) },
+        response: { 202: withHeaders(ref(ImportJob), 'location') },
       },
     },
     async (req, reply) => {
       const body = req.body as Readable | undefined;
       if (!body || typeof (body as Readable).pipe !== 'function') {
-        throw badRequest(`Send the file as the body with Content-Type ${UPLOAD_TYPES.slice(0, 3).join(', ')} or application/gzip.`, [{ field: 'body', message: 'file expected' }]);
+        throw badRequest(`Send the file as the body with Content-Type ${UPLOAD_TYPES.slice(0, 3).join(', ')} or application/gzip.`, [{ field: '', message: 'file expected' }]);
       }
       const q = req.query;
       const gz = String(req.headers['content-type']).startsWith('application/gzip') || (q.filename ?? '').endsWith('.gz');
@@ -115,6 +121,15 @@ export async function importRoutes(app: App, ctx: AppContext) {
         tags,
         summary: 'All products, one row per variant, streamed as CSV or NDJSON (the import format)',
         querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('csv'), Type.Literal('ndjson')])), priceListId: Type.Optional(Type.String()) }),
+        response: {
+          200: {
+            description: 'The file, streamed (as an attachment named products.csv or products.ndjson), in the format of `format`.',
+            content: {
+              'text/csv': { schema: Type.String({ description: 'CSV with a header row; the columns of docs/catalog.md.' }) },
+              'application/x-ndjson': { schema: Type.String({ description: 'One JSON object per line.' }) },
+            },
+          },
+        },
       },
     },
     async (req, reply) => {
@@ -122,7 +137,7 @@ export async function importRoutes(app: App, ctx: AppContext) {
       reply
         .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
         .header('content-disposition', `attachment; filename="products.${format}"`);
-      return reply.send(imports.exportProducts(ctx.db, format, req.query.priceListId));
+      return reply.send(imports.exportProducts(ctx.db, format, req.query.priceListId) as never);
     },
   );
 }

@@ -422,6 +422,6 @@ class ToNdjson extends Transform {
 
 export function formatOf(name: string, given?: string): ImportFormat {
   if (given === 'csv' || given === 'ndjson') return given;
-  if (given) throw badRequest(`Unknown format ${given}; use csv or ndjson.`, [{ field: 'format', message: 'csv or ndjson' }]);
+  if (given) throw badRequest(`Unknown format ${given}; use csv or ndjson.`, [{ field: '/format', in: 'query', message: 'csv or ndjson' }]);
   return /\.(ndjson|jsonl)(\.gz)?$/i.test(name) ? 'ndjson' : 'csv';
 }

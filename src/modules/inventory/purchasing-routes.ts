@@ -217,7 +217,7 @@ export async function purchasingRoutes(app: App, ctx: AppContext) {
         tags,
         summary: 'Turn the suggestions into draft purchase orders (per supplier) or transfer requests',
         body: Type.Object({ locationId: Type.String(), serviceLevel: Type.Optional(Type.Number({ exclusiveMinimum: 0.5, exclusiveMaximum: 1 })), fromLocationId: Type.Optional(Type.String()) }, { additionalProperties: false }),
-        response: { 201: Type.Object({ purchaseOrders: Type.Array(ref(PurchaseOrder)), transfers: Type.Array(Type.Unknown()) }) },
+        response: { 201: Type.Object({ purchaseOrders: Type.Array(ref(PurchaseOrder)), transfers: Type.Array(Type.Ref('Transfer')) }) },
       },
     },
     async (req, reply) => {

@@ -3,7 +3,7 @@
 import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
-import { emit, lockAggregate } from '../../platform/events/outbox.js';
+import { emit, lockAggregate, type EventType } from '../../platform/events/outbox.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
@@ -87,7 +87,7 @@ export function publicPurchaseOrder(po: Awaited<ReturnType<typeof getPurchaseOrd
   };
 }
 
-async function poEvent(tx: Tx, ctx: RequestContext, type: string, id: string) {
+async function poEvent(tx: Tx, ctx: RequestContext, type: EventType, id: string) {
   const po = publicPurchaseOrder(await getPurchaseOrder(tx, id));
   await emit(tx, { type, aggregateType: 'purchase_order', aggregateId: id, actor: ctx.actor, data: { purchaseOrder: po } });
   return po;

@@ -1,9 +1,9 @@
 // Inventory HTTP API: locations, stock levels and the ledger, movements, reservations, availability.
-import Type, { type TSchema } from 'typebox';
+import Type, { type Static, type TSchema } from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest } from '../../platform/errors.js';
-import { etag, expectedVersion } from '../../platform/http/concurrency.js';
-import { IdParam, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
+import { IdParam, Page, PageQuery, ref, Timestamp, withHeaders, ActorOut } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import { findVariant } from '../catalog/service.js';
 import * as inv from './service.js';
@@ -61,7 +61,7 @@ const Movement = Type.Object(
     reservedDelta: Type.Integer(),
     reason: Type.Union([Type.String(), Type.Null()]),
     reference: Type.Union([Type.String(), Type.Null()]),
-    actor: Type.Unknown(),
+    actor: Type.Union([ActorOut, Type.Null()]),
     occurredAt: Timestamp,
   },
   { $id: 'StockMovement' },
@@ -188,7 +188,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
         tags,
         summary: 'Add a warehouse, store or supplier location',
         body: Type.Object({ code: LocationBody.code, name: LocationBody.name, type: LocationBody.type, ...optional({ address: LocationBody.address, latitude: LocationBody.latitude, longitude: LocationBody.longitude, openingHours: LocationBody.openingHours, timeZone: LocationBody.timeZone, pickup: LocationBody.pickup, shipFromStore: LocationBody.shipFromStore, dailyCapacity: LocationBody.dailyCapacity, lowStockThreshold: LocationBody.lowStockThreshold, status: LocationBody.status }) }, { additionalProperties: false }),
-        response: { 201: ref(Location) },
+        response: { 201: withHeaders(ref(Location), 'etag', 'location') },
       },
     },
     async (req, reply) => {
@@ -199,7 +199,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     },
   );
 
-  app.get('/v1/locations/:id', { config: { access: { permission: 'storefront' } }, schema: { tags, summary: 'Get a location', params: IdParam, response: { 200: ref(Location) } } }, async (req, reply) => {
+  app.get('/v1/locations/:id', { config: { access: { permission: 'storefront' } }, schema: { tags, summary: 'Get a location', params: IdParam, response: { 200: withHeaders(ref(Location), 'etag') } } }, async (req, reply) => {
     const l = await inv.getLocation(ctx.db, req.params.id);
     reply.header('etag', etag(l.version));
     return inv.publicLocation(l);
@@ -207,7 +207,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
 
   app.patch(
     '/v1/locations/:id',
-    { config: write, schema: { tags, summary: 'Change a location', params: IdParam, body: Type.Object(optional(LocationBody), { additionalProperties: false, minProperties: 1 }), response: { 200: ref(Location) } } },
+    { config: write, schema: { tags, summary: 'Change a location', params: IdParam, headers: IfMatchHeaders, body: Type.Object(optional(LocationBody), { additionalProperties: false, minProperties: 1 }), response: { 200: withHeaders(ref(Location), 'etag') } } },
     async (req, reply) => {
       assertLocationAccess(req.principal, req.params.id);
       const l = await inv.updateLocation(ctx.db, requestContext(req), req.params.id, req.body as Partial<inv.LocationInput>, expectedVersion(req));
@@ -230,7 +230,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     '/v1/stock',
     { config: read, schema: { tags, summary: 'One variant’s stock at every location', querystring: Type.Object({ sku: Type.Optional(Type.String()), variantId: Type.Optional(Type.String()) }), response: { 200: Type.Object({ data: Type.Array(ref(StockLevel)) }) } } },
     async (req) => {
-      if (!req.query.sku && !req.query.variantId) throw badRequest('Give sku or variantId.', [{ field: 'querystring/sku', message: 'sku or variantId is required' }]);
+      if (!req.query.sku && !req.query.variantId) throw badRequest('Give sku or variantId.', [{ field: '/sku', in: 'query', message: 'sku or variantId is required' }]);
       const v = await findVariant(ctx.db, req.query);
       if (!v) return { data: [] };
       // Staff of some stores see the levels there; availability across stores is GET /v1/availability.
@@ -243,7 +243,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
   const LevelParams = Type.Object({ variantId: Type.String(), locationId: Type.String() });
   app.get(
     '/v1/stock/levels/:variantId/:locationId',
-    { config: read, schema: { tags, summary: 'One stock level with its settings (ETag for If-Match)', params: LevelParams, response: { 200: ref(StockLevel) } } },
+    { config: read, schema: { tags, summary: 'One stock level with its settings (ETag for If-Match)', params: LevelParams, response: { 200: withHeaders(ref(StockLevel), 'etag') } } },
     async (req, reply) => {
       assertLocationAccess(req.principal, req.params.locationId);
       const l = await inv.getLevel(ctx.db, { variantId: req.params.variantId }, req.params.locationId);
@@ -261,11 +261,12 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
         summary: 'Change a level’s safety stock or low-stock threshold (send If-Match)',
         description: 'lowStockThreshold null falls back to the location’s threshold, else the global default. No stock moves; low-stock, stockout and back-in-stock events follow the new settings.',
         params: LevelParams,
+        headers: IfMatchHeaders,
         body: Type.Object(
           { safetyStock: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000 })), lowStockThreshold: Type.Optional(orNull<number>(Type.Integer({ minimum: 0, maximum: 1_000_000 }))) },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: ref(StockLevel) },
+        response: { 200: withHeaders(ref(StockLevel), 'etag') },
       },
     },
     async (req, reply) => {
@@ -319,7 +320,7 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const page = await inv.listMovements(ctx.db, { variantId: req.query.variantId, locationIds: locationFilter(req.principal, req.query.locationId), cursor: req.query.cursor, limit: req.query.limit ?? 50 });
-      return { ...page, data: page.data.map((m) => ({ ...m, occurredAt: m.occurredAt.toISOString() })) };
+      return { ...page, data: page.data.map((m) => ({ ...m, actor: m.actor as Static<typeof ActorOut> | null, occurredAt: m.occurredAt.toISOString() })) };
     },
   );
 
@@ -396,9 +397,9 @@ export async function inventoryRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const q = req.query;
-      if (!q.sku && !q.variantId) throw badRequest('Give sku or variantId.', [{ field: 'querystring/sku', message: 'sku or variantId is required' }]);
+      if (!q.sku && !q.variantId) throw badRequest('Give sku or variantId.', [{ field: '/sku', in: 'query', message: 'sku or variantId is required' }]);
       const near = q.near ? { lat: Number(q.near.split(',')[0]), lon: Number(q.near.split(',')[1]) } : undefined;
-      if (near && (Math.abs(near.lat) > 90 || Math.abs(near.lon) > 180)) throw badRequest('near is lat,lon in degrees.', [{ field: 'querystring/near', message: 'out of range' }]);
+      if (near && (Math.abs(near.lat) > 90 || Math.abs(near.lon) > 180)) throw badRequest('near is lat,lon in degrees.', [{ field: '/near', in: 'query', message: 'out of range' }]);
       return inv.availability(ctx.db, q, near);
     },
   );

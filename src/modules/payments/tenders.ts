@@ -2,7 +2,7 @@
 // one without an amount pays what is left (a gift card: what is left, up to its balance). The
 // amounts must add up to the total exactly.
 import type { Executor } from '../../platform/db.js';
-import { Problem } from '../../platform/errors.js';
+import { Problem, type JsonPointer } from '../../platform/errors.js';
 import type { PaymentSource } from '../commerce/payments.js';
 import { findByCode } from './gift-cards.js';
 
@@ -19,7 +19,7 @@ export interface PlannedTender {
   source: PaymentSource;
 }
 
-const invalid = (detail: string, field: string, message: string) => new Problem({ status: 422, code: 'tenders_invalid', title: 'The request cannot be processed', detail, errors: [{ field, message }] });
+const invalid = (detail: string, field: JsonPointer, message: string) => new Problem({ status: 422, code: 'tenders_invalid', title: 'The request cannot be processed', detail, errors: [{ field, message }] });
 
 export function sourceOf(t: Tender): PaymentSource {
   switch (t.method) {

@@ -3,8 +3,8 @@ import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, forbidden } from '../../platform/errors.js';
 import { isShopperFacing } from '../../platform/http/access.js';
-import { etag, expectedVersion } from '../../platform/http/concurrency.js';
-import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
+import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import * as pricing from './service.js';
 
@@ -101,7 +101,7 @@ export async function pricingRoutes(app: App, ctx: AppContext) {
           },
           { additionalProperties: false },
         ),
-        response: { 201: ref(PriceList) },
+        response: { 201: withHeaders(ref(PriceList), 'etag', 'location') },
       },
     },
     async (req, reply) => {
@@ -111,7 +111,7 @@ export async function pricingRoutes(app: App, ctx: AppContext) {
     },
   );
 
-  app.get('/v1/price-lists/:id', { config: read, schema: { tags, summary: 'Get a price list', params: IdParam, response: { 200: ref(PriceList) } } }, async (req, reply) => {
+  app.get('/v1/price-lists/:id', { config: read, schema: { tags, summary: 'Get a price list', params: IdParam, response: { 200: withHeaders(ref(PriceList), 'etag') } } }, async (req, reply) => {
     const l = await pricing.getPriceList(ctx.db, req.params.id);
     reply.header('etag', etag(l.version));
     return pricing.publicPriceList(l);
@@ -125,6 +125,7 @@ export async function pricingRoutes(app: App, ctx: AppContext) {
         tags,
         summary: 'Change a price list (scope, window, priority, status)',
         params: IdParam,
+        headers: IfMatchHeaders,
         body: Type.Object(
           {
             name: Type.Optional(ListBody.name),
@@ -139,7 +140,7 @@ export async function pricingRoutes(app: App, ctx: AppContext) {
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: ref(PriceList) },
+        response: { 200: withHeaders(ref(PriceList), 'etag') },
       },
     },
     async (req, reply) => {
@@ -220,7 +221,7 @@ export async function pricingRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const q = req.query;
       if (q.customerGroup?.length && isShopperFacing(req.principal)) throw forbidden('A shop front or a shopper cannot name a customer group: a customer’s groups come from their account. Leave out `customerGroup` (staff and secret keys see a group’s prices).');
-      if (!q.sku && !q.variantId) throw badRequest('Give sku or variantId.', [{ field: 'querystring/sku', message: 'sku or variantId is required' }]);
+      if (!q.sku && !q.variantId) throw badRequest('Give sku or variantId.', [{ field: '/sku', in: 'query', message: 'sku or variantId is required' }]);
       return pricing.explainPrice(ctx.db, { sku: q.sku, variantId: q.variantId }, { currency: q.currency ?? 'EUR', channel: q.channel, storeId: q.storeId, customerGroups: q.customerGroup, quantity: q.quantity, at: q.at ? new Date(q.at) : undefined });
     },
   );

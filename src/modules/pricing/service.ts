@@ -9,7 +9,7 @@
 // when that is higher than the winner, so a sale can show what it was.
 import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { anyOf, type Db, type Executor } from '../../platform/db.js';
-import { badRequest, notFound } from '../../platform/errors.js';
+import { badRequest, notFound, type FieldError } from '../../platform/errors.js';
 import { emit, lockAggregate } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
@@ -157,7 +157,7 @@ export interface PriceEntry {
 /** Adds or replaces prices in a list; every entry is checked before any is written. */
 export async function setPrices(db: Db, ctx: RequestContext, listId: string, entries: PriceEntry[]) {
   const skuIds = await variantIdsBySku(db, entries.filter((e) => !e.variantId && e.sku).map((e) => e.sku!));
-  const errors: Array<{ field: string; message: string }> = [];
+  const errors: FieldError[] = [];
   const rows = entries.map((e, i) => {
     const variantId = e.variantId ?? (e.sku ? skuIds.get(e.sku.toUpperCase()) : undefined);
     if (!variantId) errors.push({ field: `/prices/${i}`, message: e.sku ? `no variant with SKU ${e.sku}` : 'give variantId or sku' });

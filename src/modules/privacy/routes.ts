@@ -2,8 +2,8 @@
 // `privacy:erase`, with a reason) and the list of erasures as proof.
 import Type, { type Static } from 'typebox';
 import type { App, AppContext } from '../../app.js';
-import { badRequest, forbidden } from '../../platform/errors.js';
-import { ref } from '../../platform/http/schemas.js';
+import { badRequest, forbidden, type RequestPart } from '../../platform/errors.js';
+import { ref, ActorOut } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import { passwordMatches } from '../accounts/service.js';
 import { recordAudit } from '../audit/service.js';
@@ -34,7 +34,7 @@ const Erasure = Type.Object(
     id: Type.String({ description: 'era_…' }),
     createdAt: Type.String({ format: 'date-time' }),
     reason: Type.Optional(Type.String()),
-    actor: Type.Optional(Type.Unknown()),
+    actor: Type.Optional(ActorOut),
     summary: Type.Object(
       {
         modules: Type.Record(Type.String(), Type.Record(Type.String(), Type.Integer()), { description: 'Rows deleted or anonymised, per module and table.' }),
@@ -58,10 +58,10 @@ const SubjectFields = {
 const SubjectQuery = Type.Object({ ...SubjectFields, download: Type.Optional(Type.Boolean({ description: 'Answer as a file download.' })) });
 const EraseBody = Type.Object({ ...SubjectFields, reason: Type.String({ minLength: 3, maxLength: 500, description: 'Why (e.g. the request reference); kept as proof.' }) }, { additionalProperties: false });
 
-function subjectOf(q: Partial<Record<keyof typeof SubjectFields, string>>): PrivacySubject {
+function subjectOf(q: Partial<Record<keyof typeof SubjectFields, string>>, part: RequestPart): PrivacySubject {
   const s: PrivacySubject = {};
   for (const k of Object.keys(SubjectFields) as Array<keyof typeof SubjectFields>) if (q[k]) s[k] = q[k];
-  if (!Object.keys(s).length) throw badRequest('Say whose data: give customerId, email, anonymousId, profileId or phone.', [{ field: 'customerId', message: 'give at least one identifier' }]);
+  if (!Object.keys(s).length) throw badRequest('Say whose data: give customerId, email, anonymousId, profileId or phone.', [{ field: '/customerId', in: part, message: 'give at least one identifier' }]);
   return s;
 }
 
@@ -75,7 +75,7 @@ export async function privacyRoutes(app: App, ctx: AppContext) {
       schema: { tags, summary: 'Everything Winkel holds on a person, as JSON (GDPR access and portability)', querystring: SubjectQuery, response: { 200: ref(PersonExport) } },
     },
     async (req, reply) => {
-      const data = await exportPerson(ctx.db, subjectOf(req.query), 'staff');
+      const data = await exportPerson(ctx.db, subjectOf(req.query, 'query'), 'staff');
       // Who looked at a person's data is itself worth knowing (no personal data in the entry).
       const who = data.identifiers.customerIds[0] ?? data.identifiers.profileIds[0] ?? data.identifiers.anonymousIds[0] ?? 'unknown';
       await recordAudit(ctx.db, requestContext(req), { action: 'customer.export', resourceType: 'customer', resourceId: who });
@@ -111,7 +111,7 @@ export async function privacyRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const { reason, ...rest } = req.body as Static<typeof EraseBody>;
-      const r = await erasePerson(ctx.db, requestContext(req), subjectOf(rest), reason, 'staff');
+      const r = await erasePerson(ctx.db, requestContext(req), subjectOf(rest, 'body'), reason, 'staff');
       return reply.code(201).send(r as never);
     },
   );
@@ -152,7 +152,7 @@ export async function privacyRoutes(app: App, ctx: AppContext) {
       const found = await listErasures(ctx.db, limit, req.query.cursor);
       const page = found.slice(0, limit);
       return {
-        data: page.map((r) => ({ id: String(r.id), reason: String(r.reason), actor: r.actor, summary: r.summary as never, createdAt: new Date(r.created_at as string).toISOString() })),
+        data: page.map((r) => ({ id: String(r.id), reason: String(r.reason), actor: r.actor as Static<typeof ActorOut>, summary: r.summary as never, createdAt: new Date(r.created_at as string).toISOString() })),
         hasMore: found.length > limit,
         nextCursor: found.length > limit ? String(page[page.length - 1].id) : null,
       };

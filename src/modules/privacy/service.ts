@@ -89,7 +89,7 @@ export async function exportPerson(db: Db, subject: PrivacySubject, scope: Scope
   return db.transaction(
     async (tx) => {
       const person = await resolvePerson(tx, subject, scope);
-      if (isEmptyPerson(person)) throw badRequest('Say whose data: give customerId, email, anonymousId, profileId or phone.', [{ field: 'customerId', message: 'give at least one identifier' }]);
+      if (isEmptyPerson(person)) throw badRequest('Say whose data: give customerId, email, anonymousId, profileId or phone.', [{ field: '/customerId', in: 'query', message: 'give at least one identifier' }]);
       const modules: Record<string, unknown> = {};
       for (const h of dataHolders()) modules[h.module] = await h.export(tx, person);
       const other: Record<string, unknown[]> = {};

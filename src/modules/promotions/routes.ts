@@ -1,8 +1,8 @@
 // Promotions, coupon codes, a builder preview, and pricing a cart (quote).
 import Type, { type TSchema } from 'typebox';
 import type { App, AppContext } from '../../app.js';
-import { etag, expectedVersion } from '../../platform/http/concurrency.js';
-import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
+import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders } from '../../platform/http/schemas.js';
 import { forbidden } from '../../platform/errors.js';
 import { isShopperFacing, type Principal } from '../../platform/http/access.js';
 import { requestContext } from '../access/routes.js';
@@ -150,11 +150,43 @@ const CartBody = {
 };
 const ReasonParamsT = Type.Record(Type.String(), Type.Unknown(), { description: 'what the reason is made of: amounts in cents, moments in ISO 8601, `offer` the rule’s terms (see docs/pricing.md)' });
 const Adj = Type.Object({ promotionId: Type.String(), name: Type.String(), amount: Type.Integer(), description: Type.String() });
+/** A discount on one line: an item discount, or the line's share of an order discount. */
+export const LineAdjustment = Type.Object(
+  {
+    promotionId: Type.String(),
+    name: Type.String(),
+    level: Type.Union([Type.Literal('item'), Type.Literal('order')], { description: '`order`: this line’s share of an order-level discount' }),
+    amount: Type.Integer({ description: 'negative cents' }),
+    description: Type.String(),
+  },
+  { $id: 'LineAdjustment' },
+);
+/** A promotion that gave a discount, with how much in all. */
+export const AppliedPromotion = Type.Object(
+  {
+    promotionId: Type.String(),
+    name: Type.String(),
+    amount: Type.Integer({ description: 'positive cents of discount given (items, order share and shipping together)' }),
+    couponCode: Type.Optional(Type.String()),
+    note: Type.Optional(Type.String({ description: 'e.g. why the discount is smaller than the rule says (budget cap)' })),
+  },
+  { $id: 'AppliedPromotion' },
+);
+/** The VAT in a total, per rate (prices include VAT). */
+export const VatBreakdown = Type.Object(
+  {
+    rows: Type.Array(Type.Object({ rate: Type.Integer({ description: 'basis points: 2100 = 21 %' }), gross: Type.Integer(), net: Type.Integer(), vat: Type.Integer() })),
+    gross: Type.Integer(),
+    net: Type.Integer(),
+    vat: Type.Integer(),
+  },
+  { $id: 'VatBreakdown', description: 'Cents, per VAT rate and in total: gross (with VAT), net and the VAT itself.' },
+);
 const Quote = Type.Object(
   {
     currency: Type.String(),
     country: Type.String(),
-    lines: Type.Array(Type.Object({ lineId: Type.String(), sku: Type.String(), unitPrice: Type.Integer(), quantity: Type.Integer(), subtotal: Type.Integer(), adjustments: Type.Array(Type.Object({ promotionId: Type.String(), name: Type.String(), level: Type.String(), amount: Type.Integer(), description: Type.String() })), total: Type.Integer() })),
+    lines: Type.Array(Type.Object({ lineId: Type.String(), sku: Type.String(), unitPrice: Type.Integer(), quantity: Type.Integer(), subtotal: Type.Integer(), adjustments: Type.Array(ref(LineAdjustment)), total: Type.Integer() })),
     orderAdjustments: Type.Array(Adj),
     shipping: Type.Object({ cost: Type.Integer(), discount: Type.Integer(), total: Type.Integer() }),
     subtotal: Type.Integer(),
@@ -162,7 +194,7 @@ const Quote = Type.Object(
     orderDiscountTotal: Type.Integer(),
     discountTotal: Type.Integer(),
     total: Type.Integer(),
-    applied: Type.Array(Type.Object({ promotionId: Type.String(), name: Type.String(), amount: Type.Integer(), couponCode: Type.Optional(Type.String()), note: Type.Optional(Type.String()) })),
+    applied: Type.Array(ref(AppliedPromotion)),
     notApplied: Type.Array(
       Type.Object({
         promotionId: Type.String(),
@@ -177,7 +209,7 @@ const Quote = Type.Object(
       Type.Object({ code: Type.String(), promotionId: Type.Optional(Type.String()), applied: Type.Boolean(), reason: Type.Optional(Type.String()), params: ReasonParamsT, message: Type.String({ description: 'in the language of Accept-Language' }) }),
     ),
     usage: Type.Object({ customerId: Type.Optional(Type.String()), redemptions: Type.Array(Type.Object({ promotionId: Type.String(), couponCode: Type.Optional(Type.String()), amount: Type.Integer() })) }),
-    vat: Type.Object({ rows: Type.Array(Type.Object({ rate: Type.Integer({ description: 'basis points: 2100 = 21 %' }), gross: Type.Integer(), net: Type.Integer(), vat: Type.Integer() })), gross: Type.Integer(), net: Type.Integer(), vat: Type.Integer() }),
+    vat: ref(VatBreakdown),
   },
   { $id: 'CartQuote' },
 );
@@ -199,7 +231,7 @@ function refuseShopperClaims(p: Principal | undefined, b: { customerId?: string;
 const toCoupon = (c: { code: string; promotionId: string; batchId: string | null; maxUses: number | null; used: number; expiresAt: Date | null; createdAt: Date }) => ({ ...c, expiresAt: c.expiresAt?.toISOString() ?? null, createdAt: c.createdAt.toISOString() });
 
 export async function promotionRoutes(app: App, ctx: AppContext) {
-  for (const s of [Target, Rule, PromotionBody, PromotionPatchBody, PromotionOut, PromotionPage, Coupon, CouponPage, Quote]) app.addSchema(s);
+  for (const s of [Target, Rule, PromotionBody, PromotionPatchBody, PromotionOut, PromotionPage, Coupon, CouponPage, LineAdjustment, AppliedPromotion, VatBreakdown, Quote]) app.addSchema(s);
   const cache = ctx.promotionCache ?? new promos.PromotionCache();
   const read = { access: { permission: 'catalog:read' } } as const;
   const write = { access: { permission: 'promotions:write' } } as const;
@@ -208,12 +240,12 @@ export async function promotionRoutes(app: App, ctx: AppContext) {
     const page = await promos.listPromotions(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, status: req.query.status });
     return { ...page, data: page.data.map(promos.publicPromotion) as never };
   });
-  app.post('/v1/promotions', { config: write, schema: { tags, summary: 'Create a promotion', body: ref(PromotionBody), response: { 201: ref(PromotionOut) } } }, async (req, reply) => {
+  app.post('/v1/promotions', { config: write, schema: { tags, summary: 'Create a promotion', body: ref(PromotionBody), response: { 201: withHeaders(ref(PromotionOut), 'etag', 'location') } } }, async (req, reply) => {
     const p = await promos.createPromotion(ctx.db, requestContext(req), req.body as promos.PromotionInput, cache);
     reply.code(201).header('etag', etag(p.version)).header('location', `/v1/promotions/${p.id}`);
     return promos.publicPromotion(p) as never;
   });
-  app.get('/v1/promotions/:id', { config: read, schema: { tags, summary: 'Get a promotion with its usage', params: IdParam, response: { 200: ref(PromotionOut) } } }, async (req, reply) => {
+  app.get('/v1/promotions/:id', { config: read, schema: { tags, summary: 'Get a promotion with its usage', params: IdParam, response: { 200: withHeaders(ref(PromotionOut), 'etag') } } }, async (req, reply) => {
     const p = await promos.getPromotion(ctx.db, req.params.id);
     reply.header('etag', etag(p.version));
     return promos.publicPromotion(p) as never;
@@ -227,8 +259,9 @@ export async function promotionRoutes(app: App, ctx: AppContext) {
         summary: 'Change a promotion (send If-Match)',
         description: 'Fields left out stay as they are. null removes a restriction (channels, storeIds, customerGroups, customerId, limits, target, startsAt, endsAt); an empty list does the same for channels, storeIds and customerGroups.',
         params: IdParam,
+        headers: IfMatchHeaders,
         body: ref(PromotionPatchBody),
-        response: { 200: ref(PromotionOut) },
+        response: { 200: withHeaders(ref(PromotionOut), 'etag') },
       },
     },
     async (req, reply) => {

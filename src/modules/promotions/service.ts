@@ -3,7 +3,7 @@
 // price lists, usage so far and VAT into one priced, explained cart.
 import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db.js';
-import { badRequest, notFound } from '../../platform/errors.js';
+import { badRequest, notFound, type FieldError, type JsonPointer } from '../../platform/errors.js';
 import { emit, lockAggregate } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
@@ -60,7 +60,7 @@ export function checkDefinition(p: PromotionInput) {
 const TOP_LEVEL = new Set(['name', 'status', 'priority', 'stacking', 'startsAt', 'endsAt', 'channels', 'storeIds', 'customerGroups', 'customerId', 'target', 'rule']);
 
 /** The field an engine message is about: `limits.total …` → /limits/total, `target: …` → /target, rule arithmetic → /rule. */
-function fieldOf(message: string): string {
+function fieldOf(message: string): JsonPointer {
   const head = message.split(/[ :,]/)[0];
   if (head.startsWith('limits.')) return `/limits/${head.slice(7)}`;
   if (TOP_LEVEL.has(head)) return `/${head}`;
@@ -211,10 +211,10 @@ export interface QuoteInput {
  */
 export async function quoteCart(db: Executor, cache: PromotionCache, input: QuoteInput, onlyPromotions?: Promotion[]) {
   const found = await variantsForPricing(db, input.lines);
-  const missing = input.lines.map((l, i) => (found[i] ? null : { field: `/lines/${i}`, message: `no variant ${l.variantId ?? l.sku}` })).filter((e) => e !== null);
+  const missing = input.lines.map((l, i): FieldError | null => (found[i] ? null : { field: `/lines/${i}`, message: `no variant ${l.variantId ?? l.sku}` })).filter((e) => e !== null);
   if (missing.length) throw badRequest('Some lines name no known product variant.', missing);
   const prices = await resolvePrices(db, found.map((v) => v!.id), { currency: input.currency ?? 'EUR', channel: input.channel, storeId: input.storeId, customerGroups: input.customerGroups, at: input.at });
-  const unpriced = found.map((v, i) => (prices.has(v!.id) ? null : { field: `/lines/${i}`, message: `${v!.sku} has no price for ${input.channel}${input.storeId ? ` in ${input.storeId}` : ''}` })).filter((e) => e !== null);
+  const unpriced = found.map((v, i): FieldError | null => (prices.has(v!.id) ? null : { field: `/lines/${i}`, message: `${v!.sku} has no price for ${input.channel}${input.storeId ? ` in ${input.storeId}` : ''}` })).filter((e) => e !== null);
   if (unpriced.length) throw badRequest('Some lines have no price in this context.', unpriced);
   const ancestors = await categoryPaths(db, [...new Set(found.map((v) => v!.categoryId).filter((c): c is string => !!c))]);
   const lines: CartLine[] = input.lines.map((l, i) => {

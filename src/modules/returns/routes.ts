@@ -5,6 +5,7 @@ import type { FastifyRequest } from 'fastify';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, forbidden, notFound } from '../../platform/errors.js';
 import { IdParam, Page, PageQuery, ref } from '../../platform/http/schemas.js';
+import { LineAdjustment } from '../promotions/routes.js';
 import { requestContext } from '../access/routes.js';
 import { assertInScope, assertLocationAccess, storeScope } from '../access/scope.js';
 import { orderInScope } from '../commerce/scope.js';
@@ -54,7 +55,10 @@ const Return = Type.Object(
     refundMethod: Type.String(),
     refundTotal: Type.Union([Type.Integer(), Type.Null()]),
     refund: Type.Union([ref(RefundPlan), Type.Null()]),
-    exchange: Type.Unknown(),
+    exchange: Type.Union(
+      [Type.Array(Type.Object({ variantId: Type.String(), sku: Type.String(), quantity: Type.Integer(), unitPrice: Type.Integer(), total: Type.Integer(), adjustments: Type.Array(ref(LineAdjustment)), taxClass: Type.String() })), Type.Null()],
+      { description: 'The goods taken in exchange, as priced (they join the order as lines too); null without an exchange.' },
+    ),
     note: Type.Union([Type.String(), Type.Null()]),
     lines: Type.Array(Type.Object({ id: Type.String(), orderLineId: Type.String(), variantId: Type.String(), sku: Type.String(), quantity: Type.Integer(), reason: Type.String(), outcome: Type.Union([Type.String(), Type.Null()]), note: Type.Union([Type.String(), Type.Null()]) })),
     storeIds: Type.Array(Type.String(), { description: 'The stores the return belongs to: its order’s (sold there or a line from there) and the one that received it. Staff scoped to stores see the returns of theirs.' }),
@@ -93,8 +97,23 @@ const ReturnableOrder = Type.Object(
   { $id: 'ReturnableOrder', description: 'What a store needs to take a return of an order from any store or channel; nothing about the customer or the payments (GET /v1/orders/{id} has the full order for those who may see it).' },
 );
 
+/** What creating a return takes; the preview takes the very same, so a client can preview what it is about to send. */
+const ReturnRequest = Type.Object(
+  {
+    orderId: Type.String({ maxLength: 64 }),
+    method: Type.Union([Type.Literal('in_store'), Type.Literal('mail')]),
+    lines: Type.Array(LineIn, { minItems: 1, maxItems: 200 }),
+    refundMethod: Type.Optional(RefundMethodT),
+    locationId: Type.Optional(Type.String({ maxLength: 64, description: 'The store receiving it now (direct return).' })),
+    exchange: Type.Optional(ExchangeT),
+    payment: Type.Optional(ref(TenderSchema)),
+    note: Type.Optional(Type.String({ maxLength: 1000 })),
+  },
+  { additionalProperties: false, $id: 'ReturnRequest' },
+);
+
 export async function returnRoutes(app: App, ctx: AppContext) {
-  for (const s of [RefundPlan, Return, ReturnResult, ReturnPreview, ReturnPolicy, ReturnPage, ReturnableOrder]) app.addSchema(s);
+  for (const s of [RefundPlan, Return, ReturnResult, ReturnPreview, ReturnPolicy, ReturnPage, ReturnableOrder, ReturnRequest]) app.addSchema(s);
   const deps: ReturnDeps = { providers: paymentProviders(ctx.db, { testGatewaySecret: ctx.config.testGatewaySecret }), policy: policyFrom(ctx.config), promotionCache: ctx.promotionCache ?? new PromotionCache() };
   const shop = { access: { permission: 'storefront' } } as const;
 
@@ -141,8 +160,9 @@ export async function returnRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: 'What a return would refund, and over which tenders, without changing anything',
-        description: 'The same checks as creating it (422 `not_returnable`, `return_window_closed`, `quantity_exceeds_returnable`; 409 `line_not_fulfilled`).',
-        body: Type.Object({ orderId: Type.String({ maxLength: 64 }), lines: Type.Array(LineIn, { minItems: 1, maxItems: 200 }), refundMethod: Type.Optional(RefundMethodT), locationId: Type.Optional(Type.String({ maxLength: 64 })), exchange: Type.Optional(ExchangeT) }, { additionalProperties: false }),
+        description:
+          'Takes the body of POST /v1/returns, so a client can preview exactly what it is about to send (`payment` and `note` change nothing here). The same checks as creating it (422 `not_returnable`, `return_window_closed`, `quantity_exceeds_returnable`; 409 `line_not_fulfilled`).',
+        body: ref(ReturnRequest),
         response: { 200: ref(ReturnPreview) },
       },
     },
@@ -166,19 +186,7 @@ export async function returnRoutes(app: App, ctx: AppContext) {
         summary: 'Authorise a return (RMA), or take one directly at a store',
         description:
           'Customers authorise returns of their own orders (`method` mail or in_store); staff with returns:write may do so for any order. With `locationId` and an `outcome` on every line (staff), the goods are received at once: stock movements at that location, the refund paid out (and an exchange handed over) in one step. 422 `not_returnable`, `return_window_closed`, `quantity_exceeds_returnable`; 409 `line_not_fulfilled`; 402 `payment_required` when an exchange costs more and no `payment` is given.',
-        body: Type.Object(
-          {
-            orderId: Type.String({ maxLength: 64 }),
-            method: Type.Union([Type.Literal('in_store'), Type.Literal('mail')]),
-            lines: Type.Array(LineIn, { minItems: 1, maxItems: 200 }),
-            refundMethod: Type.Optional(RefundMethodT),
-            locationId: Type.Optional(Type.String({ maxLength: 64, description: 'The store receiving it now (direct return).' })),
-            exchange: Type.Optional(ExchangeT),
-            payment: Type.Optional(ref(TenderSchema)),
-            note: Type.Optional(Type.String({ maxLength: 1000 })),
-          },
-          { additionalProperties: false },
-        ),
+        body: ref(ReturnRequest),
         response: { 201: ref(ReturnResult) },
       },
     },

@@ -14,8 +14,8 @@
 import { and, desc, eq, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { Config } from '../../platform/config.js';
 import type { Db, Executor, Tx } from '../../platform/db.js';
-import { badRequest, conflict, forbidden, notFound, Problem } from '../../platform/errors.js';
-import { emit, lockAggregate } from '../../platform/events/outbox.js';
+import { badRequest, conflict, forbidden, notFound, Problem, type FieldError, type JsonPointer } from '../../platform/errors.js';
+import { emit, lockAggregate, type EventType } from '../../platform/events/outbox.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
@@ -80,7 +80,7 @@ export interface CreateReturnInput {
   note?: string;
 }
 
-const problem = (status: number, code: string, detail: string, field?: string, extra?: Record<string, unknown>) =>
+const problem = (status: number, code: string, detail: string, field?: JsonPointer, extra?: Record<string, unknown>) =>
   new Problem({ status, code, title: status === 422 ? 'The request cannot be processed' : 'Conflict', detail, errors: field ? [{ field, message: detail }] : undefined, extra });
 
 /** Quantities of each order line in returns that are not cancelled (requested ones hold their goods too). */
@@ -138,7 +138,7 @@ export async function checkReturnable(db: Executor, policy: ReturnPolicy, order:
   const excluded = new Set(policy.excludedCategoryIds);
   const paths = excluded.size ? await categoryPaths(db, [...new Set(variants.map((v) => v?.categoryId).filter((c): c is string => !!c))]) : new Map<string, string[]>();
   for (const [i, l] of lines.entries()) {
-    const field = `/lines/${i}`;
+    const field = `/lines/${i}` as const;
     const line = order.lines.find((x) => x.id === l.orderLineId);
     if (!line) throw problem(422, 'unknown_order_line', `Order ${order.id} has no line ${l.orderLineId}.`, `${field}/orderLineId`);
     if (seen.has(line.id)) throw problem(422, 'duplicate_line', `Line ${line.id} is named twice; give its total quantity once.`, `${field}/orderLineId`);
@@ -297,7 +297,7 @@ export async function listReturns(db: Executor, q: { limit: number; cursor?: str
 // Every return event names its order (so it reaches the customer who placed it, guest or not) and
 // how the goods come back; `locationId` once they are handed in, so a return at a store counts as
 // a store visit on the customer's timeline.
-function event(type: string, r: { id: string; orderId: string; customerId: string | null; method: 'in_store' | 'mail' }, ctx: RequestContext, data: Record<string, unknown>) {
+function event(type: EventType, r: { id: string; orderId: string; customerId: string | null; method: 'in_store' | 'mail' }, ctx: RequestContext, data: Record<string, unknown>) {
   return { type, aggregateType: 'return', aggregateId: r.id, customerId: r.customerId, actor: ctx.actor, data: { returnId: r.id, orderId: r.orderId, method: r.method, ...data } };
 }
 
@@ -308,7 +308,7 @@ function event(type: string, r: { id: string; orderId: string; customerId: strin
  */
 export async function createReturn(db: Db, deps: ReturnDeps, ctx: RequestContext, input: CreateReturnInput, who: { customerId?: string } = {}) {
   const direct = !!input.locationId;
-  if (direct && input.lines.some((l) => !l.outcome)) throw badRequest('A return received at a store needs an inspection outcome on every line.', input.lines.map((l, i) => (l.outcome ? null : { field: `/lines/${i}/outcome`, message: 'restock, damaged or quarantine' })).filter((e) => e !== null));
+  if (direct && input.lines.some((l) => !l.outcome)) throw badRequest('A return received at a store needs an inspection outcome on every line.', input.lines.map((l, i): FieldError | null => (l.outcome ? null : { field: `/lines/${i}/outcome`, message: 'restock, damaged or quarantine' })).filter((e) => e !== null));
   if (!direct && input.exchange?.length) throw badRequest('Exchanges are made at a store, when the goods come back: give `locationId`.', [{ field: '/locationId', message: 'required for an exchange' }]);
   if (who.customerId && direct) throw forbidden('A customer authorises a return; a store receives it.');
   const order = await getOrder(db, input.orderId);

@@ -7,9 +7,10 @@ import path from 'node:path';
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, unauthorized } from '../../platform/errors.js';
-import { ref } from '../../platform/http/schemas.js';
+import { ref, documentedBody } from '../../platform/http/schemas.js';
 import { rootPath } from '../../platform/paths.js';
 import { collect, type IncomingEvent } from '../customers/collect.js';
+import { CollectBatch } from '../customers/routes.js';
 import { hasConsent } from '../consent/service.js';
 
 export const SDK_DIR = rootPath('sdk/src');
@@ -89,7 +90,17 @@ export async function sdkRoutes(app: App, ctx: AppContext) {
     '/v1/sdk/beacon',
     {
       // The key in the query spends that key's budget for this address, as a header would.
-      config: { access: 'public', keyInQuery: 'key' },
+      config: {
+        access: 'public',
+        keyInQuery: 'key',
+        ...documentedBody(
+          {
+            'text/plain': { schema: Type.String({ contentMediaType: 'application/json', description: 'The batch as JSON text, `{"batch": [CollectEvent, …]}`: what navigator.sendBeacon sends without a CORS pre-flight.' }) },
+            'application/json': { schema: CollectBatch },
+          },
+          'Up to 500 events, as for POST /v1/collect/batch.',
+        ),
+      },
       schema: {
         tags: ['customer data'],
         summary: 'Collect a batch sent by navigator.sendBeacon (publishable key in the query, JSON body as text/plain)',
@@ -107,11 +118,11 @@ export async function sdkRoutes(app: App, ctx: AppContext) {
         try {
           parsed = JSON.parse(parsed);
         } catch {
-          throw badRequest('The body is not JSON.', [{ field: 'body', message: 'send {"batch":[…]} as JSON text' }]);
+          throw badRequest('The body is not JSON.', [{ field: '', message: 'send {"batch":[…]} as JSON text' }]);
         }
       }
       const batch = (parsed as { batch?: unknown })?.batch;
-      if (!Array.isArray(batch) || batch.length === 0 || batch.length > 500) throw badRequest('Send {"batch":[…]} with 1 to 500 events.', [{ field: 'body/batch', message: 'an array of 1–500 events' }]);
+      if (!Array.isArray(batch) || batch.length === 0 || batch.length > 500) throw badRequest('Send {"batch":[…]} with 1 to 500 events.', [{ field: '/batch', message: 'an array of 1–500 events' }]);
       const consented = new Map<string, Promise<boolean>>();
       const keep: IncomingEvent[] = [];
       const indexes: number[] = [];

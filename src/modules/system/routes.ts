@@ -4,6 +4,7 @@ import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
 import { listEvents } from './service.js';
+import { EVENT_TYPES } from '../../events.js';
 
 const Health = Type.Object({ status: Type.Literal('ok'), version: Type.String(), uptimeSeconds: Type.Number() }, { $id: 'Health' });
 const Ready = Type.Object({ status: Type.Union([Type.Literal('ready'), Type.Literal('unavailable')]), database: Type.String() }, { $id: 'Ready' });
@@ -20,9 +21,21 @@ export const Event = Type.Object(
   { $id: 'Event', description: 'A domain event, exactly as webhooks deliver it.' },
 );
 const EventPage = Page(ref(Event), 'Event');
+const EventTypeList = Type.Object(
+  {
+    data: Type.Array(
+      Type.Object({
+        type: Type.String({ description: 'e.g. order.placed' }),
+        module: Type.String({ description: 'The module that emits it.' }),
+        description: Type.String({ description: 'When it happens.' }),
+      }),
+    ),
+  },
+  { $id: 'EventTypeList', description: 'Every event type Winkel emits, as webhook endpoints can subscribe to them.' },
+);
 
 export async function systemRoutes(app: App, ctx: AppContext) {
-  for (const s of [Health, Ready, Event, EventPage]) app.addSchema(s);
+  for (const s of [Health, Ready, Event, EventPage, EventTypeList]) app.addSchema(s);
   const started = Date.now();
 
   app.get('/health', { config: { access: 'public' }, schema: { tags: ['system'], summary: 'Is the process up', response: { 200: ref(Health) } } }, async () => ({
@@ -59,5 +72,19 @@ export async function systemRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => listEvents(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, type: req.query.type, aggregateType: req.query.aggregateType, aggregateId: req.query.aggregateId }),
+  );
+
+  app.get(
+    '/v1/event-types',
+    {
+      config: { access: 'any' },
+      schema: {
+        tags: ['events'],
+        summary: 'Every event type Winkel emits, with the module that emits it and when',
+        description: 'What a webhook endpoint’s `eventTypes` may name (exactly, or by a prefix such as `order.*`); others are refused. New types may be added within v1.',
+        response: { 200: ref(EventTypeList) },
+      },
+    },
+    async () => ({ data: EVENT_TYPES.map((e) => ({ ...e })) }),
   );
 }

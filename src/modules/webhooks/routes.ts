@@ -1,8 +1,8 @@
 // Webhook endpoints, their delivery log, test pings and replays.
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
-import { etag, expectedVersion } from '../../platform/http/concurrency.js';
-import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
+import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import * as webhooks from './service.js';
 
@@ -61,7 +61,7 @@ export const WebhookDelivery = Type.Object(
 );
 const WebhookDeliveryPage = Page(ref(WebhookDelivery), 'WebhookDelivery');
 const WebhookDeliveryDetail = Type.Object(
-  { delivery: ref(WebhookDelivery), payload: Type.Unknown({ description: 'The event as sent.' }), attempts: Type.Array(ref(WebhookAttempt)) },
+  { delivery: ref(WebhookDelivery), payload: Type.Record(Type.String(), Type.Unknown(), { description: 'The event as sent: the envelope of GET /v1/events (an Event).' }), attempts: Type.Array(ref(WebhookAttempt)) },
   { $id: 'WebhookDeliveryDetail' },
 );
 
@@ -86,7 +86,7 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
         description:
           'The answer holds the signing secret. Deliveries are POSTs signed with `Winkel-Signature` (see docs/API.md). A URL whose host is (or resolves to) a private, loopback, link-local, unique-local, shared (CGNAT), multicast, reserved or cloud metadata address is refused with 422 `webhook_url_refused`, unless the server runs with WEBHOOK_ALLOW_PRIVATE=true.',
         body: Type.Object({ url: Type.String({ minLength: 8, maxLength: 2000 }), description: Type.Optional(Type.String({ maxLength: 500 })), eventTypes: EventTypes }, { additionalProperties: false }),
-        response: { 201: ref(WebhookEndpoint) },
+        response: { 201: withHeaders(ref(WebhookEndpoint), 'etag', 'location') },
       },
     },
     async (req, reply) => {
@@ -96,7 +96,7 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
     },
   );
 
-  app.get('/v1/webhook-endpoints/:id', { config: write, schema: { tags, summary: 'Get a webhook endpoint with its secret', params: IdParam, response: { 200: ref(WebhookEndpoint) } } }, async (req, reply) => {
+  app.get('/v1/webhook-endpoints/:id', { config: write, schema: { tags, summary: 'Get a webhook endpoint with its secret', params: IdParam, response: { 200: withHeaders(ref(WebhookEndpoint), 'etag') } } }, async (req, reply) => {
     const e = await webhooks.getEndpoint(ctx.db, req.params.id);
     reply.header('etag', etag(e.version));
     return webhooks.publicEndpoint(e, true);
@@ -111,6 +111,7 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
         summary: 'Change, disable, re-enable an endpoint or rotate its secret',
         description: 'Send `If-Match` with the ETag you read; a stale one gets 412. A new `url` follows the same address rules as when adding an endpoint (422 `webhook_url_refused`).',
         params: IdParam,
+        headers: IfMatchHeaders,
         body: Type.Object(
           {
             url: Type.Optional(Type.String({ minLength: 8, maxLength: 2000 })),
@@ -121,7 +122,7 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
           },
           { additionalProperties: false, minProperties: 1 },
         ),
-        response: { 200: ref(WebhookEndpoint) },
+        response: { 200: withHeaders(ref(WebhookEndpoint), 'etag') },
       },
     },
     async (req, reply) => {
@@ -175,7 +176,7 @@ export async function webhookRoutes(app: App, ctx: AppContext) {
     const attempts = await webhooks.listAttempts(ctx.db, d.id);
     return {
       delivery: webhooks.publicDelivery(d),
-      payload: d.payload,
+      payload: d.payload as Record<string, unknown>,
       attempts: attempts.map((a) => ({ attempt: a.attempt, attemptedAt: a.attemptedAt.toISOString(), durationMs: a.durationMs, statusCode: a.statusCode, responseBody: a.responseBody, error: a.error })),
     };
   });

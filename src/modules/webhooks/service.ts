@@ -5,7 +5,8 @@
 import { and, asc, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db, Executor, Tx } from '../../platform/db.js';
-import { badRequest, notFound, unprocessable } from '../../platform/errors.js';
+import { badRequest, notFound, unprocessable, type FieldError } from '../../platform/errors.js';
+import { isKnownEventPattern } from '../../events.js';
 import { emit, lockAggregate, matchesType, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
@@ -70,8 +71,13 @@ async function checkUrl(url: string, allowPrivate: boolean) {
 }
 
 function checkTypes(types: string[]) {
-  const bad = types.map((t, i) => (/^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$/.test(t) ? null : { field: `/eventTypes/${i}`, message: `"${t}" is not an event type or pattern` })).filter((e) => e !== null);
+  const bad = types.map((t, i): FieldError | null => (/^(\*|[a-z_]+(\.[a-z_]+)*(\.\*)?)$/.test(t) ? null : { field: `/eventTypes/${i}`, message: `"${t}" is not an event type or pattern` })).filter((e) => e !== null);
   if (bad.length) throw badRequest('Event types look like "staff_user.created", "order.*" or "*".', bad);
+  // A type no module emits would subscribe to nothing, silently: a typo, or a type of another system.
+  const unknown = types.map((t, i): FieldError | null => (isKnownEventPattern(t) ? null : { field: `/eventTypes/${i}`, message: `no event type ${t.endsWith('.*') ? `starts with "${t.slice(0, -1)}"` : `"${t}"`}` })).filter((e) => e !== null);
+  if (unknown.length) {
+    throw unprocessable(`Winkel emits no event ${unknown.map((e) => `"${types[Number(e.field.split('/').pop())]}"`).join(', ')}; GET /v1/event-types lists them all.`, 'unknown_event_type', unknown);
+  }
 }
 
 /** What the endpoint rules depend on: WEBHOOK_ALLOW_PRIVATE. */

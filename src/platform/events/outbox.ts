@@ -21,8 +21,20 @@ export interface Actor {
   label?: string;
 }
 
+/**
+ * Every event type Winkel emits. Each module lists its own in an `events.ts` catalogue; src/events.ts
+ * joins them and fills this interface in (declaration merging), so emitting a type that no
+ * catalogue lists does not compile, and the list served at GET /v1/event-types, checked against
+ * webhook subscriptions and printed in docs/API.md is the whole list.
+ */
+export interface EventTypeRegistry {}
+export type EventType = keyof EventTypeRegistry & string;
+
+/** A module's event types, each with when it happens (one line, shown in docs/API.md). */
+export type EventCatalogue = Record<string, string>;
+
 export interface NewEvent {
-  type: string;
+  type: EventType;
   aggregateType: string;
   aggregateId: string;
   /** The customer this event belongs to, so it lands in that customer's timeline. */
@@ -120,7 +132,8 @@ export function outboxInsert(events: NewEvent[]): SQL {
 }
 
 export interface EventFromRow {
-  type: string | SQL;
+  /** A type, or an SQL expression choosing between listed types (e.g. `case … then 'stock.out' …`). */
+  type: EventType | SQL;
   aggregateType: string;
   aggregateId: string;
   customerId?: string | null;

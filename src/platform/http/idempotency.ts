@@ -111,7 +111,7 @@ export function idempotencyHooks(db: Db, hours: number, opts: { spoolDir: string
     if (header === undefined) return;
     const key = String(header);
     if (!KEY_RE.test(key)) {
-      throw new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: 'Idempotency-Key must be 1–255 visible ASCII characters.', errors: [{ field: 'Idempotency-Key', message: 'invalid' }] });
+      throw new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: 'Idempotency-Key must be 1–255 visible ASCII characters.', errors: [{ field: '/idempotency-key', in: 'header', message: 'invalid' }] });
     }
     const principal = principalOf(req);
     const { lookup, requestKey, answerKey } = idempotencySecrets(principal, key);

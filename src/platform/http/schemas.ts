@@ -12,7 +12,14 @@ export const Problem = Type.Object(
     code: Type.String({ description: 'Short machine-readable form of `type`.' }),
     requestId: Type.String({ description: 'Quote this when asking for help; it is in the server log too.' }),
     errors: Type.Optional(
-      Type.Array(Type.Object({ field: Type.String({ description: 'JSON pointer of the field, e.g. /email.' }), message: Type.String() })),
+      Type.Array(
+        Type.Object({
+          field: Type.String({ description: 'A JSON Pointer (RFC 6901) to the field in the part of the request named by `in`: `/email`, `/lines/0/sku`; empty for that part as a whole.' }),
+          in: Type.Union([Type.Literal('body'), Type.Literal('query'), Type.Literal('path'), Type.Literal('header')], { description: 'Where the field is: the JSON body, the query string, the path or a header (header names in lower case).' }),
+          message: Type.String({ description: 'What is wrong with it.' }),
+        }),
+        { description: 'One entry per field that is wrong.' },
+      ),
     ),
   },
   { $id: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details.' },
@@ -47,5 +54,36 @@ export function Page<T extends TSchema>(item: T, name: string) {
   );
 }
 
+/** Who did something: a staff user, an API key, a customer, the system (a job) or an anonymous caller. */
+export const ActorOut = Type.Object(
+  {
+    type: Type.String({ description: 'staff, api_key, customer, system or anonymous' }),
+    id: Type.Optional(Type.String({ description: 'stf_…, key_…, cus_…' })),
+    label: Type.Optional(Type.String({ description: 'e.g. the staff user’s e-mail or the key’s name' })),
+  },
+  { description: 'Who did it.' },
+);
+
 export const Timestamp = Type.String({ format: 'date-time' });
 export const NullableTimestamp = Type.Union([Timestamp, Type.Null()]);
+
+/**
+ * A response schema that also declares the headers the route sends with it, for the OpenAPI
+ * document: `etag` (the resource's version, for If-Match) and `location` (where a created resource
+ * is). The body schema is unchanged.
+ */
+export function withHeaders<T extends TSchema>(schema: T, ...names: Array<'etag' | 'location'>): T {
+  const headers = Object.fromEntries(names.map((n) => [n, { type: 'string' }]));
+  return { ...schema, headers } as T;
+}
+
+/**
+ * Route config for a body the route reads itself, unparsed or as a stream (a file upload, a
+ * beacon's text): the OpenAPI document shows `body` (per content type), while Fastify does not
+ * validate it, which it could not do for a stream. For JSON bodies declare `schema.body` instead.
+ */
+export function documentedBody(content: Record<string, { schema: TSchema | Record<string, unknown> }>, description?: string) {
+  return {
+    swaggerTransform: ({ schema, url }: { schema: unknown; url: string }) => ({ schema: { ...(schema as object), body: { content, ...(description ? { description } : {}) } }, url }),
+  };
+}

@@ -8,7 +8,9 @@ import { session } from '../lib/session';
 export type Schemas = components['schemas'];
 
 export interface FieldError {
+  /** A JSON Pointer into the part of the request named by `in`: "/email", "/lines/0/sku". */
   field: string;
+  in?: 'body' | 'query' | 'path' | 'header';
   message: string;
 }
 
@@ -33,11 +35,11 @@ export class ApiProblem extends Error {
     this.body = init.body ?? {};
   }
 
-  /** Field errors keyed by the form field they belong to ("body/email" → "email"). */
+  /** Field errors keyed by the top-level form field they belong to ("/email" → "email"). */
   fieldErrors(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const e of this.errors) {
-      const name = e.field.replace(/^(body|querystring|params)/, '').replace(/^\//, '').replace(/\/.*$/, '');
+      const name = e.field.replace(/^\//, '').replace(/\/.*$/, '').replace(/~1/g, '/').replace(/~0/g, '~');
       if (name && !out[name]) out[name] = e.message;
     }
     return out;

@@ -95,6 +95,5 @@ export function useVariantInfo(variantId: string | null | undefined) {
 /** The message the server gave for one field path, e.g. "/variants/0/gtin". */
 export function errorAt(error: unknown, field: string): string | undefined {
   if (!(error instanceof ApiProblem)) return undefined;
-  const norm = (f: string) => f.replace(/^(body|querystring|params)/, '').replace(/^\/?/, '/');
-  return error.errors.find((e) => norm(e.field) === norm(field))?.message;
+  return error.errors.find((e) => e.field === field)?.message;
 }

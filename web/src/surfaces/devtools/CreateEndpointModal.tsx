@@ -6,11 +6,12 @@ import { useTranslation } from 'react-i18next';
 import { ApiProblem, api, createHeaders, unwrap, type Schemas } from '../../api/client';
 import { SecretValue } from '../../components/SecretValue';
 import { problemMessage } from '../../lib/notify';
-import { EVENT_TYPE_SUGGESTIONS } from './eventTypes';
+import { useEventTypeSuggestions } from './eventTypes';
 
 export function CreateEndpointModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   const client = useQueryClient();
+  const suggestions = useEventTypeSuggestions();
   const [created, setCreated] = useState<Schemas['WebhookEndpoint'] | null>(null);
   const form = useForm({
     initialValues: { url: '', description: '', eventTypes: ['*'] as string[] },
@@ -69,7 +70,7 @@ export function CreateEndpointModal({ opened, onClose }: { opened: boolean; onCl
             <TagsInput
               label={t('webhooks.eventTypes')}
               description={t('webhooks.form.eventTypesHint')}
-              data={EVENT_TYPE_SUGGESTIONS}
+              data={suggestions}
               required
               clearable
               {...form.getInputProps('eventTypes')}

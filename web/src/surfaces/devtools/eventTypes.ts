@@ -1,40 +1,11 @@
-// Suggestions for event-type fields; endpoints also accept prefixes ("stock.*") and "*".
-export const EVENT_TYPE_SUGGESTIONS = [
-  '*',
-  'api_key.*',
-  'api_key.created',
-  'api_key.revoked',
-  'staff_user.*',
-  'customer.*',
-  'customer.erased',
-  'consent.*',
-  'consent.changed',
-  'product.*',
-  'category.*',
-  'price.*',
-  'price_list.*',
-  'stock.*',
-  'stock.low',
-  'stock.out',
-  'stock.settings_changed',
-  'transfer.*',
-  'count.*',
-  'reservation.*',
-  'order.*',
-  'order.placed',
-  'order.note_added',
-  'fulfilment.*',
-  'fulfilment.ready_for_pickup',
-  'payment.*',
-  'refund.issued',
-  'return.*',
-  'gift_card.*',
-  'location.*',
-  'import.*',
-  'webhook_endpoint.*',
-  'webhook.ping',
-  'profile.*',
-  'profile.merged',
-  'profile.unmerged',
-  'identity_rules.updated',
-];
+// Suggestions for event-type fields, from the server's own list (GET /v1/event-types): every type,
+// each prefix ("stock.*") and "*". Endpoints accept only these, so a typo is caught here too.
+import { useQuery } from '@tanstack/react-query';
+import { api, unwrap } from '../../api/client';
+
+export function useEventTypeSuggestions(): string[] {
+  const list = useQuery({ queryKey: ['event-types'], queryFn: () => unwrap(api.GET('/v1/event-types')), staleTime: Infinity });
+  const types = list.data?.data.map((e) => e.type) ?? [];
+  const prefixes = [...new Set(types.map((t) => `${t.slice(0, t.indexOf('.'))}.*`))];
+  return ['*', ...prefixes.flatMap((p) => [p, ...types.filter((t) => t.startsWith(p.slice(0, -1)))])];
+}

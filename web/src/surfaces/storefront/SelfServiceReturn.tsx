@@ -60,10 +60,10 @@ export function SelfServiceReturn({ order }: { order: Order }) {
   const lines = chosen.map(([orderLineId, quantity]) => ({ orderLineId, quantity, reason: (reason ?? 'other') as Reason }));
 
   const preview = useQuery({
-    queryKey: ['shop', 'return-preview', order.id, lines],
+    queryKey: ['shop', 'return-preview', order.id, method, lines],
     enabled: lines.length > 0 && !!reason,
     retry: false,
-    queryFn: () => unwrap(shop.POST('/v1/returns/preview', { body: { orderId: order.id, lines } })),
+    queryFn: () => unwrap(shop.POST('/v1/returns/preview', { body: { orderId: order.id, method, lines } })),
   });
   const create = useMutation({
     mutationFn: () => unwrap(shop.POST('/v1/returns', { body: { orderId: order.id, method, lines }, headers: { 'idempotency-key': crypto.randomUUID() } })),

@@ -80,8 +80,9 @@ export function ReturnAtStorePage() {
     .map(([orderLineId, c]) => ({ orderLineId, quantity: c.quantity, reason: c.reason, outcome: c.outcome }));
 
   const preview = useQuery({
-    queryKey: ['returns', 'preview', order?.id, lines, refundMethod],
-    queryFn: () => unwrap(api.POST('/v1/returns/preview', { body: { orderId: order!.id, lines: lines.map(({ orderLineId, quantity, reason }) => ({ orderLineId, quantity, reason })), refundMethod } })),
+    queryKey: ['returns', 'preview', order?.id, store, lines, refundMethod],
+    // The body the confirmation will send.
+    queryFn: () => unwrap(api.POST('/v1/returns/preview', { body: { orderId: order!.id, method: 'in_store', locationId: store ?? undefined, lines, refundMethod } })),
     enabled: !!order && lines.length > 0 && !done,
     retry: false,
   });

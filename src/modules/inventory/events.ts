@@ -1,0 +1,33 @@
+// The events of inventory and purchasing; see docs/inventory.md.
+import type { EventCatalogue } from '../../platform/events/outbox.js';
+
+export const INVENTORY_EVENTS = {
+  'location.created': 'a warehouse, store or supplier location was added',
+  'location.updated': 'a location was changed',
+  'stock.changed': 'a movement in the stock ledger changed a level (`data.movement`, `data.level`)',
+  'stock.low': 'a level’s available-to-promise fell to its low-stock threshold or below',
+  'stock.out': 'a level’s available-to-promise reached 0',
+  'stock.back_in_stock': 'a level’s available-to-promise rose above 0 again',
+  'stock.settings_changed': 'a level’s safety stock or low-stock threshold changed',
+  'reservation.created': 'stock was reserved for a cart or order',
+  'reservation.released': 'reserved stock was given back',
+  'reservation.converted': 'reserved stock left as a sale',
+  'reservation.expired': 'a reservation ran out of time and its stock came back',
+  'transfer.requested': 'a transfer between locations was requested',
+  'transfer.shipped': 'a transfer left its origin',
+  'transfer.received': 'a transfer arrived at its destination',
+  'transfer.cancelled': 'a requested transfer was cancelled',
+  'count.created': 'a cycle count was started for a store zone',
+  'count.submitted': 'every line of a count was counted and it awaits approval',
+  'count.approved': 'a count was approved: its variances became count corrections',
+  'count.rejected': 'a count was rejected: stock stays as it was',
+  'back_in_stock.subscribed': 'a shopper asked for an e-mail when a product is back in stock (`customerId` set when known)',
+  'back_in_stock.notified': 'the back-in-stock e-mail was sent',
+  'supplier.created': 'a supplier was added',
+  'supplier.items_changed': 'what a supplier delivers (lead time, pack size, minimum order, cost) changed',
+  'purchase_order.created': 'a purchase order was drafted',
+  'purchase_order.sent': 'a purchase order was sent; its quantities are incoming',
+  'purchase_order.partially_received': 'part of a purchase order was received',
+  'purchase_order.received': 'all of a purchase order was received',
+  'purchase_order.cancelled': 'a purchase order was cancelled',
+} as const satisfies EventCatalogue;
