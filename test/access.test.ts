@@ -302,13 +302,13 @@ const CUSTOMER_DATA = new Set([
  */
 const CHAIN_DATA = new Set([
   // The caller's own sign-in and sessions; customers' own accounts and data ("me").
-  'POST /v1/auth/sign-in', 'POST /v1/auth/password-reset', 'POST /v1/auth/password-reset/confirm', 'POST /v1/auth/sign-out', 'GET /v1/auth/me', 'GET /v1/auth/sessions', 'DELETE /v1/auth/sessions/{id}', 'GET /v1/roles',
+  'POST /v1/auth/sign-in', 'POST /v1/auth/password-reset', 'POST /v1/auth/password-reset/confirm', 'POST /v1/auth/sign-out', 'GET /v1/auth/me', 'GET /v1/auth/sessions', 'DELETE /v1/auth/sessions/{id}', 'GET /v1/roles', 'GET /v1/event-types',
   'POST /v1/customer-auth/sign-up', 'POST /v1/customer-auth/sign-in', 'POST /v1/customer-auth/sign-out', 'GET /v1/customer-auth/me', 'GET /v1/customer-auth/sessions',
   'DELETE /v1/customer-auth/sessions/{id}', 'POST /v1/customer-auth/password-reset', 'POST /v1/customer-auth/password-reset/confirm',
   'GET /v1/me/orders', 'GET /v1/me/consents', 'PUT /v1/me/consents', 'GET /v1/me/export', 'POST /v1/me/erasure',
   // The catalog, prices, promotions and their imports: one for the chain.
   'GET /v1/products', 'POST /v1/products', 'GET /v1/products/{id}', 'PATCH /v1/products/{id}', 'GET /v1/variants/by-barcode/{code}', 'GET /v1/variants/{id}',
-  'GET /v1/categories', 'POST /v1/categories', 'PATCH /v1/categories/{id}', 'DELETE /v1/categories/{id}', 'GET /v1/attributes', 'POST /v1/attributes',
+  'GET /v1/categories', 'GET /v1/categories/{id}', 'POST /v1/categories', 'PATCH /v1/categories/{id}', 'DELETE /v1/categories/{id}', 'GET /v1/attributes', 'POST /v1/attributes',
   'GET /v1/price-lists', 'POST /v1/price-lists', 'GET /v1/price-lists/{id}', 'PATCH /v1/price-lists/{id}', 'GET /v1/price-lists/{id}/prices',
   'POST /v1/price-lists/{id}/prices', 'DELETE /v1/price-lists/{id}/prices/{variantId}', 'GET /v1/prices/resolve',
   'POST /v1/imports', 'GET /v1/imports', 'GET /v1/imports/{id}', 'GET /v1/imports/{id}/rejections', 'GET /v1/exports/products',
@@ -328,7 +328,7 @@ const CHAIN_DATA = new Set([
   'GET /v1/consents/unsubscribe', 'POST /v1/consents/unsubscribe',
 ]);
 /** Carts: who may use one is the cart's ownership (a customer session, a guest's secret, a store's staff), tested with the carts. */
-const CARTS = new Set(['POST /v1/carts', 'GET /v1/carts/{id}', 'POST /v1/carts/{id}/lines', 'PATCH /v1/carts/{id}/lines/{lineId}', 'PUT /v1/carts/{id}/customer', 'POST /v1/carts/{id}/coupons', 'POST /v1/carts/{id}/checkout']);
+const CARTS = new Set(['POST /v1/carts', 'GET /v1/carts/{id}', 'POST /v1/carts/{id}/lines', 'PATCH /v1/carts/{id}/lines/{lineId}', 'PUT /v1/carts/{id}/customer', 'POST /v1/carts/{id}/coupons', 'POST /v1/carts/{id}/claim', 'POST /v1/carts/{id}/checkout']);
 
 describe('store scope: every route as another store’s staff', () => {
   const f = {} as Fixtures;
@@ -349,7 +349,7 @@ describe('store scope: every route as another store’s staff', () => {
   const pickupOrder = async (customer: string, storeId: string) => {
     const cart = await ok('POST', '/v1/carts', { channel: 'web' }, customer);
     await ok('POST', `/v1/carts/${cart.id}/lines`, { sku: f.sku, quantity: 2, fulfilment: 'pickup', pickupLocationId: storeId }, customer);
-    return ok('POST', `/v1/carts/${cart.id}/checkout`, { payment: CARD }, customer);
+    return ok('POST', `/v1/carts/${cart.id}/checkout`, { acceptCurrentPrice: true, payment: CARD }, customer);
   };
 
   /** Everything of store B that a caller of store A could change, read straight from the tables. */

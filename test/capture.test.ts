@@ -45,11 +45,17 @@ async function tillCart(lines: Line[], channel = 'pos') {
   for (const l of lines) expect((await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: associate, body: l })).status).toBe(200);
   return cart.id as string;
 }
-const checkout = (cartId: string, body: Record<string, unknown>, token = associate, key = `k-${++n}`) => s.call('POST', `/v1/carts/${cartId}/checkout`, { token, body, headers: { 'idempotency-key': key } });
+/** Guest carts' secrets (docs/commerce.md, "Whose cart it is"), as the shop's browser keeps them. */
+const secrets = new Map<string, string>();
+const secretOf = (cartId: string): Record<string, string> => (secrets.has(cartId) ? { 'winkel-cart-secret': secrets.get(cartId)! } : {});
+/** A checkout at the price the shopper was shown (the cart's current one). */
+const checkout = (cartId: string, body: Record<string, unknown>, token = associate, key = `k-${++n}`) =>
+  s.call('POST', `/v1/carts/${cartId}/checkout`, { token, body: { acceptCurrentPrice: true, ...body }, headers: { 'idempotency-key': key, ...secretOf(cartId) } });
 
 async function webOrder(lines: Line[], payment: Record<string, unknown> = CARD) {
   const cart = (await s.call('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'web@example.com' } })).body;
-  for (const l of lines) expect((await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: pk, body: l })).status).toBe(200);
+  secrets.set(cart.id, cart.secret);
+  for (const l of lines) expect((await s.call('POST', `/v1/carts/${cart.id}/lines`, { token: pk, body: l, headers: secretOf(cart.id) })).status).toBe(200);
   const r = await checkout(cart.id, { payment, shippingAddress: ADDRESS }, pk);
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body;

@@ -248,7 +248,7 @@ describe('what only staff may claim', () => {
       expect(added.body.quote.lines[0].unitPrice).toBe(2000);
       const r = await s.call('POST', `/v1/carts/${cart.id}/checkout`, { token, headers: secretHeader(secret), body: { customerGroups: ['gold'], expectedTotal: 1000 + added.body.quote.shipping.total, payment: CARD } });
       expect(r.status, JSON.stringify(r.body)).toBe(400);
-      expect(r.body.errors).toEqual([{ field: '/customerGroups', message: expect.stringContaining('groups come from the cart’s customer') }]);
+      expect(r.body.errors).toEqual([{ field: '/customerGroups', in: 'body', message: expect.stringContaining('groups come from the cart’s customer') }]);
       expect((await s.call('GET', `/v1/carts/${cart.id}`, { token, headers: secretHeader(secret) })).body.status).toBe('open');
     }
     const [{ n }] = (await s.winkel.db.execute<{ n: number }>(sql`select count(*)::int as n from orders where cart_id in (${guest.id}, ${own.id}, ${till.id})`)).rows;

@@ -90,7 +90,7 @@ describe('errors', () => {
 
   it('hides internals on a 500', async () => {
     const app = await buildApp({ config: s.config, db: s.winkel.db, log: s.winkel.log, publicUrl: s.url, embedded: false, staffPrincipals: { resolve: async () => null, clear() {} } as never, wake: { webhooks() {} }, version: 'test' });
-    app.get('/v1/explode', { config: { access: 'public' } }, async () => {
+    app.get('/v1/explode', { config: { access: 'public' }, schema: { hide: true } }, async () => {
       throw new Error('secret internal detail at /srv/db.ts:42');
     });
     const r = await app.inject({ method: 'GET', url: '/v1/explode' });

@@ -36,8 +36,16 @@ interface Answer {
   text: string;
 }
 
+/** Guest carts' secrets (docs/commerce.md, "Whose cart it is"): sent on every call on the cart, as a shop's browser does. */
+const cartSecrets = new Map<string, string>();
+function cartSecretHeader(path: string): Record<string, string> {
+  const id = /^\/v1\/carts\/([^/?]+)/.exec(path)?.[1];
+  const secret = id ? cartSecrets.get(id) : undefined;
+  return secret ? { 'winkel-cart-secret': secret } : {};
+}
+
 async function send(r: Request, key: string): Promise<Answer> {
-  const headers: Record<string, string> = { 'idempotency-key': key, ...(r.headers ?? {}) };
+  const headers: Record<string, string> = { 'idempotency-key': key, ...cartSecretHeader(r.path), ...(r.headers ?? {}) };
   const token = r.token === undefined ? s.adminToken : r.token;
   if (token) headers.authorization = `Bearer ${token}`;
   let body: string | undefined;
@@ -70,8 +78,9 @@ let supplier = '';
 let customer = { token: '', id: '', email: '', password: 'walker-pass-123' };
 
 async function ok(method: string, path: string, body?: unknown, token?: string | null) {
-  const r = await s.call(method, path, { body, token });
+  const r = await s.call(method, path, { body, token, headers: cartSecretHeader(path) });
   expect(r.status, `${method} ${path}: ${JSON.stringify(r.body)}`).toBeLessThan(300);
+  if (method === 'POST' && path === '/v1/carts' && r.body?.secret) cartSecrets.set(r.body.id, r.body.secret);
   return r.body;
 }
 async function signUp() {
@@ -83,7 +92,7 @@ async function order(opts: { token?: string; lines?: unknown[]; payment?: unknow
   const token = opts.token ?? pk;
   const cart = await ok('POST', '/v1/carts', { channel: 'web', ...(opts.token ? {} : { email: opts.email ?? 'walk@example.com' }) }, token);
   for (const l of opts.lines ?? [{ sku: 'LAMP', quantity: 1 }]) await ok('POST', `/v1/carts/${cart.id}/lines`, l, token);
-  return ok('POST', `/v1/carts/${cart.id}/checkout`, { payment: opts.payment ?? CARD }, token);
+  return ok('POST', `/v1/carts/${cart.id}/checkout`, { acceptCurrentPrice: true, payment: opts.payment ?? CARD }, token);
 }
 const fulfilmentOf = async (orderId: string) => (await ok('GET', `/v1/orders/${orderId}/fulfilments`)).data[0];
 async function delivered() {
@@ -138,13 +147,22 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
     const c = await signUp();
     await ok('POST', '/v1/customer-auth/password-reset', { email: c.email }, null);
     const mail = (await s.winkel.db.execute<{ text: string }>(sql`select text from outgoing_emails where "to" = ${c.email} and purpose = 'password_reset'`)).rows[0];
-    const token = decodeURIComponent(/[?&]token=([^\s&]+)/.exec(mail.text)![1]);
+    const token = decodeURIComponent(/[#?&]token=([^\s&]+)/.exec(mail.text)![1]);
     return { path: '/v1/customer-auth/password-reset/confirm', token: null, body: { token, password: 'a-brand-new-password' } };
   },
+  '/v1/auth/password-reset': async () => ({ path: '/v1/auth/password-reset', token: null, body: { email: s.adminEmail } }),
+  '/v1/auth/password-reset/confirm': async () => {
+    const email = `${u('forgetful')}@test.example`;
+    await ok('POST', '/v1/staff-users', { email, name: 'Forgetful', role: 'planner', password: 'planner-pass-1' });
+    await ok('POST', '/v1/auth/password-reset', { email }, null);
+    const mail = (await s.winkel.db.execute<{ text: string }>(sql`select text from outgoing_emails where "to" = ${email} and purpose = 'staff_password_reset'`)).rows[0];
+    const token = decodeURIComponent(/[#?&]token=([^\s&]+)/.exec(mail.text)![1]);
+    return { path: '/v1/auth/password-reset/confirm', token: null, body: { token, password: 'a-brand-new-password' } };
+  },
   '/v1/webhook-endpoints': async () => ({ path: '/v1/webhook-endpoints', body: { url: 'https://93.184.215.14/hooks', eventTypes: ['order.*'] } }),
-  '/v1/webhook-endpoints/{id}/ping': async () => ({ path: `/v1/webhook-endpoints/${(await ok('POST', '/v1/webhook-endpoints', { url: 'https://93.184.215.14/ping', eventTypes: ['none.such'] })).id}/ping` }),
+  '/v1/webhook-endpoints/{id}/ping': async () => ({ path: `/v1/webhook-endpoints/${(await ok('POST', '/v1/webhook-endpoints', { url: 'https://93.184.215.14/ping', eventTypes: ['webhook.ping'] })).id}/ping` }),
   '/v1/webhook-deliveries/{id}/replay': async () => {
-    const e = await ok('POST', '/v1/webhook-endpoints', { url: 'https://93.184.215.14/replay', eventTypes: ['none.such'] });
+    const e = await ok('POST', '/v1/webhook-endpoints', { url: 'https://93.184.215.14/replay', eventTypes: ['webhook.ping'] });
     return { path: `/v1/webhook-deliveries/${(await ok('POST', `/v1/webhook-endpoints/${e.id}/ping`)).id}/replay` };
   },
   '/v1/products': async () => ({ path: '/v1/products', body: { status: 'active', title: { en: 'Walk product' }, variants: [{ sku: u('WALK') }] } }),
@@ -211,10 +229,14 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
   '/v1/carts': async () => ({ path: '/v1/carts', token: pk, body: { channel: 'web', email: 'walk@example.com' } }),
   '/v1/carts/{id}/lines': async () => ({ path: `/v1/carts/${await newCart()}/lines`, token: pk, body: { sku: 'LAMP', quantity: 2 } }),
   '/v1/carts/{id}/coupons': async () => ({ path: `/v1/carts/${await newCart()}/coupons`, token: pk, body: { codes: ['WALK10'] } }),
+  '/v1/carts/{id}/claim': async () => {
+    const c = await signUp();
+    return { path: `/v1/carts/${await newCart()}/claim`, token: c.token };
+  },
   '/v1/carts/{id}/checkout': async () => {
     const id = await newCart();
     await ok('POST', `/v1/carts/${id}/lines`, { sku: 'LAMP', quantity: 1 }, pk);
-    return { path: `/v1/carts/${id}/checkout`, token: pk, body: { payment: CARD } };
+    return { path: `/v1/carts/${id}/checkout`, token: pk, body: { acceptCurrentPrice: true, payment: CARD } };
   },
   '/v1/orders/{id}/notes': async () => ({ path: `/v1/orders/${(await order()).id}/notes`, body: { body: 'Gift wrap, please' } }),
   '/v1/orders/{id}/lines/{lineId}/cancel': async () => {
@@ -228,7 +250,7 @@ const FIXTURES: Record<string, () => Promise<Request>> = {
   },
   '/v1/returns/preview': async () => {
     const o = await delivered();
-    return { path: '/v1/returns/preview', body: { orderId: o.id, lines: [{ orderLineId: o.lines[0].id, quantity: 1, reason: 'wrong_size' }] } };
+    return { path: '/v1/returns/preview', body: { orderId: o.id, method: 'mail', lines: [{ orderLineId: o.lines[0].id, quantity: 1, reason: 'wrong_size' }] } };
   },
   '/v1/returns': async () => {
     const o = await delivered();

@@ -17,6 +17,8 @@ import { purgeAnonymousEvents } from '../src/modules/privacy/service.js';
 import { hasConsent } from '../src/modules/consent/service.js';
 import { RESOLVER_LOCK } from '../src/modules/customers/identity.js';
 import { emit } from '../src/platform/events/outbox.js';
+import { idempotencySecrets } from '../src/platform/http/idempotency.js';
+import { shopFront } from './helpers/shop.js';
 
 let s: TestServer;
 let pk: string;
@@ -82,6 +84,9 @@ async function dump(): Promise<Array<{ table: string; row: string }>> {
   return out;
 }
 const textArray = (xs: string[]) => sql`${`{${xs.join(',')}}`}::text[]`;
+/** The stored answer of an idempotent request, found as the server finds it (by the key's derived lookup). */
+const storedAnswer = async (principal: string, key: string) =>
+  (await s.winkel.db.execute<{ response_body: string }>(sql`select response_body from idempotency_keys where principal = ${principal} and key = ${idempotencySecrets(principal, key).lookup}`)).rows;
 const rowsWith = (rows: Array<{ table: string; row: string }>, needle: string) => rows.filter((r) => r.row.toLowerCase().includes(needle.toLowerCase()));
 
 /** A webhook receiver that answers with what it got, so the delivery log's answers hold the person too. */
@@ -277,7 +282,9 @@ describe('GDPR erasure', () => {
     expect(before).toEqual(expect.arrayContaining(['public.customer_accounts.email', 'public.collected_events.traits', 'public.orders.email', 'public.consent_records.email', 'public.outgoing_emails.to']));
     expect(await whereFound(PHONE)).toContain('public.collected_events.traits');
     expect(await whereFound(NAME)).toEqual(expect.arrayContaining(['public.customer_accounts.name', 'public.orders.shipping_address']));
-    expect(await whereFound(STREET)).toContain('public.idempotency_keys.response_body');
+    // Their checkout's answer is stored for replays, encrypted under their key: no address in the clear.
+    expect(await storedAnswer(`customer:${customer.id}`, 'zeb-checkout-1')).toHaveLength(1);
+    expect(await whereFound(STREET)).not.toContain('public.idempotency_keys.response_body');
     expect(await whereFound(FINGERPRINT)).toEqual(expect.arrayContaining(['public.payments.card_fingerprint', 'public.outbox_events.data', 'public.webhook_deliveries.payload']));
     const totalsBefore = (await s.winkel.db.execute<{ id: string; total: number; captured_total: number; refunded_total: number }>(sql`select id, total, captured_total, refunded_total from orders where id = any(${textArray([orderId, tillOrderId])}) order by id`)).rows;
 
@@ -322,7 +329,7 @@ describe('GDPR erasure', () => {
     for (const c of cards) expect(c).toEqual({ card_last4: null, card_fingerprint: null });
     // No session of theirs, and no stored answer of their checkout to replay.
     expect((await s.winkel.db.execute(sql`select 1 from customer_sessions where id = any(${textArray(sessionIds)})`)).rows).toEqual([]);
-    expect((await s.winkel.db.execute(sql`select 1 from idempotency_keys where key = 'zeb-checkout-1'`)).rows).toEqual([]);
+    expect(await storedAnswer(`customer:${customer.id}`, 'zeb-checkout-1')).toEqual([]);
 
     // The books: the orders, their return and gift card stay with their amounts, all under one
     // fresh pseudonym that appears nowhere else, and the delivery country stays for VAT.
@@ -355,6 +362,29 @@ describe('GDPR erasure', () => {
     expect(list.body.data[0].id).toBe(r.body.id);
     expect(list.body.data[0].reason).toBe('GDPR request from [erased] (ticket 42)');
     expect(JSON.stringify(list.body)).not.toMatch(/zebulon/i);
+  });
+});
+
+describe('erasure of a guest who checked out with an Idempotency-Key', () => {
+  it('deletes the stored answer of their checkout, made with the shop front’s key, which no text search could find', async () => {
+    const key = await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'guest shop' } });
+    expect(key.status).toBe(201);
+    const shop = shopFront(s, key.body.token);
+    const principal = `publishable_key:${key.body.apiKey.id}`;
+    const dc = (await s.call('POST', '/v1/locations', { body: { code: 'GUEST-DC', name: 'Guest DC', type: 'warehouse' } })).body.id;
+    await s.call('POST', '/v1/stock/movements', { body: { sku: 'MUG', locationId: dc, type: 'receipt', quantity: 5 } });
+    const cart = (await shop('POST', '/v1/carts', { body: { channel: 'web', email: 'gideon.guest@example.com' } })).body;
+    expect((await shop('POST', `/v1/carts/${cart.id}/lines`, { body: { sku: 'MUG', quantity: 1 } })).status).toBe(200);
+    const order = await shop('POST', `/v1/carts/${cart.id}/checkout`, {
+      headers: { 'idempotency-key': 'gideon-checkout' },
+      body: { acceptCurrentPrice: true, payment: { method: 'test_card', cardNumber: '4242424242424242' }, shippingAddress: { name: 'Gideon Guest', line1: 'Gastpad 3', postalCode: '4321 GG', city: 'Delft', country: 'NL' } },
+    });
+    expect(order.status, JSON.stringify(order.body)).toBe(201);
+    expect(await storedAnswer(principal, 'gideon-checkout')).toHaveLength(1);
+
+    const r = await s.call('POST', '/v1/privacy/erasures', { body: { email: 'gideon.guest@example.com', reason: 'Guest asked by e-mail' } });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(await storedAnswer(principal, 'gideon-checkout')).toEqual([]);
   });
 });
 

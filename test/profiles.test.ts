@@ -103,12 +103,12 @@ describe('timeline', () => {
 
     const fien = (await lookup('email=fien@example.com')).id;
     const store = (await s.call('GET', `/v1/profiles/${fien}/timeline?channel=store`)).body.data;
-    expect(store.map((e: { type: string; salesChannel: string }) => [e.type, e.salesChannel])).toEqual([
-      ['order.placed', 'pos'],
-      ['order.placed', 'pos'],
-    ]);
-    const orders = (await s.call('GET', `/v1/profiles/${fien}/timeline?type=order.*`)).body.data;
-    expect(orders).toHaveLength(3);
+    // Her two till sales, and what followed them at the counter (hand-over, capture), are in store.
+    for (const e of store as Array<{ type: string; salesChannel: string }>) expect([e.type, e.salesChannel]).toEqual([e.type, 'pos']);
+    expect(store.filter((e: { type: string }) => e.type === 'order.placed')).toHaveLength(2);
+    const orders = (await s.call('GET', `/v1/profiles/${fien}/timeline?type=order.*`)).body.data as Array<{ type: string }>;
+    expect(orders.every((e) => e.type.startsWith('order.'))).toBe(true);
+    expect(orders.filter((e) => e.type === 'order.placed')).toHaveLength(3);
     expect((await s.call('GET', `/v1/profiles/${fien}/timeline?type=page`)).body.data).toHaveLength(0);
     expect((await s.call('GET', `/v1/profiles/${fien}/timeline`, { token: pk })).status).toBe(403);
   });

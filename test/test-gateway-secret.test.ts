@@ -30,9 +30,11 @@ async function pendingPayment() {
   const pl = (await s.call('POST', '/v1/price-lists', { body: { name: 'Base' } })).body.id;
   await s.call('POST', `/v1/price-lists/${pl}/prices`, { body: { prices: [{ sku: 'LAMP', amount: 2500 }] } });
   await s.call('POST', '/v1/stock/movements', { body: { sku: 'LAMP', locationId: dc, type: 'receipt', quantity: 10 } });
-  const cart = (await s.call('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'pay@example.com' } })).body.id;
-  expect((await s.call('POST', `/v1/carts/${cart}/lines`, { token: pk, body: { sku: 'LAMP', quantity: 1 } })).status).toBe(200);
-  const order = await s.call('POST', `/v1/carts/${cart}/checkout`, { token: pk, body: { payment: { method: 'test_card', cardNumber: '4000 0000 0000 3220' } } });
+  const made = (await s.call('POST', '/v1/carts', { token: pk, body: { channel: 'web', email: 'pay@example.com' } })).body;
+  const cart = made.id as string;
+  const headers = { 'winkel-cart-secret': made.secret as string };
+  expect((await s.call('POST', `/v1/carts/${cart}/lines`, { token: pk, headers, body: { sku: 'LAMP', quantity: 1 } })).status).toBe(200);
+  const order = await s.call('POST', `/v1/carts/${cart}/checkout`, { token: pk, headers, body: { acceptCurrentPrice: true, payment: { method: 'test_card', cardNumber: '4000 0000 0000 3220' } } });
   expect(order.status).toBe(201);
   const ledger = (await s.call('GET', `/v1/orders/${order.body.id}/payments`)).body;
   expect(ledger.payments[0].status).toBe('pending');

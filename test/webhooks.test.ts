@@ -140,7 +140,7 @@ describe('webhook delivery', () => {
     await new Promise<void>((r) => big.listen(0, '127.0.0.1', () => r()));
     const base = `http://127.0.0.1:${(big.address() as AddressInfo).port}`;
     try {
-      const noisy = (await s.call('POST', '/v1/webhook-endpoints', { body: { url: `${base}/noisy`, eventTypes: ['nothing.matches'] } })).body;
+      const noisy = (await s.call('POST', '/v1/webhook-endpoints', { body: { url: `${base}/noisy`, eventTypes: ['webhook.ping'] } })).body;
       const ping = await s.call('POST', `/v1/webhook-endpoints/${noisy.id}/ping`);
       const detail = await eventually(async () => {
         const d = (await s.call('GET', `/v1/webhook-deliveries/${ping.body.id}`)).body;
@@ -150,7 +150,7 @@ describe('webhook delivery', () => {
       expect(Buffer.byteLength(detail.attempts[0].responseBody)).toBeLessThanOrEqual(1024 + 3);
       expect(detail.attempts[0].responseBody.length).toBeGreaterThan(400);
 
-      const moving = (await s.call('POST', '/v1/webhook-endpoints', { body: { url: `${base}/move`, eventTypes: ['nothing.matches'] } })).body;
+      const moving = (await s.call('POST', '/v1/webhook-endpoints', { body: { url: `${base}/move`, eventTypes: ['webhook.ping'] } })).body;
       const ping2 = await s.call('POST', `/v1/webhook-endpoints/${moving.id}/ping`);
       const moved = await eventually(async () => {
         const d = (await s.call('GET', `/v1/webhook-deliveries/${ping2.body.id}`)).body;

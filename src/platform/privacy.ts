@@ -4,6 +4,7 @@
 // (case-insensitive) that matches any of their traces.
 import { sql } from 'drizzle-orm';
 import type { Executor } from './db.js';
+import { idempotencySubject } from './http/idempotency.js';
 
 const textArray = (xs: string[]) => sql`${`{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
 const matches = (column: ReturnType<typeof sql>, pattern: string | null) => (pattern ? sql`(${column})::text ~* ${pattern}` : sql`false`);
@@ -44,10 +45,13 @@ export async function rewriteEvent(tx: Executor, seq: number, e: Pick<OutboxRow,
 
 /**
  * Deletes stored answers of idempotent requests made by these principals (`customer:cus_…`), or
- * whose stored answer mentions the person: a replay would hand their data out again.
+ * filed under one of these ids (an order, cart or account of the person: see `subjects` in
+ * src/platform/http/idempotency.ts), or whose stored text mentions the person: a replay would hand
+ * their data out again. Answers are stored encrypted, so the ids are what finds a guest's checkout.
  */
-export async function forgetIdempotentAnswers(tx: Executor, who: { principals: string[]; pattern: string | null }): Promise<number> {
-  const r = await tx.execute(sql`delete from idempotency_keys where principal = any(${textArray(who.principals)}) or ${matches(sql`response_body`, who.pattern)}`);
+export async function forgetIdempotentAnswers(tx: Executor, who: { principals: string[]; ids: string[]; pattern: string | null }): Promise<number> {
+  const subjects = who.ids.map(idempotencySubject);
+  const r = await tx.execute(sql`delete from idempotency_keys where principal = any(${textArray(who.principals)}) or subjects && ${textArray(subjects)} or ${matches(sql`response_body`, who.pattern)}`);
   return r.rowCount ?? 0;
 }
 

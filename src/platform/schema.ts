@@ -50,6 +50,8 @@ export const idempotencyKeys = pgTable(
     statusCode: integer('status_code'),
     contentType: text('content_type'),
     responseBody: text('response_body'),
+    /** Hashes of the ids the answer and the path name (an order, a cart, a customer), so an erasure finds the answers about a person without reading them. */
+    subjects: text('subjects').array(),
     lockedUntil: timestamp('locked_until', { withTimezone: true, mode: 'date' }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }).notNull(),

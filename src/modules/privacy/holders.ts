@@ -55,7 +55,7 @@ const idempotencyHolder: DataHolder = {
     return [];
   },
   async erase(tx, p): Promise<Record<string, number>> {
-    return { idempotency_keys: await forgetIdempotentAnswers(tx, { principals: p.customerIds.map((id) => `customer:${id}`), pattern: patternOf(findersOf(p)) }) };
+    return { idempotency_keys: await forgetIdempotentAnswers(tx, { principals: p.customerIds.map((id) => `customer:${id}`), ids: [...p.customerIds, ...recordIds(p)], pattern: patternOf(findersOf(p)) }) };
   },
 };
 

@@ -14,7 +14,7 @@
 //
 // A streamed body (an import upload) is fingerprinted by its raw bytes: it is spooled to a file in
 // the data directory while the HMAC runs over it, then handed to the route from that file.
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -47,6 +47,31 @@ function principalOf(req: FastifyRequest): string {
 export function idempotencySecrets(principal: string, key: string) {
   const derive = (purpose: string) => Buffer.from(hkdfSync('sha256', key, principal, `winkel idempotency ${purpose}`, 32));
   return { lookup: derive('lookup').toString('hex'), requestKey: derive('request'), answerKey: derive('answer') };
+}
+
+/** Winkel's prefixed ids (`ord_01…`), as an answer or a path names them. */
+const ID_IN_TEXT = /\b[a-z]{2,5}_[0-9A-HJKMNP-TV-Z]{26}\b/g;
+const MAX_SUBJECTS = 200;
+
+/** The hash under which a stored answer is filed for an id it names (see `subjects`). */
+export function idempotencySubject(id: string): string {
+  return createHash('sha256').update(`winkel idempotency subject ${id}`).digest('hex').slice(0, 32);
+}
+
+/**
+ * The ids a stored answer is about: those in the request's path and in the answer, hashed. The
+ * answer itself is encrypted under the client's key; these let an erasure delete every stored
+ * answer about a person (their orders, carts, account) without being able to read any.
+ */
+function subjectsOf(url: string, body: string): string[] {
+  const ids = new Set<string>();
+  for (const text of [url.split('?')[0], body]) {
+    for (const m of text.matchAll(ID_IN_TEXT)) {
+      ids.add(m[0]);
+      if (ids.size >= MAX_SUBJECTS) break;
+    }
+  }
+  return [...ids].map(idempotencySubject);
 }
 
 function canonical(value: unknown): string {
@@ -192,7 +217,7 @@ export function idempotencyHooks(db: Db, hours: number, opts: { spoolDir: string
       }
       await db
         .update(idempotencyKeys)
-        .set({ state: 'done', statusCode: reply.statusCode, contentType: headers['content-type'] ?? null, responseBody: seal(claim.answerKey, { headers, body }) })
+        .set({ state: 'done', statusCode: reply.statusCode, contentType: headers['content-type'] ?? null, responseBody: seal(claim.answerKey, { headers, body }), subjects: subjectsOf(req.url, body) })
         .where(where);
     }
     return payload;
