@@ -44,13 +44,13 @@ describe('the money on the order page', () => {
     // Sold at the till, paid in cash, carried out: complete and captured at once.
     const till = await call<{ id: string }>('POST', '/v1/carts', { channel: 'pos', storeId: store.id });
     await call('POST', `/v1/carts/${till.id}/lines`, { sku: 'LAMP-E2E', quantity: 1 });
-    const sale = await call<Order>('POST', `/v1/carts/${till.id}/checkout`, { tenders: [{ method: 'cash', tendered: 3000 }] });
+    const sale = await call<Order>('POST', `/v1/carts/${till.id}/checkout`, { acceptCurrentPrice: true, tenders: [{ method: 'cash', tendered: 3000 }] });
     expect(sale).toMatchObject({ status: 'completed', capturedTotal: 2500, outstandingTotal: 0 });
 
     // Reserved online for pickup with a card the issuer confirms later, and then refuses.
     const web = await call<{ id: string }>('POST', '/v1/carts', { channel: 'web', email: 'noor@example.com' });
     await call('POST', `/v1/carts/${web.id}/lines`, { sku: 'LAMP-E2E', quantity: 1, fulfilment: 'pickup', pickupLocationId: store.id });
-    const reserved = await call<Order>('POST', `/v1/carts/${web.id}/checkout`, { payment: { method: 'test_card', cardNumber: '4000 0000 0000 3220' } });
+    const reserved = await call<Order>('POST', `/v1/carts/${web.id}/checkout`, { acceptCurrentPrice: true, payment: { method: 'test_card', cardNumber: '4000 0000 0000 3220' } });
     const ledger = await call<{ payments: Array<{ providerReference: string }> }>('GET', `/v1/orders/${reserved.id}/payments`);
     const hook = new TestCardGateway(GATEWAY_SECRET).signWebhook({ reference: ledger.payments[0].providerReference, status: 'failed', failureCode: 'card_declined' });
     const res = await fetch(`${server.url}/v1/payments/webhooks/test_card`, { method: 'POST', headers: { 'content-type': 'application/json', 'winkel-gateway-signature': hook.signature }, body: hook.body });

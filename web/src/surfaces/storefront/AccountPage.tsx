@@ -39,8 +39,9 @@ function AuthForms() {
         tab === 'sign-up'
           ? await unwrap(shop.POST('/v1/customer-auth/sign-up', { body: { email: email.trim(), password, ...(name.trim() ? { name: name.trim() } : {}), locale: locale(i18n.language) }, headers: { 'idempotency-key': crypto.randomUUID() } }))
           : await unwrap(shop.POST('/v1/customer-auth/sign-in', { body: { email: email.trim(), password } }));
+      // The guest's cart becomes theirs first, so the signed-in page never shows it as a guest's.
+      await adoptGuestCart(session.token).catch(() => undefined);
       customerSession.set(session.token);
-      await adoptGuestCart().catch(() => undefined);
       await client.invalidateQueries({ queryKey: ['shop'] });
       const next = params.get('next');
       if (next?.startsWith('/storefront')) navigate(next, { replace: true });

@@ -247,11 +247,12 @@ export function useCartActions() {
  * (POST /v1/carts/{id}/claim), so their offers apply and the order lands in their account. A cart
  * that cannot be claimed any more (checked out, gone) is forgotten.
  */
-export async function adoptGuestCart() {
+export async function adoptGuestCart(sessionToken: string) {
   const id = cartIdStore.get();
   if (!id || !secretOf(id)) return;
   try {
-    await unwrap(shop.POST('/v1/carts/{id}/claim', { params: { path: { id } } }));
+    // With the new session's token, before the page shows the shopper as signed in.
+    await unwrap(shop.POST('/v1/carts/{id}/claim', { params: { path: { id } }, headers: { authorization: `Bearer ${sessionToken}` } }));
     cartSecretStore.set(null);
   } catch (err) {
     if (err instanceof ApiProblem && (err.status === 404 || err.code === 'cart_closed')) forgetCart();

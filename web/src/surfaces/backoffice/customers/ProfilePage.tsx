@@ -70,7 +70,7 @@ export function ProfilePage() {
 
   const profile = useQuery({ queryKey: ['profile', id], queryFn: () => unwrap(api.GET('/v1/profiles/{id}', { params: { path: { id: id! } } })) });
   const timeline = usePagedList(['profile-timeline', id, filter], (cursor) => unwrap(api.GET('/v1/profiles/{id}/timeline', { params: { path: { id: id! }, query: { cursor, limit: 50, ...query(filter) } } })));
-  const orders = useQuery({ queryKey: ['profile-orders', id], queryFn: () => unwrap(api.GET('/v1/profiles/{id}/timeline', { params: { path: { id: id! }, query: { type: 'order.*', limit: 100 } } })) });
+  const orders = useQuery({ queryKey: ['profile-orders', id], queryFn: () => unwrap(api.GET('/v1/profiles/{id}/timeline', { params: { path: { id: id! }, query: { type: 'order.placed', limit: 100 } } })) });
   const returns = useQuery({ queryKey: ['profile-returns', id], queryFn: () => unwrap(api.GET('/v1/profiles/{id}/timeline', { params: { path: { id: id! }, query: { type: 'return.*', limit: 100 } } })) });
   const consents = useQuery({
     queryKey: ['consents', 'profile', id],
