@@ -104,6 +104,26 @@ describe('outbox', () => {
     expect(cursor.rows[0]).toEqual({ failures: 0, last_error: null });
   });
 
+  it('keeps a failing handler’s error on the cursor without the values its query was given', async () => {
+    const relay = new OutboxRelay(db, log, 50);
+    relay.subscribe({
+      name: 'test.leaky',
+      types: ['leaky.*'],
+      mode: 'tx',
+      // A query that fails with a person's e-mail among its parameters, as a real handler's might.
+      handle: async (e, tx) => void (await tx.execute(sql`select ${String(e.data.email)}::uuid`)),
+    });
+    await relay.start();
+    await db.transaction((tx) => emit(tx, { type: t('leaky.thing'), aggregateType: 'leaky', aggregateId: 'l', data: { email: 'private.person@example.com' } }));
+    const cursor = await eventually(async () => {
+      const r = await db.execute<{ last_error: string | null }>(sql`select last_error from event_cursors where name = 'test.leaky'`);
+      return r.rows[0]?.last_error ?? undefined;
+    }, 20_000);
+    await relay.stop();
+    expect(cursor).toContain('uuid');
+    expect(cursor).not.toContain('private.person@example.com');
+  });
+
   it('reads what a batch is checked against once, and passes declined events without handling them', async () => {
     const handled: number[] = [];
     let prepared = 0;

@@ -365,6 +365,49 @@ describe('GDPR erasure', () => {
   });
 });
 
+describe('erasure while a webhook delivery is on its way', () => {
+  it('keeps no answer of a receiver that echoes a delivery scrubbed while it was in flight', async () => {
+    const EMAIL_IN_FLIGHT = 'ines.inflight@example.com';
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let arrived!: () => void;
+    const reached = new Promise<void>((r) => (arrived = r));
+    const slowEcho = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        if (!body.includes(EMAIL_IN_FLIGHT)) return void res.end('ok');
+        arrived();
+        void held.then(() => res.writeHead(200, { 'content-type': 'text/plain' }).end(body));
+      });
+    });
+    await new Promise<void>((r) => slowEcho.listen(0, '127.0.0.1', () => r()));
+    try {
+      const endpoint = await s.call('POST', '/v1/webhook-endpoints', { body: { url: `http://127.0.0.1:${(slowEcho.address() as AddressInfo).port}/slow`, eventTypes: ['customer.signed_up'] } });
+      expect(endpoint.status).toBe(201);
+      const up = await s.call('POST', '/v1/customer-auth/sign-up', { token: null, body: { email: EMAIL_IN_FLIGHT, password: 'inflight-secret-1', name: 'Ines Inflight' } });
+      expect(up.status).toBe(201);
+      // The sign-up's delivery is with the receiver, which holds its answer; now the person is erased.
+      await reached;
+      const r = await s.call('POST', '/v1/privacy/erasures', { body: { customerId: up.body.customer.id, reason: 'asked at the desk' } });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+      release();
+      const attempt = await eventually(async () => {
+        const rows = (await s.winkel.db.execute<{ response_body: string | null; status_code: number | null }>(sql`
+          select a.response_body, a.status_code from webhook_attempts a join webhook_deliveries d on d.id = a.delivery_id where d.endpoint_id = ${endpoint.body.id}`)).rows;
+        return rows.find((x) => x.status_code === 200);
+      });
+      expect(attempt.response_body).toBeNull();
+      expect(await whereFound(EMAIL_IN_FLIGHT)).toEqual([]);
+    } finally {
+      release();
+      slowEcho.closeAllConnections();
+      await new Promise((r) => slowEcho.close(r));
+      await s.call('DELETE', `/v1/webhook-endpoints/${(await s.call('GET', '/v1/webhook-endpoints')).body.data.find((e: { url: string }) => e.url.endsWith('/slow'))?.id}`);
+    }
+  });
+});
+
 describe('erasure of a guest who checked out with an Idempotency-Key', () => {
   it('deletes the stored answer of their checkout, made with the shop front’s key, which no text search could find', async () => {
     const key = await s.call('POST', '/v1/api-keys', { body: { kind: 'publishable', name: 'guest shop' } });
@@ -497,10 +540,13 @@ describe('events under way when a person is erased', () => {
     expect(batch.body.accepted).toBe(1);
     expect((await s.winkel.db.execute(sql`select 1 from collected_events where message_id = 'late-1'`)).rows.length).toBe(0);
 
-    // A store visit reported by the app: not recorded.
+    // A store visit reported by the app, or by a till: not recorded. The app's shop-front key is
+    // told nothing (that the customer was erased is not its to know); the till is told.
     const visit = await s.call('POST', '/v1/collect/store-visit', { token: pk, body: { storeId: 'AMS', method: 'scan', customerId: lateId } });
     expect(visit.status).toBe(200);
-    expect(visit.body).toEqual({ accepted: false, profileId: null });
+    expect(visit.body).toEqual({ accepted: true, profileId: null });
+    const atTill = await s.call('POST', '/v1/collect/store-visit', { body: { storeId: 'AMS', method: 'scan', customerId: lateId } });
+    expect(atTill.body).toEqual({ accepted: false, profileId: null });
 
     // A business event about them that committed after the erasure (say, a checkout under way).
     await s.winkel.db.transaction((tx) =>
@@ -670,6 +716,17 @@ describe('an identifier someone merely claims grants nothing', () => {
     expect(await hasConsent(s.winkel.db, { profileId: victimProfile }, 'profiling')).toBe(false);
     const theirs = await s.call('GET', '/v1/me/consents', { token: victim.token });
     expect(theirs.body.history.map((h: { purpose: string; granted: boolean }) => `${h.purpose}:${h.granted}`).sort()).toEqual(['email:true', 'profiling:false']);
+  });
+
+  it('does not tell a shop front whose profile a store visit naming the victim joined', async () => {
+    const store = (await s.call('POST', '/v1/locations', { body: { code: 'VISIT', name: 'Visit store', type: 'store' } })).body.id;
+    const visit = (token: string | undefined) => s.call('POST', '/v1/collect/store-visit', { token, body: { storeId: store, method: 'geofence', customerId: victim.id } });
+    const claimed = await visit(pk);
+    expect(claimed.status, JSON.stringify(claimed.body)).toBe(200);
+    expect(claimed.body).toEqual({ accepted: true, profileId: null });
+    // A till (staff) reporting the same visit learns the profile, as its clienteling needs.
+    const told = await visit(undefined);
+    expect(told.body.profileId).toMatch(/^prf_/);
   });
 
   it('does not let the claimer erase the victim, and staff still erase the victim with a reason', async () => {

@@ -56,7 +56,9 @@ describe('staff sessions', () => {
     expect(self.status).toBe(403);
     const other = await s.call('POST', '/v1/staff-users', { body: { email: 'admin2@test.example', name: 'A2', role: 'admin', password: 'admin2-pass-1' } });
     const t2 = (await signIn('admin2@test.example', 'admin2-pass-1')).body.token;
-    const hr = (await s.call('POST', '/v1/api-keys', { body: { kind: 'secret', name: 'hr sync', scopes: ['staff:write'] } })).body.token;
+    // A key that holds every permission (an admin's own tool): keys with less may not manage admins at all.
+    const everything = (await s.call('GET', '/v1/roles')).body.roles.find((r: { name: string }) => r.name === 'admin').permissions as string[];
+    const hr = (await s.call('POST', '/v1/api-keys', { body: { kind: 'secret', name: 'hr sync', scopes: everything } })).body.token;
     // Demoting one of two admins works...
     expect((await s.call('PATCH', `/v1/staff-users/${me.body.id}`, { token: t2, body: { role: 'marketer' } })).status).toBe(200);
     // ...but the last one cannot be disabled or demoted.
@@ -79,6 +81,45 @@ describe('API keys', () => {
       return k.lastUsedAt ? k : undefined;
     });
     expect(new Date(used.lastUsedAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+});
+
+describe('who may give a role', () => {
+  const adminEmail = () => s.adminEmail;
+  it('refuses a key with staff:write that makes an admin, or changes, disables or takes over an admin', async () => {
+    const key = (await s.call('POST', '/v1/api-keys', { body: { kind: 'secret', name: 'hr tool', scopes: ['staff:read', 'staff:write'] } })).body.token;
+    const made = await s.call('POST', '/v1/staff-users', { token: key, body: { email: 'sneaky@test.example', name: 'Sneaky', role: 'admin', password: 'sneaky-pass-123' } });
+    expect(made.status, JSON.stringify(made.body)).toBe(403);
+    expect(made.body.detail).toContain('permissions you do not have');
+    const admin = (await s.call('GET', '/v1/staff-users?role=admin')).body.data.find((u: { email: string }) => u.email === adminEmail());
+    for (const patch of [{ password: 'taken-over-pass-1' }, { status: 'disabled' }, { role: 'planner' }, { name: 'Renamed' }]) {
+      const r = await s.call('PATCH', `/v1/staff-users/${admin.id}`, { token: key, body: patch });
+      expect(r.status, JSON.stringify(patch)).toBe(403);
+    }
+    // The admin still signs in with the old password.
+    expect((await s.call('POST', '/v1/auth/sign-in', { token: null, body: { email: adminEmail(), password: s.adminPassword } })).status).toBe(200);
+    // It may still manage roles it holds every permission of… which for staff:read + staff:write is none:
+    // a planner holds catalog and stock permissions the key lacks.
+    expect((await s.call('POST', '/v1/staff-users', { token: key, body: { email: 'planner@test.example', name: 'P', role: 'planner', password: 'planner-pass-123' } })).status).toBe(403);
+    // An admin gives any role.
+    expect((await s.call('POST', '/v1/staff-users', { body: { email: 'planner@test.example', name: 'P', role: 'planner', password: 'planner-pass-123' } })).status).toBe(201);
+  });
+
+  it('refuses a key of some stores the permissions that span every store, at creation', async () => {
+    const r = await s.call('POST', '/v1/api-keys', { body: { kind: 'secret', name: 'store tool', scopes: ['events:read', 'inventory:read'], storeIds: ['loc_01JXXXXXXXXXXXXXXXXXXXXXXX'] } });
+    expect(r.status, JSON.stringify(r.body)).toBe(422);
+    expect(r.body.code).toBe('scope_needs_all_stores');
+    expect((await s.call('POST', '/v1/api-keys', { body: { kind: 'secret', name: 'store tool', scopes: ['inventory:read'], storeIds: ['loc_01JXXXXXXXXXXXXXXXXXXXXXXX'] } })).status).toBe(201);
+  });
+
+  it('refuses a store manager the identity rules, which decide who is whom across every store', async () => {
+    const store = (await s.call('POST', '/v1/locations', { body: { code: 'RULES', name: 'Rules store', type: 'store' } })).body.id;
+    expect((await s.call('POST', '/v1/staff-users', { body: { email: 'manager@test.example', name: 'M', role: 'store_manager', password: 'manager-pass-123', storeIds: [store] } })).status).toBe(201);
+    const manager = (await s.call('POST', '/v1/auth/sign-in', { token: null, body: { email: 'manager@test.example', password: 'manager-pass-123' } })).body.token;
+    const before = (await s.call('GET', '/v1/identity-rules')).body;
+    const r = await s.call('PUT', '/v1/identity-rules', { token: manager, body: { anonymousIdMaxUsers: 2 } });
+    expect(r.status, JSON.stringify(r.body)).toBe(403);
+    expect((await s.call('GET', '/v1/identity-rules')).body).toEqual(before);
   });
 });
 

@@ -31,8 +31,8 @@ export function withoutQueryValues(url: string) {
   return `${url.slice(0, at)}?${names.join('&')}`;
 }
 
-/** An error's own text with any values it quotes taken out. */
-function scrubText(text: string) {
+/** An error's own text with any values it quotes taken out (also for error texts kept in the database). */
+export function scrubText(text: string) {
   return (
     text
       // drizzle's "Failed query: <sql>\nparams: <every parameter>"

@@ -7,7 +7,7 @@ import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concu
 import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders } from '../../platform/http/schemas.js';
 import type { RequestContext } from '../audit/service.js';
 import { PERMISSIONS, ROLE_DESCRIPTIONS, ROLE_PERMISSIONS, ROLES } from './permissions.js';
-import { assertCovers, grantableStores, storeScope } from './scope.js';
+import { assertCovers, assertHoldsRole, grantableStores, storeScope } from './scope.js';
 import * as access from './service.js';
 
 export function requestContext(req: FastifyRequest): RequestContext {
@@ -220,6 +220,7 @@ export async function accessRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
+      assertHoldsRole(req.principal, req.body.role, 'The new staff user');
       const { user, generatedPassword } = await access.createStaffUser(ctx.db, requestContext(req), { ...req.body, storeIds: grantableStores(req.principal, req.body.storeIds) });
       reply.code(201).header('etag', etag(user.version)).header('location', `/v1/staff-users/${user.id}`);
       return { user: access.publicStaff(user), ...(generatedPassword ? { generatedPassword } : {}) };
@@ -257,7 +258,10 @@ export async function accessRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
-      assertCovers(req.principal, `staff user ${req.params.id}`, (await access.getStaffUser(ctx.db, req.params.id)).storeIds);
+      const current = await access.getStaffUser(ctx.db, req.params.id);
+      assertCovers(req.principal, `staff user ${req.params.id}`, current.storeIds);
+      assertHoldsRole(req.principal, current.role, `Staff user ${req.params.id}`);
+      if (req.body.role) assertHoldsRole(req.principal, req.body.role, `Staff user ${req.params.id}`);
       const patch = req.body.storeIds === undefined ? req.body : { ...req.body, storeIds: grantableStores(req.principal, req.body.storeIds) };
       const u = await access.updateStaffUser(ctx.db, requestContext(req), req.params.id, patch, expectedVersion(req), clear);
       reply.header('etag', etag(u.version));

@@ -6,6 +6,7 @@
 // store's staff.
 import { forbidden } from '../../platform/errors.js';
 import type { Principal } from '../../platform/http/access.js';
+import { ROLE_PERMISSIONS, type Role } from './permissions.js';
 
 /**
  * The stores a caller acts for, or null for every store. Customers and publishable keys have no
@@ -99,4 +100,15 @@ export function grantableStores(p: Principal | undefined, requested: string[] | 
   const outside = requested.filter((s) => !scope.includes(s));
   if (outside.length) throw forbidden(`You act for ${describeScope(scope)}; you cannot give access to ${[...new Set(outside)].join(', ')}.`);
   return [...new Set(requested)];
+}
+
+/**
+ * A caller gives or manages a role only when it holds every permission of that role itself: a
+ * secret key with `staff:write`, or a store manager's key, cannot make an admin, nor take over an
+ * admin by changing their password, role or status.
+ */
+export function assertHoldsRole(p: Principal | undefined, role: string, what: string) {
+  const needed = ROLE_PERMISSIONS[role as Role] ?? [];
+  const missing = p && 'permissions' in p ? needed.filter((perm) => !p.permissions.has(perm)) : [...needed];
+  if (missing.length) throw forbidden(`${what} has role ${role}, which holds permissions you do not have: ${missing.join(', ')}. Only someone who holds them all may give or manage it.`);
 }

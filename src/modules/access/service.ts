@@ -1,7 +1,7 @@
 // Staff users, their sessions, and API keys; and turning a bearer token into a Principal.
 import { and, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db.js';
-import { badRequest, conflict, forbidden, notFound, Problem, unauthorized, type FieldError } from '../../platform/errors.js';
+import { badRequest, conflict, forbidden, notFound, Problem, unauthorized, unprocessable, type FieldError } from '../../platform/errors.js';
 import { emit, lockAggregate, type EventType } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
@@ -10,7 +10,7 @@ import { hashSecret, newId, newSecret } from '../../platform/ids.js';
 import { queueMail } from '../../platform/mail.js';
 import { generatePassword, hashPassword, passwordProblem, verifyAgainstNothing, verifyPassword } from '../../platform/password.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
-import { isPermission, isRole, ROLE_PERMISSIONS, type Role } from './permissions.js';
+import { ALL_STORES_PERMISSIONS, isPermission, isRole, ROLE_PERMISSIONS, type Permission, type Role } from './permissions.js';
 import { apiKeys, staffPasswordResets, staffSessions, staffUsers } from './schema.js';
 
 export type StaffUserRow = typeof staffUsers.$inferSelect;
@@ -301,6 +301,15 @@ export async function createApiKey(
     if (errors.length) throw badRequest('Some scopes are not permissions Winkel knows; see GET /v1/roles.', errors);
     const beyond = scopes.filter((s) => !grantable.has(s));
     if (beyond.length) throw forbidden(`You cannot grant scopes you do not have yourself: ${beyond.join(', ')}.`);
+    // What spans every store (the event log, webhooks, the mail catcher) is refused to a key of some
+    // stores on every call: say so now rather than hand out a key that can never use it.
+    const chainWide = input.storeIds ? scopes.filter((s) => ALL_STORES_PERMISSIONS.has(s as Permission)) : [];
+    if (chainWide.length) {
+      throw unprocessable(
+        `A key limited to stores cannot use ${chainWide.join(', ')}: they span every store. Leave them out, or make the key for every store (storeIds: null).`,
+        'scope_needs_all_stores',
+      );
+    }
   }
   const token = newSecret(input.kind === 'secret' ? 'sk' : 'pk');
   return db.transaction(async (tx) => {

@@ -7,7 +7,7 @@ import { collect, eventsFor, type IncomingEvent, type Vouch } from './collect.js
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.js';
 import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
 import { requestContext } from '../access/routes.js';
-import { assertLocationAccess } from '../access/scope.js';
+import { assertAllStores, assertLocationAccess } from '../access/scope.js';
 import type { Observation } from './identity.js';
 import * as profiles from './profiles.js';
 
@@ -389,6 +389,8 @@ export async function profileRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req, reply) => {
+      // The rules decide who is whom across the whole chain: not a store's to change.
+      assertAllStores(req.principal, 'Changing the identity resolution rules');
       const r = await profiles.putRules(ctx.db, requestContext(req), req.body, expectedVersion(req));
       reply.header('etag', etag(r.version));
       return r;
@@ -440,8 +442,8 @@ export async function profileRoutes(app: App, ctx: AppContext) {
         body: ref(StoreVisitIn),
         response: {
           200: Type.Object({
-            accepted: Type.Boolean({ description: 'False when the visit names an erased customer: it is not recorded.' }),
-            profileId: Nullable(Type.String({ description: 'The profile the visit joined.' })),
+            accepted: Type.Boolean({ description: 'False when the visit names an erased customer: it is not recorded (a publishable key is always told true).' }),
+            profileId: Nullable(Type.String({ description: 'The profile the visit joined; null for a publishable key, whose answer reveals nothing about whom its identifiers belong to.' })),
           }),
         },
       },
@@ -479,10 +481,13 @@ export async function profileRoutes(app: App, ctx: AppContext) {
         ]),
       );
       const profileId = r.placed.get(sourceId) ?? null;
+      // A shop front's key is in every shopper's browser: its answer says nothing about whom the
+      // identifiers it names belong to (which profile, or that a customer was erased).
+      const shopFront = req.principal?.kind === 'publishable_key';
       // A visit naming an erased customer is not recorded.
-      if (r.suppressed.length) return { accepted: false, profileId: null };
+      if (r.suppressed.length) return { accepted: shopFront, profileId: null };
       if (!profileId) throw badRequest('None of the identifiers can be used (blocked or not valid).', [{ field: '/', message: 'no usable identifier' }]);
-      return { accepted: true, profileId };
+      return { accepted: true, profileId: shopFront ? null : profileId };
     },
   );
 }

@@ -349,6 +349,11 @@ export class WebhookSender {
     const nextAt = new Date(Date.now() + backoffSeconds(d.attempts, this.opts.retryBaseSeconds) * 1000);
     if (!error && !ok) error = `HTTP ${statusCode}`;
     await this.db.transaction(async (tx) => {
+      // An erasure may have scrubbed the delivery while it was on its way (it waits for this row's
+      // lock, or this waits for its commit): the receiver's answer, which may echo what was sent,
+      // is then not kept either.
+      const [now] = await tx.execute<{ payload: unknown }>(sql`select payload from webhook_deliveries where id = ${d.id} for update`).then((r) => r.rows);
+      if (now && JSON.stringify(now.payload) !== body) responseBody = null;
       await tx.insert(webhookAttempts).values({ deliveryId: d.id, attempt: d.attempts, durationMs, statusCode, responseBody, error: ok ? null : error });
       await tx
         .update(webhookDeliveries)

@@ -14,6 +14,7 @@ import type { Logger } from 'pino';
 import { newId } from '../ids.js';
 import type { Db, Executor, Tx } from '../db.js';
 import { outboxEvents } from '../schema.js';
+import { scrubText } from '../log.js';
 
 export interface Actor {
   type: 'staff' | 'api_key' | 'customer' | 'system' | 'anonymous';
@@ -363,7 +364,8 @@ export class OutboxRelay {
       }
       if (failed) {
         // Keep order: the subscription stops at the failing event and retries it with back-off.
-        const msg = String((failed.err as Error)?.message ?? failed.err).slice(0, 2000);
+        // Kept on the cursor row for operators: without the query parameters or values it quotes.
+        const msg = scrubText(String((failed.err as Error)?.message ?? failed.err)).slice(0, 2000);
         await tx.execute(sql`update event_cursors set failures = failures + 1, last_error = ${`${failed.event.id}: ${msg}`},
           retry_at = now() + least(interval '5 minutes', interval '1 second' * power(2, failures)), updated_at = now() where name = ${sub.name}`);
       }
