@@ -428,7 +428,9 @@ describe('store scope: every route as another store’s staff', () => {
 
     associateA = (await staffSignIn('associate-of-a@test.example', 'store_associate', [f.storeA])).token;
     const { body: roles } = await s.call('GET', '/v1/roles');
-    keyA = (await ok('POST', '/v1/api-keys', { kind: 'secret', name: 'store A, every scope', scopes: roles.permissions, storeIds: [f.storeA] })).token;
+    // Every scope a key of some stores may hold (those that span every store are refused to it at creation).
+    const chainWide = ['events:read', 'webhooks:read', 'webhooks:write', 'devtools:read'];
+    keyA = (await ok('POST', '/v1/api-keys', { kind: 'secret', name: 'store A, every scope', scopes: (roles.permissions as string[]).filter((p) => !chainWide.includes(p)), storeIds: [f.storeA] })).token;
   });
 
   it('classifies every operation of the OpenAPI document', async () => {

@@ -12377,7 +12377,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        /** @description False when the visit names an erased customer: it is not recorded. */
+                        /** @description False when the visit names an erased customer: it is not recorded (a publishable key is always told true). */
                         accepted: boolean;
                         profileId: string | null;
                     };
