@@ -4,7 +4,7 @@ import type { App, AppContext } from '../../app.js';
 import { badRequest } from '../../platform/errors.js';
 import { ref } from '../../platform/http/schemas.js';
 import { collect, eventsFor, type IncomingEvent } from './collect.js';
-import { decodeCursor, encodeCursor } from '../../platform/http/pagination.js';
+import { decodeCursor, decodeTimeCursor, encodeCursor, encodeTimeCursor } from '../../platform/http/pagination.js';
 import { etag, expectedVersion } from '../../platform/http/concurrency.js';
 import { requestContext } from '../access/routes.js';
 import type { Observation } from './identity.js';
@@ -73,7 +73,8 @@ export async function customerRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/collect/batch',
     {
-      config: access,
+      // Each event's text is checked by collect (checkEvent), so a bad one is listed, not fatal.
+      config: { ...access, itemChecks: true },
       schema: {
         tags,
         summary: 'Collect up to 500 events at once; bad ones are listed, good ones kept',
@@ -101,15 +102,8 @@ export async function customerRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const limit = req.query.limit ?? 100;
-      let after: { timestamp: Date; id: string } | undefined;
-      if (req.query.cursor) {
-        try {
-          const c = JSON.parse(Buffer.from(req.query.cursor, 'base64url').toString('utf8')) as { t: string; id: string };
-          after = { timestamp: new Date(c.t), id: c.id };
-        } catch {
-          throw badRequest('The cursor is not one this API handed out.', [{ field: 'querystring/cursor', message: 'invalid' }]);
-        }
-      }
+      const c = decodeTimeCursor(req.query.cursor);
+      const after = c && { timestamp: c.at, id: c.id };
       const rows = await eventsFor(ctx.db, req.query, { limit, after });
       const hasMore = rows.length > limit;
       const page = hasMore ? rows.slice(0, limit) : rows;
@@ -117,7 +111,7 @@ export async function customerRoutes(app: App, ctx: AppContext) {
       return {
         data: page.map((r) => ({ ...r, timestamp: r.timestamp.toISOString(), receivedAt: r.receivedAt.toISOString(), properties: r.properties ?? null, traits: r.traits ?? null, context: r.context ?? null })),
         hasMore,
-        nextCursor: hasMore && last ? Buffer.from(JSON.stringify({ t: last.timestamp.toISOString(), id: last.id })).toString('base64url') : null,
+        nextCursor: hasMore && last ? encodeTimeCursor(last.timestamp, last.id) : null,
       };
     },
   );

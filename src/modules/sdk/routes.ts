@@ -8,6 +8,7 @@ import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, unauthorized } from '../../platform/errors.js';
 import { ref } from '../../platform/http/schemas.js';
+import { findBadText } from '../../platform/http/request-limits.js';
 import { rootPath } from '../../platform/paths.js';
 import { collect, type IncomingEvent } from '../customers/collect.js';
 import { hasConsent } from '../consent/service.js';
@@ -88,7 +89,7 @@ export async function sdkRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/sdk/beacon',
     {
-      config: { access: 'public', idempotent: false },
+      config: { access: 'public', idempotent: false, itemChecks: true },
       schema: {
         tags: ['customer data'],
         summary: 'Collect a batch sent by navigator.sendBeacon (publishable key in the query, JSON body as text/plain)',
@@ -115,8 +116,9 @@ export async function sdkRoutes(app: App, ctx: AppContext) {
       const keep: IncomingEvent[] = [];
       const indexes: number[] = [];
       for (const [i, e] of (batch as IncomingEvent[]).entries()) {
-        const anonymousId = typeof e?.anonymousId === 'string' ? e.anonymousId : undefined;
-        const userId = typeof e?.userId === 'string' ? e.userId : undefined;
+        // Ids that are not text (a NUL, a lone surrogate) are not looked up; collect rejects that event.
+        const anonymousId = typeof e?.anonymousId === 'string' && !findBadText(e.anonymousId, '') ? e.anonymousId : undefined;
+        const userId = typeof e?.userId === 'string' && !findBadText(e.userId, '') ? e.userId : undefined;
         const k = `${anonymousId ?? ''}\u0000${userId ?? ''}`;
         if (!consented.has(k)) consented.set(k, anonymousId || userId ? hasConsent(ctx.db, { anonymousId, customerId: userId }, 'analytics') : Promise.resolve(true));
         if (await consented.get(k)!) {
