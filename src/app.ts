@@ -18,7 +18,7 @@ import { Problem, problemType, unauthorized, forbidden } from './platform/errors
 import { describeRule, securityFor, SECURITY_SCHEMES, type AccessRule, type Principal } from './platform/http/access.js';
 import { idempotencyHooks } from './platform/http/idempotency.js';
 import { SHARED_SCHEMAS } from './platform/http/schemas.js';
-import { boundRequestSchema, findBadText, refuseNonFiniteNumbers, saneDateFormats, uniqueViolationProblem } from './platform/http/request-limits.js';
+import { boundRequestSchema, clientErrorAsProblem, findBadText, malformedQuery, refuseNonFiniteNumbers, saneDateFormats, uniqueViolationProblem } from './platform/http/request-limits.js';
 import { hashSecret } from './platform/ids.js';
 import { randomBytes } from 'node:crypto';
 import { StaffPrincipals } from './modules/access/service.js';
@@ -166,6 +166,7 @@ export async function buildApp(input: AppContext): Promise<App> {
     bodyLimit: 10 * 1024 * 1024,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, useDefaults: true }, onCreate: saneDateFormats as never },
+    clientErrorHandler: clientErrorAsProblem(nextRequestId),
     // Errors the router answers before any route runs (an over-long path parameter, a malformed
     // percent-encoding) are problem documents like every other.
     frameworkErrors: (err, req, reply) => {
@@ -193,7 +194,7 @@ export async function buildApp(input: AppContext): Promise<App> {
 
   const routePatterns: Array<{ method: string; re: RegExp }> = [];
   // Request schemas, given their default bounds once every route and named schema is registered.
-  const requestSchemas: unknown[] = [];
+  const requestSchemas: Array<{ schema: unknown; close: boolean }> = [];
   const idempotency = idempotencyHooks(ctx.db, ctx.config.idempotencyHours);
   // Who is calling: resolved before validation, so a 401/403 never depends on the body.
   const authenticate = async (req: FastifyRequest) => {
@@ -230,7 +231,7 @@ export async function buildApp(input: AppContext): Promise<App> {
     }
     // A copy: Fastify hands the same schema object to the HEAD route it adds for each GET.
     const schema = { ...((route.schema ?? {}) as Record<string, unknown>) };
-    requestSchemas.push(schema.body, schema.querystring, schema.params);
+    requestSchemas.push({ schema: schema.body, close: true }, { schema: schema.querystring, close: false }, { schema: schema.params, close: false });
     schema.security = securityFor(rule);
     schema.description = [schema.description, describeRule(rule)].filter(Boolean).join('\n\n');
     const responses = { ...((schema.response ?? {}) as Record<string, unknown>) };
@@ -306,7 +307,7 @@ export async function buildApp(input: AppContext): Promise<App> {
   // before anything runs. A route that checks each item of a batch itself (`config.itemChecks`) gets
   // its body unchecked here, so one bad item does not cost the good ones.
   app.addHook('preValidation', (req, _reply, done) => {
-    const bad = findBadText(req.query, 'querystring') ?? findBadText(req.params, 'params') ?? (req.routeOptions.config?.itemChecks ? undefined : findBadText(req.body, 'body'));
+    const bad = malformedQuery(req.url) ?? findBadText(req.query, 'querystring') ?? findBadText(req.params, 'params') ?? (req.routeOptions.config?.itemChecks ? undefined : findBadText(req.body, 'body'));
     if (bad) done(new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: `Fix these fields: ${bad.field} (${bad.message}).`, errors: [bad] }));
     else done();
   });
@@ -359,8 +360,8 @@ export async function buildApp(input: AppContext): Promise<App> {
   for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes, importRoutes, inventoryRoutes, purchasingRoutes, promotionRoutes, paymentRoutes, commerceRoutes, returnRoutes, fulfilmentRoutes, receiptRoutes, customerRoutes, profileRoutes, storefrontRoutes, consentRoutes, sdkRoutes, privacyRoutes]) await routes(app, ctx);
 
   // Before the validators are compiled (at ready): default bounds on every request schema.
-  const seen = new Set<unknown>();
-  for (const s of requestSchemas) boundRequestSchema(s, (id) => app.getSchema(id), seen);
+  const seen = { bodies: new Set<unknown>(), others: new Set<unknown>() };
+  for (const { schema, close } of requestSchemas) boundRequestSchema(schema, (id) => app.getSchema(id), { close, seen: close ? seen.bodies : seen.others });
 
   return app;
 }

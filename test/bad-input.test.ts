@@ -138,6 +138,16 @@ describe('query and path values', () => {
     expect(lists).toBeGreaterThan(25);
   });
 
+  it('a query string that is not percent-encoded UTF-8 is a 400, also where the parameter is free text', async () => {
+    for (const q of ['q=%ED%A0%80', 'q=%FF', 'q=100%', 'q=a%zzb']) {
+      const r = await s.call('GET', `/v1/products?${q}`);
+      expect(r.status, q).toBe(400);
+      expect(r.body.code).toBe('validation');
+      isProblem(r);
+    }
+    expect((await s.call('GET', '/v1/products?q=%C3%A9t%C3%A9')).status).toBe(200);
+  });
+
   it('a malformed cursor is a 400 on every list that takes one', async () => {
     const cursors = ['junk', Buffer.from('null').toString('base64url'), Buffer.from('{"k":5}').toString('base64url'), Buffer.from('[1]').toString('base64url'), Buffer.from('{"o":-1}').toString('base64url')];
     let lists = 0;
@@ -155,11 +165,16 @@ describe('query and path values', () => {
     expect(lists).toBeGreaterThan(25);
   });
 
-  it('an over-long path parameter is a 414 and a broken percent-encoding a 400, both problem documents with a request id', async () => {
+  it('an over-long path parameter is a 414, a request line over 16 kB a 431 and a broken percent-encoding a 400, all problem documents with a request id', async () => {
     const long = await s.call('GET', `/v1/products/${'x'.repeat(5000)}`);
     expect(long.status).toBe(414);
     expect(long.body.code).toBe('uri_too_long');
     isProblem(long);
+    const huge = await s.call('GET', `/v1/products?q=${'x'.repeat(20_000)}`);
+    expect(huge.status).toBe(431);
+    expect(huge.body.code).toBe('headers_too_large');
+    expect(huge.headers.get('content-type')).toContain('application/problem+json');
+    expect(huge.headers.get('x-request-id')).toBe(huge.body.requestId);
     const broken = await s.call('GET', '/v1/products/%zz');
     expect(broken.status).toBe(400);
     expect(broken.body.code).toBe('malformed');
@@ -180,7 +195,7 @@ describe('query and path values', () => {
 });
 
 describe('numbers the database cannot hold', () => {
-  it('every integer and string a request takes is bounded in the OpenAPI document', () => {
+  it('every integer and string a request takes is bounded, and every body object says whether it takes other fields, in the OpenAPI document', () => {
     const unbounded: string[] = [];
     const walk = (schema: Schema | undefined, at: string, seen: Set<string>) => {
       if (!schema || typeof schema !== 'object') return;
@@ -192,6 +207,7 @@ describe('numbers the database cannot hold', () => {
       const types = ([] as string[]).concat(schema.type ?? []);
       if (types.includes('integer') && (schema.maximum === undefined || schema.minimum === undefined)) unbounded.push(`${at} (integer)`);
       if (types.includes('string') && schema.maxLength === undefined && schema.enum === undefined && schema.const === undefined) unbounded.push(`${at} (string)`);
+      if (at.includes(' body') && schema.properties && schema.additionalProperties === undefined && schema.patternProperties === undefined) unbounded.push(`${at} (object: other fields?)`);
       for (const [k, v] of Object.entries(schema.properties ?? {})) walk(v as Schema, `${at}/${k}`, seen);
       for (const k of ['items', 'additionalProperties', 'propertyNames']) if (typeof schema[k] === 'object') walk(schema[k], `${at}/${k}`, seen);
       for (const k of ['anyOf', 'oneOf', 'allOf']) for (const v of schema[k] ?? []) walk(v, at, seen);
@@ -310,5 +326,13 @@ describe('carts', () => {
     const lines = (await s.call('GET', `/v1/carts/${other}`)).body.lines;
     expect(lines).toHaveLength(1);
     expect(lines[0].quantity).toBe(9000);
+  });
+
+  it('changing a cart that does not exist is a 404, not a closed cart', async () => {
+    const line = await s.call('PATCH', '/v1/carts/cart_nothing_here/lines/cl_nothing', { body: { quantity: 1 } });
+    expect(line.status).toBe(404);
+    isProblem(line);
+    const coupons = await s.call('POST', '/v1/carts/cart_nothing_here/coupons', { body: { codes: [] } });
+    expect(coupons.status, JSON.stringify(coupons.body)).toBe(404);
   });
 });

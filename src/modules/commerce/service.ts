@@ -68,7 +68,12 @@ export function defaultShipping(cart: CartView) {
 
 async function touch(db: Executor, id: string) {
   const r = await db.update(carts).set({ updatedAt: new Date(), version: sql`${carts.version} + 1` }).where(and(eq(carts.id, id), eq(carts.status, 'open'))).returning({ id: carts.id });
-  if (!r.length) throw conflict(`Cart ${id} is not open any more.`, 'cart_closed');
+  if (!r.length) {
+    // A cart that does not exist is a 404, not a closed one.
+    const [exists] = await db.select({ id: carts.id }).from(carts).where(eq(carts.id, id));
+    if (!exists) throw notFound('cart', id);
+    throw conflict(`Cart ${id} is not open any more.`, 'cart_closed');
+  }
 }
 
 /** The most of one item a cart line holds (the routes' `quantity` maximum, and the sum of repeated adds). */

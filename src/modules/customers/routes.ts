@@ -33,7 +33,8 @@ const EventIn = Type.Object(
     traits: Type.Optional(Type.Unknown()),
     type: Type.Optional(Type.Unknown()),
   },
-  { $id: 'CollectedEventIn', description: 'Segment-spec fields; each event is checked on its own so that one bad event does not lose the others.' },
+  // Open: Segment libraries send more fields (sentAt, integrations, channel, …), which are ignored.
+  { $id: 'CollectedEventIn', additionalProperties: true, description: 'Segment-spec fields; each event is checked on its own so that one bad event does not lose the others. Other fields are ignored.' },
 );
 const TimelineEvent = Type.Object(
   {
@@ -78,7 +79,7 @@ export async function customerRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: 'Collect up to 500 events at once; bad ones are listed, good ones kept',
-        body: Type.Object({ batch: Type.Array(ref(EventIn), { minItems: 1, maxItems: 500 }), context: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
+        body: Type.Object({ batch: Type.Array(ref(EventIn), { minItems: 1, maxItems: 500 }), context: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: true }),
         response: { 200: ref(Result) },
       },
     },
@@ -237,8 +238,10 @@ export async function profileRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const limit = req.query.limit ?? 50;
+      // Checked also for a search (which has one page), so a bad cursor is a 400 either way.
+      const after = decodeCursor(req.query.cursor);
       if (req.query.q) return { data: await profiles.searchProfiles(ctx.db, req.query.q, limit), hasMore: false, nextCursor: null };
-      const r = await profiles.listProfiles(ctx.db, { limit, after: decodeCursor(req.query.cursor) });
+      const r = await profiles.listProfiles(ctx.db, { limit, after });
       return { ...r, nextCursor: r.hasMore ? encodeCursor(r.data[r.data.length - 1].id) : null };
     },
   );

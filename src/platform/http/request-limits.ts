@@ -10,7 +10,7 @@
 //   leap second that `new Date` cannot read);
 // - a unique violation the code did not foresee is a 409 naming the field, not a 500.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Problem, type FieldError } from '../errors.js';
+import { Problem, problemType, type FieldError } from '../errors.js';
 import { sqlState } from '../db.js';
 
 export const INT4_MIN = -2_147_483_648;
@@ -23,13 +23,15 @@ const types = (s: Schema) => ([] as unknown[]).concat(s.type ?? []);
 
 /**
  * Gives the integers and strings of a request schema the default bounds where they declare none,
- * in place. `lookup` resolves a `$ref` to a registered schema (bounded once, whatever refers to it).
+ * in place; with `close`, objects that declare their properties and say nothing about others refuse
+ * unknown fields (docs/API.md: an unknown field is a 400), as body schemas do. `lookup` resolves a
+ * `$ref` to a registered schema (bounded once, whatever refers to it).
  */
-export function boundRequestSchema(schema: unknown, lookup: (id: string) => unknown, seen = new Set<unknown>()): void {
-  if (!isSchema(schema) || seen.has(schema)) return;
-  seen.add(schema);
+export function boundRequestSchema(schema: unknown, lookup: (id: string) => unknown, opts: { close: boolean; seen: Set<unknown> }): void {
+  if (!isSchema(schema) || opts.seen.has(schema)) return;
+  opts.seen.add(schema);
   if (typeof schema.$ref === 'string') {
-    boundRequestSchema(lookup(schema.$ref.replace(/#.*$/, '')), lookup, seen);
+    boundRequestSchema(lookup(schema.$ref.replace(/#.*$/, '')), lookup, opts);
     return;
   }
   const t = types(schema);
@@ -38,13 +40,18 @@ export function boundRequestSchema(schema: unknown, lookup: (id: string) => unkn
     if (schema.minimum === undefined && schema.exclusiveMinimum === undefined) schema.minimum = INT4_MIN;
   }
   if (t.includes('string') && schema.maxLength === undefined && schema.enum === undefined && schema.const === undefined) schema.maxLength = DEFAULT_MAX_LENGTH;
+  if (opts.close && isSchema(schema.properties) && schema.additionalProperties === undefined && schema.patternProperties === undefined && schema.unevaluatedProperties === undefined) {
+    schema.additionalProperties = false;
+  }
   for (const key of ['properties', 'patternProperties', '$defs', 'definitions'] as const) {
-    if (isSchema(schema[key])) for (const v of Object.values(schema[key] as Schema)) boundRequestSchema(v, lookup, seen);
+    if (isSchema(schema[key])) for (const v of Object.values(schema[key] as Schema)) boundRequestSchema(v, lookup, opts);
   }
-  for (const key of ['items', 'additionalProperties', 'propertyNames', 'contains', 'not', 'if', 'then', 'else'] as const) boundRequestSchema(schema[key], lookup, seen);
-  for (const key of ['anyOf', 'oneOf', 'allOf', 'prefixItems'] as const) {
-    if (Array.isArray(schema[key])) for (const v of schema[key] as unknown[]) boundRequestSchema(v, lookup, seen);
+  for (const key of ['items', 'additionalProperties', 'propertyNames', 'contains', 'not', 'if', 'then', 'else'] as const) boundRequestSchema(schema[key], lookup, opts);
+  for (const key of ['anyOf', 'oneOf', 'prefixItems'] as const) {
+    if (Array.isArray(schema[key])) for (const v of schema[key] as unknown[]) boundRequestSchema(v, lookup, opts);
   }
+  // The parts of an allOf each see only some of the fields: none of them may refuse the others'.
+  if (Array.isArray(schema.allOf)) for (const v of schema.allOf as unknown[]) boundRequestSchema(v, lookup, { ...opts, close: false });
 }
 
 /** How deep a request's JSON may nest (objects and arrays); real documents stay far below it. */
@@ -79,6 +86,22 @@ export function findBadText(value: unknown, path: string, depth = 0): FieldError
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * A query string that is not percent-encoded UTF-8 (`%ED%A0%80`, a lone surrogate; `%FF`; a `%`
+ * without two hex digits): the parser would pass it on as something else than was sent, so it is a
+ * 400 like a malformed path. Answers the problem, if any.
+ */
+export function malformedQuery(url: string): FieldError | undefined {
+  const at = url.indexOf('?');
+  if (at < 0) return undefined;
+  try {
+    decodeURIComponent(url.slice(at + 1));
+    return undefined;
+  } catch {
+    return { field: 'querystring', message: 'not percent-encoded UTF-8: encode each byte of the UTF-8 text as %XX' };
+  }
 }
 
 /** Where in coerced query or path values a number is not finite, if anywhere. */
@@ -163,4 +186,29 @@ export function uniqueViolationProblem(err: unknown): Problem | undefined {
     detail: `Another record already has this ${what}; choose another${columns.length > 1 ? ' combination' : ''}.`,
     ...(errors.length ? { errors } : {}),
   });
+}
+
+/**
+ * For Fastify's `clientErrorHandler`: what Node's HTTP parser refuses before any route or hook
+ * runs (headers or a request line over 16 kB, a request that is not HTTP, a time-out) is answered
+ * as a problem document with a request id too, instead of Node's bare JSON.
+ */
+export function clientErrorAsProblem(nextRequestId: () => string) {
+  return (err: NodeJS.ErrnoException, socket: import('node:stream').Duplex) => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, code, title, detail] =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'headers_too_large', 'Request headers too large', 'The request line and headers are over 16 kB together; send long values in a JSON body.']
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'request_timeout', 'Request timeout', 'The request did not arrive in time.']
+          : [400, 'malformed', 'The request is not valid', 'This is not an HTTP request the server can read.'];
+    const requestId = nextRequestId();
+    const body = JSON.stringify({ type: problemType(code), title, status, detail, code, requestId });
+    if (socket.writable) {
+      socket.write(
+        `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
+    socket.destroy(err);
+  };
 }

@@ -10348,6 +10348,8 @@ export interface paths {
                         context?: {
                             [key: string]: unknown;
                         };
+                    } & {
+                        [key: string]: unknown;
                     };
                 };
             };
@@ -13575,7 +13577,7 @@ export interface components {
                 }[];
             }[];
         };
-        /** @description Segment-spec fields; each event is checked on its own so that one bad event does not lose the others. */
+        /** @description Segment-spec fields; each event is checked on its own so that one bad event does not lose the others. Other fields are ignored. */
         CollectedEventIn: {
             messageId?: unknown;
             anonymousId?: unknown;
@@ -13588,6 +13590,8 @@ export interface components {
             properties?: unknown;
             traits?: unknown;
             type?: unknown;
+        } & {
+            [key: string]: unknown;
         };
         CollectedEvent: {
             id: string;
