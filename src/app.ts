@@ -398,7 +398,10 @@ export function sendProblem(err: FastifyError | Problem | Error, req: FastifyReq
     // A character the database cannot store got past the checks (the change was rolled back).
     problem = new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: 'The request holds a character that cannot be stored as text (such as a NUL character); remove it.' });
   } else if ((unique = uniqueViolationProblem(err))) {
-    // A unique key the code did not check first (a race, or a field nobody expected to clash).
+    // A unique key the code did not check first (a race, or a field nobody expected to clash):
+    // logged, so that a service can learn to answer it with its own code.
+    // (Without the error itself: its detail repeats the value, which may be an e-mail address.)
+    req.log.warn({ code: '23505', fields: unique.errors?.map((e) => e.field) }, 'unique violation answered as 409 conflict');
     problem = unique;
   } else if (isRetryable(err)) {
     problem = new Problem({ status: 409, code: 'concurrent_update', title: 'Conflict', detail: 'Another change got there first; retry the request.' });
