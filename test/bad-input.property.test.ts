@@ -14,9 +14,10 @@
 // in their paths: no answer may be a 5xx, and a refusal (4xx) must be a problem document that
 // changed nothing.
 //
-// "Changed nothing" is checked on a fingerprint of every application table (row count and the
-// newest row version, which any insert, update or delete moves), taken whenever a transaction id
-// was used since the last look. Not part of it:
+// "Changed nothing" is checked on the content of every application table (row count and a hash
+// of its rows as text), looked at whenever a transaction id was used since the last look, and
+// hashed again only for the tables whose row count or newest row version (xmin) moved; a request
+// that wrote a row and then restored it changed nothing. Not part of it:
 // - `api_keys.last_used_at`: when a key was last used, recorded (at most once a minute) for any
 //   request that presents it, refused or not;
 // - `idempotency_keys`: a request with an Idempotency-Key that got past validation stores its
@@ -86,7 +87,6 @@ let s: TestServer;
 let doc: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
 let ops: Op[] = [];
 let pgc: pg.Client;
-let fingerprintSql = '';
 const callers: Caller[] = [];
 const fuzz: { admin?: Caller; customer?: Caller; adminEmail: string; adminPassword: string; customerEmail: string } = {
   adminEmail: 'fuzz-admin@bad-input.example',
@@ -232,7 +232,15 @@ function validArb(schemaIn: Schema | undefined, depth = 0, name?: string): fc.Ar
       if (depth > 6) return fc.constant({});
       const props = Object.entries((schema.properties ?? {}) as Record<string, Schema>);
       const required = new Set<string>(schema.required ?? []);
-      if (!props.length) return typeof schema.additionalProperties === 'object' || schema.patternProperties ? fc.dictionary(fc.constantFrom('a', 'b', 'mon'), validArb(schema.additionalProperties ?? Object.values(schema.patternProperties ?? {})[0], depth + 1), { maxKeys: 2 }) : freeJson;
+      if (!props.length) {
+        if (schema.patternProperties) {
+          // Keys of the pattern (a weekday, a locale), each with a value of its schema.
+          const [pattern, value] = Object.entries(schema.patternProperties as Record<string, Schema>)[0];
+          const keys = fc.stringMatching(new RegExp(pattern, 'u')).filter((k) => k.length <= 40);
+          return fc.dictionary(keys, validArb(value, depth + 1), { maxKeys: 2 });
+        }
+        return typeof schema.additionalProperties === 'object' ? fc.dictionary(fc.constantFrom('a', 'b', 'mon'), validArb(schema.additionalProperties, depth + 1), { maxKeys: 2 }) : freeJson;
+      }
       const need = schema.minProperties ?? 0;
       return fc
         .record(Object.fromEntries(props.map(([k, v]) => [k, validArb(v, depth + 1, k)])), { requiredKeys: props.map(([k]) => k).filter((k) => required.has(k)) })
@@ -506,60 +514,73 @@ async function nextXid(): Promise<string> {
   return (await pgc.query<{ x: string }>('select pg_snapshot_xmax(pg_current_snapshot())::text as x')).rows[0].x;
 }
 
-/**
- * One statement that fingerprints every application table: its row count and the newest row
- * version (`xmin`, the transaction that wrote it), which any insert, update or delete changes; for
- * a table with a column left out, its rows' hash without that column instead.
- */
-async function buildFingerprintSql() {
+/** Per table: the columns its content hash covers (all but the ones left out above). */
+const hashed = new Map<string, string[]>();
+
+async function readTables() {
   const skipTables = new Set(['idempotency_keys']);
   const skipColumns = new Set(['api_keys.last_used_at']);
   const cols = await pgc.query<{ table_name: string; column_name: string }>(
     `select c.table_name, c.column_name from information_schema.columns c join information_schema.tables t on t.table_schema = c.table_schema and t.table_name = c.table_name
      where c.table_schema = 'public' and t.table_type = 'BASE TABLE' order by c.table_name, c.ordinal_position`,
   );
-  const byTable = new Map<string, { kept: string[]; left: boolean }>();
   for (const r of cols.rows) {
     if (skipTables.has(r.table_name)) continue;
-    const t = byTable.get(r.table_name) ?? { kept: [], left: false };
-    if (skipColumns.has(`${r.table_name}.${r.column_name}`)) t.left = true;
-    else t.kept.push(`"${r.column_name}"`);
-    byTable.set(r.table_name, t);
+    const kept = hashed.get(r.table_name) ?? [];
+    if (!skipColumns.has(`${r.table_name}.${r.column_name}`)) kept.push(`"${r.column_name}"`);
+    hashed.set(r.table_name, kept);
   }
-  fingerprintSql = [...byTable]
-    .map(([t, { kept, left }]) =>
-      left
-        ? `select '${t}' as t, count(*)::text || ':' || coalesce(md5(string_agg(h, '' order by h)), '') as f from (select md5(row(${kept.join(', ')})::text) as h from "${t}") x`
-        : `select '${t}' as t, count(*)::text || ':' || coalesce(max(xmin::text::bigint), 0)::text as f from "${t}"`,
-    )
-    .join('\nunion all\n');
 }
 
-async function fingerprint(): Promise<Map<string, string>> {
+/**
+ * Every table's row count and newest row version (`xmin`, the transaction that wrote it): cheap,
+ * and moved by any insert, update or delete, also one that wrote back what was there.
+ */
+async function signatures(): Promise<Map<string, string>> {
   stats.fingerprints++;
   const started = Date.now();
-  const r = await pgc.query<{ t: string; f: string }>(fingerprintSql);
+  const sqlText = [...hashed.keys()].map((t) => `select '${t}' as t, count(*)::text || ':' || coalesce(max(xmin::text::bigint), 0)::text as f from "${t}"`).join('\nunion all\n');
+  const r = await pgc.query<{ t: string; f: string }>(sqlText);
   stats.fingerprintMs += Date.now() - started;
   return new Map(r.rows.map((x) => [x.t, x.f]));
 }
-const changedTables = (a: Map<string, string>, b: Map<string, string>) => [...a.keys()].filter((t) => a.get(t) !== b.get(t));
 
-/** Watches the database between requests: a refused request must leave it as it was. */
+/** The content of some tables: the hash of their rows as text (without the columns left out). */
+async function contents(tables: string[]): Promise<Map<string, string>> {
+  if (!tables.length) return new Map();
+  const started = Date.now();
+  const sqlText = tables
+    .map((t) => `select '${t}' as t, count(*)::text || ':' || coalesce(md5(string_agg(h, '' order by h)), '') as f from (select md5(row(${hashed.get(t)!.join(', ')})::text) as h from "${t}") x`)
+    .join('\nunion all\n');
+  const r = await pgc.query<{ t: string; f: string }>(sqlText);
+  stats.fingerprintMs += Date.now() - started;
+  return new Map(r.rows.map((x) => [x.t, x.f]));
+}
+
+/**
+ * Watches the database between requests: a refused request must leave every table's content as it
+ * was. Contents are hashed again only for the tables whose signature moved.
+ */
 class Watch {
   private xid = '';
-  private print = new Map<string, string>();
+  private sig = new Map<string, string>();
+  private content = new Map<string, string>();
   async start() {
     this.xid = await nextXid();
-    this.print = await fingerprint();
+    this.sig = await signatures();
+    this.content = await contents([...hashed.keys()]);
   }
-  /** After a request: the tables it changed (a fresh fingerprint only when a transaction id was used). */
+  /** After a request: the tables whose content it changed (looked at only when a transaction id was used). */
   async after(): Promise<string[]> {
     const xid = await nextXid();
     if (xid === this.xid) return [];
     this.xid = xid;
-    const now = await fingerprint();
-    const changed = changedTables(this.print, now);
-    this.print = now;
+    const sig = await signatures();
+    const moved = [...sig.keys()].filter((t) => sig.get(t) !== this.sig.get(t));
+    this.sig = sig;
+    const now = await contents(moved);
+    const changed = moved.filter((t) => now.get(t) !== this.content.get(t));
+    for (const [t, f] of now) this.content.set(t, f);
     return changed;
   }
 }
@@ -731,7 +752,7 @@ beforeAll(async () => {
   await api('POST', '/v1/collect/batch', { batch: [{ type: 'identify', userId: 'fuzz-user', traits: { email: 'fuzz-user@bad-input.example' } }] });
   expect(product.status).toBe(201);
   addToPool(await discover());
-  await buildFingerprintSql();
+  await readTables();
 }, 600_000);
 
 afterAll(async () => {
@@ -809,7 +830,8 @@ describe('bad input to every operation', () => {
       }
       if (o.method !== 'GET') {
         await heal();
-        await watch.start();
+        // What healing changed is no request's doing.
+        await watch.after();
       }
     }
     report('phase 2');

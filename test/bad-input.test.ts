@@ -207,7 +207,7 @@ describe('numbers the database cannot hold', () => {
       const types = ([] as string[]).concat(schema.type ?? []);
       if (types.includes('integer') && (schema.maximum === undefined || schema.minimum === undefined)) unbounded.push(`${at} (integer)`);
       if (types.includes('string') && schema.maxLength === undefined && schema.enum === undefined && schema.const === undefined) unbounded.push(`${at} (string)`);
-      if (at.includes(' body') && schema.properties && schema.additionalProperties === undefined && schema.patternProperties === undefined) unbounded.push(`${at} (object: other fields?)`);
+      if (at.includes(' body') && (schema.properties || schema.patternProperties) && schema.additionalProperties === undefined) unbounded.push(`${at} (object: other fields?)`);
       for (const [k, v] of Object.entries(schema.properties ?? {})) walk(v as Schema, `${at}/${k}`, seen);
       for (const k of ['items', 'additionalProperties', 'propertyNames']) if (typeof schema[k] === 'object') walk(schema[k], `${at}/${k}`, seen);
       for (const k of ['anyOf', 'oneOf', 'allOf']) for (const v of schema[k] ?? []) walk(v, at, seen);
@@ -226,6 +226,14 @@ describe('numbers the database cannot hold', () => {
       expect(r.body.errors[0].field).toContain('dailyCapacity');
     }
     const ok = await s.call('POST', '/v1/locations', { body: { code: 'CAPOK', name: 'Big', type: 'warehouse', dailyCapacity: 2 ** 31 - 1 } });
+    expect(ok.status).toBe(201);
+  });
+
+  it('opening hours take weekdays only, each checked (a record with a key pattern takes no other keys)', async () => {
+    const odd = await s.call('POST', '/v1/locations', { body: { code: 'HOURS1', name: 'Hours', type: 'store', openingHours: { someday: [['09:00', '17:00', '18:00']] } } });
+    expect(odd.status).toBe(400);
+    expect(odd.body.errors.map((e: { field: string }) => e.field).join(' ')).toContain('someday');
+    const ok = await s.call('POST', '/v1/locations', { body: { code: 'HOURS2', name: 'Hours', type: 'store', openingHours: { mon: [['09:00', '17:00']] } } });
     expect(ok.status).toBe(201);
   });
 
@@ -334,5 +342,17 @@ describe('carts', () => {
     isProblem(line);
     const coupons = await s.call('POST', '/v1/carts/cart_nothing_here/coupons', { body: { codes: [] } });
     expect(coupons.status, JSON.stringify(coupons.body)).toBe(404);
+  });
+});
+
+describe('refused checkouts', () => {
+  it('a checkout refused (an empty cart) leaves the cart exactly as it was', async () => {
+    const cart = await s.call('POST', '/v1/carts', { body: { channel: 'web', email: 'empty@bad-input.example' } });
+    const row = async () => (await s.winkel.db.execute(sql`select status, updated_at::text as at, version from carts where id = ${cart.body.id}`)).rows[0];
+    const before = await row();
+    const r = await s.call('POST', `/v1/carts/${cart.body.id}/checkout`, { body: { payment: { method: 'test_card', cardNumber: '4242424242424242' } } });
+    expect(r.status).toBe(409);
+    expect(r.body.code).toBe('cart_empty');
+    expect(await row()).toEqual(before);
   });
 });

@@ -23,8 +23,9 @@ const types = (s: Schema) => ([] as unknown[]).concat(s.type ?? []);
 
 /**
  * Gives the integers and strings of a request schema the default bounds where they declare none,
- * in place; with `close`, objects that declare their properties and say nothing about others refuse
- * unknown fields (docs/API.md: an unknown field is a 400), as body schemas do. `lookup` resolves a
+ * in place; with `close`, objects that declare their properties (or the pattern of their keys) and
+ * say nothing about others refuse unknown fields (docs/API.md: an unknown field is a 400), as body
+ * schemas do. `lookup` resolves a
  * `$ref` to a registered schema (bounded once, whatever refers to it).
  */
 export function boundRequestSchema(schema: unknown, lookup: (id: string) => unknown, opts: { close: boolean; seen: Set<unknown> }): void {
@@ -40,7 +41,8 @@ export function boundRequestSchema(schema: unknown, lookup: (id: string) => unkn
     if (schema.minimum === undefined && schema.exclusiveMinimum === undefined) schema.minimum = INT4_MIN;
   }
   if (t.includes('string') && schema.maxLength === undefined && schema.enum === undefined && schema.const === undefined) schema.maxLength = DEFAULT_MAX_LENGTH;
-  if (opts.close && isSchema(schema.properties) && schema.additionalProperties === undefined && schema.patternProperties === undefined && schema.unevaluatedProperties === undefined) {
+  // A record whose keys have a pattern (`{ mon: …, tue: … }`) would take any other key unchecked.
+  if (opts.close && (isSchema(schema.properties) || isSchema(schema.patternProperties)) && schema.additionalProperties === undefined && schema.unevaluatedProperties === undefined) {
     schema.additionalProperties = false;
   }
   for (const key of ['properties', 'patternProperties', '$defs', 'definitions'] as const) {
