@@ -194,6 +194,17 @@ describe('query and path values', () => {
   });
 });
 
+describe('times the database cannot hold', () => {
+  it('a date-time in year 0000, or with a leap second Date cannot read, is a 400 naming the field', async () => {
+    for (const startsAt of ['0000-01-01T00:00:00Z', '2026-12-31T23:59:60Z']) {
+      const r = await s.call('POST', '/v1/price-lists', { body: { name: `Odd time ${startsAt}`, startsAt } });
+      expect(r.status, startsAt).toBe(400);
+      expect(r.body.errors[0].field).toContain('startsAt');
+    }
+    expect((await s.call('POST', '/v1/price-lists', { body: { name: 'Year one', startsAt: '0001-01-01T00:00:00Z' } })).status).toBe(201);
+  });
+});
+
 describe('numbers the database cannot hold', () => {
   it('every integer and string a request takes is bounded, and every body object says whether it takes other fields, in the OpenAPI document', () => {
     const unbounded: string[] = [];
