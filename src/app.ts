@@ -21,6 +21,7 @@ import { OpenApiDocumenter } from './platform/http/openapi.js';
 import { idempotencyHooks } from './platform/http/idempotency.js';
 import { budgetOf, clientAddress } from './platform/http/rate-limit.js';
 import { SHARED_SCHEMAS } from './platform/http/schemas.js';
+import { boundRequestSchema, clientErrorAsProblem, findBadText, malformedQuery, refuseNonFiniteNumbers, saneDateFormats, uniqueViolationProblem } from './platform/http/request-limits.js';
 import { randomBytes } from 'node:crypto';
 import { StaffPrincipals } from './modules/access/service.js';
 import { ALL_STORES_PERMISSIONS } from './modules/access/permissions.js';
@@ -67,6 +68,8 @@ declare module 'fastify' {
      * (navigator.sendBeacon): the request then counts against that key's budget for its address.
      */
     keyInQuery?: string;
+    /** The handler checks each item of the body for text the database cannot hold (see findBadText), keeping the good ones. */
+    itemChecks?: boolean;
   }
   interface FastifyRequest {
     principal?: Principal;
@@ -181,7 +184,23 @@ export async function buildApp(input: AppContext): Promise<App> {
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
     bodyLimit: 10 * 1024 * 1024,
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, useDefaults: true } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, useDefaults: true }, onCreate: saneDateFormats as never },
+    clientErrorHandler: clientErrorAsProblem(nextRequestId),
+    // Errors the router answers before any route runs (an over-long path parameter, a malformed
+    // percent-encoding) are problem documents like every other.
+    frameworkErrors: (err, req, reply) => {
+      reply.headers(API_SECURITY_HEADERS);
+      const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      return sendProblem(
+        new Problem(
+          tooLong
+            ? { status: 414, code: 'uri_too_long', title: 'URI too long', detail: 'A path segment is longer than any id or code this API uses (at most 100 characters).' }
+            : { status: 400, code: 'malformed', title: 'The request is not valid', detail: 'The path is not valid: a percent sign must be followed by two hexadecimal digits.' },
+        ),
+        req,
+        reply,
+      );
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   for (const s of SHARED_SCHEMAS) app.addSchema(s);
@@ -193,6 +212,8 @@ export async function buildApp(input: AppContext): Promise<App> {
   app.addHook('onClose', async () => void stopListening());
 
   const routePatterns: Array<{ method: string; re: RegExp }> = [];
+  // Request schemas, given their default bounds once every route and named schema is registered.
+  const requestSchemas: Array<{ schema: unknown; close: boolean }> = [];
   const idempotency = idempotencyHooks(ctx.db, ctx.config.idempotencyHours, { spoolDir: path.join(ctx.config.dataDir, 'uploads') });
   // Who is calling: resolved before validation, so a 401/403 never depends on the body.
   const resolveToken = (token: string | undefined): Promise<Principal | null> | null =>
@@ -225,7 +246,7 @@ export async function buildApp(input: AppContext): Promise<App> {
   app.addHook('onRoute', (route) => {
     const url = route.url;
     const methods = ([] as string[]).concat(route.method);
-    for (const m of methods) routePatterns.push({ method: m, re: new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}/?$`) });
+    for (const m of methods) routePatterns.push({ method: m, re: new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+')}$`) });
     // A copy: Fastify hands the same schema object to the HEAD route it adds for each GET.
     if (route.schema) route.schema = { ...route.schema };
     if (url.startsWith('/v1')) {
@@ -238,6 +259,8 @@ export async function buildApp(input: AppContext): Promise<App> {
         route.preHandler = [...([] as RouteHook[]).concat((route.preHandler as RouteHook) ?? []), idempotency.preHandler] as never;
         route.onSend = [...([] as RouteHook[]).concat((route.onSend as RouteHook) ?? []), idempotency.onSend] as never;
       }
+      const schema = (route.schema ?? {}) as Record<string, unknown>;
+      requestSchemas.push({ schema: schema.body, close: true }, { schema: schema.querystring, close: false }, { schema: schema.params, close: false });
     }
     // Its name (operationId), who may call it and the rest the OpenAPI document says of every operation.
     documenter.route(route);
@@ -269,6 +292,9 @@ export async function buildApp(input: AppContext): Promise<App> {
   await app.register(cors, {
     origin: true,
     methods: [...METHODS],
+    // An OPTIONS request that is not a browser's pre-flight gets the same 204 (with Allow-Methods)
+    // instead of a plain-text 400.
+    strictPreflight: false,
     allowedHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match', 'x-request-id', 'winkel-cart-secret'],
     exposedHeaders: ['etag', 'idempotent-replayed', 'retry-after', 'x-request-id', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
     maxAge: 600,
@@ -301,22 +327,27 @@ export async function buildApp(input: AppContext): Promise<App> {
     done();
   });
 
-  // PostgreSQL cannot store a NUL character in text: a request with one gets a 400 naming the
-  // field before anything runs, instead of failing in the database.
+  // PostgreSQL cannot store a NUL character or a lone surrogate in text, and JSON nested thousands
+  // deep overflows the stack of whatever walks it: a request with one gets a 400 naming the field
+  // before anything runs. A route that checks each item of a batch itself (`config.itemChecks`) gets
+  // its body unchecked here, so one bad item does not cost the good ones.
   app.addHook('preValidation', (req, _reply, done) => {
-    const at = nulIn(req.query, 'query') ?? nulIn(req.params, 'path') ?? nulIn(req.body, 'body');
-    if (at) {
-      const error: FieldError = { ...at, message: 'contains a NUL character, which text cannot hold' };
-      done(new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: `Fix these fields: ${describeFieldError(error)}.`, errors: [error] }));
-    } else done();
+    const bad = malformedQuery(req.url) ?? findBadText(req.query, 'query') ?? findBadText(req.params, 'path') ?? (req.routeOptions.config?.itemChecks ? undefined : findBadText(req.body, 'body'));
+    if (bad) done(new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: `Fix these fields: ${describeFieldError(bad)}.`, errors: [bad] }));
+    else done();
   });
+
+  // After validation: query and path numbers that coercion made infinite are refused.
+  app.addHook('preHandler', refuseNonFiniteNumbers);
 
   app.setErrorHandler((err: FastifyError | Problem, req, reply) => sendProblem(err, req, reply));
 
   app.setNotFoundHandler(async (req, reply) => {
     const url = req.url.split('?')[0];
     const allowed = [...new Set(routePatterns.filter((r) => r.re.test(url)).map((r) => r.method))].filter((m) => m !== 'HEAD' && m !== 'OPTIONS');
-    if (allowed.length) {
+    // Only a method the path lacks is a 405; a path the router did not take with an allowed method
+    // is a path problem (a 404 below).
+    if (allowed.length && !allowed.includes(req.method === 'HEAD' ? 'GET' : req.method)) {
       return sendProblem(
         new Problem({ status: 405, code: 'method_not_allowed', title: 'Method not allowed', detail: `${req.method} is not supported here; use ${allowed.join(', ')}.`, headers: { allow: allowed.join(', ') } }),
         req,
@@ -329,7 +360,9 @@ export async function buildApp(input: AppContext): Promise<App> {
     if (!isApi && !looksLikeFile && req.method === 'GET' && ctx.config.serveWeb && existsSync(path.join(WEB_DIST, 'index.html'))) {
       return reply.type('text/html').sendFile('index.html', WEB_DIST, { maxAge: 0 });
     }
-    return sendProblem(new Problem({ status: 404, code: 'not_found', title: 'Not found', detail: `Nothing at ${req.method} ${url}. The API lives under /v1; see /docs.` }), req, reply);
+    const slashless = url.length > 1 && url.endsWith('/') ? url.replace(/\/+$/, '') : undefined;
+    const hint = slashless && routePatterns.some((r) => r.re.test(slashless)) ? ` Did you mean ${slashless} (without the trailing slash)?` : ' The API lives under /v1; see /docs.';
+    return sendProblem(new Problem({ status: 404, code: 'not_found', title: 'Not found', detail: `Nothing at ${req.method} ${url}.${hint}` }), req, reply);
   });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
@@ -352,25 +385,16 @@ export async function buildApp(input: AppContext): Promise<App> {
   for (const routes of [systemRoutes, accessRoutes, accountRoutes, auditRoutes, webhookRoutes, devtoolsRoutes, catalogRoutes, pricingRoutes, importRoutes, inventoryRoutes, purchasingRoutes, promotionRoutes, paymentRoutes, commerceRoutes, returnRoutes, fulfilmentRoutes, receiptRoutes, customerRoutes, profileRoutes, storefrontRoutes, consentRoutes, sdkRoutes, privacyRoutes]) await routes(app, ctx);
   documenter.checkComplete();
 
-  return app;
-}
+  // Before the validators are compiled (at ready): default bounds on every request schema.
+  const seen = { bodies: new Set<unknown>(), others: new Set<unknown>() };
+  for (const { schema, close } of requestSchemas) boundRequestSchema(schema, (id) => app.getSchema(id), { close, seen: close ? seen.bodies : seen.others });
 
-/** Where in a parsed request (query, params or body) a string holds a NUL character, if anywhere. */
-function nulIn(value: unknown, part: RequestPart, path: JsonPointer = '', depth = 0): { in: RequestPart; field: JsonPointer } | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? { in: part, field: path } : undefined;
-  if (!value || typeof value !== 'object' || depth > 32) return undefined;
-  // Parsed JSON and query strings only: a raw or streamed body (an import file) is not looked into.
-  if (ArrayBuffer.isView(value) || value instanceof Date || typeof (value as { pipe?: unknown }).pipe === 'function') return undefined;
-  for (const [k, v] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
-    if (typeof k === 'string' && k.includes('\u0000')) return { in: part, field: `${path}/${pointerToken(k.replace(/\u0000/g, '\\0'))}` };
-    const found = nulIn(v, part, `${path}/${pointerToken(String(k))}`, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
+  return app;
 }
 
 export function sendProblem(err: FastifyError | Problem | Error, req: FastifyRequest, reply: FastifyReply) {
   let problem: Problem;
+  let unique: Problem | undefined;
   const fe = err as FastifyError & { validationContext?: string };
   if (err instanceof Problem) {
     problem = err;
@@ -379,6 +403,8 @@ export function sendProblem(err: FastifyError | Problem | Error, req: FastifyReq
     problem = new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: `Fix these fields: ${errors.map(describeFieldError).join('; ')}.`, errors });
   } else if (fe.statusCode === 429) {
     problem = new Problem({ status: 429, code: 'rate_limited', title: 'Too many requests', detail: fe.message });
+  } else if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.statusCode === 413) {
+    problem = new Problem({ status: 413, code: 'payload_too_large', title: 'Payload too large', detail: fe.message });
   } else if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.statusCode === 415) {
     problem = new Problem({ status: 415, code: 'unsupported_media_type', title: 'Unsupported media type', detail: 'Send the body as application/json.' });
   } else if (fe.code?.startsWith('FST_ERR_CTP_') || fe.statusCode === 400) {
@@ -388,6 +414,12 @@ export function sendProblem(err: FastifyError | Problem | Error, req: FastifyReq
   } else if (['22021', '22P05'].includes(sqlState(err) ?? '')) {
     // A character the database cannot store got past the checks (the change was rolled back).
     problem = new Problem({ status: 400, code: 'validation', title: 'The request is not valid', detail: 'The request holds a character that cannot be stored as text (such as a NUL character); remove it.' });
+  } else if ((unique = uniqueViolationProblem(err))) {
+    // A unique key the code did not check first (a race, or a field nobody expected to clash):
+    // logged, so that a service can learn to answer it with its own code.
+    // (Without the error itself: its detail repeats the value, which may be an e-mail address.)
+    req.log.warn({ code: '23505', fields: unique.errors?.map((e) => e.field) }, 'unique violation answered as 409 conflict');
+    problem = unique;
   } else if (isRetryable(err)) {
     problem = new Problem({ status: 409, code: 'concurrent_update', title: 'Conflict', detail: 'Another change got there first; retry the request.' });
   } else {
@@ -395,6 +427,8 @@ export function sendProblem(err: FastifyError | Problem | Error, req: FastifyReq
     problem = new Problem({ status: 500, code: 'internal', title: 'Internal server error', detail: 'Something went wrong on our side. Quote the requestId when you report it.' });
   }
   if (problem.headers) for (const [k, v] of Object.entries(problem.headers)) reply.header(k, v);
+  // Also on answers the router gives before any hook ran (frameworkErrors).
+  reply.header('x-request-id', String(req.id));
   const body = {
     type: problemType(problem.code),
     title: problem.title,

@@ -22,6 +22,12 @@ export interface WinkelOptions {
   flushInterval?: number;
   /** Most events kept in localStorage; the oldest are dropped beyond it (default 500). */
   maxQueue?: number;
+  /**
+   * How often a batch the server failed on (a 5xx answer) is sent again before it is dropped
+   * (default 8, about three minutes of back-off), so one batch the server cannot take does not hold
+   * up the queue for ever. Network errors, 408 and 429 are retried without limit.
+   */
+  maxRetries?: number;
   /** Anonymous id cookie name (default `wkl_aid`), lifetime in days (default 395) and domain. */
   cookieName?: string;
   cookieDays?: number;
@@ -77,6 +83,7 @@ export function createWinkel(options: WinkelOptions): Winkel {
   const flushAt = options.flushAt ?? 20;
   const interval = options.flushInterval ?? 5000;
   const maxQueue = options.maxQueue ?? 500;
+  const maxRetries = options.maxRetries ?? 8;
   const cookieName = options.cookieName ?? 'wkl_aid';
   const cookieDays = options.cookieDays ?? 395;
   const auth = { authorization: `Bearer ${options.key}`, 'content-type': 'application/json' };
@@ -128,6 +135,7 @@ export function createWinkel(options: WinkelOptions): Winkel {
   };
   let timer: ReturnType<typeof setTimeout> | undefined;
   let attempts = 0;
+  let serverErrors = 0;
   let sending = false;
   const schedule = (ms: number) => {
     clearTimeout(timer);
@@ -159,10 +167,18 @@ export function createWinkel(options: WinkelOptions): Winkel {
     sending = true;
     try {
       const r = await fetch(`${host}/v1/collect/batch`, { method: 'POST', headers: auth, body: JSON.stringify({ batch }) });
-      // Retry what may succeed later; a refused batch would be refused again.
-      if (r.status >= 500 || r.status === 429 || r.status === 408) throw r.status;
+      // Retry what may succeed later: a server error a limited number of times, a time-out or
+      // "too many" without limit. Anything else is done with: accepted, or refused (a 4xx, or the
+      // events listed in `rejected`), which would be refused again.
+      if (r.status >= 500 && ++serverErrors <= maxRetries) throw r.status;
+      if (r.status === 429 || r.status === 408) throw r.status;
+      if (r.status >= 400) console.warn(`winkel: ${batch.length} events dropped (${r.status})`);
+      else {
+        const refused = ((await r.json().catch(() => ({}))) as { rejected?: unknown[] }).rejected?.length;
+        if (refused) console.warn(`winkel: ${refused} events refused by the server`);
+      }
       remove(batch);
-      attempts = 0;
+      attempts = serverErrors = 0;
       sending = false;
       if (queue().length) schedule(0);
     } catch {

@@ -105,7 +105,9 @@ export async function checkout(db: Db, cache: PromotionCache, providers: Payment
     for (const s of done.reverse()) await s.undo?.().catch(() => undefined);
   };
   // Step 1, claim: exactly one checkout of a cart runs; the others get its order or a clear 409.
-  const claimed = await db.update(carts).set({ status: 'checking_out', updatedAt: new Date() }).where(sql`${carts.id} = ${input.cartId} and ${carts.status} = 'open'`).returning({ id: carts.id });
+  // The claim is a lock, not an edit: a refused checkout leaves the cart exactly as it was (its
+  // updatedAt too); a placed order marks the cart checked out below.
+  const claimed = await db.update(carts).set({ status: 'checking_out' }).where(sql`${carts.id} = ${input.cartId} and ${carts.status} = 'open'`).returning({ id: carts.id });
   if (!claimed.length) {
     const existing = await orderForCart(db, input.cartId);
     if (existing) {

@@ -1,7 +1,9 @@
 // The browser SDK in a real browser on a shop page of another origin: without analytics consent
 // nothing is sent; after the visitor grants it, page and track events arrive in the timeline, the
 // anonymous id cookie survives reloads, hiding the page hands what is queued to sendBeacon, failed
-// batches are retried with growing pauses, and the stored queue stays within its bound.
+// batches are retried with growing pauses (a batch the server keeps failing on is given up after
+// the configured retries), events the server refuses are not sent again while the good ones of
+// their batch arrive, and the stored queue stays within its bound.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -47,7 +49,7 @@ beforeAll(async () => {
   // A plain shop page on its own origin that loads the SDK from Winkel.
   shop = http.createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    const extra = req.url === '/small' ? ' data-max-queue="3"' : '';
+    const extra = req.url === '/small' ? ' data-max-queue="3"' : req.url === '/retries' ? ' data-max-retries="2"' : '';
     res.end(`<!doctype html><html><head><title>Shop home</title><script src="${server.url}/sdk/winkel.js" data-key="${pk}" data-flush-interval="60000"${extra}></script></head><body><h1>Shop</h1></body></html>`);
   });
   await new Promise<void>((r) => shop.listen(0, '127.0.0.1', () => r()));
@@ -148,6 +150,59 @@ describe('browser SDK', () => {
     expect(attempts[2] - attempts[1]).toBeGreaterThanOrEqual(1900);
     expect(attempts[2] - attempts[1]).toBeGreaterThan((attempts[1] - attempts[0]) * 0.9);
     await page.unroute('**/v1/collect/batch');
+  });
+
+  it('drops a batch the server keeps failing on after the configured retries, and sends what comes after', async () => {
+    await page.goto(`${shopUrl}retries`);
+    await page.evaluate(() => window.winkel.ready);
+    const anonymousId = await page.evaluate(() => window.winkel.anonymousId());
+    // The page view of this load goes out first, undisturbed.
+    await page.evaluate(() => window.winkel.flush());
+    await until(async () => (JSON.parse((await page.evaluate(() => localStorage.getItem('winkel:queue'))) ?? '[]') as unknown[]).length === 0);
+    const attempts: number[] = [];
+    await page.route('**/v1/collect/batch', async (route) => {
+      attempts.push(Date.now());
+      await route.fulfill({ status: 500, headers: { 'access-control-allow-origin': '*', 'content-type': 'application/problem+json' }, body: '{"status":500,"code":"internal"}' });
+    });
+    await page.evaluate(() => {
+      window.winkel.track('Poison Batch');
+      return window.winkel.flush();
+    });
+    // One try and two retries (after about 1–2 s and 2–4 s), then the batch is given up.
+    await until(async () => attempts.length >= 3 && (JSON.parse((await page.evaluate(() => localStorage.getItem('winkel:queue'))) ?? '[]') as unknown[]).length === 0, 30_000);
+    await new Promise((r) => setTimeout(r, 4500));
+    expect(attempts).toHaveLength(3);
+    await page.unroute('**/v1/collect/batch');
+    await page.evaluate(() => {
+      window.winkel.track('After The Outage');
+      return window.winkel.flush();
+    });
+    const events = await until(async () => {
+      const t = await timeline(anonymousId);
+      return t.some((e) => e.event === 'After The Outage') && t;
+    });
+    expect(events.some((e) => e.event === 'Poison Batch')).toBe(false);
+  });
+
+  it('keeps the good events of a batch in which the server refuses one, and does not send the refused one again', async () => {
+    const anonymousId = await page.evaluate(() => window.winkel.anonymousId());
+    const batches: string[] = [];
+    page.on('request', (r) => r.url().includes('/v1/collect/batch') && batches.push(r.url()));
+    await page.evaluate(() => {
+      window.winkel.track('Good Before', { sku: 'MUG' });
+      // Half a character: the server refuses this event, and only this one.
+      window.winkel.track('Broken', { note: 'half \ud800 a character' });
+      window.winkel.track('Good After');
+      return window.winkel.flush();
+    });
+    const events = await until(async () => {
+      const t = await timeline(anonymousId);
+      return t.some((e) => e.event === 'Good After') && t;
+    });
+    expect(events.filter((e) => ['Good Before', 'Broken', 'Good After'].includes(e.event ?? '')).map((e) => e.event)).toEqual(['Good Before', 'Good After']);
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(batches).toHaveLength(1);
+    expect(JSON.parse((await page.evaluate(() => localStorage.getItem('winkel:queue'))) ?? '[]')).toEqual([]);
   });
 
   it('keeps at most the configured number of events while the server cannot be reached, dropping the oldest', async () => {

@@ -76,10 +76,13 @@ export async function createStaffUser(
   return db.transaction(async (tx) => {
     const exists = await tx.select({ id: staffUsers.id }).from(staffUsers).where(sql`lower(${staffUsers.email}) = ${normaliseEmail(input.email)}`);
     if (exists.length) throw conflict(`A staff user with e-mail ${input.email} exists already.`, 'email_taken');
+    // Two requests with one e-mail at once: the unique index decides, and the loser gets the same 409.
     const [user] = await tx
       .insert(staffUsers)
       .values({ id: newId('staff'), email: input.email.trim(), name: input.name.trim(), role, storeIds: input.storeIds ?? null, passwordHash })
+      .onConflictDoNothing()
       .returning();
+    if (!user) throw conflict(`A staff user with e-mail ${input.email} exists already.`, 'email_taken');
     await recordAudit(tx, ctx, { action: 'staff_user.create', resourceType: 'staff_user', resourceId: user.id, after: publicStaff(user) });
     await staffEvent(tx, ctx, 'staff_user.created', user);
     return { user, generatedPassword: generated };

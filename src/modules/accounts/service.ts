@@ -39,10 +39,14 @@ export async function signUp(db: Db, input: { email: string; password: string; n
   return db.transaction(async (tx) => {
     const taken = await tx.select({ id: customerAccounts.id }).from(customerAccounts).where(sql`lower(${customerAccounts.email}) = ${norm(input.email)}`);
     if (taken.length) throw conflict('An account with this e-mail exists already; sign in or reset the password.', 'email_taken');
+    // The check above cannot see a sign-up with the same e-mail running alongside; the unique
+    // index can, and that loser gets the same answer.
     const [account] = await tx
       .insert(customerAccounts)
       .values({ id: newId('customer'), email: input.email.trim(), name: input.name?.trim() || null, passwordHash, locale: input.locale ?? 'nl' })
+      .onConflictDoNothing()
       .returning();
+    if (!account) throw conflict('An account with this e-mail exists already; sign in or reset the password.', 'email_taken');
     const { token, session } = await openSession(tx, account.id, days, meta);
     await emit(tx, {
       type: 'customer.signed_up',

@@ -2,7 +2,7 @@
 // media and the assortment per channel and store; search with Dutch and English stemming plus
 // trigram typo tolerance; barcode lookup for scanners.
 import { and, asc, desc, eq, getTableColumns, inArray, or, sql, type SQL } from 'drizzle-orm';
-import { anyOf, statementName, type Db, type Executor, type Tx } from '../../platform/db.js';
+import { anyOf, sqlState, statementName, type Db, type Executor, type Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound, pointerToken, Problem, type FieldError, type FieldPath } from '../../platform/errors.js';
 import { emit, lockAggregate, type EventType } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
@@ -602,7 +602,10 @@ export async function updateCategory(db: Db, ctx: RequestContext, id: string, pa
         version: before.version + 1,
       })
       .where(eq(categories.id, id))
-      .returning();
+      .returning()
+      .catch((err: unknown) => {
+        throw sqlState(err) === '23505' ? conflict(`A category with slug "${slugify(patch.slug ?? '')}" exists already.`, 'slug_taken') : err;
+      });
     await recordAudit(tx, ctx, { action: 'category.update', resourceType: 'category', resourceId: id, before: publicCategory(before), after: publicCategory(after) });
     await emit(tx, { type: 'category.updated', aggregateType: 'category', aggregateId: id, actor: ctx.actor, data: { category: publicCategory(after) } });
     return publicCategory(after);

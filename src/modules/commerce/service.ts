@@ -93,8 +93,16 @@ export function defaultShipping(cart: CartView) {
 
 async function touch(db: Executor, id: string) {
   const r = await db.update(carts).set({ updatedAt: new Date(), version: sql`${carts.version} + 1` }).where(and(eq(carts.id, id), eq(carts.status, 'open'))).returning({ id: carts.id });
-  if (!r.length) throw conflict(`Cart ${id} is not open any more.`, 'cart_closed');
+  if (!r.length) {
+    // A cart that does not exist is a 404, not a closed one.
+    const [exists] = await db.select({ id: carts.id }).from(carts).where(eq(carts.id, id));
+    if (!exists) throw notFound('cart', id);
+    throw conflict(`Cart ${id} is not open any more.`, 'cart_closed');
+  }
 }
+
+/** The most of one item a cart line holds (the routes' `quantity` maximum, and the sum of repeated adds). */
+export const MAX_LINE_QUANTITY = 10_000;
 
 export async function addLine(db: Db, cartId: string, input: { sku?: string; variantId?: string; barcode?: string; quantity: number; fulfilment?: 'delivery' | 'pickup'; pickupLocationId?: string | null }) {
   const cart = await getCartRow(db, cartId);
@@ -111,10 +119,27 @@ export async function addLine(db: Db, cartId: string, input: { sku?: string; var
   const fulfilment = input.fulfilment ?? (cart.channel === 'web' || cart.channel === 'app' ? 'delivery' : 'pickup');
   const pickupLocationId = fulfilment === 'pickup' ? (input.pickupLocationId ?? cart.storeId) : null;
   if (fulfilment === 'pickup' && !pickupLocationId) throw badRequest('Pickup needs a store.', [{ field: '/pickupLocationId', message: 'required for pickup' }]);
-  const same = cart.lines.find((l) => l.variantId === variant!.id && l.fulfilment === fulfilment && l.pickupLocationId === pickupLocationId);
   await db.transaction(async (tx) => {
+    // The cart row is locked from here, so adds to one cart run one after another and each sees
+    // the line as the one before left it.
     await touch(tx, cartId);
-    if (same) await tx.update(cartLines).set({ quantity: same.quantity + input.quantity }).where(eq(cartLines.id, same.id));
+    const [same] = await tx
+      .select({ id: cartLines.id, quantity: cartLines.quantity })
+      .from(cartLines)
+      .where(and(eq(cartLines.cartId, cartId), eq(cartLines.variantId, variant!.id), eq(cartLines.fulfilment, fulfilment), pickupLocationId ? eq(cartLines.pickupLocationId, pickupLocationId) : sql`${cartLines.pickupLocationId} is null`));
+    const current = same?.quantity ?? 0;
+    if (current + input.quantity > MAX_LINE_QUANTITY) {
+      const room = Math.max(0, MAX_LINE_QUANTITY - current);
+      throw new Problem({
+        status: 422,
+        code: 'line_quantity_limit',
+        title: 'Too many of one item',
+        detail: `The cart holds ${current} of ${variant!.sku} already; a line takes at most ${MAX_LINE_QUANTITY}, so add at most ${room}.`,
+        errors: [{ field: '/quantity', message: `at most ${room} more` }],
+        extra: { currentQuantity: current, maxQuantity: MAX_LINE_QUANTITY },
+      });
+    }
+    if (same) await tx.update(cartLines).set({ quantity: current + input.quantity }).where(eq(cartLines.id, same.id));
     else await tx.insert(cartLines).values({ id: newId('cartLine'), cartId, variantId: variant!.id, sku: variant!.sku, quantity: input.quantity, fulfilment, pickupLocationId });
   });
 }

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
 import { retryOnConflict, type Db, type Executor } from '../../platform/db.js';
 import { badRequest, type FieldError } from '../../platform/errors.js';
+import { findBadText } from '../../platform/http/request-limits.js';
 import { newId } from '../../platform/ids.js';
 import type { Observation } from './identity.js';
 import { fromCollected, ingest } from './profiles.js';
@@ -40,6 +41,10 @@ const idOk = (v: unknown) => v === undefined || v === null || (typeof v === 'str
 
 /** Checks one event; returns the row to store, or the problems. */
 export function checkEvent(e: IncomingEvent, sourceId: string | null, now = new Date()): { row?: typeof collectedEvents.$inferInsert; errors: FieldError[] } {
+  // First what the database cannot store (a NUL, a lone surrogate) and nesting too deep to walk:
+  // such an event is refused on its own, before anything below walks it.
+  const bad = findBadText(e, 'body');
+  if (bad) return { errors: [{ field: bad.field, message: bad.message }] };
   const errors: FieldError[] = [];
   const type = e.type as EventType;
   if (!EVENT_TYPES.includes(type)) errors.push({ field: '/type', message: `one of ${EVENT_TYPES.join(', ')}` });
@@ -54,6 +59,7 @@ export function checkEvent(e: IncomingEvent, sourceId: string | null, now = new 
   if (e.timestamp !== undefined && e.timestamp !== null) {
     const parsed = typeof e.timestamp === 'string' ? new Date(e.timestamp) : null;
     if (!parsed || Number.isNaN(parsed.getTime())) errors.push({ field: '/timestamp', message: 'an ISO 8601 date-time' });
+    else if (parsed.getTime() < 0) errors.push({ field: '/timestamp', message: 'an ISO 8601 date-time from 1970 on' });
     else if (parsed.getTime() > now.getTime() + MAX_FUTURE_MS) errors.push({ field: '/timestamp', message: 'more than a day in the future' });
     else ts = parsed;
   }

@@ -3,6 +3,7 @@
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound, preconditionFailed } from '../../platform/errors.js';
+import { decodeTimeCursor, encodeTimeCursor } from '../../platform/http/pagination.js';
 import { emit, lockAggregate, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
 import { ID_PREFIXES, newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
@@ -637,18 +638,12 @@ export async function timelineOf(db: Executor, profileId: string, q: TimelineQue
       data: r.data,
     })),
     hasMore,
-    nextCursor: hasMore && last ? Buffer.from(JSON.stringify({ t: new Date(last.occurred_at).toISOString(), id: last.id })).toString('base64url') : null,
+    nextCursor: hasMore && last ? encodeTimeCursor(new Date(last.occurred_at), last.id) : null,
   };
 }
 
 export function decodeTimelineCursor(cursor: string | undefined): TimelineQuery['before'] {
-  if (!cursor) return undefined;
-  try {
-    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t: string; id: string };
-    const at = new Date(c.t);
-    if (typeof c.id === 'string' && !Number.isNaN(at.getTime())) return { at, id: c.id };
-  } catch {}
-  throw badRequest('The cursor is not one this API handed out; pass `nextCursor` from the previous page unchanged.', [{ field: '/cursor', in: 'query', message: 'not a valid cursor' }]);
+  return decodeTimeCursor(cursor);
 }
 
 // ---- unmerge ----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import type { App, AppContext } from '../../app.js';
 import { badRequest, type JsonPointer } from '../../platform/errors.js';
 import { ref, withHeaders, documentedBody } from '../../platform/http/schemas.js';
 import { collect, eventsFor, type IncomingEvent, type Vouch } from './collect.js';
-import { decodeCursor, encodeCursor } from '../../platform/http/pagination.js';
+import { decodeCursor, decodeTimeCursor, encodeCursor, encodeTimeCursor } from '../../platform/http/pagination.js';
 import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
 import { requestContext } from '../access/routes.js';
 import { assertAllStores, assertLocationAccess } from '../access/scope.js';
@@ -37,7 +37,8 @@ const EventIn = Type.Object(
     traits: Type.Optional(Type.Unknown()),
     type: Type.Optional(Type.Unknown()),
   },
-  { description: 'Segment-spec fields; each event is checked on its own so that one bad event does not lose the others.' },
+  // Open: Segment libraries send more fields (sentAt, integrations, channel, …), which are ignored.
+  { additionalProperties: true, description: 'Segment-spec fields; each event is checked on its own so that one bad event does not lose the others. Other fields are ignored.' },
 );
 /** Free-form by nature: an object with string keys (what the sender chose to put in it). */
 const FreeForm = (description: string) => Type.Union([Type.Record(Type.String(), Type.Unknown(), { description }), Type.Null()]);
@@ -107,11 +108,12 @@ export async function customerRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/collect/batch',
     {
-      config: { ...access, ...documentedBody({ 'application/json': { schema: CollectBatch } }) },
+      // Each event's text is checked by collect (checkEvent), so a bad one is listed, not fatal.
+      config: { ...access, itemChecks: true, ...documentedBody({ 'application/json': { schema: CollectBatch } }) },
       schema: {
         tags,
         summary: 'Collect up to 500 events at once; bad ones are listed, good ones kept',
-        body: Type.Object({ batch: Type.Array(EventIn, { minItems: 1, maxItems: 500 }), context: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }),
+        body: Type.Object({ batch: Type.Array(EventIn, { minItems: 1, maxItems: 500 }), context: Type.Optional(Type.Record(Type.String(), Type.Unknown())) }, { additionalProperties: true }),
         response: { 200: ref(Result) },
       },
     },
@@ -135,15 +137,8 @@ export async function customerRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const limit = req.query.limit ?? 100;
-      let after: { timestamp: Date; id: string } | undefined;
-      if (req.query.cursor) {
-        try {
-          const c = JSON.parse(Buffer.from(req.query.cursor, 'base64url').toString('utf8')) as { t: string; id: string };
-          after = { timestamp: new Date(c.t), id: c.id };
-        } catch {
-          throw badRequest('The cursor is not one this API handed out.', [{ field: '/cursor', in: 'query', message: 'invalid' }]);
-        }
-      }
+      const c = decodeTimeCursor(req.query.cursor);
+      const after = c && { timestamp: c.at, id: c.id };
       const rows = await eventsFor(ctx.db, req.query, { limit, after });
       const hasMore = rows.length > limit;
       const page = hasMore ? rows.slice(0, limit) : rows;
@@ -151,7 +146,7 @@ export async function customerRoutes(app: App, ctx: AppContext) {
       return {
         data: page.map((r) => ({ ...r, timestamp: r.timestamp.toISOString(), receivedAt: r.receivedAt.toISOString(), properties: asObject(r.properties), traits: asObject(r.traits), context: asObject(r.context) })),
         hasMore,
-        nextCursor: hasMore && last ? Buffer.from(JSON.stringify({ t: last.timestamp.toISOString(), id: last.id })).toString('base64url') : null,
+        nextCursor: hasMore && last ? encodeTimeCursor(last.timestamp, last.id) : null,
       };
     },
   );
@@ -302,8 +297,10 @@ export async function profileRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const limit = req.query.limit ?? 50;
+      // Checked also for a search (which has one page), so a bad cursor is a 400 either way.
+      const after = decodeCursor(req.query.cursor);
       if (req.query.q) return { data: await profiles.searchProfiles(ctx.db, req.query.q, limit), hasMore: false, nextCursor: null };
-      const r = await profiles.listProfiles(ctx.db, { limit, after: decodeCursor(req.query.cursor) });
+      const r = await profiles.listProfiles(ctx.db, { limit, after });
       return { ...r, nextCursor: r.hasMore ? encodeCursor(r.data[r.data.length - 1].id) : null };
     },
   );

@@ -4,7 +4,7 @@
 // impossible, also under many concurrent checkouts. Available-to-promise (ATP) = on hand − reserved
 // − safety stock, never below 0.
 import { and, asc, desc, eq, gt, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { Db, Executor, Tx } from '../../platform/db.js';
+import { sqlState, type Db, type Executor, type Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound, Problem } from '../../platform/errors.js';
 import { emit, emitFromRows, lockAggregate, type Actor, type EventType } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
@@ -110,7 +110,10 @@ export async function updateLocation(db: Db, ctx: RequestContext, id: string, pa
       .update(stockLocations)
       .set({ ...patch, updatedAt: new Date(), version: before.version + 1 })
       .where(eq(stockLocations.id, id))
-      .returning();
+      .returning()
+      .catch((err: unknown) => {
+        throw sqlState(err) === '23505' ? conflict(`A location with code ${patch.code} exists already.`, 'code_taken') : err;
+      });
     await recordAudit(tx, ctx, { action: 'location.update', resourceType: 'location', resourceId: id, before: publicLocation(before), after: publicLocation(after) });
     await emit(tx, { type: 'location.updated', aggregateType: 'location', aggregateId: id, actor: ctx.actor, data: { location: publicLocation(after) } });
     return after;
@@ -168,6 +171,9 @@ async function levelEvents(tx: Executor, actor: Actor, m: Movement, before: Leve
   await emit(tx, ...events.map((e) => ({ type: e.type, aggregateType: 'stock_level', aggregateId: `${m.variantId}@${m.locationId}`, actor, data: e.data })));
 }
 
+/** The most units one stock level holds on hand or incoming: far above any shop, well inside the integer columns. */
+export const MAX_UNITS = 1_000_000_000;
+
 /**
  * The one place that changes a stock level outside reservations: locks the level (creating it at
  * zero), applies the deltas, refuses a result below zero or above on hand, and writes the ledger.
@@ -187,6 +193,10 @@ export async function applyMovement(tx: Tx, actor: Actor, m: Movement) {
     safety_stock: m.safetyStock ?? before.safety_stock,
     incoming: Math.max(0, before.incoming + (m.incomingDelta ?? 0)),
   };
+  if (after.on_hand > MAX_UNITS || after.incoming > MAX_UNITS) {
+    const which = after.on_hand > MAX_UNITS ? `${before.on_hand} on hand` : `${before.incoming} incoming`;
+    throw new Problem({ status: 422, code: 'stock_limit', title: 'Too much stock for one level', detail: `${m.locationId} has ${which} already; one stock level holds at most ${MAX_UNITS} units.`, extra: { onHand: before.on_hand, incoming: before.incoming, maxUnits: MAX_UNITS } });
+  }
   if (after.on_hand < 0) {
     throw new Problem({ status: 409, code: 'insufficient_stock', title: 'Not enough stock', detail: `Only ${before.on_hand} on hand at ${m.locationId}; cannot take ${-onHandDelta}.`, extra: { onHand: before.on_hand } });
   }

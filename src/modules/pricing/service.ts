@@ -221,8 +221,9 @@ interface Candidate<L extends ChoiceList = ChoiceList> {
   list: L;
 }
 
+/** Most specific first, then the highest priority, then the newest list (ids sort by time, so the higher id within one millisecond). */
 function better(a: Candidate, b: Candidate) {
-  return specificity(b.list) - specificity(a.list) || b.list.priority - a.list.priority || b.list.createdAt.getTime() - a.list.createdAt.getTime() || (a.list.id < b.list.id ? -1 : 1);
+  return specificity(b.list) - specificity(a.list) || b.list.priority - a.list.priority || b.list.createdAt.getTime() - a.list.createdAt.getTime() || (a.list.id < b.list.id ? 1 : a.list.id > b.list.id ? -1 : 0);
 }
 
 /** Keeps, per list, the volume price that applies to the quantity. */
@@ -291,12 +292,13 @@ function choose(rows: Candidate[], ctx: PriceContext): Map<string, ResolvedPrice
 export async function resolvePrices(db: Executor, variantIds: string[], ctx: PriceContext): Promise<Map<string, ResolvedPrice>> {
   if (!variantIds.length) return new Map();
   // Hot path (every cart): only the columns the choice needs, as plain rows.
-  const rows = await db.execute<{ variant_id: string; amount: string; min_quantity: number; id: string; channel: string | null; store_id: string | null; customer_group: string | null; priority: number; created_at: Date }>(sql`
+  // A raw query hands timestamps over as text (the query builder's type parsers), hence `new Date` below.
+  const rows = await db.execute<{ variant_id: string; amount: string; min_quantity: number; id: string; channel: string | null; store_id: string | null; customer_group: string | null; priority: number; created_at: string }>(sql`
     select p.variant_id, p.amount, p.min_quantity, l.id, l.channel, l.store_id, l.customer_group, l.priority, l.created_at
     from prices p join price_lists l on l.id = p.price_list_id
     where ${anyOf(sql`p.variant_id`, variantIds)} and ${fitsContext(ctx)}`);
   return choose(
-    rows.rows.map((r) => ({ variantId: r.variant_id, amount: Number(r.amount), minQuantity: r.min_quantity, list: { id: r.id, channel: r.channel, storeId: r.store_id, customerGroup: r.customer_group, priority: r.priority, createdAt: r.created_at } })),
+    rows.rows.map((r) => ({ variantId: r.variant_id, amount: Number(r.amount), minQuantity: r.min_quantity, list: { id: r.id, channel: r.channel, storeId: r.store_id, customerGroup: r.customer_group, priority: r.priority, createdAt: new Date(r.created_at) } })),
     ctx,
   );
 }

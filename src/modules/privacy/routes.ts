@@ -4,6 +4,7 @@ import Type, { type Static } from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, forbidden, type RequestPart } from '../../platform/errors.js';
 import { ref, ActorOut } from '../../platform/http/schemas.js';
+import { decodeCursor, encodeCursor } from '../../platform/http/pagination.js';
 import { requestContext } from '../access/routes.js';
 import { passwordMatches } from '../accounts/service.js';
 import { recordAudit } from '../audit/service.js';
@@ -143,18 +144,18 @@ export async function privacyRoutes(app: App, ctx: AppContext) {
       schema: {
         tags,
         summary: 'Erasures done, newest first (proof without personal data)',
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })), cursor: Type.Optional(Type.String({ maxLength: 64 })) }),
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })), cursor: Type.Optional(Type.String({ maxLength: 500 })) }),
         response: { 200: Type.Object({ data: Type.Array(ref(Erasure)), hasMore: Type.Boolean(), nextCursor: Type.Union([Type.String(), Type.Null()]) }) },
       },
     },
     async (req) => {
       const limit = req.query.limit ?? 50;
-      const found = await listErasures(ctx.db, limit, req.query.cursor);
+      const found = await listErasures(ctx.db, limit, decodeCursor(req.query.cursor));
       const page = found.slice(0, limit);
       return {
         data: page.map((r) => ({ id: String(r.id), reason: String(r.reason), actor: r.actor as Static<typeof ActorOut>, summary: r.summary as never, createdAt: new Date(r.created_at as string).toISOString() })),
         hasMore: found.length > limit,
-        nextCursor: found.length > limit ? String(page[page.length - 1].id) : null,
+        nextCursor: found.length > limit ? encodeCursor(String(page[page.length - 1].id)) : null,
       };
     },
   );

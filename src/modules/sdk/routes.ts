@@ -8,6 +8,7 @@ import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, unauthorized } from '../../platform/errors.js';
 import { ref, documentedBody } from '../../platform/http/schemas.js';
+import { findBadText } from '../../platform/http/request-limits.js';
 import { rootPath } from '../../platform/paths.js';
 import { collect, type IncomingEvent } from '../customers/collect.js';
 import { CollectBatch } from '../customers/routes.js';
@@ -89,10 +90,12 @@ export async function sdkRoutes(app: App, ctx: AppContext) {
   app.post(
     '/v1/sdk/beacon',
     {
-      // The key in the query spends that key's budget for this address, as a header would.
+      // The key in the query spends that key's budget for this address, as a header would. Each
+      // event's text is checked by collect, so a bad one is listed, not fatal.
       config: {
         access: 'public',
         keyInQuery: 'key',
+        itemChecks: true,
         ...documentedBody(
           {
             'text/plain': { schema: Type.String({ contentMediaType: 'application/json', description: 'The batch as JSON text, `{"batch": [CollectEvent, …]}`: what navigator.sendBeacon sends without a CORS pre-flight.' }) },
@@ -127,8 +130,9 @@ export async function sdkRoutes(app: App, ctx: AppContext) {
       const keep: IncomingEvent[] = [];
       const indexes: number[] = [];
       for (const [i, e] of (batch as IncomingEvent[]).entries()) {
-        const anonymousId = typeof e?.anonymousId === 'string' ? e.anonymousId : undefined;
-        const userId = typeof e?.userId === 'string' ? e.userId : undefined;
+        // Ids that are not text (a NUL, a lone surrogate) are not looked up; collect rejects that event.
+        const anonymousId = typeof e?.anonymousId === 'string' && !findBadText(e.anonymousId, 'body') ? e.anonymousId : undefined;
+        const userId = typeof e?.userId === 'string' && !findBadText(e.userId, 'body') ? e.userId : undefined;
         const k = `${anonymousId ?? ''}\u0000${userId ?? ''}`;
         if (!consented.has(k)) consented.set(k, anonymousId || userId ? hasConsent(ctx.db, { anonymousId, customerId: userId }, 'analytics') : Promise.resolve(true));
         if (await consented.get(k)!) {
