@@ -89,10 +89,10 @@ describe('event collection', () => {
     const r = await res.json();
     expect(r.accepted).toBe(2);
     expect(r.rejected.map((x: { index: number }) => x.index)).toEqual([1, 2, 3, 4, 5]);
-    expect(r.rejected[0].errors).toEqual([{ field: 'timestamp', message: expect.stringContaining('1970') }]);
-    expect(r.rejected[1].errors).toEqual([{ field: 'event', message: expect.stringContaining('surrogate') }]);
+    expect(r.rejected[0].errors).toEqual([{ field: '/timestamp', message: expect.stringContaining('1970') }]);
+    expect(r.rejected[1].errors).toEqual([{ field: '/event', message: expect.stringContaining('surrogate') }]);
     expect(r.rejected[2].errors[0].message).toContain('deep');
-    expect(r.rejected[4].errors).toEqual([{ field: 'properties/note', message: expect.stringContaining('NUL') }]);
+    expect(r.rejected[4].errors).toEqual([{ field: '/properties/note', message: expect.stringContaining('NUL') }]);
     const timeline = await s.call('GET', '/v1/collect/timeline?anonymousId=bi-anon');
     expect(timeline.body.data.map((e: { event: string }) => e.event)).toEqual(['Good 1', 'Good 2']);
   });

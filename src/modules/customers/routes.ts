@@ -51,13 +51,13 @@ export const CollectEvent = Type.Object(
     userId: CollectedId('Your id of the person, e.g. their customer id.'),
     previousId: CollectedId('alias: the id the person had before.'),
     event: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'track: what happened, e.g. "Product Viewed".' })),
-    name: Type.Optional(Type.String({ description: 'page and screen: its name.' })),
-    timestamp: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'When it happened (ISO 8601); at most a day ahead; the time it arrived when left out.' })),
+    name: Type.Optional(Type.String({ maxLength: 500, description: 'page and screen: its name.' })),
+    timestamp: Type.Optional(Type.Union([Type.String({ format: 'date-time', maxLength: 64 }), Type.Null()], { description: 'When it happened (ISO 8601, from 1970 on); at most a day ahead; the time it arrived when left out.' })),
     context: Type.Optional(FreeForm('Where it happened: page, user agent, campaign, locale, …')),
     properties: Type.Optional(FreeForm('What the event is about (track, page, screen).')),
     traits: Type.Optional(FreeForm('What is known about the person (identify), e.g. email, name.')),
   },
-  { $id: 'CollectEvent', description: 'One collected event in the Segment-spec shape. At most 32 kB.' },
+  { $id: 'CollectEvent', additionalProperties: true, description: 'One collected event in the Segment-spec shape. At most 32 kB. Other fields (sentAt, integrations, …) are taken and ignored.' },
 );
 const TimelineEvent = Type.Object(
   {
@@ -80,10 +80,13 @@ const TimelineEvent = Type.Object(
 const asObject = (v: unknown) => (v ?? null) as Record<string, unknown> | null;
 
 /** A batch as the document shows it (the route checks each event itself). */
-export const CollectBatch = Type.Object({
-  batch: Type.Array(ref(CollectEvent), { minItems: 1, maxItems: 500 }),
-  context: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The context of every event that has none of its own.' })),
-});
+export const CollectBatch = Type.Object(
+  {
+    batch: Type.Array(ref(CollectEvent), { minItems: 1, maxItems: 500 }),
+    context: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'The context of every event that has none of its own.' })),
+  },
+  { additionalProperties: true, description: 'Other fields of a Segment batch (sentAt, …) are taken and ignored.' },
+);
 
 export async function customerRoutes(app: App, ctx: AppContext) {
   for (const s of [Result, CollectEvent, TimelineEvent]) app.addSchema(s);

@@ -52,7 +52,7 @@ export async function importRoutes(app: App, ctx: AppContext) {
       config: {
         access: { permission: 'catalog:write' },
         ...documentedBody(
-          Object.fromEntries(UPLOAD_TYPES.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])),
+          Object.fromEntries(UPLOAD_TYPES.map((t) => [t, { schema: { type: 'string', format: 'binary', maxLength: 1024 * 1024 * 1024 } }])),
           'The file: CSV or NDJSON (one JSON object per line), or either gzipped; at most 1 GB.',
         ),
       },
