@@ -97,6 +97,23 @@ describe('event collection', () => {
     expect(timeline.body.data.map((e: { event: string }) => e.event)).toEqual(['Good 1', 'Good 2']);
   });
 
+  it('refuses a batch with nothing good in it (400, each event named), a day that does not exist, and a type the route does not take', async () => {
+    const none = await post('/v1/collect/batch', JSON.stringify({ batch: [{ type: 'track', event: 'Leap', anonymousId: 'bi-none', timestamp: '2026-02-30T10:00:00Z' }, { type: 'shout', anonymousId: 'bi-none' }] }));
+    expect(none.status).toBe(400);
+    expect(none.headers.get('content-type')).toContain('application/problem+json');
+    const p = await none.json();
+    expect(p.errors.map((e: { field: string }) => e.field)).toEqual(['/batch/0/timestamp', '/batch/1/type']);
+    expect(p.rejected.map((x: { index: number }) => x.index)).toEqual([0, 1]);
+    expect((await s.call('GET', '/v1/collect/timeline?anonymousId=bi-none')).body.data).toEqual([]);
+    // 30 February is not 2 March.
+    const leap = await post('/v1/collect/track', JSON.stringify({ event: 'Leap', anonymousId: 'bi-none', timestamp: '2026-02-30T10:00:00Z' }));
+    expect(leap.status).toBe(400);
+    expect((await leap.json()).errors[0].field).toBe('/timestamp');
+    const wrongType = await post('/v1/collect/track', JSON.stringify({ type: 'identify', anonymousId: 'bi-none', event: 'X' }));
+    expect(wrongType.status).toBe(400);
+    expect((await wrongType.json()).errors[0].field).toBe('/type');
+  });
+
   it('a single bad event is a 400 naming the field, and the beacon keeps the good events too', async () => {
     const one = await post('/v1/collect/track', '{"event":"X","anonymousId":"bi-one","properties":{"x":"\\udc00"}}');
     expect(one.status).toBe(400);

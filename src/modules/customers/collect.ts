@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
 import { retryOnConflict, type Db, type Executor } from '../../platform/db.js';
-import { badRequest, type FieldError } from '../../platform/errors.js';
+import { badRequest, Problem, type FieldError } from '../../platform/errors.js';
 import { findBadText } from '../../platform/http/request-limits.js';
 import { newId } from '../../platform/ids.js';
 import type { Observation } from './identity.js';
@@ -39,6 +39,23 @@ const MAX_FUTURE_MS = 24 * 3600_000;
 const isObj = (v: unknown) => v === undefined || v === null || (typeof v === 'object' && !Array.isArray(v));
 const idOk = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.length > 0 && v.length <= 200) || (typeof v === 'number' && Number.isFinite(v));
 
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * An ISO 8601 date-time that names a real moment: `new Date` alone would take 30 February as
+ * 2 March, and a bare date or words as a time.
+ */
+function isoDateTime(text: string): Date | null {
+  const m = ISO_DATE_TIME.exec(text);
+  if (!m) return null;
+  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6] ?? '0'].map(Number);
+  const day = new Date(0);
+  day.setUTCFullYear(y, mo - 1, d); // not Date.UTC, which reads years 0–99 as 1900–1999
+  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d || h > 23 || mi > 59 || sec > 59) return null;
+  const at = new Date(text);
+  return Number.isNaN(at.getTime()) ? null : at;
+}
+
 /** Checks one event; returns the row to store, or the problems. */
 export function checkEvent(e: IncomingEvent, sourceId: string | null, now = new Date()): { row?: typeof collectedEvents.$inferInsert; errors: FieldError[] } {
   // First what the database cannot store (a NUL, a lone surrogate) and nesting too deep to walk:
@@ -52,13 +69,15 @@ export function checkEvent(e: IncomingEvent, sourceId: string | null, now = new 
   if (!idOk(e.anonymousId)) errors.push({ field: '/anonymousId', message: 'a non-empty string of at most 200 characters' });
   if ((e.userId === undefined || e.userId === null) && (e.anonymousId === undefined || e.anonymousId === null)) errors.push({ field: '/userId', message: 'give userId or anonymousId' });
   if (type === 'track' && (typeof e.event !== 'string' || !e.event.trim() || e.event.length > 200)) errors.push({ field: '/event', message: 'the event name is required for track (at most 200 characters)' });
-  if (type === 'alias' && !idOk(e.previousId)) errors.push({ field: '/previousId', message: 'required for alias' });
+  if (!idOk(e.previousId)) errors.push({ field: '/previousId', message: 'a non-empty string of at most 200 characters' });
+  if (type !== 'track' && e.event !== undefined && e.event !== null && (typeof e.event !== 'string' || !e.event || e.event.length > 200)) errors.push({ field: '/event', message: 'a non-empty string of at most 200 characters' });
+  if (e.name !== undefined && e.name !== null && (typeof e.name !== 'string' || e.name.length > 500)) errors.push({ field: '/name', message: 'a string of at most 500 characters' });
   if (type === 'alias' && (e.previousId === undefined || e.previousId === null)) errors.push({ field: '/previousId', message: 'required for alias' });
   if (e.messageId !== undefined && (typeof e.messageId !== 'string' || !e.messageId || e.messageId.length > 200)) errors.push({ field: '/messageId', message: 'a non-empty string of at most 200 characters' });
   let ts = now;
   if (e.timestamp !== undefined && e.timestamp !== null) {
-    const parsed = typeof e.timestamp === 'string' ? new Date(e.timestamp) : null;
-    if (!parsed || Number.isNaN(parsed.getTime())) errors.push({ field: '/timestamp', message: 'an ISO 8601 date-time' });
+    const parsed = typeof e.timestamp === 'string' ? isoDateTime(e.timestamp) : null;
+    if (!parsed) errors.push({ field: '/timestamp', message: 'an ISO 8601 date-time, e.g. 2026-11-07T09:30:00Z' });
     else if (parsed.getTime() < 0) errors.push({ field: '/timestamp', message: 'an ISO 8601 date-time from 1970 on' });
     else if (parsed.getTime() > now.getTime() + MAX_FUTURE_MS) errors.push({ field: '/timestamp', message: 'more than a day in the future' });
     else ts = parsed;
@@ -120,6 +139,24 @@ function trustOf(r: Row, vouch: Vouch): Observation['trust'] {
   if (vouch.all) return 'proven';
   if (!vouch.customerId || r.userId !== vouch.customerId) return 'claimed';
   return r.previousId && r.previousId !== vouch.customerId && r.previousId.startsWith('cus_') ? 'claimed' : 'proven';
+}
+
+/**
+ * A batch of which every event was refused is itself refused (400, nothing kept), naming each
+ * event's problems under its place in the batch; a batch with any good event answers 200 and lists
+ * the bad ones (`rejected`), so one bad event never loses the others.
+ */
+export function refuseWhollyBadBatch(sent: number, r: { accepted: number; duplicates: number; rejected: Rejected[] }, extra: Record<string, unknown> = {}) {
+  if (sent === 0 || r.accepted > 0 || r.duplicates > 0 || r.rejected.length < sent) return;
+  const errors: FieldError[] = r.rejected.flatMap((x) => x.errors.map((e) => ({ in: 'body' as const, field: `/batch/${x.index}${e.field}` as const, message: e.message })));
+  throw new Problem({
+    status: 400,
+    code: 'validation',
+    title: 'The request is not valid',
+    detail: `No event of the batch can be kept: ${errors.slice(0, 5).map((e) => `${e.field} (${e.message})`).join('; ')}${errors.length > 5 ? '; …' : ''}.`,
+    errors,
+    extra: { rejected: r.rejected, ...extra },
+  });
 }
 
 export async function collect(db: Db, events: IncomingEvent[], sourceId: string | null, vouch: Vouch = {}) {

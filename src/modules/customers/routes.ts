@@ -3,7 +3,7 @@ import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, type JsonPointer } from '../../platform/errors.js';
 import { ref, withHeaders, documentedBody } from '../../platform/http/schemas.js';
-import { collect, eventsFor, type IncomingEvent, type Vouch } from './collect.js';
+import { collect, eventsFor, refuseWhollyBadBatch, type IncomingEvent, type Vouch } from './collect.js';
 import { decodeCursor, decodeTimeCursor, encodeCursor, encodeTimeCursor } from '../../platform/http/pagination.js';
 import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
 import { requestContext } from '../access/routes.js';
@@ -101,6 +101,8 @@ export async function customerRoutes(app: App, ctx: AppContext) {
       `/v1/collect/${type}`,
       { config: { ...access, ...documentedBody({ 'application/json': { schema: ref(CollectEvent) } }) }, schema: { tags, summary: `Collect one ${type} event`, body: EventIn, response: { 200: ref(Result) } } },
       async (req) => {
+        const given = (req.body as IncomingEvent).type;
+        if (given !== undefined && given !== type) throw badRequest(`This route takes ${type} events: leave \`type\` out or give "${type}".`, [{ field: '/type', message: `must be "${type}" here` }]);
         const r = await collect(ctx.db, [{ ...(req.body as IncomingEvent), type }], source(req), vouch(req));
         if (r.rejected.length) throw badRequest(`The ${type} event is not valid.`, r.rejected[0].errors);
         return r;
@@ -123,7 +125,9 @@ export async function customerRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const shared = req.body.context as Record<string, unknown> | undefined;
       const events = (req.body.batch as IncomingEvent[]).map((e) => (shared && (e.context === undefined || e.context === null) ? { ...e, context: shared } : e));
-      return collect(ctx.db, events, source(req), vouch(req));
+      const r = await collect(ctx.db, events, source(req), vouch(req));
+      refuseWhollyBadBatch(events.length, r);
+      return r;
     },
   );
 

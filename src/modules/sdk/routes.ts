@@ -10,7 +10,7 @@ import { badRequest, unauthorized } from '../../platform/errors.js';
 import { ref, documentedBody } from '../../platform/http/schemas.js';
 import { findBadText } from '../../platform/http/request-limits.js';
 import { rootPath } from '../../platform/paths.js';
-import { collect, type IncomingEvent } from '../customers/collect.js';
+import { collect, refuseWhollyBadBatch, type IncomingEvent } from '../customers/collect.js';
 import { CollectBatch } from '../customers/routes.js';
 import { hasConsent } from '../consent/service.js';
 
@@ -141,7 +141,9 @@ export async function sdkRoutes(app: App, ctx: AppContext) {
         }
       }
       const r = keep.length ? await collect(ctx.db, keep, principal.id) : { accepted: 0, duplicates: 0, rejected: [] };
-      return { ...r, rejected: r.rejected.map((x) => ({ ...x, index: indexes[x.index] })), withoutConsent: batch.length - keep.length };
+      const answer = { ...r, rejected: r.rejected.map((x) => ({ ...x, index: indexes[x.index] })), withoutConsent: batch.length - keep.length };
+      refuseWhollyBadBatch(batch.length, answer);
+      return answer;
     },
   );
 }
