@@ -5170,7 +5170,7 @@ export interface components {
                 }[];
             }[];
         };
-        /** @description One collected event in the Segment-spec shape. At most 32 kB. */
+        /** @description One collected event in the Segment-spec shape. At most 32 kB. Other fields (sentAt, integrations, …) are taken and ignored. */
         CollectEvent: {
             /** @description Required in a batch; /v1/collect/{type} sets it. */
             type?: "track" | "identify" | "page" | "screen" | "alias";
@@ -5186,7 +5186,7 @@ export interface components {
             event?: string;
             /** @description page and screen: its name. */
             name?: string;
-            /** @description When it happened (ISO 8601); at most a day ahead; the time it arrived when left out. */
+            /** @description When it happened (ISO 8601, from 1970 on); at most a day ahead; the time it arrived when left out. */
             timestamp?: string | null;
             context?: {
                 [key: string]: unknown;
@@ -5197,6 +5197,8 @@ export interface components {
             traits?: {
                 [key: string]: unknown;
             } | null;
+        } & {
+            [key: string]: unknown;
         };
         CollectedEvent: {
             id: string;
@@ -11984,6 +11986,8 @@ export interface operations {
                     context?: {
                         [key: string]: unknown;
                     };
+                } & {
+                    [key: string]: unknown;
                 };
             };
         };
@@ -12778,6 +12782,8 @@ export interface operations {
                     context?: {
                         [key: string]: unknown;
                     };
+                } & {
+                    [key: string]: unknown;
                 };
             };
         };

@@ -84,7 +84,7 @@ function AuthForms() {
           </Button>
           {tab === 'sign-in' && (
             <Anchor component={Link} to="/storefront/account/reset-password" size="sm">
-              {t('reset.forgot')}
+              {t('reset.forgot', { ns: 'translation' })}
             </Anchor>
           )}
         </Stack>

@@ -11,7 +11,8 @@ export function ResetPasswordPage() {
   useEffect(() => trackPage('Reset password'), []);
   return (
     <PasswordReset
-      ns="shop"
+      // The reset texts are the app's own (web/src/locales), shared with the staff page.
+      ns="translation"
       signInTo="/storefront/account"
       requestTo="/storefront/account/reset-password"
       // The shop's account knows the shopper's language; the request needs only the address.
