@@ -215,18 +215,21 @@ export function checkoutFlow(deps: CheckoutDeps): FlowDefinition<FlowInput, { or
             cardFingerprint,
           };
         },
-        // Unclaims the cart: it is open again as it was.
-        compensate: async (tx) => void (await tx.update(carts).set({ status: 'open' }).where(sql`${carts.id} = ${input.cartId} and ${carts.status} = 'checking_out'`)),
+        // Releases whatever was reserved for the cart (reserve, next, books under the cart's id, so
+        // this holds whether or not its answer was ever recorded) and opens the cart again.
+        compensate: async (tx) => {
+          await releaseReservationsFor(tx, actor, input.cartId, 'checkout failed');
+          await tx.update(carts).set({ status: 'open' }).where(sql`${carts.id} = ${input.cartId} and ${carts.status} = 'checking_out'`);
+        },
       });
       const cart = plan.cart;
 
       // Step 2, reserve every line or none (batched with other checkouts' reservations, in
-      // transactions of their own: reserve-batch.ts). Undone by the cart's reference, so a run lost
-      // before the answer was recorded releases what was reserved all the same.
+      // transactions of their own: reserve-batch.ts), under the cart's id. The claim's compensation
+      // releases them, so a run lost before this answer was recorded is undone all the same, and
+      // the answer is written with the next step's record instead of a transaction of its own.
       const reservations = await flow.call('reserve', {
-        intent: { reference: cart.id },
         call: async () => (await reserve(db(), { actor }, plan.lines.map((l) => ({ variantId: l.variantId, locationId: l.locationId, quantity: l.quantity })), { reference: cart.id, ttlMinutes: 60 * 24 * 7 })).map((r) => ({ id: r.id, variantId: r.variantId, locationId: r.locationId })),
-        compensate: async () => void (await db().transaction((tx) => releaseReservationsFor(tx, actor, cart.id, 'checkout failed'))),
       });
 
       // Step 3, authorise every tender in turn. The provider's answer, its ledger row and the step's
