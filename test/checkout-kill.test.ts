@@ -149,6 +149,12 @@ describe('checkouts when the server is killed', { timeout: 300_000 }, () => {
     // A cart without an order holds nothing: open, no reservation, no authorisation that was not voided.
     const withoutOrder = await rows<{ id: string; status: string }>(`select c.id, c.status from carts c where not exists (select 1 from orders o where o.cart_id = c.id)`);
     for (const c of withoutOrder) {
+      const unvoided = await rows(`select a.id from payments a where a.cart_id = $1 and a.kind = 'authorisation' and a.status = 'succeeded' and not exists (select 1 from payments v where v.parent_id = a.id and v.kind = 'void')`, [c.id]);
+      const active = await rows(`select id from reservations where reference = $1 and status = 'active'`, [c.id]);
+      if (c.status !== 'open' || unvoided.length || active.length) {
+        // What went wrong, for whoever reads the failure.
+        console.log(JSON.stringify({ cart: c, runs: await rows(`select id, status, steps, attempts, last_error, lease_owner, created_at, updated_at, ended_at from flow_runs where key = $1`, [c.id]), payments: await rows(`select id, kind, status, amount, parent_id, created_at, order_id from payments where cart_id = $1`, [c.id]), reservations: await rows(`select id, status, updated_at from reservations where reference = $1`, [c.id]) }, null, 1));
+      }
       expect(c.status).toBe('open');
       expect(await rows(`select id from reservations where reference = $1 and status = 'active'`, [c.id])).toEqual([]);
       expect(await rows(`select a.id from payments a where a.cart_id = $1 and a.kind = 'authorisation' and a.status = 'succeeded' and not exists (select 1 from payments v where v.parent_id = a.id and v.kind = 'void')`, [c.id])).toEqual([]);
@@ -158,6 +164,13 @@ describe('checkouts when the server is killed', { timeout: 300_000 }, () => {
     const [{ held }] = await rows<{ held: number }>(`select coalesce(sum(r.quantity), 0)::int as held from reservations r where r.status = 'active'`);
     expect(reserved).toBe(held);
     const [{ ordered }] = await rows<{ ordered: number }>(`select count(*)::int as ordered from orders`);
+    if (held !== ordered) {
+      // What went wrong, for whoever reads the failure.
+      const odd = await rows(`select o.id, o.cart_id, o.created_at, (select json_agg(json_build_object('id', r.id, 'status', r.status, 'updated', r.updated_at)) from reservations r where r.reference = o.cart_id) as reservations,
+        (select json_agg(json_build_object('id', f.id, 'status', f.status, 'steps', f.steps, 'attempts', f.attempts, 'err', f.last_error, 'created', f.created_at, 'ended', f.ended_at)) from flow_runs f where f.key = o.cart_id) as runs
+        from orders o where not exists (select 1 from reservations r where r.reference = o.cart_id and r.status = 'active')`);
+      console.log(JSON.stringify(odd, null, 1));
+    }
     expect(held).toBe(ordered);
 
     // `winkel inventory verify`: every stock level equals its ledger.

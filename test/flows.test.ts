@@ -105,36 +105,53 @@ describe('a flow run', () => {
     expect((await runOfKey('test.three', 'k-retry')).status).toBe('completed');
   });
 
-  it('that lost its lease cannot commit another step: the step rolls back, and the new owner undoes the rest', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const slow = defineFlow<Record<string, never>, string>({
-      name: 'test.slow',
-      run: async (flow) => {
-        await effect(flow, 'a');
-        // A slow step (a provider taking its time): the run's lease runs out meanwhile.
-        await flow.step('b', {
-          run: async (tx) => {
-            await gate;
-            await tx.execute(sql`insert into flow_test_effects (run, what) values (${flow.key}, '+b')`);
-          },
-        });
-        return 'late';
-      },
+  for (const taker of ['another runner', 'the same runner'] as const)
+    it(`that lost its lease to ${taker} cannot commit another step, even while the new owner is undoing it`, async () => {
+      let releaseStep!: () => void;
+      const stepGate = new Promise<void>((r) => (releaseStep = r));
+      let releaseUndo!: () => void;
+      const undoGate = new Promise<void>((r) => (releaseUndo = r));
+      const slow = defineFlow<Record<string, never>, string>({
+        name: `test.slow.${taker === 'another runner' ? 'other' : 'same'}`,
+        run: async (flow) => {
+          await flow.step('a', {
+            run: async (tx) => void (await tx.execute(sql`insert into flow_test_effects (run, what) values (${flow.key}, '+a')`)),
+            // The new owner's undo takes its time too.
+            compensate: async (tx) => {
+              await undoGate;
+              await tx.execute(sql`insert into flow_test_effects (run, what) values (${flow.key}, '-a')`);
+            },
+          });
+          // A slow step (a provider taking its time): the run's lease runs out meanwhile.
+          await flow.step('b', {
+            run: async (tx) => {
+              await stepGate;
+              await tx.execute(sql`insert into flow_test_effects (run, what) values (${flow.key}, '+b')`);
+            },
+          });
+          return 'late';
+        },
+      });
+      const first = new FlowRunner(db, log, { leaseMs: 60_000 });
+      first.register(slow);
+      const key = `k-lost-${taker.split(' ')[0]}`;
+      const pending = first.run(slow, key, {});
+      pending.catch(() => undefined);
+      await eventually(async () => (await db.execute(sql`select 1 from flow_runs where flow = ${slow.name} and key = ${key}`)).rows.length === 1, 5000, 20);
+      await db.execute(sql`update flow_runs set lease_until = now() - interval '1 second' where flow = ${slow.name} and key = ${key}`);
+      // A recovery in the same process is a new owner too: the execution it took over must not go on.
+      const second = taker === 'another runner' ? new FlowRunner(db, log, { leaseMs: 60_000 }) : first;
+      second.register(slow);
+      const recovering = second.recoverDue();
+      await eventually(async () => (await db.execute<{ status: string }>(sql`select status from flow_runs where flow = ${slow.name} and key = ${key}`)).rows[0].status === 'compensating', 5000, 20);
+      // The old execution wakes up while its run is being undone.
+      releaseStep();
+      await expect(pending).rejects.toThrow('taken over');
+      releaseUndo();
+      expect(await recovering).toBe(1);
+      expect(await effects(key)).toEqual(['+a', '-a']);
+      expect((await runOfKey(slow.name, key)).status).toBe('compensated');
     });
-    // A lease far shorter than the heartbeat can keep, taken over while the first runner waits.
-    const first = new FlowRunner(db, log, { leaseMs: 60_000 });
-    first.register(slow);
-    const pending = first.run(slow, 'k-lost', {});
-    await eventually(async () => (await db.execute(sql`select 1 from flow_runs where flow = 'test.slow' and key = 'k-lost'`)).rows.length === 1, 5000, 20);
-    await db.execute(sql`update flow_runs set lease_until = now() - interval '1 second' where flow = 'test.slow' and key = 'k-lost'`);
-    const second = new FlowRunner(db, log, { leaseMs: 60_000 });
-    second.register(slow);
-    expect(await second.recoverDue()).toBe(1);
-    release();
-    await expect(pending).rejects.toThrow('taken over');
-    expect(await effects('k-lost')).toEqual(['+a', '-a']);
-  });
 
   it('is one per flow and key while it is open', async () => {
     const parked = defineFlow<Record<string, never>, void>({ name: 'test.parked', run: async (flow) => void (await flow.sleep('nap', 60_000)) });

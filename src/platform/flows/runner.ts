@@ -246,7 +246,8 @@ export class FlowRunner {
    */
   async start<I, O>(def: FlowDefinition<I, O>, key: string, input: I): Promise<FlowOutcome<O>> {
     if (!this.defs.has(def.name)) this.register(def);
-    const exec = new Execution<I, O>(this, def, { id: newId('flowRun'), flow: def.name, key, status: 'running', input: def.storedInput ? def.storedInput(input) : input, steps: [], pivotAt: null, attempts: 1 }, input, false, 'forward');
+    const id = newId('flowRun');
+    const exec = new Execution<I, O>(this, def, { id, flow: def.name, key, status: 'running', input: def.storedInput ? def.storedInput(input) : input, steps: [], pivotAt: null, attempts: 1 }, input, false, 'forward', `${this.owner}#${id}#1`);
     return exec.go();
   }
 
@@ -271,15 +272,15 @@ export class FlowRunner {
         order by coalesce(lease_until, wake_at)
         limit ${limit}
         for update skip locked)
-      update flow_runs r set lease_owner = ${this.owner}, lease_until = now() + make_interval(secs => ${this.opts.leaseMs / 1000}),
+      update flow_runs r set lease_owner = ${this.owner} || '#' || r.id || '#' || (r.attempts + 1), lease_until = clock_timestamp() + make_interval(secs => ${this.opts.leaseMs / 1000}),
         attempts = r.attempts + 1, updated_at = now(),
         status = case when r.status = 'waiting' then 'running' else r.status end,
         wake_at = null, wait_event_type = null, wait_aggregate_id = null
       from due where r.id = due.id
-      returning r.id, r.flow, r.key, r.status, r.input, r.steps, r.pivot_at, r.attempts, due.was`);
+      returning r.id, r.flow, r.key, r.status, r.input, r.steps, r.pivot_at, r.attempts, r.lease_owner, due.was`);
     for (const row of taken.rows) {
       const run: RunRow = { id: row.id as string, flow: row.flow as string, key: row.key as string, status: row.status as FlowStatus, input: row.input, steps: (row.steps as StepRecord[]) ?? [], pivotAt: row.pivot_at ? new Date(row.pivot_at as string) : null, attempts: row.attempts as number };
-      await this.resume(run, row.was as FlowStatus).catch((err) => this.log.error({ err: describeError(err), runId: run.id, flow: run.flow }, 'flow recovery failed'));
+      await this.resume(run, row.was as FlowStatus, row.lease_owner as string).catch((err) => this.log.error({ err: describeError(err), runId: run.id, flow: run.flow }, 'flow recovery failed'));
     }
     return taken.rows.length;
   }
@@ -289,7 +290,7 @@ export class FlowRunner {
     return (await this.recoverDue(1, { flow, key })) > 0;
   }
 
-  private async resume(run: RunRow, was: FlowStatus) {
+  private async resume(run: RunRow, was: FlowStatus, owner: string) {
     const def = this.defs.get(run.flow);
     if (!def) {
       // Left for a process that knows the flow (or for an operator); looked at again in a while.
@@ -299,7 +300,7 @@ export class FlowRunner {
     }
     // Woken from a wait, or past its pivot: carried on. Lost before its pivot: undone (unless the flow says to carry on).
     const lostBeforePivot = was === 'compensating' || (was === 'running' && !run.pivotAt && (def.whenLost ?? 'compensate') === 'compensate');
-    const exec = new Execution(this, def, run, run.input, true, lostBeforePivot ? 'compensate' : 'forward');
+    const exec = new Execution(this, def, run, run.input, true, lostBeforePivot ? 'compensate' : 'forward', owner);
     this.log.warn({ runId: run.id, flow: run.flow, key: run.key, mode: lostBeforePivot ? 'compensate' : 'forward', attempt: run.attempts }, 'resuming flow run');
     await exec.go().catch((err) => {
       // The error is the run's (recorded on it); recovery itself went as it should.
@@ -381,6 +382,11 @@ class Execution<I, O> {
     /** Whether the row exists already (a resumed run). */
     stored: boolean,
     private readonly mode: Mode,
+    /**
+     * Whom the lease names: this execution, not the process, so that a recovery in the same process
+     * that took the run over is a different owner from the execution it took it from.
+     */
+    private readonly owner: string,
   ) {
     row.steps.forEach((rec, index) => this.recorded.set(rec.name, { index, rec }));
     this.pivoted = !!row.pivotAt;
@@ -394,7 +400,7 @@ class Execution<I, O> {
   }
 
   private leaseSql() {
-    return sql`now() + make_interval(secs => ${this.runner.options.leaseMs / 1000})`;
+    return sql`clock_timestamp() + make_interval(secs => ${this.runner.options.leaseMs / 1000})`;
   }
 
   /** A transaction that writes the run's row: what this execution holds in memory follows its fate. */
@@ -442,7 +448,7 @@ class Execution<I, O> {
     const every = Math.max(250, Math.floor(this.runner.options.leaseMs / 3));
     this.heartbeat = setInterval(() => {
       this.db
-        .execute(sql`update flow_runs set lease_until = ${this.leaseSql()} where id = ${this.row.id} and lease_owner = ${this.runner.owner} and status in ('running', 'compensating')`)
+        .execute(sql`update flow_runs set lease_until = ${this.leaseSql()} where id = ${this.row.id} and lease_owner = ${this.owner} and status in ('running', 'compensating')`)
         .catch((err) => this.runner.logger.warn({ err: describeError(err), runId: this.row.id }, 'flow lease renewal failed'));
     }, every);
     this.heartbeat.unref();
@@ -554,7 +560,7 @@ class Execution<I, O> {
     const wake = park ? sql`${park.wakeAt ? park.wakeAt.toISOString() : null}::timestamptz` : sql`null`;
     const evType = park?.event?.type ?? null;
     const evAgg = park?.event?.aggregateId ?? null;
-    const owner = park ? null : this.runner.owner;
+    const owner = park ? null : this.owner;
     const lease = park ? sql`null` : this.leaseSql();
     try {
       if (!this.stored) {
@@ -576,7 +582,7 @@ class Execution<I, O> {
           update flow_runs set steps = ${steps}, updated_at = now(), status = ${status},
             pivot_at = ${w.pivot ? sql`coalesce(pivot_at, now())` : sql`pivot_at`},
             lease_owner = ${owner}, lease_until = ${lease}, wake_at = ${wake}, wait_event_type = ${evType}, wait_aggregate_id = ${evAgg}
-          where id = ${this.row.id} and lease_owner = ${this.runner.owner} and status in ('running', 'compensating')`);
+          where id = ${this.row.id} and lease_owner = ${this.owner} and status in ('running', 'compensating')`);
         if (!r.rowCount) throw new LeaseLost(this.row.id);
       }
     } catch (err) {
@@ -623,7 +629,7 @@ class Execution<I, O> {
   private async compensate(cause: unknown) {
     if (!this.stored) return;
     const id = this.row.id;
-    const owner = this.runner.owner;
+    const owner = this.owner;
     try {
       this.status = 'compensating';
       await this.transact(async (tx) => {
@@ -651,7 +657,7 @@ class Execution<I, O> {
       if (err instanceof LeaseLost) return;
       // The rest is undone by the recovery job after a pause.
       this.runner.logger.error({ err: describeError(err), runId: id, flow: this.row.flow }, 'flow compensation failed; the recovery job will finish it');
-      await this.db.execute(sql`update flow_runs set lease_until = now() + make_interval(secs => ${this.backoffMs() / 1000}) where id = ${id} and lease_owner = ${owner}`).catch(() => undefined);
+      await this.db.execute(sql`update flow_runs set lease_until = clock_timestamp() + make_interval(secs => ${this.backoffMs() / 1000}) where id = ${id} and lease_owner = ${owner}`).catch(() => undefined);
     }
   }
 
@@ -664,7 +670,7 @@ class Execution<I, O> {
     await this
       .transact(async (tx) => {
         await this.write(tx);
-        await tx.execute(sql`update flow_runs set lease_until = now() + make_interval(secs => ${this.backoffMs() / 1000}), last_error = ${JSON.stringify(describeError(err))}::jsonb where id = ${this.row.id}`);
+        await tx.execute(sql`update flow_runs set lease_until = clock_timestamp() + make_interval(secs => ${this.backoffMs() / 1000}), last_error = ${JSON.stringify(describeError(err))}::jsonb where id = ${this.row.id}`);
       })
       .catch(() => undefined);
   }
@@ -676,6 +682,6 @@ class Execution<I, O> {
     await this.db.execute(sql`
       update flow_runs set status = ${status}, output = ${output === undefined ? null : JSON.stringify(output)}::jsonb, input = null, steps = ${JSON.stringify(steps)}::jsonb,
         lease_owner = null, lease_until = null, wake_at = null, ended_at = now(), updated_at = now()
-      where id = ${this.row.id} and lease_owner = ${this.runner.owner}`);
+      where id = ${this.row.id} and lease_owner = ${this.owner}`);
   }
 }
