@@ -50,6 +50,9 @@ import { privacyRoutes } from './modules/privacy/routes.js';
 import { fulfilmentRoutes } from './modules/fulfilment/routes.js';
 import { receiptRoutes } from './modules/receipts/routes.js';
 import { PromotionCache } from './modules/promotions/service.js';
+import { FlowRunner } from './platform/flows/runner.js';
+import { registerFlows } from './flows/index.js';
+import { paymentProviders } from './modules/payments/providers.js';
 import { AnswerCache } from './modules/catalog/answer-cache.js';
 import { CatalogWords } from './modules/catalog/words.js';
 import { onEmitted } from './platform/events/outbox.js';
@@ -89,6 +92,8 @@ export interface AppContext {
   wake: { webhooks(): void };
   /** The compiled active promotions; rebuilt after changes. */
   promotionCache?: PromotionCache;
+  /** Runs durable flows (checkout); the same runner the process's recovery loop uses. */
+  flows?: FlowRunner;
   /** Recent product-list answers (see src/modules/catalog/answer-cache.ts). */
   catalogAnswers?: AnswerCache;
   /** The catalog's words for typo tolerance in search (catalog/words.ts). */
@@ -169,9 +174,14 @@ export function authorize(rule: AccessRule, principal: Principal | undefined) {
 }
 
 export async function buildApp(input: AppContext): Promise<App> {
-  const ctx: AppContext & { promotionCache: PromotionCache; catalogAnswers: AnswerCache; catalogWords: CatalogWords } = {
+  const promotionCache = input.promotionCache ?? new PromotionCache();
+  const flows = input.flows ?? new FlowRunner(input.db, input.log, { leaseMs: input.config.flowLeaseMs });
+  // The flows this app starts, with this app's promotions and payment providers.
+  registerFlows(flows, { db: input.db, cache: promotionCache, providers: paymentProviders(input.db, { testGatewaySecret: input.config.testGatewaySecret }) });
+  const ctx: AppContext & { promotionCache: PromotionCache; catalogAnswers: AnswerCache; catalogWords: CatalogWords; flows: FlowRunner } = {
     ...input,
-    promotionCache: input.promotionCache ?? new PromotionCache(),
+    promotionCache,
+    flows,
     catalogAnswers: input.catalogAnswers ?? new AnswerCache({ ttlMs: input.config.catalogCacheTtlMs }),
     catalogWords: input.catalogWords ?? new CatalogWords({ onError: (err) => input.log.warn({ err }, 'catalog words: could not read them again; using the ones held') }),
   };

@@ -24,6 +24,10 @@ import { maintenanceJobs } from './modules/system/jobs.js';
 import { backInStockSubscription } from './modules/inventory/back-in-stock.js';
 import { refreshComputedTraits, timelineSubscription } from './modules/customers/profiles.js';
 import { WorkLoop } from './platform/loop.js';
+import { FLOWS_CHANNEL, FlowRunner } from './platform/flows/runner.js';
+import { registerFlows } from './flows/index.js';
+import { PromotionCache } from './modules/promotions/service.js';
+import { paymentProviders } from './modules/payments/providers.js';
 import { setLowStockDefault } from './modules/inventory/service.js';
 import { configureConsentDefaults } from './modules/consent/service.js';
 
@@ -89,6 +93,7 @@ export interface Winkel {
   mail: MailSender;
   mailCatcher?: MailCatcher;
   jobs: Jobs;
+  flows: FlowRunner;
   nats?: NatsBridge;
   log: Logger;
   firstAdmin?: { email: string; password: string };
@@ -135,7 +140,13 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
     const mail = new MailSender(db, smtpUrl, config.mailFrom, log);
     const webhooks = new WebhookSender(db, { retryBaseSeconds: config.webhookRetryBaseSeconds, retryHours: config.webhookRetryHours, timeoutMs: config.webhookTimeoutMs, allowPrivate: config.webhookAllowPrivate }, log);
     stops.push(async () => webhooks.close());
+    // Durable flows: runs whose process died are recovered, waiting runs woken, by the workers' loop.
+    const promotionCache = new PromotionCache();
+    const flows = new FlowRunner(db, log, { leaseMs: config.flowLeaseMs });
+    registerFlows(flows, { db, cache: promotionCache, providers: paymentProviders(db, { testGatewaySecret: config.testGatewaySecret }) });
+    const flowRecovery = new WorkLoop('flow-recovery', () => flows.recoverDue(), config.flowRecoveryIntervalMs, log);
     const relay = new OutboxRelay(db, log);
+    relay.subscribe(flows.subscription());
     relay.subscribe(fanOutSubscription(() => webhooks.loop.wake()));
     relay.subscribe(backInStockSubscription(publicUrlOf(config)));
     relay.subscribe(timelineSubscription());
@@ -151,6 +162,7 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
     const listener = new PgListener(pool, log);
     listener.on('winkel_outbox', () => relay.poke());
     listener.on('winkel_webhooks', () => webhooks.loop.wake());
+    listener.on(FLOWS_CHANNEL, () => flowRecovery.wake());
     listener.on('winkel_mail', () => mail.loop.wake());
     listener.on('winkel_access', () => staffPrincipals.clear());
     // Any process's committed catalog or price change drops this process's remembered product lists.
@@ -176,6 +188,8 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
       stops.push(() => relay.stop());
       webhooks.loop.start();
       stops.push(() => webhooks.loop.stop());
+      flowRecovery.start();
+      stops.push(() => flowRecovery.stop());
       mail.loop.start();
       stops.push(async () => {
         await mail.loop.stop();
@@ -195,7 +209,7 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
       firstAdmin = { email: r.user.email, password: r.password };
     }
 
-    const winkel: Winkel = { db, database, relay, webhooks, mail, mailCatcher, jobs, nats, log, firstAdmin, stop: stopAll };
+    const winkel: Winkel = { db, database, relay, webhooks, mail, mailCatcher, jobs, flows, nats, log, firstAdmin, stop: stopAll };
     if (opts.mode === 'serve') {
       // A few connections open (and their search dictionaries loaded) and the catalog's words read
       // before the first request.
@@ -217,6 +231,8 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
         wake: { webhooks: () => webhooks.loop.wake() },
         catalogAnswers,
         catalogWords,
+        promotionCache,
+        flows,
         version: VERSION,
       });
       await app.listen({ host: config.host, port: config.port });

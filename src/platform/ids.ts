@@ -123,6 +123,7 @@ export const ID_PREFIXES = {
   consent: 'cns',
   consentLinkKey: 'cnk',
   erasure: 'era',
+  flowRun: 'flw',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,7 +1,7 @@
 // Tables owned by the platform itself: the event outbox and its consumer cursors, stored
 // idempotent responses, and e-mail caught by the built-in mail catcher.
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /** PostgreSQL's 64-bit transaction id; the outbox orders and gates delivery by it. */
 export const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
@@ -95,4 +95,46 @@ export const outgoingEmails = pgTable(
     sentAt: timestamp('sent_at', { withTimezone: true, mode: 'date' }),
   },
   (t) => [index('outgoing_emails_due').on(t.nextAttemptAt)],
+);
+
+/**
+ * One run of a durable flow (src/platform/flows): its input, each step it has taken with that step's
+ * result (what its compensation needs), and who runs it until when. A step's record is written in
+ * the same transaction as the step's effect, so a run never holds an effect it does not know of.
+ */
+export const flowRuns = pgTable(
+  'flow_runs',
+  {
+    id: text('id').primaryKey(),
+    flow: text('flow').notNull(),
+    /** What the run is about (a cart, a return, an order); at most one unfinished run per flow and key. */
+    key: text('key').notNull(),
+    status: text('status', { enum: ['running', 'waiting', 'compensating', 'completed', 'compensated', 'failed'] }).notNull(),
+    /** The input the run was started with, without secrets (a card number is never kept); cleared when the run ends. */
+    input: jsonb('input'),
+    /** The steps taken, in order: `{ name, at, result?, compensatedAt?, wait? }`; results are cleared when the run ends. */
+    steps: jsonb('steps').notNull().default(sql`'[]'::jsonb`),
+    /** Set once the step past which the run is completed, never undone, has been taken. */
+    pivotAt: timestamp('pivot_at', { withTimezone: true, mode: 'date' }),
+    /** The process that runs it, and until when; a recovery job takes over runs whose lease has run out. */
+    leaseOwner: text('lease_owner'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true, mode: 'date' }),
+    /** A waiting run: when it wakes, and the event it waits for (type and aggregate id). */
+    wakeAt: timestamp('wake_at', { withTimezone: true, mode: 'date' }),
+    waitEventType: text('wait_event_type'),
+    waitAggregateId: text('wait_aggregate_id'),
+    attempts: integer('attempts').notNull().default(1),
+    lastError: jsonb('last_error'),
+    output: jsonb('output'),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [
+    uniqueIndex('flow_runs_one_open').on(t.flow, t.key).where(sql`status in ('running', 'waiting', 'compensating')`),
+    index('flow_runs_lease').on(t.leaseUntil).where(sql`status in ('running', 'compensating')`),
+    index('flow_runs_wake').on(t.wakeAt).where(sql`status = 'waiting'`),
+    index('flow_runs_event').on(t.waitEventType, t.waitAggregateId).where(sql`status = 'waiting'`),
+    index('flow_runs_ended').on(t.endedAt),
+  ],
 );

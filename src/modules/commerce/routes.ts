@@ -299,7 +299,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
       const till = req.body.tenders?.some((t) => t.method === 'cash' || t.method === 'card_present');
       if (till && req.principal?.kind !== 'staff' && req.principal?.kind !== 'secret_key') throw forbidden('Cash and card-present tenders are taken at a till: only staff sessions and secret keys may use them.');
       const { customerGroups: _none, ...body } = req.body;
-      const r = await checkout(ctx.db, cache, provider, requestContext(req).actor, {
+      const r = await checkout(ctx.db, ctx.flows!, provider, requestContext(req).actor, {
         ...body,
         cartId: req.params.id,
         requireShippingAddress: ctx.config.requireShippingAddress,

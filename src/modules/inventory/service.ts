@@ -411,6 +411,16 @@ export async function endReservation(tx: Tx, actor: Actor, id: string, how: Rese
   return r;
 }
 
+/**
+ * Releases every active reservation made for `reference` (a cart being checked out): how a flow
+ * undoes a reservation whose answer it may never have received.
+ */
+export async function releaseReservationsFor(tx: Tx, actor: Actor, reference: string, reason: string) {
+  const active = await tx.select({ id: reservations.id }).from(reservations).where(and(eq(reservations.reference, reference), eq(reservations.status, 'active'))).orderBy(reservations.id);
+  for (const r of active) await endReservation(tx, actor, r.id, 'released', reason);
+  return active.length;
+}
+
 export async function changeReservation(db: Db, ctx: RequestContext, id: string, how: 'released' | 'converted', reason?: string) {
   return db.transaction((tx) => endReservation(tx, ctx.actor, id, how, reason));
 }
