@@ -11,6 +11,8 @@
 // events reach subscribers in the order the changes were made.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import type { TSchema } from 'typebox';
+import { Compile, type Validator } from 'typebox/compile';
 import { newId } from '../ids.js';
 import type { Db, Executor, Tx } from '../db.js';
 import { outboxEvents } from '../schema.js';
@@ -23,39 +25,147 @@ export interface Actor {
 }
 
 /**
- * Every event type Winkel emits. Each module lists its own in an `events.ts` catalogue; src/events.ts
- * joins them and fills this interface in (declaration merging), so emitting a type that no
- * catalogue lists does not compile, and the list served at GET /v1/event-types, checked against
- * webhook subscriptions and printed in docs/API.md is the whole list.
+ * Every event type Winkel emits, each mapped to the type of its payload (`data`). Each module
+ * declares its own in an `events.ts` catalogue (a description and a typebox schema per type);
+ * src/events.ts joins them and fills this interface in (declaration merging), so emitting a type
+ * that no catalogue lists, or a payload that does not match its type's schema, does not compile.
  */
 export interface EventTypeRegistry {}
 export type EventType = keyof EventTypeRegistry & string;
+/** The payload (`data`) of an event of type `T`, as its catalogue's schema describes it. */
+export type EventData<T extends EventType> = EventTypeRegistry[T];
 
-/** A module's event types, each with when it happens (one line, shown in docs/API.md). */
-export type EventCatalogue = Record<string, string>;
+/** One event type of a module's catalogue: when it happens (one line) and what its `data` holds. */
+export interface EventDefinition<P extends TSchema = TSchema> {
+  description: string;
+  payload: P;
+}
 
-export interface NewEvent {
-  type: EventType;
+/** A module's event types, each with when it happens (shown in docs/API.md) and its payload schema. */
+export type EventCatalogue = Record<string, EventDefinition>;
+
+/** Declares one event type of a catalogue. */
+export function defineEvent<P extends TSchema>(description: string, payload: P): EventDefinition<P> {
+  return { description, payload };
+}
+
+interface NewEventEnvelope {
   aggregateType: string;
   aggregateId: string;
   /** The customer this event belongs to, so it lands in that customer's timeline. */
   customerId?: string | null;
   actor?: Actor;
-  data: Record<string, unknown>;
 }
 
-/** What subscribers, webhooks and NATS receive. */
-export interface DomainEvent {
+/** An event to record: for each type, `data` must match that type's payload schema. */
+export type NewEvent<T extends EventType = EventType> = { [K in T]: NewEventEnvelope & { type: K; data: EventData<K> } }[T];
+
+/** An event's type with its payload, before it has an envelope (for code that picks the type at run time). */
+export type EventOf<T extends EventType = EventType> = { [K in T]: { type: K; data: EventData<K> } }[T];
+
+interface DomainEventEnvelope {
   id: string;
-  type: string;
   aggregateType: string;
   aggregateId: string;
   customerId: string | null;
   actor: Actor | null;
-  data: Record<string, unknown>;
   occurredAt: string;
   /** Position in the outbox; increases in commit-safe order per aggregate. */
   seq: number;
+}
+
+/**
+ * What subscribers, webhooks and NATS receive. `DomainEvent` is any event (its `data` untyped);
+ * `DomainEvent<'order.placed'>` is one of that type with its payload typed: narrow to it with
+ * `isEvent`.
+ */
+export type DomainEvent<T extends string = string> = string extends T
+  ? DomainEventEnvelope & { type: string; data: Record<string, unknown> }
+  : T extends EventType
+    ? DomainEventEnvelope & { type: T; data: EventData<T> }
+    : never;
+
+/**
+ * Whether an event is of one of these types; narrows it to those types with their payloads typed.
+ * Events are checked against their schema when they are recorded (outside production), so the
+ * payload has the declared shape, except that an erasure (GDPR) replaces the person's details in
+ * recorded events by "[erased]".
+ */
+export function isEvent<T extends EventType>(event: DomainEvent, ...types: T[]): event is DomainEvent<T> & DomainEvent {
+  return (types as string[]).includes(event.type);
+}
+
+// ---- payload checks ---------------------------------------------------------------------------
+
+/**
+ * Whether `emit` checks each payload against its type's schema. Outside production it does, and
+ * throws on a mismatch, so tests and development find a payload that drifted from its catalogue.
+ * Measured in docs/DECISIONS.md: a compiled check costs a few microseconds per event.
+ */
+const CHECK_PAYLOADS = process.env.NODE_ENV !== 'production';
+
+/** A payload that does not match its event type's schema. */
+export class EventPayloadError extends Error {
+  constructor(
+    readonly eventType: string,
+    readonly problems: Array<{ path: string; message: string }>,
+  ) {
+    super(`event ${eventType}: data does not match its schema: ${problems.map((p) => `${p.path || '/'} ${p.message}`).join('; ')}`);
+    this.name = 'EventPayloadError';
+  }
+}
+
+const payloadSchemas = new Map<string, TSchema>();
+const payloadCheckers = new Map<string, Validator>();
+
+/**
+ * Tells `emit` the payload schema of every event type (src/events.ts does, from the catalogues). A
+ * type without one is not checked at run time; the compiler already refuses a type no catalogue
+ * lists.
+ */
+export function registerEventPayloads(schemas: Record<string, TSchema>) {
+  for (const [type, schema] of Object.entries(schemas)) {
+    payloadSchemas.set(type, schema);
+    payloadCheckers.delete(type);
+  }
+}
+
+/**
+ * The schema as `emit` checks it: every object closed (`additionalProperties: false`) unless it
+ * says otherwise, so that a field emitted but not declared in the catalogue is found too. The
+ * published schema stays open: a new field is an addition, not a break, for webhook consumers.
+ */
+function closed(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closed);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = k === 'properties' && v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([p, s]) => [p, closed(s)])) : closed(v);
+  if (out.type === 'object' && out.properties && !('additionalProperties' in out)) out.additionalProperties = false;
+  return out;
+}
+
+function checkerOf(type: string): Validator | undefined {
+  let c = payloadCheckers.get(type);
+  if (!c) {
+    const schema = payloadSchemas.get(type);
+    if (!schema) return undefined;
+    c = Compile(closed(schema) as TSchema);
+    payloadCheckers.set(type, c);
+  }
+  return c;
+}
+
+/** Throws an EventPayloadError naming the type and the failing paths when a payload does not match. */
+export function checkEventPayload(type: string, data: unknown): void {
+  const c = checkerOf(type);
+  if (!c || c.Check(data)) return;
+  const problems = c.Errors(data).map((e) => ({ path: e.instancePath, message: e.message ?? e.keyword }));
+  throw new EventPayloadError(type, problems.length ? problems : [{ path: '', message: 'does not match' }]);
+}
+
+function checkPayloads(events: readonly NewEvent[]) {
+  if (!CHECK_PAYLOADS) return;
+  for (const e of events) checkEventPayload(e.type, e.data);
 }
 
 export const OUTBOX_CHANNEL = 'winkel_outbox';
@@ -101,6 +211,7 @@ function tellListeners(events: NewEvent[]) {
 /** Records events as part of the caller's transaction. */
 export async function emit(tx: Executor, ...events: NewEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
+  checkPayloads(events);
   tellListeners(events);
   const rows = events.map((e) => ({
     id: newId('event'),
@@ -126,6 +237,7 @@ export async function emit(tx: Executor, ...events: NewEvent[]): Promise<string[
 export function outboxInsert(events: NewEvent[]): SQL {
   if (!events.length) return sql`select 1`;
   const col = <T>(f: (e: NewEvent) => T) => sql.param(events.map(f));
+  checkPayloads(events);
   tellListeners(events);
   return sql`insert into outbox_events (id, type, aggregate_type, aggregate_id, customer_id, actor, data)
     select * from unnest(${sql.param(events.map(() => newId('event')))}::text[], ${col((e) => e.type)}::text[], ${col((e) => e.aggregateType)}::text[], ${col((e) => e.aggregateId)}::text[],
