@@ -460,6 +460,9 @@ export function timelineSubscription(): Subscription {
     name: 'customers.timeline',
     types: ['*'],
     mode: 'tx',
+    // A read model of the whole history: on a first start (a new installation whose API, a demo or
+    // an import recorded events before the relay ran) it takes in every event recorded so far.
+    backfill: true,
     // Only events about a person, about an order, and consent decisions touch the timeline; the
     // rest, such as a catalog import's product events, pass without a savepoint. Our own profile
     // events would only echo.

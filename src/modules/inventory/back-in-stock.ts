@@ -44,6 +44,9 @@ export function backInStockSubscription(publicUrl: string): Subscription {
     name: 'inventory.back_in_stock',
     types: ['stock.back_in_stock'],
     mode: 'tx',
+    // No backfill: an old back-in-stock moment is no news (the stock may be gone again); shoppers
+    // are told when stock comes back from now on.
+    backfill: false,
     handle: async (event: DomainEvent, tx: Tx) => {
       if (!isEvent(event, 'stock.back_in_stock')) return;
       const { level } = event.data;

@@ -187,6 +187,9 @@ export function fanOutSubscription(wake: () => void): Subscription<Array<{ id: s
     name: 'webhooks.fan_out',
     types: ['*'],
     mode: 'stream',
+    // Events the API recorded before the relay first ran (a `serve` without workers, its `worker`
+    // started later) still reach the endpoints that subscribed to them.
+    backfill: true,
     // The enabled endpoints once per batch; an event no endpoint takes costs nothing more.
     prepare: (tx) => tx.select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes }).from(webhookEndpoints).where(eq(webhookEndpoints.status, 'enabled')),
     wants: (event, endpoints) => event.type !== 'webhook.ping' && endpoints.some((e) => matchesType(e.eventTypes, event.type)),

@@ -284,6 +284,14 @@ export interface Subscription<S = undefined> {
    */
   mode: 'tx' | 'stream';
   /**
+   * Where a subscription seen for the first time (no cursor yet) starts. By default at the current
+   * end of the outbox: it receives what is recorded from then on, not the past. `true`: from the
+   * beginning, so it first receives every event ever recorded (a read model built from the history,
+   * such as the customer timeline). Only the first start counts: later starts go on from the
+   * cursor either way.
+   */
+  backfill?: boolean;
+  /**
    * Once per batch, in the transaction that handles it and before its first event: what every
    * event is checked against (e.g. the enabled webhook endpoints), instead of a read per event.
    */
@@ -366,10 +374,29 @@ export class OutboxRelay {
   async start() {
     if (this.running) return;
     this.running = true;
-    for (const s of this.subs) {
-      await this.db.execute(sql`insert into event_cursors (name) values (${s.name}) on conflict do nothing`);
-    }
+    for (const s of this.subs) await this.registerCursor(s);
     this.loop = this.run();
+  }
+
+  /**
+   * Gives a subscription seen for the first time its cursor: at the start of the outbox with
+   * `backfill`, else at its current end. The end is the last event before the horizon (every
+   * transaction that could still write an earlier one has ended), so an event that commits later
+   * is never behind the cursor; an event that committed just before may still be delivered.
+   */
+  private async registerCursor(s: AnySubscription) {
+    if (s.backfill) {
+      await this.db.execute(sql`insert into event_cursors (name) values (${s.name}) on conflict do nothing`);
+      return;
+    }
+    await this.db.execute(sql`
+      with last as (
+        select tx_id, seq from outbox_events
+        where tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by tx_id desc, seq desc limit 1)
+      insert into event_cursors (name, last_tx_id, last_seq)
+      select ${s.name}, coalesce((select tx_id from last), '0'::xid8), coalesce((select seq from last), 0)
+      on conflict do nothing`);
   }
 
   poke() {
