@@ -7,7 +7,9 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../src/events.js';
 import type { Db } from '../src/platform/db.js';
-import { emit, EventPayloadError, isEvent, OutboxRelay, type DomainEvent, type EventType, type NewEvent } from '../src/platform/events/outbox.js';
+import { SYSTEM } from '../src/modules/audit/service.js';
+import { reserve } from '../src/modules/inventory/service.js';
+import { checkEventPayload, emit, EventPayloadError, isEvent, OutboxRelay, type DomainEvent, type EventType, type NewEvent } from '../src/platform/events/outbox.js';
 import { useTestDatabase } from './helpers/db.js';
 import { eventually } from './helpers/server.js';
 
@@ -67,6 +69,16 @@ describe('event payloads', () => {
     expect(extra).toContain('order.placed');
     const r = await db.execute(sql`select 1 from outbox_events where aggregate_id = 'ord_bad'`);
     expect(r.rows).toHaveLength(0);
+  });
+
+  it('events a statement writes in SQL (a reservation in one round trip) match their schemas too', async () => {
+    await db.execute(sql`insert into stock_locations (id, code, name, type) values ('loc_sqlpath', 'SQLPATH', 'SQL path', 'warehouse')`);
+    await db.execute(sql`insert into stock_levels (variant_id, location_id, on_hand) values ('var_sqlpath', 'loc_sqlpath', 2)`);
+    // One line alone takes the one-statement path (emitFromRows); taking all stock also writes stock.out.
+    await reserve(db, SYSTEM, [{ variantId: 'var_sqlpath', locationId: 'loc_sqlpath', quantity: 2 }], { reference: 'cart_sqlpath', ttlMinutes: 30 });
+    const r = await db.execute<{ type: string; data: unknown }>(sql`select type, data from outbox_events where aggregate_id like '%sqlpath%' or data->'reservation'->>'variantId' = 'var_sqlpath' order by seq`);
+    expect(r.rows.map((e) => e.type)).toEqual(['reservation.created', 'stock.out']);
+    for (const e of r.rows) expect(() => checkEventPayload(e.type, e.data), e.type).not.toThrow();
   });
 
   it('every event type in the catalog has a payload schema that describes an object', () => {

@@ -251,7 +251,10 @@ export interface EventFromRow {
   aggregateId: string;
   customerId?: string | null;
   actor?: Actor;
-  /** A jsonb expression over the source row. */
+  /**
+   * A jsonb expression over the source row. It must build the payload its type's schema declares:
+   * written by the database, it is seen by neither the compiler nor `emit`'s run-time check.
+   */
   data: SQL;
   /** Emit only for source rows where this holds. */
   when?: SQL;
