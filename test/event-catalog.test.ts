@@ -105,6 +105,13 @@ describe('a new subscription', () => {
 
   it('starts at the current end of the outbox, unless it asks for a backfill', async () => {
     for (const k of [1, 2, 3]) await emitMadeUp(k);
+    // Settled: no transaction that began before they committed is still running. (The horizon is
+    // the whole server's: a transaction still open elsewhere, in another test file's database,
+    // holds it back, and a new cursor then starts before these, on the safe side.)
+    await eventually(async () => {
+      const r = await db.execute<{ settled: boolean }>(sql`select max(tx_id) < pg_snapshot_xmin(pg_current_snapshot()) as settled from outbox_events where type = 'history.thing'`);
+      return r.rows[0]!.settled;
+    }, 60_000);
     const fresh: number[] = [];
     const history: number[] = [];
     const relay = new OutboxRelay(db, log, 50);

@@ -71,7 +71,7 @@ export interface paths {
         };
         /**
          * Every event type Winkel emits, with the module that emits it and when
-         * @description What a webhook endpoint’s `eventTypes` may name (exactly, or by a prefix such as `order.*`); others are refused. New types may be added within v1.
+         * @description What a webhook endpoint’s `eventTypes` may name (exactly, or by a prefix such as `order.*`); others are refused. New types may be added within v1. With `include=payload`, each type also has the JSON Schema of its payload (`data`).
          *
          *     Requires any valid credential.
          */
@@ -5505,6 +5505,10 @@ export interface components {
                 module: string;
                 /** @description When it happens. */
                 description: string;
+                /** @description The JSON Schema of its `data` (with `include=payload`); the same as in the OpenAPI document’s `webhooks`. */
+                payload?: {
+                    [key: string]: unknown;
+                };
             }[];
         };
         StaffUser: {
@@ -12317,7 +12321,10 @@ export interface operations {
     };
     listEventTypes: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `payload`: add each type’s payload schema. */
+                include?: "payload";
+            };
             header?: never;
             path?: never;
             cookie?: never;
