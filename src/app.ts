@@ -18,6 +18,7 @@ import { Problem, problemType, unauthorized, forbidden, pointerToken, type Field
 import { describeFieldError, fieldErrors } from './platform/http/validation.js';
 import { SECURITY_SCHEMES, type AccessRule, type Principal } from './platform/http/access.js';
 import { OpenApiDocumenter } from './platform/http/openapi.js';
+import { EVENT_TYPES } from './events.js';
 import { idempotencyHooks } from './platform/http/idempotency.js';
 import { budgetOf, clientAddress } from './platform/http/rate-limit.js';
 import { SHARED_SCHEMAS } from './platform/http/schemas.js';
@@ -252,7 +253,7 @@ export async function buildApp(input: AppContext): Promise<App> {
   // Step 2: the request rate per budget; set once the plugin is registered below.
   let rateLimitHook: RouteHook | undefined;
 
-  const documenter = new OpenApiDocumenter((rule) => (typeof rule === 'object' && ALL_STORES_PERMISSIONS.has(rule.permission as never) ? ' Not for staff or keys scoped to stores (403): it spans every store.' : ''));
+  const documenter = new OpenApiDocumenter((rule) => (typeof rule === 'object' && ALL_STORES_PERMISSIONS.has(rule.permission as never) ? ' Not for staff or keys scoped to stores (403): it spans every store.' : ''), EVENT_TYPES);
   app.addHook('onRoute', (route) => {
     const url = route.url;
     const methods = ([] as string[]).concat(route.method);

@@ -1,6 +1,9 @@
-// Every event type Winkel emits, joined from the modules' catalogues (src/modules/*/events.ts). It
-// types `emit` (an unlisted type does not compile), is served at GET /v1/event-types, checks the
-// event types of webhook endpoints, and is printed in docs/API.md (`npm run docs:events`).
+// Every event type Winkel emits, joined from the modules' catalogues (src/modules/*/events.ts), each
+// with its payload schema. It types `emit` (an unlisted type, or a payload that does not match its
+// schema, does not compile) and checks payloads at run time outside production, is served at
+// GET /v1/event-types, checks the event types of webhook endpoints, is the OpenAPI document's
+// `webhooks`, and is printed in docs/API.md (`npm run docs:events`).
+import type { Static, TSchema } from 'typebox';
 import { ACCESS_EVENTS } from './modules/access/events.js';
 import { ACCOUNT_EVENTS } from './modules/accounts/events.js';
 import { CATALOG_EVENTS } from './modules/catalog/events.js';
@@ -16,7 +19,7 @@ import { PRIVACY_EVENTS } from './modules/privacy/events.js';
 import { PROMOTION_EVENTS } from './modules/promotions/events.js';
 import { RETURN_EVENTS } from './modules/returns/events.js';
 import { WEBHOOK_EVENTS } from './modules/webhooks/events.js';
-import type { EventType } from './platform/events/outbox.js';
+import { registerEventPayloads, type EventDefinition, type EventType } from './platform/events/outbox.js';
 
 /** Per module (in the order docs/API.md lists them), its event types and when each happens. */
 export const EVENT_CATALOGUES = {
@@ -38,17 +41,33 @@ export const EVENT_CATALOGUES = {
 } as const;
 
 type Catalogues = typeof EVENT_CATALOGUES;
+type Definitions = { [M in keyof Catalogues]: Catalogues[M] }[keyof Catalogues];
 type AllTypes = { [M in keyof Catalogues]: keyof Catalogues[M] }[keyof Catalogues] & string;
+type DefinitionOf<T extends AllTypes> = Extract<Definitions, Record<T, EventDefinition>>[T];
+/** Each event type's payload type, from its schema. */
+type Payloads = { [T in AllTypes]: DefinitionOf<T> extends EventDefinition<infer P> ? Static<P> : never };
 
 declare module './platform/events/outbox.js' {
-  // Fills in the platform's registry of event types from the catalogues above.
-  interface EventTypeRegistry extends Record<AllTypes, true> {}
+  // Fills in the platform's registry of event types, with their payloads, from the catalogues above.
+  interface EventTypeRegistry extends Payloads {}
 }
 
-/** Every event type with its module and when it happens, in catalogue order. */
-export const EVENT_TYPES: ReadonlyArray<{ type: EventType; module: string; description: string }> = Object.entries(EVENT_CATALOGUES).flatMap(([module, catalogue]) =>
-  Object.entries(catalogue).map(([type, description]) => ({ type: type as EventType, module, description: description as string })),
+export interface EventTypeInfo {
+  type: EventType;
+  /** The module that emits it. */
+  module: string;
+  /** When it happens (one line). */
+  description: string;
+  /** The JSON Schema of its `data`. */
+  payload: TSchema;
+}
+
+/** Every event type with its module, when it happens and its payload schema, in catalogue order. */
+export const EVENT_TYPES: ReadonlyArray<EventTypeInfo> = Object.entries(EVENT_CATALOGUES).flatMap(([module, catalogue]) =>
+  Object.entries(catalogue as Record<string, EventDefinition>).map(([type, d]) => ({ type: type as EventType, module, description: d.description, payload: d.payload })),
 );
+
+registerEventPayloads(Object.fromEntries(EVENT_TYPES.map((e) => [e.type, e.payload])));
 
 const KNOWN = new Set<string>(EVENT_TYPES.map((e) => e.type));
 

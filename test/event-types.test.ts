@@ -30,6 +30,14 @@ describe('event types', () => {
     expect((await s.call('GET', '/v1/event-types', { token: null })).status).toBe(401);
   });
 
+  it('with include=payload, each type also comes with its payload schema, the one emit checks', async () => {
+    const r = await s.call('GET', '/v1/event-types?include=payload');
+    expect(r.status).toBe(200);
+    expect(r.body.data).toHaveLength(EVENT_TYPES.length);
+    for (const [i, e] of EVENT_TYPES.entries()) expect(r.body.data[i]).toEqual({ type: e.type, module: e.module, description: e.description, payload: JSON.parse(JSON.stringify(e.payload)) });
+    expect(r.body.data.find((e: { type: string }) => e.type === 'order.placed').payload.properties.order.properties.total).toMatchObject({ type: 'integer' });
+  });
+
   it('a webhook endpoint may subscribe only to types that exist: an unknown one is refused with 422 naming it, and nothing changes', async () => {
     const url = 'https://hooks.example.com/winkel';
     const typo = await s.call('POST', '/v1/webhook-endpoints', { body: { url, eventTypes: ['order.placed', 'order.plced', 'ordr.*'] } });

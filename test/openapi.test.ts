@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAppWithoutDatabase, buildOpenApiDocument } from '../scripts/generate-client.js';
+import { EVENT_TYPES } from '../src/events.js';
 import { OPERATION_IDS } from '../src/platform/http/operations.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
@@ -166,6 +167,26 @@ export const previewThenCreate = async (body: ReturnRequest) => [await previewRe
     },
     120_000,
   );
+
+  it('lists every event type under `webhooks`: the delivery POST with its signature headers and that type’s payload schema', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.webhooks)).toEqual(EVENT_TYPES.map((e) => e.type));
+    for (const e of EVENT_TYPES) {
+      const post = doc.webhooks[e.type].post;
+      expect(post.summary, e.type).toBe(e.type);
+      const headers = (post.parameters as Json[]).map((p) => deref(p)).map((p) => `${p.in}:${p.name}`);
+      expect(headers).toEqual(['header:Winkel-Signature', 'header:Winkel-Event-Id', 'header:Winkel-Event-Type', 'header:Winkel-Delivery-Id', 'header:Winkel-Attempt']);
+      const body = deref(post.requestBody.content['application/json'].schema);
+      expect(body.properties.type, e.type).toEqual({ type: 'string', const: e.type });
+      expect(body.required).toEqual(['id', 'type', 'occurredAt', 'aggregate', 'customerId', 'actor', 'data']);
+      // The payload schema is the catalogue's own (src/modules/*/events.ts), as JSON.
+      expect(body.properties.data, e.type).toEqual(JSON.parse(JSON.stringify(e.payload)));
+      expect(Object.keys(post.responses)).toEqual(['2XX', '4XX']);
+    }
+    const placed = deref(doc.webhooks['order.placed'].post.requestBody.content['application/json'].schema).properties.data;
+    expect(placed.required).toEqual(expect.arrayContaining(['order', 'customer', 'payAtPickup']));
+    expect(placed.properties.order.properties.total.type).toBe('integer');
+  });
 });
 
 describe('as served', () => {

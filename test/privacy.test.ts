@@ -550,7 +550,7 @@ describe('events under way when a person is erased', () => {
 
     // A business event about them that committed after the erasure (say, a checkout under way).
     await s.winkel.db.transaction((tx) =>
-      emit(tx, { type: 'order.placed', aggregateType: 'order', aggregateId: 'ord_late', customerId: lateId, data: { customer: { id: lateId, email: LATE_EMAIL }, order: { total: 1250, currency: 'EUR' } } }),
+      emit(tx, { type: 'order.placed', aggregateType: 'order', aggregateId: 'ord_late', customerId: lateId, data: { payAtPickup: false, customer: { id: lateId, email: LATE_EMAIL }, order: { id: 'ord_late', channel: 'web', storeId: null, total: 1250, currency: 'EUR', note: null, lines: [] } } }),
     );
     await timelineCaughtUp();
     expect(await profileKeysOf(lateId)).toBe(0);

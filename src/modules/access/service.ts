@@ -56,7 +56,7 @@ function checkRole(role: string): Role {
   return role;
 }
 
-async function staffEvent(tx: Executor, ctx: RequestContext, type: EventType, user: StaffUserRow) {
+async function staffEvent(tx: Executor, ctx: RequestContext, type: 'staff_user.created' | 'staff_user.updated' | 'staff_user.disabled', user: StaffUserRow) {
   await emit(tx, { type, aggregateType: 'staff_user', aggregateId: user.id, actor: ctx.actor, data: { staffUser: publicStaff(user) } });
 }
 

@@ -195,7 +195,7 @@ export async function getProduct(db: Executor, id: string, locale: Locale = 'en'
   return publicProduct(p, vs, where, locale);
 }
 
-async function productEvent(tx: Tx, ctx: RequestContext, type: EventType, product: PublicProduct) {
+async function productEvent(tx: Tx, ctx: RequestContext, type: 'product.created' | 'product.updated' | 'product.archived', product: PublicProduct) {
   await emit(tx, { type, aggregateType: 'product', aggregateId: product.id, actor: ctx.actor, data: { product } });
 }
 
@@ -758,7 +758,7 @@ export async function upsertProductsBulk(tx: Tx, ctx: RequestContext, items: Bul
       aggregateType: 'product',
       aggregateId: r.id,
       actor: ctx.actor,
-      data: { product: { id: r.id, handle: r.handle, status: r.status, kind: r.kind, title: { nl: r.titleNl, en: r.titleEn }, categoryId: r.categoryId, externalRef: r.externalRef }, source: 'import' },
+      data: { product: { id: r.id, handle: r.handle, status: r.status, kind: r.kind, title: { nl: r.titleNl, en: r.titleEn }, categoryId: r.categoryId, externalRef: r.externalRef }, source: 'import' as const },
     })),
   );
   return { created: newIds.length, updated: rows.length - newIds.length, skippedSkus };

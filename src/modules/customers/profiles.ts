@@ -4,7 +4,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound, preconditionFailed } from '../../platform/errors.js';
 import { decodeTimeCursor, encodeTimeCursor } from '../../platform/http/pagination.js';
-import { emit, lockAggregate, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
+import { emit, isEvent, lockAggregate, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
 import { ID_PREFIXES, newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
 import { hasConsent } from '../consent/service.js';
@@ -137,7 +137,7 @@ function placeOf(e: DomainEvent, salesChannel: string | null, order: KnownOrder 
 }
 
 /** Event types whose `data.amount` is money the person got back on an order (see computeTraits). */
-const MONEY_BACK = new Set(['refund.issued', 'payment.voided']);
+const MONEY_BACK = ['refund.issued', 'payment.voided'] as const;
 
 /**
  * A business event from the outbox as an observation, when it is about a person: it has the
@@ -157,15 +157,14 @@ export function fromDomainEvent(e: DomainEvent, order?: KnownOrder | null): Obse
   const ownChannel = str(findField(e.data, 'channel'));
   const salesChannel = ownChannel ?? order?.salesChannel ?? null;
   const { channel, storeId } = placeOf(e, ownChannel, order);
-  const placedOrder = obj(e.data.order);
   let amount: number | null = null;
   let currency: string | null = null;
-  if (e.type === 'order.placed' && typeof placedOrder.total === 'number') {
-    amount = placedOrder.total;
-    currency = str(placedOrder.currency);
-  } else if (MONEY_BACK.has(e.type) && typeof e.data.amount === 'number') {
+  if (isEvent(e, 'order.placed')) {
+    amount = e.data.order.total;
+    currency = e.data.order.currency;
+  } else if (isEvent(e, ...MONEY_BACK)) {
     amount = e.data.amount;
-    currency = str(e.data.currency);
+    currency = e.data.currency;
   }
   return {
     source: 'event',
@@ -460,6 +459,9 @@ export function timelineSubscription(): Subscription {
     name: 'customers.timeline',
     types: ['*'],
     mode: 'tx',
+    // A read model of the whole history: on a first start (a new installation whose API, a demo or
+    // an import recorded events before the relay ran) it takes in every event recorded so far.
+    backfill: true,
     // Only events about a person, about an order, and consent decisions touch the timeline; the
     // rest, such as a catalog import's product events, pass without a savepoint. Our own profile
     // events would only echo.
@@ -480,8 +482,8 @@ export function timelineSubscription(): Subscription {
           on conflict (order_id) do nothing`);
       }
       // A profiling decision switches computed traits on or off for the person's profile.
-      if (event.type === 'consent.changed') {
-        const d = event.data as { customerId?: string | null; anonymousId?: string | null; profileId?: string | null };
+      if (isEvent(event, 'consent.changed')) {
+        const d = event.data;
         const keys = [d.customerId ?? event.customerId ? keyOf('customer_id', (d.customerId ?? event.customerId)!) : null, d.anonymousId ? keyOf('anonymous_id', d.anonymousId) : null].filter((k): k is string => !!k);
         const ids = new Set<string>();
         if (d.profileId) ids.add(await followMerged(tx, d.profileId));

@@ -450,7 +450,7 @@ export async function performAction(db: Db, ctx: RequestContext, deps: ActionDep
   return leaves ? withRenewedAuthorisations(db, deps.providers, ctx, step) : step();
 }
 
-export const EVENT_OF: Record<FulfilmentAction, EventType> = {
+export const EVENT_OF = {
   pick: 'fulfilment.picked',
   pack: 'fulfilment.packed',
   ship: 'fulfilment.shipped',
@@ -458,7 +458,7 @@ export const EVENT_OF: Record<FulfilmentAction, EventType> = {
   ready: 'fulfilment.ready_for_pickup',
   handover: 'fulfilment.collected',
   cancel: 'fulfilment.cancelled',
-};
+} as const satisfies Record<FulfilmentAction, EventType>;
 
 /**
  * The money for cancelled goods goes back through the payment provider: what is only authorised is

@@ -4,7 +4,7 @@
 import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../platform/db.js';
 import { badRequest, notFound } from '../../platform/errors.js';
-import { emit, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
+import { emit, isEvent, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
 import { queueMail } from '../../platform/mail.js';
 import { findVariant } from '../catalog/service.js';
@@ -44,8 +44,12 @@ export function backInStockSubscription(publicUrl: string): Subscription {
     name: 'inventory.back_in_stock',
     types: ['stock.back_in_stock'],
     mode: 'tx',
+    // No backfill: an old back-in-stock moment is no news (the stock may be gone again); shoppers
+    // are told when stock comes back from now on.
+    backfill: false,
     handle: async (event: DomainEvent, tx: Tx) => {
-      const level = event.data.level as { variantId: string; locationId: string; availableToPromise: number };
+      if (!isEvent(event, 'stock.back_in_stock')) return;
+      const { level } = event.data;
       const [loc] = await tx.select().from(stockLocations).where(eq(stockLocations.id, level.locationId));
       if (!loc) return;
       // Online requests (no store) are served by warehouses; store requests by that store.

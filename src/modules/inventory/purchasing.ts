@@ -87,7 +87,7 @@ export function publicPurchaseOrder(po: Awaited<ReturnType<typeof getPurchaseOrd
   };
 }
 
-async function poEvent(tx: Tx, ctx: RequestContext, type: EventType, id: string) {
+async function poEvent(tx: Tx, ctx: RequestContext, type: `purchase_order.${'created' | 'sent' | 'partially_received' | 'received' | 'cancelled'}`, id: string) {
   const po = publicPurchaseOrder(await getPurchaseOrder(tx, id));
   await emit(tx, { type, aggregateType: 'purchase_order', aggregateId: id, actor: ctx.actor, data: { purchaseOrder: po } });
   return po;

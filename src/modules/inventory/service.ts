@@ -6,7 +6,7 @@
 import { and, asc, desc, eq, gt, inArray, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { sqlState, type Db, type Executor, type Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound, Problem } from '../../platform/errors.js';
-import { emit, emitFromRows, lockAggregate, type Actor, type EventType } from '../../platform/events/outbox.js';
+import { emit, emitFromRows, lockAggregate, type Actor, type EventData, type EventOf } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
@@ -164,7 +164,7 @@ async function levelEvents(tx: Executor, actor: Actor, m: Movement, before: Leve
   const a = atp({ onHand: after.on_hand, reserved: after.reserved, safetyStock: after.safety_stock });
   const low = before.low_threshold ?? LOW_STOCK_THRESHOLD;
   const level = { variantId: m.variantId, locationId: m.locationId, onHand: after.on_hand, reserved: after.reserved, safetyStock: after.safety_stock, availableToPromise: a, lowStockThreshold: low };
-  const events: Array<{ type: EventType; data: { movement: unknown; level: typeof level } }> = [{ type: 'stock.changed', data: { movement: { type: m.type, onHandDelta: m.onHandDelta ?? 0, reservedDelta: m.reservedDelta ?? 0, reason: m.reason ?? null, reference: m.reference ?? null }, level } }];
+  const events: Array<{ type: 'stock.changed' | 'stock.out' | 'stock.low' | 'stock.back_in_stock'; data: EventData<'stock.changed'> }> = [{ type: 'stock.changed', data: { movement: { type: m.type, onHandDelta: m.onHandDelta ?? 0, reservedDelta: m.reservedDelta ?? 0, reason: m.reason ?? null, reference: m.reference ?? null }, level } }];
   if (b > 0 && a === 0) events.push({ type: 'stock.out', data: { movement: events[0].data.movement, level } });
   else if (b > low && a > 0 && a <= low) events.push({ type: 'stock.low', data: { movement: events[0].data.movement, level } });
   if (b === 0 && a > 0) events.push({ type: 'stock.back_in_stock', data: { movement: events[0].data.movement, level } });
@@ -561,12 +561,12 @@ export async function updateLevelSettings(db: Db, ctx: RequestContext, key: { va
     const now = publicLevel(after, fallback);
     const settings = (l: typeof was) => ({ safetyStock: l.safetyStock, lowStockThreshold: l.lowStockThreshold, effectiveLowStockThreshold: l.effectiveLowStockThreshold });
     const level = { variantId: v.id, locationId, onHand: now.onHand, reserved: now.reserved, safetyStock: now.safetyStock, availableToPromise: now.availableToPromise, lowStockThreshold: now.effectiveLowStockThreshold };
-    const movement = { type: 'settings', onHandDelta: 0, reservedDelta: 0, reason: null, reference: null };
-    const events: Array<{ type: EventType; data: Record<string, unknown> }> = [{ type: 'stock.settings_changed', data: { before: settings(was), after: settings(now), level } }];
+    const movement = { type: 'settings' as const, onHandDelta: 0, reservedDelta: 0, reason: null, reference: null };
+    const events: EventOf<'stock.settings_changed' | 'stock.out' | 'stock.low' | 'stock.back_in_stock'>[] = [{ type: 'stock.settings_changed', data: { before: settings(was), after: settings(now), level } }];
     if (was.availableToPromise > 0 && now.availableToPromise === 0) events.push({ type: 'stock.out', data: { movement, level } });
     else if (was.status !== 'low' && now.status === 'low') events.push({ type: 'stock.low', data: { movement, level } });
     if (was.availableToPromise === 0 && now.availableToPromise > 0) events.push({ type: 'stock.back_in_stock', data: { movement, level } });
-    await emit(tx, ...events.map((e) => ({ type: e.type, aggregateType: 'stock_level', aggregateId: `${v.id}@${locationId}`, actor: ctx.actor, data: e.data })));
+    await emit(tx, ...events.map((e) => ({ ...e, aggregateType: 'stock_level', aggregateId: `${v.id}@${locationId}`, actor: ctx.actor })));
     await recordAudit(tx, ctx, { action: 'stock.settings', resourceType: 'stock_level', resourceId: `${v.id}@${locationId}`, before: settings(was), after: settings(now) });
     return now;
   });
@@ -656,7 +656,7 @@ export function publicTransfer(t: TransferView) {
   };
 }
 
-async function transferEvent(tx: Tx, ctx: RequestContext, type: EventType, id: string) {
+async function transferEvent(tx: Tx, ctx: RequestContext, type: `transfer.${'requested' | 'shipped' | 'received' | 'cancelled'}`, id: string) {
   const t = publicTransfer(await getTransfer(tx, id));
   await emit(tx, { type, aggregateType: 'transfer', aggregateId: id, actor: ctx.actor, data: { transfer: t } });
   return t;

@@ -15,7 +15,7 @@ import { and, desc, eq, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { Config } from '../../platform/config.js';
 import type { Db, Executor, Tx } from '../../platform/db.js';
 import { badRequest, conflict, forbidden, notFound, Problem, type FieldError, type JsonPointer } from '../../platform/errors.js';
-import { emit, lockAggregate, type EventType } from '../../platform/events/outbox.js';
+import { emit, lockAggregate, type EventData, type NewEvent } from '../../platform/events/outbox.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit, type RequestContext } from '../audit/service.js';
@@ -297,8 +297,10 @@ export async function listReturns(db: Executor, q: { limit: number; cursor?: str
 // Every return event names its order (so it reaches the customer who placed it, guest or not) and
 // how the goods come back; `locationId` once they are handed in, so a return at a store counts as
 // a store visit on the customer's timeline.
-function event(type: EventType, r: { id: string; orderId: string; customerId: string | null; method: 'in_store' | 'mail' }, ctx: RequestContext, data: Record<string, unknown>) {
-  return { type, aggregateType: 'return', aggregateId: r.id, customerId: r.customerId, actor: ctx.actor, data: { returnId: r.id, orderId: r.orderId, method: r.method, ...data } };
+type ReturnEventType = `return.${'requested' | 'received' | 'refunded' | 'cancelled'}`;
+function event<T extends ReturnEventType>(type: T, r: { id: string; orderId: string; customerId: string | null; method: 'in_store' | 'mail' }, ctx: RequestContext, data: Omit<EventData<T>, 'returnId' | 'orderId' | 'method'>): NewEvent<T> {
+  // The spread of a generic payload is not seen as EventData<T> by the compiler; `data` is typed above.
+  return { type, aggregateType: 'return', aggregateId: r.id, customerId: r.customerId, actor: ctx.actor, data: { returnId: r.id, orderId: r.orderId, method: r.method, ...data } } as unknown as NewEvent<T>;
 }
 
 /**

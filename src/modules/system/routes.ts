@@ -28,6 +28,9 @@ const EventTypeList = Type.Object(
         type: Type.String({ description: 'e.g. order.placed' }),
         module: Type.String({ description: 'The module that emits it.' }),
         description: Type.String({ description: 'When it happens.' }),
+        payload: Type.Optional(
+          Type.Object({}, { additionalProperties: true, description: 'The JSON Schema of its `data` (with `include=payload`); the same as in the OpenAPI document’s `webhooks`.' }),
+        ),
       }),
     ),
   },
@@ -81,10 +84,11 @@ export async function systemRoutes(app: App, ctx: AppContext) {
       schema: {
         tags: ['events'],
         summary: 'Every event type Winkel emits, with the module that emits it and when',
-        description: 'What a webhook endpoint’s `eventTypes` may name (exactly, or by a prefix such as `order.*`); others are refused. New types may be added within v1.',
+        description: 'What a webhook endpoint’s `eventTypes` may name (exactly, or by a prefix such as `order.*`); others are refused. New types may be added within v1. With `include=payload`, each type also has the JSON Schema of its payload (`data`).',
+        querystring: Type.Object({ include: Type.Optional(Type.Literal('payload', { description: '`payload`: add each type’s payload schema.' })) }),
         response: { 200: ref(EventTypeList) },
       },
     },
-    async () => ({ data: EVENT_TYPES.map((e) => ({ ...e })) }),
+    async (req) => ({ data: EVENT_TYPES.map(({ payload, ...e }) => (req.query.include === 'payload' ? { ...e, payload: payload as Record<string, unknown> } : e)) }),
   );
 }

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Db, Executor, Tx } from '../../platform/db.js';
 import { badRequest, notFound, unprocessable, type FieldError } from '../../platform/errors.js';
 import { isKnownEventPattern } from '../../events.js';
-import { emit, lockAggregate, matchesType, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
+import { emit, lockAggregate, matchesType, type DomainEvent, type EventData, type Subscription } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId, newSecret } from '../../platform/ids.js';
@@ -187,6 +187,9 @@ export function fanOutSubscription(wake: () => void): Subscription<Array<{ id: s
     name: 'webhooks.fan_out',
     types: ['*'],
     mode: 'stream',
+    // Events the API recorded before the relay first ran (a `serve` without workers, its `worker`
+    // started later) still reach the endpoints that subscribed to them.
+    backfill: true,
     // The enabled endpoints once per batch; an event no endpoint takes costs nothing more.
     prepare: (tx) => tx.select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes }).from(webhookEndpoints).where(eq(webhookEndpoints.status, 'enabled')),
     wants: (event, endpoints) => event.type !== 'webhook.ping' && endpoints.some((e) => matchesType(e.eventTypes, event.type)),
@@ -210,7 +213,7 @@ export async function pingEndpoint(db: Db, ctx: RequestContext, id: string) {
     aggregate: { type: 'webhook_endpoint', id: endpoint.id },
     customerId: null,
     actor: ctx.actor,
-    data: { message: 'Test ping from Winkel', requestedBy: ctx.actor.label ?? ctx.actor.id ?? null },
+    data: { message: 'Test ping from Winkel', requestedBy: ctx.actor.label ?? ctx.actor.id ?? null } satisfies EventData<'webhook.ping'>,
   };
   return db.transaction(async (tx) => {
     const d = await insertDelivery(tx, endpoint.id, payload);

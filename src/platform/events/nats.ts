@@ -54,6 +54,9 @@ export class NatsBridge {
       name: 'nats.publish',
       types: ['*'],
       mode: 'tx',
+      // Everything recorded reaches the stream, also what the API recorded before a worker first
+      // ran the relay: stream subscriptions (the webhook fan-out) are fed from it once handed off.
+      backfill: true,
       handle: async (event) => {
         await this.js.publish(this.subject(event.type), JSON.stringify(event), { msgID: event.id });
       },
@@ -70,7 +73,8 @@ export class NatsBridge {
       await jsm.consumers.add(this.stream, {
         durable_name: durable,
         ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
+        // As the relay does for a new cursor: from the start of the stream only when asked to backfill.
+        deliver_policy: sub.backfill ? DeliverPolicy.All : DeliverPolicy.New,
         ack_wait: 30 * 1_000_000_000,
         max_deliver: -1,
       });

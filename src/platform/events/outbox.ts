@@ -11,6 +11,8 @@
 // events reach subscribers in the order the changes were made.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import type { TSchema } from 'typebox';
+import { Compile, type Validator } from 'typebox/compile';
 import { newId } from '../ids.js';
 import type { Db, Executor, Tx } from '../db.js';
 import { outboxEvents } from '../schema.js';
@@ -23,39 +25,147 @@ export interface Actor {
 }
 
 /**
- * Every event type Winkel emits. Each module lists its own in an `events.ts` catalogue; src/events.ts
- * joins them and fills this interface in (declaration merging), so emitting a type that no
- * catalogue lists does not compile, and the list served at GET /v1/event-types, checked against
- * webhook subscriptions and printed in docs/API.md is the whole list.
+ * Every event type Winkel emits, each mapped to the type of its payload (`data`). Each module
+ * declares its own in an `events.ts` catalogue (a description and a typebox schema per type);
+ * src/events.ts joins them and fills this interface in (declaration merging), so emitting a type
+ * that no catalogue lists, or a payload that does not match its type's schema, does not compile.
  */
 export interface EventTypeRegistry {}
 export type EventType = keyof EventTypeRegistry & string;
+/** The payload (`data`) of an event of type `T`, as its catalogue's schema describes it. */
+export type EventData<T extends EventType> = EventTypeRegistry[T];
 
-/** A module's event types, each with when it happens (one line, shown in docs/API.md). */
-export type EventCatalogue = Record<string, string>;
+/** One event type of a module's catalogue: when it happens (one line) and what its `data` holds. */
+export interface EventDefinition<P extends TSchema = TSchema> {
+  description: string;
+  payload: P;
+}
 
-export interface NewEvent {
-  type: EventType;
+/** A module's event types, each with when it happens (shown in docs/API.md) and its payload schema. */
+export type EventCatalogue = Record<string, EventDefinition>;
+
+/** Declares one event type of a catalogue. */
+export function defineEvent<P extends TSchema>(description: string, payload: P): EventDefinition<P> {
+  return { description, payload };
+}
+
+interface NewEventEnvelope {
   aggregateType: string;
   aggregateId: string;
   /** The customer this event belongs to, so it lands in that customer's timeline. */
   customerId?: string | null;
   actor?: Actor;
-  data: Record<string, unknown>;
 }
 
-/** What subscribers, webhooks and NATS receive. */
-export interface DomainEvent {
+/** An event to record: for each type, `data` must match that type's payload schema. */
+export type NewEvent<T extends EventType = EventType> = { [K in T]: NewEventEnvelope & { type: K; data: EventData<K> } }[T];
+
+/** An event's type with its payload, before it has an envelope (for code that picks the type at run time). */
+export type EventOf<T extends EventType = EventType> = { [K in T]: { type: K; data: EventData<K> } }[T];
+
+interface DomainEventEnvelope {
   id: string;
-  type: string;
   aggregateType: string;
   aggregateId: string;
   customerId: string | null;
   actor: Actor | null;
-  data: Record<string, unknown>;
   occurredAt: string;
   /** Position in the outbox; increases in commit-safe order per aggregate. */
   seq: number;
+}
+
+/**
+ * What subscribers, webhooks and NATS receive. `DomainEvent` is any event (its `data` untyped);
+ * `DomainEvent<'order.placed'>` is one of that type with its payload typed: narrow to it with
+ * `isEvent`.
+ */
+export type DomainEvent<T extends string = string> = string extends T
+  ? DomainEventEnvelope & { type: string; data: Record<string, unknown> }
+  : T extends EventType
+    ? DomainEventEnvelope & { type: T; data: EventData<T> }
+    : never;
+
+/**
+ * Whether an event is of one of these types; narrows it to those types with their payloads typed.
+ * Events are checked against their schema when they are recorded (outside production), so the
+ * payload has the declared shape, except that an erasure (GDPR) replaces the person's details in
+ * recorded events by "[erased]".
+ */
+export function isEvent<T extends EventType>(event: DomainEvent, ...types: T[]): event is DomainEvent<T> & DomainEvent {
+  return (types as string[]).includes(event.type);
+}
+
+// ---- payload checks ---------------------------------------------------------------------------
+
+/**
+ * Whether `emit` checks each payload against its type's schema. Outside production it does, and
+ * throws on a mismatch, so tests and development find a payload that drifted from its catalogue.
+ * Measured in docs/DECISIONS.md: a compiled check costs a few microseconds per event.
+ */
+const CHECK_PAYLOADS = process.env.NODE_ENV !== 'production';
+
+/** A payload that does not match its event type's schema. */
+export class EventPayloadError extends Error {
+  constructor(
+    readonly eventType: string,
+    readonly problems: Array<{ path: string; message: string }>,
+  ) {
+    super(`event ${eventType}: data does not match its schema: ${problems.map((p) => `${p.path || '/'} ${p.message}`).join('; ')}`);
+    this.name = 'EventPayloadError';
+  }
+}
+
+const payloadSchemas = new Map<string, TSchema>();
+const payloadCheckers = new Map<string, Validator>();
+
+/**
+ * Tells `emit` the payload schema of every event type (src/events.ts does, from the catalogues). A
+ * type without one is not checked at run time; the compiler already refuses a type no catalogue
+ * lists.
+ */
+export function registerEventPayloads(schemas: Record<string, TSchema>) {
+  for (const [type, schema] of Object.entries(schemas)) {
+    payloadSchemas.set(type, schema);
+    payloadCheckers.delete(type);
+  }
+}
+
+/**
+ * The schema as `emit` checks it: every object closed (`additionalProperties: false`) unless it
+ * says otherwise, so that a field emitted but not declared in the catalogue is found too. The
+ * published schema stays open: a new field is an addition, not a break, for webhook consumers.
+ */
+function closed(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closed);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = k === 'properties' && v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([p, s]) => [p, closed(s)])) : closed(v);
+  if (out.type === 'object' && out.properties && !('additionalProperties' in out)) out.additionalProperties = false;
+  return out;
+}
+
+function checkerOf(type: string): Validator | undefined {
+  let c = payloadCheckers.get(type);
+  if (!c) {
+    const schema = payloadSchemas.get(type);
+    if (!schema) return undefined;
+    c = Compile(closed(schema) as TSchema);
+    payloadCheckers.set(type, c);
+  }
+  return c;
+}
+
+/** Throws an EventPayloadError naming the type and the failing paths when a payload does not match. */
+export function checkEventPayload(type: string, data: unknown): void {
+  const c = checkerOf(type);
+  if (!c || c.Check(data)) return;
+  const problems = c.Errors(data).map((e) => ({ path: e.instancePath, message: e.message ?? e.keyword }));
+  throw new EventPayloadError(type, problems.length ? problems : [{ path: '', message: 'does not match' }]);
+}
+
+function checkPayloads(events: readonly NewEvent[]) {
+  if (!CHECK_PAYLOADS) return;
+  for (const e of events) checkEventPayload(e.type, e.data);
 }
 
 export const OUTBOX_CHANNEL = 'winkel_outbox';
@@ -101,6 +211,7 @@ function tellListeners(events: NewEvent[]) {
 /** Records events as part of the caller's transaction. */
 export async function emit(tx: Executor, ...events: NewEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
+  checkPayloads(events);
   tellListeners(events);
   const rows = events.map((e) => ({
     id: newId('event'),
@@ -126,6 +237,7 @@ export async function emit(tx: Executor, ...events: NewEvent[]): Promise<string[
 export function outboxInsert(events: NewEvent[]): SQL {
   if (!events.length) return sql`select 1`;
   const col = <T>(f: (e: NewEvent) => T) => sql.param(events.map(f));
+  checkPayloads(events);
   tellListeners(events);
   return sql`insert into outbox_events (id, type, aggregate_type, aggregate_id, customer_id, actor, data)
     select * from unnest(${sql.param(events.map(() => newId('event')))}::text[], ${col((e) => e.type)}::text[], ${col((e) => e.aggregateType)}::text[], ${col((e) => e.aggregateId)}::text[],
@@ -139,7 +251,10 @@ export interface EventFromRow {
   aggregateId: string;
   customerId?: string | null;
   actor?: Actor;
-  /** A jsonb expression over the source row. */
+  /**
+   * A jsonb expression over the source row. It must build the payload its type's schema declares:
+   * written by the database, it is seen by neither the compiler nor `emit`'s run-time check.
+   */
   data: SQL;
   /** Emit only for source rows where this holds. */
   when?: SQL;
@@ -171,6 +286,14 @@ export interface Subscription<S = undefined> {
    * `winkel worker` processes when NATS_URL is set.
    */
   mode: 'tx' | 'stream';
+  /**
+   * Where a subscription seen for the first time (no cursor yet) starts. By default at the current
+   * end of the outbox: it receives what is recorded from then on, not the past. `true`: from the
+   * beginning, so it first receives every event ever recorded (a read model built from the history,
+   * such as the customer timeline). Only the first start counts: later starts go on from the
+   * cursor either way.
+   */
+  backfill?: boolean;
   /**
    * Once per batch, in the transaction that handles it and before its first event: what every
    * event is checked against (e.g. the enabled webhook endpoints), instead of a read per event.
@@ -254,10 +377,29 @@ export class OutboxRelay {
   async start() {
     if (this.running) return;
     this.running = true;
-    for (const s of this.subs) {
-      await this.db.execute(sql`insert into event_cursors (name) values (${s.name}) on conflict do nothing`);
-    }
+    for (const s of this.subs) await this.registerCursor(s);
     this.loop = this.run();
+  }
+
+  /**
+   * Gives a subscription seen for the first time its cursor: at the start of the outbox with
+   * `backfill`, else at its current end. The end is the last event before the horizon (every
+   * transaction that could still write an earlier one has ended), so an event that commits later
+   * is never behind the cursor; an event that committed just before may still be delivered.
+   */
+  private async registerCursor(s: AnySubscription) {
+    if (s.backfill) {
+      await this.db.execute(sql`insert into event_cursors (name) values (${s.name}) on conflict do nothing`);
+      return;
+    }
+    await this.db.execute(sql`
+      with last as (
+        select tx_id, seq from outbox_events
+        where tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        order by tx_id desc, seq desc limit 1)
+      insert into event_cursors (name, last_tx_id, last_seq)
+      select ${s.name}, coalesce((select tx_id from last), '0'::xid8), coalesce((select seq from last), 0)
+      on conflict do nothing`);
   }
 
   poke() {

@@ -109,6 +109,62 @@ const COMPONENT_PARAMETERS = {
 
 type Json = Record<string, any>;
 
+/** An event type as the document's `webhooks` show it: what a webhook endpoint subscribed to it receives. */
+export interface WebhookEventType {
+  type: string;
+  module: string;
+  description: string;
+  /** The JSON Schema of the event's `data`. */
+  payload: unknown;
+}
+
+/** The headers of every delivery (src/modules/webhooks/service.ts sends them; docs/API.md, Webhooks). */
+const WEBHOOK_PARAMETERS = {
+  WinkelSignature: {
+    name: 'Winkel-Signature',
+    in: 'header',
+    required: true,
+    description: '`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away.',
+    schema: { type: 'string' },
+  },
+  WinkelEventId: { name: 'Winkel-Event-Id', in: 'header', required: true, description: 'The event id: the same on every attempt and replay; use it to de-duplicate.', schema: { type: 'string' } },
+  WinkelEventType: { name: 'Winkel-Event-Type', in: 'header', required: true, description: 'The event type.', schema: { type: 'string' } },
+  WinkelDeliveryId: { name: 'Winkel-Delivery-Id', in: 'header', required: true, description: 'The delivery (a replay is a new delivery of the same event).', schema: { type: 'string' } },
+  WinkelAttempt: { name: 'Winkel-Attempt', in: 'header', required: true, description: 'Which attempt this is: 1, 2, …', schema: { type: 'string', pattern: '^[1-9][0-9]*$' } },
+} as const;
+
+/** `order.placed` → `OrderPlaced`: the stem of an event type's names in the document. */
+const pascal = (type: string) =>
+  type
+    .split(/[._]/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+
+/** The envelope every delivery carries, with this type's payload as `data`. */
+function webhookEnvelope(e: WebhookEventType): Json {
+  return {
+    type: 'object',
+    description: `The \`${e.type}\` event as a webhook delivers it: ${e.description}.`,
+    required: ['id', 'type', 'occurredAt', 'aggregate', 'customerId', 'actor', 'data'],
+    properties: {
+      id: { type: 'string', description: 'evt_…; the same on every attempt and replay.' },
+      type: { type: 'string', const: e.type },
+      occurredAt: { type: 'string', format: 'date-time' },
+      aggregate: { type: 'object', required: ['type', 'id'], properties: { type: { type: 'string' }, id: { type: 'string' } }, description: 'What the event is about.' },
+      customerId: { type: ['string', 'null'], description: 'The customer the event belongs to, when there is one.' },
+      actor: {
+        description: 'Who did it.',
+        anyOf: [
+          { type: 'object', required: ['type'], properties: { type: { type: 'string', enum: ['staff', 'api_key', 'customer', 'system', 'anonymous'] }, id: { type: 'string' }, label: { type: 'string' } } },
+          { type: 'null' },
+        ],
+      },
+      data: e.payload,
+    },
+  };
+}
+
 /**
  * Names and describes operations as routes are registered (`route`, from app.ts's onRoute), checks
  * that every name in operations.ts found its route (`checkComplete`), and completes the document
@@ -116,7 +172,11 @@ type Json = Record<string, any>;
  */
 export class OpenApiDocumenter {
   /** `ruleNote`: what to add to an access rule's description (e.g. that store-scoped callers get 403). */
-  constructor(private readonly ruleNote: (rule: AccessRule) => string = () => '') {}
+  constructor(
+    private readonly ruleNote: (rule: AccessRule) => string = () => '',
+    /** Every event type, for the document's `webhooks` (src/events.ts). */
+    private readonly events: readonly WebhookEventType[] = [],
+  ) {}
   private readonly facts = new Map<string, OperationFacts>();
   private readonly byId = new Map<string, string>();
 
@@ -162,7 +222,40 @@ export class OpenApiDocumenter {
         this.completeOperation(op as Json, facts);
       }
     }
+    if (this.events.length) this.addWebhooks(doc);
     return doc;
+  }
+
+  /**
+   * OpenAPI 3.1 `webhooks`: per event type, the POST a webhook endpoint receives, its headers and
+   * its body (the envelope with that type's payload schema, a named component `<Type>Event`), so a
+   * generated client has the payload types.
+   */
+  private addWebhooks(doc: Json): void {
+    const components = doc.components as Json;
+    components.parameters = { ...components.parameters, ...WEBHOOK_PARAMETERS };
+    components.schemas ??= {};
+    doc.webhooks = {};
+    for (const e of this.events) {
+      const name = `${pascal(e.type)}Event`;
+      if (components.schemas[name]) throw new Error(`the component ${name} of event type ${e.type} is taken by another schema`);
+      components.schemas[name] = webhookEnvelope(e);
+      doc.webhooks[e.type] = {
+        post: {
+          operationId: `on${pascal(e.type)}`,
+          tags: ['webhooks'],
+          summary: e.type,
+          description: `Sent to each enabled webhook endpoint subscribed to \`${e.type}\` (or a prefix of it, or \`*\`) when ${e.description}. From the ${e.module} module.`,
+          security: [],
+          parameters: Object.keys(WEBHOOK_PARAMETERS).map((k) => ({ $ref: `#/components/parameters/${k}` })),
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } },
+          responses: {
+            '2XX': { description: 'Acknowledged: answer with any 2xx within 10 seconds.' },
+            '4XX': { description: 'Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time.' },
+          },
+        },
+      };
+    }
   }
 
   private completeOperation(op: Json, facts: OperationFacts): void {

@@ -71,7 +71,7 @@ export interface paths {
         };
         /**
          * Every event type Winkel emits, with the module that emits it and when
-         * @description What a webhook endpoint’s `eventTypes` may name (exactly, or by a prefix such as `order.*`); others are refused. New types may be added within v1.
+         * @description What a webhook endpoint’s `eventTypes` may name (exactly, or by a prefix such as `order.*`); others are refused. New types may be added within v1. With `include=payload`, each type also has the JSON Schema of its payload (`data`).
          *
          *     Requires any valid credential.
          */
@@ -3509,7 +3509,1928 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "staff_user.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * staff_user.created
+         * @description Sent to each enabled webhook endpoint subscribed to `staff_user.created` (or a prefix of it, or `*`) when a staff user was created (`data.staffUser`). From the access module.
+         */
+        post: operations["onStaffUserCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "staff_user.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * staff_user.updated
+         * @description Sent to each enabled webhook endpoint subscribed to `staff_user.updated` (or a prefix of it, or `*`) when a staff user’s name, role, stores or password changed, or the user was enabled again. From the access module.
+         */
+        post: operations["onStaffUserUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "staff_user.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * staff_user.disabled
+         * @description Sent to each enabled webhook endpoint subscribed to `staff_user.disabled` (or a prefix of it, or `*`) when a staff user was disabled; their sessions end. From the access module.
+         */
+        post: operations["onStaffUserDisabled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * api_key.created
+         * @description Sent to each enabled webhook endpoint subscribed to `api_key.created` (or a prefix of it, or `*`) when an API key was created (`data.apiKey`, never the key itself). From the access module.
+         */
+        post: operations["onApiKeyCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "api_key.revoked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * api_key.revoked
+         * @description Sent to each enabled webhook endpoint subscribed to `api_key.revoked` (or a prefix of it, or `*`) when an API key was revoked. From the access module.
+         */
+        post: operations["onApiKeyRevoked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "customer.signed_up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * customer.signed_up
+         * @description Sent to each enabled webhook endpoint subscribed to `customer.signed_up` (or a prefix of it, or `*`) when a customer created an account. From the accounts module.
+         */
+        post: operations["onCustomerSignedUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "customer.signed_in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * customer.signed_in
+         * @description Sent to each enabled webhook endpoint subscribed to `customer.signed_in` (or a prefix of it, or `*`) when a customer signed in (`data.sessionId`). From the accounts module.
+         */
+        post: operations["onCustomerSignedIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "customer.password_reset_requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * customer.password_reset_requested
+         * @description Sent to each enabled webhook endpoint subscribed to `customer.password_reset_requested` (or a prefix of it, or `*`) when a customer asked for a password-reset e-mail. From the accounts module.
+         */
+        post: operations["onCustomerPasswordResetRequested"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "customer.password_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * customer.password_changed
+         * @description Sent to each enabled webhook endpoint subscribed to `customer.password_changed` (or a prefix of it, or `*`) when a customer set a new password; all their sessions ended. From the accounts module.
+         */
+        post: operations["onCustomerPasswordChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "consent.changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * consent.changed
+         * @description Sent to each enabled webhook endpoint subscribed to `consent.changed` (or a prefix of it, or `*`) when a person’s consent for a purpose changed (`customerId` set when known). From the consent module.
+         */
+        post: operations["onConsentChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "customer.erased": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * customer.erased
+         * @description Sent to each enabled webhook endpoint subscribed to `customer.erased` (or a prefix of it, or `*`) when a person was erased under the GDPR (`data.customerIds`: erase them downstream too). From the privacy module.
+         */
+        post: operations["onCustomerErased"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "profile.merged": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * profile.merged
+         * @description Sent to each enabled webhook endpoint subscribed to `profile.merged` (or a prefix of it, or `*`) when identity resolution joined two profiles (with the identifier and event that did it). From the customers module.
+         */
+        post: operations["onProfileMerged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "profile.unmerged": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * profile.unmerged
+         * @description Sent to each enabled webhook endpoint subscribed to `profile.unmerged` (or a prefix of it, or `*`) when staff undid a merge: both profiles have their own identifiers, events and traits again. From the customers module.
+         */
+        post: operations["onProfileUnmerged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "identity_rules.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * identity_rules.updated
+         * @description Sent to each enabled webhook endpoint subscribed to `identity_rules.updated` (or a prefix of it, or `*`) when the identity resolution rules changed. From the customers module.
+         */
+        post: operations["onIdentityRulesUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook_endpoint.created
+         * @description Sent to each enabled webhook endpoint subscribed to `webhook_endpoint.created` (or a prefix of it, or `*`) when a webhook endpoint was added. From the webhooks module.
+         */
+        post: operations["onWebhookEndpointCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook_endpoint.updated
+         * @description Sent to each enabled webhook endpoint subscribed to `webhook_endpoint.updated` (or a prefix of it, or `*`) when a webhook endpoint was changed, enabled again or given a new secret. From the webhooks module.
+         */
+        post: operations["onWebhookEndpointUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook_endpoint.deleted
+         * @description Sent to each enabled webhook endpoint subscribed to `webhook_endpoint.deleted` (or a prefix of it, or `*`) when a webhook endpoint was removed with its delivery log. From the webhooks module.
+         */
+        post: operations["onWebhookEndpointDeleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook_endpoint.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook_endpoint.disabled
+         * @description Sent to each enabled webhook endpoint subscribed to `webhook_endpoint.disabled` (or a prefix of it, or `*`) when an endpoint was disabled because its deliveries failed for the whole retry window (`data.reason`). From the webhooks module.
+         */
+        post: operations["onWebhookEndpointDisabled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.ping": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook.ping
+         * @description Sent to each enabled webhook endpoint subscribed to `webhook.ping` (or a prefix of it, or `*`) when a test event, sent only to the endpoint pinged (POST /v1/webhook-endpoints/{id}/ping); never in the event log. From the webhooks module.
+         */
+        post: operations["onWebhookPing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "product.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * product.created
+         * @description Sent to each enabled webhook endpoint subscribed to `product.created` (or a prefix of it, or `*`) when a product was created, by hand or by an import (`data.product` with its variants). From the catalog module.
+         */
+        post: operations["onProductCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "product.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * product.updated
+         * @description Sent to each enabled webhook endpoint subscribed to `product.updated` (or a prefix of it, or `*`) when a product, its variants or where it is sold changed. From the catalog module.
+         */
+        post: operations["onProductUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "product.archived": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * product.archived
+         * @description Sent to each enabled webhook endpoint subscribed to `product.archived` (or a prefix of it, or `*`) when a product was archived (no longer sold). From the catalog module.
+         */
+        post: operations["onProductArchived"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "category.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * category.created
+         * @description Sent to each enabled webhook endpoint subscribed to `category.created` (or a prefix of it, or `*`) when a category was created. From the catalog module.
+         */
+        post: operations["onCategoryCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "category.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * category.updated
+         * @description Sent to each enabled webhook endpoint subscribed to `category.updated` (or a prefix of it, or `*`) when a category was renamed, moved or reordered. From the catalog module.
+         */
+        post: operations["onCategoryUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "category.deleted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * category.deleted
+         * @description Sent to each enabled webhook endpoint subscribed to `category.deleted` (or a prefix of it, or `*`) when an empty category was deleted. From the catalog module.
+         */
+        post: operations["onCategoryDeleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "attribute.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * attribute.created
+         * @description Sent to each enabled webhook endpoint subscribed to `attribute.created` (or a prefix of it, or `*`) when a product attribute was defined. From the catalog module.
+         */
+        post: operations["onAttributeCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "price_list.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * price_list.created
+         * @description Sent to each enabled webhook endpoint subscribed to `price_list.created` (or a prefix of it, or `*`) when a price list was created. From the pricing module.
+         */
+        post: operations["onPriceListCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "price_list.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * price_list.updated
+         * @description Sent to each enabled webhook endpoint subscribed to `price_list.updated` (or a prefix of it, or `*`) when a price list’s scope, window, priority or status changed. From the pricing module.
+         */
+        post: operations["onPriceListUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "price.changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * price.changed
+         * @description Sent to each enabled webhook endpoint subscribed to `price.changed` (or a prefix of it, or `*`) when prices in a list were set (added or replaced). From the pricing module.
+         */
+        post: operations["onPriceChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "price.removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * price.removed
+         * @description Sent to each enabled webhook endpoint subscribed to `price.removed` (or a prefix of it, or `*`) when a price was removed from a list. From the pricing module.
+         */
+        post: operations["onPriceRemoved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "promotion.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * promotion.created
+         * @description Sent to each enabled webhook endpoint subscribed to `promotion.created` (or a prefix of it, or `*`) when a promotion was created. From the promotions module.
+         */
+        post: operations["onPromotionCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "promotion.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * promotion.updated
+         * @description Sent to each enabled webhook endpoint subscribed to `promotion.updated` (or a prefix of it, or `*`) when a promotion was changed. From the promotions module.
+         */
+        post: operations["onPromotionUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "promotion.redeemed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * promotion.redeemed
+         * @description Sent to each enabled webhook endpoint subscribed to `promotion.redeemed` (or a prefix of it, or `*`) when a promotion (or coupon) was used by a placed order (`customerId` set when known). From the promotions module.
+         */
+        post: operations["onPromotionRedeemed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "promotion.redemption_reversed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * promotion.redemption_reversed
+         * @description Sent to each enabled webhook endpoint subscribed to `promotion.redemption_reversed` (or a prefix of it, or `*`) when a redemption was given back, e.g. because the order was cancelled. From the promotions module.
+         */
+        post: operations["onPromotionRedemptionReversed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "import.succeeded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * import.succeeded
+         * @description Sent to each enabled webhook endpoint subscribed to `import.succeeded` (or a prefix of it, or `*`) when an import job finished (`data.job` with its counts; rejected rows are listed on the job). From the imports module.
+         */
+        post: operations["onImportSucceeded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "import.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * import.failed
+         * @description Sent to each enabled webhook endpoint subscribed to `import.failed` (or a prefix of it, or `*`) when an import job stopped with an error. From the imports module.
+         */
+        post: operations["onImportFailed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "location.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * location.created
+         * @description Sent to each enabled webhook endpoint subscribed to `location.created` (or a prefix of it, or `*`) when a warehouse, store or supplier location was added. From the inventory module.
+         */
+        post: operations["onLocationCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "location.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * location.updated
+         * @description Sent to each enabled webhook endpoint subscribed to `location.updated` (or a prefix of it, or `*`) when a location was changed. From the inventory module.
+         */
+        post: operations["onLocationUpdated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "stock.changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * stock.changed
+         * @description Sent to each enabled webhook endpoint subscribed to `stock.changed` (or a prefix of it, or `*`) when a movement in the stock ledger changed a level (`data.movement`, `data.level`). From the inventory module.
+         */
+        post: operations["onStockChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "stock.low": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * stock.low
+         * @description Sent to each enabled webhook endpoint subscribed to `stock.low` (or a prefix of it, or `*`) when a level’s available-to-promise fell to its low-stock threshold or below. From the inventory module.
+         */
+        post: operations["onStockLow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "stock.out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * stock.out
+         * @description Sent to each enabled webhook endpoint subscribed to `stock.out` (or a prefix of it, or `*`) when a level’s available-to-promise reached 0. From the inventory module.
+         */
+        post: operations["onStockOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "stock.back_in_stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * stock.back_in_stock
+         * @description Sent to each enabled webhook endpoint subscribed to `stock.back_in_stock` (or a prefix of it, or `*`) when a level’s available-to-promise rose above 0 again. From the inventory module.
+         */
+        post: operations["onStockBackInStock"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "stock.settings_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * stock.settings_changed
+         * @description Sent to each enabled webhook endpoint subscribed to `stock.settings_changed` (or a prefix of it, or `*`) when a level’s safety stock or low-stock threshold changed. From the inventory module.
+         */
+        post: operations["onStockSettingsChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reservation.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * reservation.created
+         * @description Sent to each enabled webhook endpoint subscribed to `reservation.created` (or a prefix of it, or `*`) when stock was reserved for a cart or order. From the inventory module.
+         */
+        post: operations["onReservationCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reservation.released": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * reservation.released
+         * @description Sent to each enabled webhook endpoint subscribed to `reservation.released` (or a prefix of it, or `*`) when reserved stock was given back. From the inventory module.
+         */
+        post: operations["onReservationReleased"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reservation.converted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * reservation.converted
+         * @description Sent to each enabled webhook endpoint subscribed to `reservation.converted` (or a prefix of it, or `*`) when reserved stock left as a sale. From the inventory module.
+         */
+        post: operations["onReservationConverted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "reservation.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * reservation.expired
+         * @description Sent to each enabled webhook endpoint subscribed to `reservation.expired` (or a prefix of it, or `*`) when a reservation ran out of time and its stock came back. From the inventory module.
+         */
+        post: operations["onReservationExpired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "transfer.requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * transfer.requested
+         * @description Sent to each enabled webhook endpoint subscribed to `transfer.requested` (or a prefix of it, or `*`) when a transfer between locations was requested. From the inventory module.
+         */
+        post: operations["onTransferRequested"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "transfer.shipped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * transfer.shipped
+         * @description Sent to each enabled webhook endpoint subscribed to `transfer.shipped` (or a prefix of it, or `*`) when a transfer left its origin. From the inventory module.
+         */
+        post: operations["onTransferShipped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "transfer.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * transfer.received
+         * @description Sent to each enabled webhook endpoint subscribed to `transfer.received` (or a prefix of it, or `*`) when a transfer arrived at its destination. From the inventory module.
+         */
+        post: operations["onTransferReceived"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "transfer.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * transfer.cancelled
+         * @description Sent to each enabled webhook endpoint subscribed to `transfer.cancelled` (or a prefix of it, or `*`) when a requested transfer was cancelled. From the inventory module.
+         */
+        post: operations["onTransferCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "count.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * count.created
+         * @description Sent to each enabled webhook endpoint subscribed to `count.created` (or a prefix of it, or `*`) when a cycle count was started for a store zone. From the inventory module.
+         */
+        post: operations["onCountCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "count.submitted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * count.submitted
+         * @description Sent to each enabled webhook endpoint subscribed to `count.submitted` (or a prefix of it, or `*`) when every line of a count was counted and it awaits approval. From the inventory module.
+         */
+        post: operations["onCountSubmitted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "count.approved": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * count.approved
+         * @description Sent to each enabled webhook endpoint subscribed to `count.approved` (or a prefix of it, or `*`) when a count was approved: its variances became count corrections. From the inventory module.
+         */
+        post: operations["onCountApproved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "count.rejected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * count.rejected
+         * @description Sent to each enabled webhook endpoint subscribed to `count.rejected` (or a prefix of it, or `*`) when a count was rejected: stock stays as it was. From the inventory module.
+         */
+        post: operations["onCountRejected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "back_in_stock.subscribed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * back_in_stock.subscribed
+         * @description Sent to each enabled webhook endpoint subscribed to `back_in_stock.subscribed` (or a prefix of it, or `*`) when a shopper asked for an e-mail when a product is back in stock (`customerId` set when known). From the inventory module.
+         */
+        post: operations["onBackInStockSubscribed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "back_in_stock.notified": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * back_in_stock.notified
+         * @description Sent to each enabled webhook endpoint subscribed to `back_in_stock.notified` (or a prefix of it, or `*`) when the back-in-stock e-mail was sent. From the inventory module.
+         */
+        post: operations["onBackInStockNotified"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "supplier.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * supplier.created
+         * @description Sent to each enabled webhook endpoint subscribed to `supplier.created` (or a prefix of it, or `*`) when a supplier was added. From the inventory module.
+         */
+        post: operations["onSupplierCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "supplier.items_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * supplier.items_changed
+         * @description Sent to each enabled webhook endpoint subscribed to `supplier.items_changed` (or a prefix of it, or `*`) when what a supplier delivers (lead time, pack size, minimum order, cost) changed. From the inventory module.
+         */
+        post: operations["onSupplierItemsChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "purchase_order.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * purchase_order.created
+         * @description Sent to each enabled webhook endpoint subscribed to `purchase_order.created` (or a prefix of it, or `*`) when a purchase order was drafted. From the inventory module.
+         */
+        post: operations["onPurchaseOrderCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "purchase_order.sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * purchase_order.sent
+         * @description Sent to each enabled webhook endpoint subscribed to `purchase_order.sent` (or a prefix of it, or `*`) when a purchase order was sent; its quantities are incoming. From the inventory module.
+         */
+        post: operations["onPurchaseOrderSent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "purchase_order.partially_received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * purchase_order.partially_received
+         * @description Sent to each enabled webhook endpoint subscribed to `purchase_order.partially_received` (or a prefix of it, or `*`) when part of a purchase order was received. From the inventory module.
+         */
+        post: operations["onPurchaseOrderPartiallyReceived"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "purchase_order.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * purchase_order.received
+         * @description Sent to each enabled webhook endpoint subscribed to `purchase_order.received` (or a prefix of it, or `*`) when all of a purchase order was received. From the inventory module.
+         */
+        post: operations["onPurchaseOrderReceived"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "purchase_order.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * purchase_order.cancelled
+         * @description Sent to each enabled webhook endpoint subscribed to `purchase_order.cancelled` (or a prefix of it, or `*`) when a purchase order was cancelled. From the inventory module.
+         */
+        post: operations["onPurchaseOrderCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.placed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.placed
+         * @description Sent to each enabled webhook endpoint subscribed to `order.placed` (or a prefix of it, or `*`) when an order was placed at checkout. From the commerce module.
+         */
+        post: operations["onOrderPlaced"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.handed_over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.handed_over
+         * @description Sent to each enabled webhook endpoint subscribed to `order.handed_over` (or a prefix of it, or `*`) when the goods of a till, kiosk or scan & go sale were carried out at the counter (lines fulfilled, sold in the stock ledger). From the commerce module.
+         */
+        post: operations["onOrderHandedOver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.line_cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.line_cancelled
+         * @description Sent to each enabled webhook endpoint subscribed to `order.line_cancelled` (or a prefix of it, or `*`) when an order line was cancelled before it was fulfilled; the rest was priced again. From the commerce module.
+         */
+        post: operations["onOrderLineCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.pickup_store_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.pickup_store_changed
+         * @description Sent to each enabled webhook endpoint subscribed to `order.pickup_store_changed` (or a prefix of it, or `*`) when pickup lines were moved to another store. From the commerce module.
+         */
+        post: operations["onOrderPickupStoreChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.note_added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.note_added
+         * @description Sent to each enabled webhook endpoint subscribed to `order.note_added` (or a prefix of it, or `*`) when staff added a note to an order. From the commerce module.
+         */
+        post: operations["onOrderNoteAdded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.completed
+         * @description Sent to each enabled webhook endpoint subscribed to `order.completed` (or a prefix of it, or `*`) when every line of an order was fulfilled or cancelled, at least one fulfilled. From the commerce module.
+         */
+        post: operations["onOrderCompleted"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * order.cancelled
+         * @description Sent to each enabled webhook endpoint subscribed to `order.cancelled` (or a prefix of it, or `*`) when every line of an order was cancelled. From the commerce module.
+         */
+        post: operations["onOrderCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.captured": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.captured
+         * @description Sent to each enabled webhook endpoint subscribed to `payment.captured` (or a prefix of it, or `*`) when authorised money was captured (at the sale for cash and the card terminal, as goods leave for online payments). From the commerce module.
+         */
+        post: operations["onPaymentCaptured"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.voided": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.voided
+         * @description Sent to each enabled webhook endpoint subscribed to `payment.voided` (or a prefix of it, or `*`) when authorised money was released without being captured. From the commerce module.
+         */
+        post: operations["onPaymentVoided"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.settled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.settled
+         * @description Sent to each enabled webhook endpoint subscribed to `payment.settled` (or a prefix of it, or `*`) when a pending authorisation succeeded (the provider said so). From the commerce module.
+         */
+        post: operations["onPaymentSettled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.failed
+         * @description Sent to each enabled webhook endpoint subscribed to `payment.failed` (or a prefix of it, or `*`) when a pending authorisation failed (the provider said so). From the commerce module.
+         */
+        post: operations["onPaymentFailed"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.expired": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.expired
+         * @description Sent to each enabled webhook endpoint subscribed to `payment.expired` (or a prefix of it, or `*`) when an authorisation lapsed before all of it was captured (recorded as a void of what was left). From the commerce module.
+         */
+        post: operations["onPaymentExpired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.reauthorised": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.reauthorised
+         * @description Sent to each enabled webhook endpoint subscribed to `payment.reauthorised` (or a prefix of it, or `*`) when a lapsed authorisation was renewed at the provider for what is still to capture. From the commerce module.
+         */
+        post: operations["onPaymentReauthorised"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "payment.attention_required": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * payment.attention_required
+         * @description Sent to each enabled webhook endpoint subscribed to `payment.attention_required` (or a prefix of it, or `*`) when money still to capture could not be authorised again: the order needs attention (cancel it, or take the payment at the counter). From the commerce module.
+         */
+        post: operations["onPaymentAttentionRequired"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "refund.issued": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * refund.issued
+         * @description Sent to each enabled webhook endpoint subscribed to `refund.issued` (or a prefix of it, or `*`) when money was given back to the order’s tenders. From the commerce module.
+         */
+        post: operations["onRefundIssued"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "gift_card.issued": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * gift_card.issued
+         * @description Sent to each enabled webhook endpoint subscribed to `gift_card.issued` (or a prefix of it, or `*`) when a gift card was issued (never its code). From the payments module.
+         */
+        post: operations["onGiftCardIssued"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "gift_card.balance_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * gift_card.balance_changed
+         * @description Sent to each enabled webhook endpoint subscribed to `gift_card.balance_changed` (or a prefix of it, or `*`) when money was added to or taken off a gift card. From the payments module.
+         */
+        post: operations["onGiftCardBalanceChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "gift_card.status_changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * gift_card.status_changed
+         * @description Sent to each enabled webhook endpoint subscribed to `gift_card.status_changed` (or a prefix of it, or `*`) when a gift card was disabled or enabled. From the payments module.
+         */
+        post: operations["onGiftCardStatusChanged"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fulfilment.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fulfilment.created
+         * @description Sent to each enabled webhook endpoint subscribed to `fulfilment.created` (or a prefix of it, or `*`) when the sourcing engine assigned order lines to a location. From the fulfilment module.
+         */
+        post: operations["onFulfilmentCreated"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fulfilment.picked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fulfilment.picked
+         * @description Sent to each enabled webhook endpoint subscribed to `fulfilment.picked` (or a prefix of it, or `*`) when the pick list is done. From the fulfilment module.
+         */
+        post: operations["onFulfilmentPicked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fulfilment.packed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fulfilment.packed
+         * @description Sent to each enabled webhook endpoint subscribed to `fulfilment.packed` (or a prefix of it, or `*`) when the parcel is packed. From the fulfilment module.
+         */
+        post: operations["onFulfilmentPacked"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fulfilment.shipped": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fulfilment.shipped
+         * @description Sent to each enabled webhook endpoint subscribed to `fulfilment.shipped` (or a prefix of it, or `*`) when the parcel was handed to a carrier (with its tracking number). From the fulfilment module.
+         */
+        post: operations["onFulfilmentShipped"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fulfilment.delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fulfilment.delivered
+         * @description Sent to each enabled webhook endpoint subscribed to `fulfilment.delivered` (or a prefix of it, or `*`) when the parcel was delivered at the customer’s address. From the fulfilment module.
+         */
+        post: operations["onFulfilmentDelivered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fulfilment.ready_for_pickup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fulfilment.ready_for_pickup
+         * @description Sent to each enabled webhook endpoint subscribed to `fulfilment.ready_for_pickup` (or a prefix of it, or `*`) when the parcel waits at the store; the customer got the pickup code. From the fulfilment module.
+         */
+        post: operations["onFulfilmentReadyForPickup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fulfilment.collected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fulfilment.collected
+         * @description Sent to each enabled webhook endpoint subscribed to `fulfilment.collected` (or a prefix of it, or `*`) when the customer collected the parcel at the store. From the fulfilment module.
+         */
+        post: operations["onFulfilmentCollected"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fulfilment.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fulfilment.cancelled
+         * @description Sent to each enabled webhook endpoint subscribed to `fulfilment.cancelled` (or a prefix of it, or `*`) when a fulfilment was cancelled; its stock was released. From the fulfilment module.
+         */
+        post: operations["onFulfilmentCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fulfilment.line_removed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fulfilment.line_removed
+         * @description Sent to each enabled webhook endpoint subscribed to `fulfilment.line_removed` (or a prefix of it, or `*`) when a cancelled order line left a fulfilment. From the fulfilment module.
+         */
+        post: operations["onFulfilmentLineRemoved"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "fulfilment.line_added": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * fulfilment.line_added
+         * @description Sent to each enabled webhook endpoint subscribed to `fulfilment.line_added` (or a prefix of it, or `*`) when an order line joined a fulfilment (e.g. moved to another pickup store). From the fulfilment module.
+         */
+        post: operations["onFulfilmentLineAdded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "return.requested": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * return.requested
+         * @description Sent to each enabled webhook endpoint subscribed to `return.requested` (or a prefix of it, or `*`) when a return was authorised (an RMA), or taken directly at a store. From the returns module.
+         */
+        post: operations["onReturnRequested"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "return.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * return.received
+         * @description Sent to each enabled webhook endpoint subscribed to `return.received` (or a prefix of it, or `*`) when returned goods were received and inspected. From the returns module.
+         */
+        post: operations["onReturnReceived"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "return.refunded": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * return.refunded
+         * @description Sent to each enabled webhook endpoint subscribed to `return.refunded` (or a prefix of it, or `*`) when a received return was refunded (`data.refund`: how much and over which tenders). From the returns module.
+         */
+        post: operations["onReturnRefunded"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "return.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * return.cancelled
+         * @description Sent to each enabled webhook endpoint subscribed to `return.cancelled` (or a prefix of it, or `*`) when a return was cancelled before it was received. From the returns module.
+         */
+        post: operations["onReturnCancelled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /** @description RFC 9457 problem details. */
@@ -3584,6 +5505,10 @@ export interface components {
                 module: string;
                 /** @description When it happens. */
                 description: string;
+                /** @description The JSON Schema of its `data` (with `include=payload`); the same as in the OpenAPI document’s `webhooks`. */
+                payload?: {
+                    [key: string]: unknown;
+                };
             }[];
         };
         StaffUser: {
@@ -5544,6 +7469,4669 @@ export interface components {
             };
             customerIds?: string[];
         };
+        /** @description The `staff_user.created` event as a webhook delivers it: a staff user was created (`data.staffUser`). */
+        StaffUserCreatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "staff_user.created";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                staffUser: {
+                    /** @description stf_… */
+                    id: string;
+                    email: string;
+                    name: string | null;
+                    /** @description admin, merchandiser, marketer, store_manager, store_associate, service_agent or planner (GET /v1/roles) */
+                    role: string;
+                    /** @description The stores the user works for; null for all. */
+                    storeIds: string[] | null;
+                    /** @enum {unknown} */
+                    status: "active" | "disabled";
+                    lastSignInAt: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `staff_user.updated` event as a webhook delivers it: a staff user’s name, role, stores or password changed, or the user was enabled again. */
+        StaffUserUpdatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "staff_user.updated";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                staffUser: {
+                    /** @description stf_… */
+                    id: string;
+                    email: string;
+                    name: string | null;
+                    /** @description admin, merchandiser, marketer, store_manager, store_associate, service_agent or planner (GET /v1/roles) */
+                    role: string;
+                    /** @description The stores the user works for; null for all. */
+                    storeIds: string[] | null;
+                    /** @enum {unknown} */
+                    status: "active" | "disabled";
+                    lastSignInAt: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `staff_user.disabled` event as a webhook delivers it: a staff user was disabled; their sessions end. */
+        StaffUserDisabledEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "staff_user.disabled";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                staffUser: {
+                    /** @description stf_… */
+                    id: string;
+                    email: string;
+                    name: string | null;
+                    /** @description admin, merchandiser, marketer, store_manager, store_associate, service_agent or planner (GET /v1/roles) */
+                    role: string;
+                    /** @description The stores the user works for; null for all. */
+                    storeIds: string[] | null;
+                    /** @enum {unknown} */
+                    status: "active" | "disabled";
+                    lastSignInAt: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `api_key.created` event as a webhook delivers it: an API key was created (`data.apiKey`, never the key itself). */
+        ApiKeyCreatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "api_key.created";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                apiKey: {
+                    /** @description key_… */
+                    id: string;
+                    /** @enum {unknown} */
+                    kind: "secret" | "publishable";
+                    name: string;
+                    tokenHint: string;
+                    scopes: string[];
+                    storeIds: string[] | null;
+                    createdBy: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                    lastUsedAt: string | null;
+                    revokedAt: string | null;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `api_key.revoked` event as a webhook delivers it: an API key was revoked. */
+        ApiKeyRevokedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "api_key.revoked";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                apiKey: {
+                    /** @description key_… */
+                    id: string;
+                    /** @enum {unknown} */
+                    kind: "secret" | "publishable";
+                    name: string;
+                    tokenHint: string;
+                    scopes: string[];
+                    storeIds: string[] | null;
+                    createdBy: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                    lastUsedAt: string | null;
+                    revokedAt: string | null;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `customer.signed_up` event as a webhook delivers it: a customer created an account. */
+        CustomerSignedUpEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "customer.signed_up";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                customer: {
+                    /** @description cus_… */
+                    id: string;
+                    email: string;
+                    name: string | null;
+                    /** @description nl or en */
+                    locale: string;
+                    /** @enum {unknown} */
+                    status: "active" | "disabled";
+                    /** Format: date-time */
+                    createdAt: string;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `customer.signed_in` event as a webhook delivers it: a customer signed in (`data.sessionId`). */
+        CustomerSignedInEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "customer.signed_in";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description css_… */
+                sessionId: string;
+            };
+        };
+        /** @description The `customer.password_reset_requested` event as a webhook delivers it: a customer asked for a password-reset e-mail. */
+        CustomerPasswordResetRequestedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "customer.password_reset_requested";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: Record<string, never>;
+        };
+        /** @description The `customer.password_changed` event as a webhook delivers it: a customer set a new password; all their sessions ended. */
+        CustomerPasswordChangedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "customer.password_changed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: Record<string, never>;
+        };
+        /** @description The `consent.changed` event as a webhook delivers it: a person’s consent for a purpose changed (`customerId` set when known). */
+        ConsentChangedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "consent.changed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description The consent record. */
+                recordId: string;
+                /** @enum {unknown} */
+                purpose: "email" | "sms" | "push" | "personalisation" | "profiling" | "analytics";
+                granted: boolean;
+                /** @description What held before (a purpose never decided counts as its default). */
+                previous: boolean;
+                /** @enum {unknown} */
+                source: "account" | "unsubscribe" | "staff" | "checkout" | "sdk" | "api";
+                customerId: string | null;
+                anonymousId: string | null;
+                profileId: string | null;
+                /** @description Whether the decision was recorded for an e-mail address (never the address itself). */
+                hasEmail: boolean;
+                /** Format: date-time */
+                recordedAt: string;
+            };
+        };
+        /** @description The `customer.erased` event as a webhook delivers it: a person was erased under the GDPR (`data.customerIds`: erase them downstream too). */
+        CustomerErasedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "customer.erased";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description The erasure. */
+                erasureId: string;
+                /** @description The account ids erased: erase them downstream too. */
+                customerIds: string[];
+                profileIds: string[];
+                /** @description How many anonymous ids were erased (never the ids). */
+                anonymousIdCount: number;
+            };
+        };
+        /** @description The `profile.merged` event as a webhook delivers it: identity resolution joined two profiles (with the identifier and event that did it). */
+        ProfileMergedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "profile.merged";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description pmg_… */
+                mergeId: string;
+                /** @description The profile that absorbed the other (prf_…). */
+                survivorId: string;
+                /** @description The profile absorbed (prf_…). */
+                mergedId: string;
+                /** @description The identifier the two shared. */
+                identifier: {
+                    /** @enum {unknown} */
+                    kind: "customer_id" | "email" | "phone" | "loyalty_card" | "card_fingerprint" | "social" | "anonymous_id";
+                    value: string;
+                } | null;
+                eventId: string | null;
+                reason: string;
+            };
+        };
+        /** @description The `profile.unmerged` event as a webhook delivers it: staff undid a merge: both profiles have their own identifiers, events and traits again. */
+        ProfileUnmergedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "profile.unmerged";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description pmg_… */
+                mergeId: string;
+                /** @description prf_… */
+                survivorId: string;
+                /** @description The profile restored (prf_…). */
+                mergedId: string;
+                reason: string | null;
+            };
+        };
+        /** @description The `identity_rules.updated` event as a webhook delivers it: the identity resolution rules changed. */
+        IdentityRulesUpdatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "identity_rules.updated";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                rules: {
+                    priority: ("customer_id" | "email" | "phone" | "loyalty_card" | "card_fingerprint" | "social" | "anonymous_id")[];
+                    merge: {
+                        customer_id: boolean;
+                        email: boolean;
+                        phone: boolean;
+                        loyalty_card: boolean;
+                        card_fingerprint: boolean;
+                        social: boolean;
+                        anonymous_id: boolean;
+                    };
+                    maxPerProfile: {
+                        customer_id?: number;
+                        email?: number;
+                        phone?: number;
+                        loyalty_card?: number;
+                        card_fingerprint?: number;
+                        social?: number;
+                        anonymous_id?: number;
+                    };
+                    anonymousIdMaxUsers: number;
+                    blocked: {
+                        customer_id?: string[];
+                        email?: string[];
+                        phone?: string[];
+                        loyalty_card?: string[];
+                        card_fingerprint?: string[];
+                        social?: string[];
+                        anonymous_id?: string[];
+                    };
+                    phoneDefaultCountry: string;
+                };
+                version: number;
+            };
+        };
+        /** @description The `webhook_endpoint.created` event as a webhook delivers it: a webhook endpoint was added. */
+        WebhookEndpointCreatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "webhook_endpoint.created";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                endpoint: {
+                    /** @description whe_… */
+                    id: string;
+                    url: string;
+                    description: string | null;
+                    /** @description Event types, `*`, or prefixes ending in `.*`. */
+                    eventTypes: string[];
+                    /** @enum {unknown} */
+                    status: "enabled" | "disabled";
+                    disabledReason: string | null;
+                    failingSince: string | null;
+                    consecutiveFailures: number;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `webhook_endpoint.updated` event as a webhook delivers it: a webhook endpoint was changed, enabled again or given a new secret. */
+        WebhookEndpointUpdatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "webhook_endpoint.updated";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                endpoint: {
+                    /** @description whe_… */
+                    id: string;
+                    url: string;
+                    description: string | null;
+                    /** @description Event types, `*`, or prefixes ending in `.*`. */
+                    eventTypes: string[];
+                    /** @enum {unknown} */
+                    status: "enabled" | "disabled";
+                    disabledReason: string | null;
+                    failingSince: string | null;
+                    consecutiveFailures: number;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `webhook_endpoint.deleted` event as a webhook delivers it: a webhook endpoint was removed with its delivery log. */
+        WebhookEndpointDeletedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "webhook_endpoint.deleted";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                endpoint: {
+                    /** @description whe_… */
+                    id: string;
+                    url: string;
+                    description: string | null;
+                    /** @description Event types, `*`, or prefixes ending in `.*`. */
+                    eventTypes: string[];
+                    /** @enum {unknown} */
+                    status: "enabled" | "disabled";
+                    disabledReason: string | null;
+                    failingSince: string | null;
+                    consecutiveFailures: number;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `webhook_endpoint.disabled` event as a webhook delivers it: an endpoint was disabled because its deliveries failed for the whole retry window (`data.reason`). */
+        WebhookEndpointDisabledEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "webhook_endpoint.disabled";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                endpoint: {
+                    /** @description whe_… */
+                    id: string;
+                    url: string;
+                    description: string | null;
+                    /** @description Event types, `*`, or prefixes ending in `.*`. */
+                    eventTypes: string[];
+                    /** @enum {unknown} */
+                    status: "enabled" | "disabled";
+                    disabledReason: string | null;
+                    failingSince: string | null;
+                    consecutiveFailures: number;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    version: number;
+                };
+                reason: string;
+            };
+        };
+        /** @description The `webhook.ping` event as a webhook delivers it: a test event, sent only to the endpoint pinged (POST /v1/webhook-endpoints/{id}/ping); never in the event log. */
+        WebhookPingEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "webhook.ping";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                message: string;
+                requestedBy: string | null;
+            };
+        };
+        /** @description The `product.created` event as a webhook delivers it: a product was created, by hand or by an import (`data.product` with its variants). */
+        ProductCreatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "product.created";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                product: {
+                    /** @description prd_… */
+                    id: string;
+                    handle: string;
+                    /** @enum {unknown} */
+                    status: "draft" | "active" | "archived";
+                    /** @enum {unknown} */
+                    kind: "physical" | "service";
+                    title: {
+                        nl: string | null;
+                        en: string | null;
+                    };
+                    description: {
+                        nl: string | null;
+                        en: string | null;
+                    };
+                    displayTitle: string;
+                    displayDescription: string | null;
+                    categoryId: string | null;
+                    /** @enum {unknown} */
+                    taxClass: "standard" | "intermediate" | "reduced" | "zero";
+                    brand: string | null;
+                    /** @description Attribute values by attribute code. */
+                    attributes: {
+                        [key: string]: unknown;
+                    };
+                    media: {
+                        url: string;
+                        alt?: string;
+                    }[];
+                    externalRef: string | null;
+                    variants: {
+                        /** @description var_… */
+                        id: string;
+                        /** @description prd_… */
+                        productId: string;
+                        sku: string;
+                        gtin: string | null;
+                        /** @description e.g. { "size": "M", "colour": "blue" } */
+                        options: {
+                            [key: string]: string;
+                        };
+                        /** @enum {unknown} */
+                        status: "active" | "archived";
+                        position: number;
+                        version: number;
+                    }[];
+                    /** @description Where it is sold; storeId null: every store. */
+                    assortment: {
+                        /** @description web, app, pos, kiosk or scan_go */
+                        channel: string;
+                        storeId: string | null;
+                    }[];
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    version: number;
+                };
+            } | {
+                product: {
+                    /** @description prd_… */
+                    id: string;
+                    handle: string;
+                    /** @enum {unknown} */
+                    status: "draft" | "active" | "archived";
+                    /** @enum {unknown} */
+                    kind: "physical" | "service";
+                    title: {
+                        nl: string | null;
+                        en: string | null;
+                    };
+                    categoryId: string | null;
+                    externalRef: string | null;
+                };
+                /**
+                 * @description Written by an import job: a short form of the product.
+                 * @constant
+                 */
+                source: "import";
+            };
+        };
+        /** @description The `product.updated` event as a webhook delivers it: a product, its variants or where it is sold changed. */
+        ProductUpdatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "product.updated";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                product: {
+                    /** @description prd_… */
+                    id: string;
+                    handle: string;
+                    /** @enum {unknown} */
+                    status: "draft" | "active" | "archived";
+                    /** @enum {unknown} */
+                    kind: "physical" | "service";
+                    title: {
+                        nl: string | null;
+                        en: string | null;
+                    };
+                    description: {
+                        nl: string | null;
+                        en: string | null;
+                    };
+                    displayTitle: string;
+                    displayDescription: string | null;
+                    categoryId: string | null;
+                    /** @enum {unknown} */
+                    taxClass: "standard" | "intermediate" | "reduced" | "zero";
+                    brand: string | null;
+                    /** @description Attribute values by attribute code. */
+                    attributes: {
+                        [key: string]: unknown;
+                    };
+                    media: {
+                        url: string;
+                        alt?: string;
+                    }[];
+                    externalRef: string | null;
+                    variants: {
+                        /** @description var_… */
+                        id: string;
+                        /** @description prd_… */
+                        productId: string;
+                        sku: string;
+                        gtin: string | null;
+                        /** @description e.g. { "size": "M", "colour": "blue" } */
+                        options: {
+                            [key: string]: string;
+                        };
+                        /** @enum {unknown} */
+                        status: "active" | "archived";
+                        position: number;
+                        version: number;
+                    }[];
+                    /** @description Where it is sold; storeId null: every store. */
+                    assortment: {
+                        /** @description web, app, pos, kiosk or scan_go */
+                        channel: string;
+                        storeId: string | null;
+                    }[];
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    version: number;
+                };
+            } | {
+                product: {
+                    /** @description prd_… */
+                    id: string;
+                    handle: string;
+                    /** @enum {unknown} */
+                    status: "draft" | "active" | "archived";
+                    /** @enum {unknown} */
+                    kind: "physical" | "service";
+                    title: {
+                        nl: string | null;
+                        en: string | null;
+                    };
+                    categoryId: string | null;
+                    externalRef: string | null;
+                };
+                /**
+                 * @description Written by an import job: a short form of the product.
+                 * @constant
+                 */
+                source: "import";
+            };
+        };
+        /** @description The `product.archived` event as a webhook delivers it: a product was archived (no longer sold). */
+        ProductArchivedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "product.archived";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                product: {
+                    /** @description prd_… */
+                    id: string;
+                    handle: string;
+                    /** @enum {unknown} */
+                    status: "draft" | "active" | "archived";
+                    /** @enum {unknown} */
+                    kind: "physical" | "service";
+                    title: {
+                        nl: string | null;
+                        en: string | null;
+                    };
+                    description: {
+                        nl: string | null;
+                        en: string | null;
+                    };
+                    displayTitle: string;
+                    displayDescription: string | null;
+                    categoryId: string | null;
+                    /** @enum {unknown} */
+                    taxClass: "standard" | "intermediate" | "reduced" | "zero";
+                    brand: string | null;
+                    /** @description Attribute values by attribute code. */
+                    attributes: {
+                        [key: string]: unknown;
+                    };
+                    media: {
+                        url: string;
+                        alt?: string;
+                    }[];
+                    externalRef: string | null;
+                    variants: {
+                        /** @description var_… */
+                        id: string;
+                        /** @description prd_… */
+                        productId: string;
+                        sku: string;
+                        gtin: string | null;
+                        /** @description e.g. { "size": "M", "colour": "blue" } */
+                        options: {
+                            [key: string]: string;
+                        };
+                        /** @enum {unknown} */
+                        status: "active" | "archived";
+                        position: number;
+                        version: number;
+                    }[];
+                    /** @description Where it is sold; storeId null: every store. */
+                    assortment: {
+                        /** @description web, app, pos, kiosk or scan_go */
+                        channel: string;
+                        storeId: string | null;
+                    }[];
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `category.created` event as a webhook delivers it: a category was created. */
+        CategoryCreatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "category.created";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                category: {
+                    /** @description cat_… */
+                    id: string;
+                    parentId: string | null;
+                    slug: string;
+                    name: {
+                        nl: string | null;
+                        en: string | null;
+                    };
+                    displayName: string;
+                    position: number;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `category.updated` event as a webhook delivers it: a category was renamed, moved or reordered. */
+        CategoryUpdatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "category.updated";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                category: {
+                    /** @description cat_… */
+                    id: string;
+                    parentId: string | null;
+                    slug: string;
+                    name: {
+                        nl: string | null;
+                        en: string | null;
+                    };
+                    displayName: string;
+                    position: number;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `category.deleted` event as a webhook delivers it: an empty category was deleted. */
+        CategoryDeletedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "category.deleted";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                category: {
+                    /** @description cat_… */
+                    id: string;
+                    parentId: string | null;
+                    slug: string;
+                    name: {
+                        nl: string | null;
+                        en: string | null;
+                    };
+                    displayName: string;
+                    position: number;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `attribute.created` event as a webhook delivers it: a product attribute was defined. */
+        AttributeCreatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "attribute.created";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                attribute: {
+                    code: string;
+                    /** @enum {unknown} */
+                    type: "text" | "number" | "boolean" | "enum";
+                    labelNl: string | null;
+                    labelEn: string | null;
+                    options: string[] | null;
+                    filterable: boolean;
+                    /** Format: date-time */
+                    createdAt: string;
+                };
+            };
+        };
+        /** @description The `price_list.created` event as a webhook delivers it: a price list was created. */
+        PriceListCreatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "price_list.created";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                priceList: {
+                    /** @description pl_… */
+                    id: string;
+                    name: string;
+                    /** @enum {unknown} */
+                    status: "active" | "draft" | "archived";
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                    channel: string | null;
+                    storeId: string | null;
+                    customerGroup: string | null;
+                    priority: number;
+                    startsAt: string | null;
+                    endsAt: string | null;
+                    /** @description How narrow its scope is; the narrowest list wins. */
+                    specificity: number;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `price_list.updated` event as a webhook delivers it: a price list’s scope, window, priority or status changed. */
+        PriceListUpdatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "price_list.updated";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                priceList: {
+                    /** @description pl_… */
+                    id: string;
+                    name: string;
+                    /** @enum {unknown} */
+                    status: "active" | "draft" | "archived";
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                    channel: string | null;
+                    storeId: string | null;
+                    customerGroup: string | null;
+                    priority: number;
+                    startsAt: string | null;
+                    endsAt: string | null;
+                    /** @description How narrow its scope is; the narrowest list wins. */
+                    specificity: number;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `price.changed` event as a webhook delivers it: prices in a list were set (added or replaced). */
+        PriceChangedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "price.changed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description pl_… */
+                priceListId: string;
+                /** @description ISO 4217 code, e.g. EUR */
+                currency: string;
+                /** @description The first 500 prices set; `count` says how many in all. */
+                prices: {
+                    /** @description var_… */
+                    variantId: string;
+                    /** @description Price including VAT. */
+                    amount: number;
+                    minQuantity: number;
+                }[];
+                count: number;
+            };
+        };
+        /** @description The `price.removed` event as a webhook delivers it: a price was removed from a list. */
+        PriceRemovedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "price.removed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description pl_… */
+                priceListId: string;
+                /** @description var_… */
+                variantId: string;
+                minQuantity: number;
+            };
+        };
+        /** @description The `promotion.created` event as a webhook delivers it: a promotion was created. */
+        PromotionCreatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "promotion.created";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                promotion: {
+                    /** @description pro_… */
+                    id: string;
+                    name: string;
+                    /** @enum {unknown} */
+                    status: "active" | "draft" | "archived";
+                    /** @description Higher first. */
+                    priority: number;
+                    /** @enum {unknown} */
+                    stacking: "exclusive" | "combinable";
+                    startsAt: string | null;
+                    endsAt: string | null;
+                    channels?: ("web" | "app" | "pos" | "kiosk" | "scan_go")[];
+                    storeIds?: string[];
+                    memberOnly?: boolean;
+                    customerGroups?: string[];
+                    /** @description A personal offer for this customer (cus_…). */
+                    customerId?: string;
+                    requiresCoupon?: boolean;
+                    limits?: {
+                        total?: number;
+                        perCustomer?: number;
+                        /** @description Discount in all. */
+                        budget?: number;
+                    };
+                    /** @description Which lines qualify: any of the lists, or all. */
+                    target?: {
+                        /** @constant */
+                        all?: true;
+                        skus?: string[];
+                        productIds?: string[];
+                        categoryIds?: string[];
+                    };
+                    rule: {
+                        /** @constant */
+                        kind: "percent_off_items";
+                        percent: number;
+                    } | {
+                        /** @constant */
+                        kind: "amount_off_items";
+                        /** @description Off each qualifying unit. */
+                        amountPerUnit: number;
+                    } | {
+                        /** @constant */
+                        kind: "percent_off_order";
+                        percent: number;
+                        minSubtotal?: number;
+                    } | {
+                        /** @constant */
+                        kind: "amount_off_order";
+                        amount: number;
+                        minSubtotal?: number;
+                    } | {
+                        /** @constant */
+                        kind: "buy_x_get_y";
+                        buy: number;
+                        get: number;
+                        getPercentOff: number;
+                        /** @description Which lines qualify: any of the lists, or all. */
+                        getTarget?: {
+                            /** @constant */
+                            all?: true;
+                            skus?: string[];
+                            productIds?: string[];
+                            categoryIds?: string[];
+                        };
+                    } | {
+                        /** @constant */
+                        kind: "multi_buy";
+                        quantity: number;
+                        payFor?: number;
+                        forPrice?: number;
+                    } | {
+                        /** @constant */
+                        kind: "bundle";
+                        components: {
+                            /** @description Which lines qualify: any of the lists, or all. */
+                            target: {
+                                /** @constant */
+                                all?: true;
+                                skus?: string[];
+                                productIds?: string[];
+                                categoryIds?: string[];
+                            };
+                            quantity: number;
+                            label?: string;
+                        }[];
+                        bundlePrice: number;
+                    } | {
+                        /** @constant */
+                        kind: "free_shipping";
+                        minSubtotal?: number;
+                    };
+                    usage: {
+                        redemptions: number;
+                        spent: number;
+                    };
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `promotion.updated` event as a webhook delivers it: a promotion was changed. */
+        PromotionUpdatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "promotion.updated";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                promotion: {
+                    /** @description pro_… */
+                    id: string;
+                    name: string;
+                    /** @enum {unknown} */
+                    status: "active" | "draft" | "archived";
+                    /** @description Higher first. */
+                    priority: number;
+                    /** @enum {unknown} */
+                    stacking: "exclusive" | "combinable";
+                    startsAt: string | null;
+                    endsAt: string | null;
+                    channels?: ("web" | "app" | "pos" | "kiosk" | "scan_go")[];
+                    storeIds?: string[];
+                    memberOnly?: boolean;
+                    customerGroups?: string[];
+                    /** @description A personal offer for this customer (cus_…). */
+                    customerId?: string;
+                    requiresCoupon?: boolean;
+                    limits?: {
+                        total?: number;
+                        perCustomer?: number;
+                        /** @description Discount in all. */
+                        budget?: number;
+                    };
+                    /** @description Which lines qualify: any of the lists, or all. */
+                    target?: {
+                        /** @constant */
+                        all?: true;
+                        skus?: string[];
+                        productIds?: string[];
+                        categoryIds?: string[];
+                    };
+                    rule: {
+                        /** @constant */
+                        kind: "percent_off_items";
+                        percent: number;
+                    } | {
+                        /** @constant */
+                        kind: "amount_off_items";
+                        /** @description Off each qualifying unit. */
+                        amountPerUnit: number;
+                    } | {
+                        /** @constant */
+                        kind: "percent_off_order";
+                        percent: number;
+                        minSubtotal?: number;
+                    } | {
+                        /** @constant */
+                        kind: "amount_off_order";
+                        amount: number;
+                        minSubtotal?: number;
+                    } | {
+                        /** @constant */
+                        kind: "buy_x_get_y";
+                        buy: number;
+                        get: number;
+                        getPercentOff: number;
+                        /** @description Which lines qualify: any of the lists, or all. */
+                        getTarget?: {
+                            /** @constant */
+                            all?: true;
+                            skus?: string[];
+                            productIds?: string[];
+                            categoryIds?: string[];
+                        };
+                    } | {
+                        /** @constant */
+                        kind: "multi_buy";
+                        quantity: number;
+                        payFor?: number;
+                        forPrice?: number;
+                    } | {
+                        /** @constant */
+                        kind: "bundle";
+                        components: {
+                            /** @description Which lines qualify: any of the lists, or all. */
+                            target: {
+                                /** @constant */
+                                all?: true;
+                                skus?: string[];
+                                productIds?: string[];
+                                categoryIds?: string[];
+                            };
+                            quantity: number;
+                            label?: string;
+                        }[];
+                        bundlePrice: number;
+                    } | {
+                        /** @constant */
+                        kind: "free_shipping";
+                        minSubtotal?: number;
+                    };
+                    usage: {
+                        redemptions: number;
+                        spent: number;
+                    };
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `promotion.redeemed` event as a webhook delivers it: a promotion (or coupon) was used by a placed order (`customerId` set when known). */
+        PromotionRedeemedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "promotion.redeemed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description red_… */
+                redemptionId: string;
+                /** @description What used it, e.g. the order id. */
+                reference: string;
+                couponCode: string | null;
+                /** @description The discount given. */
+                amount: number;
+                /** @description Times used in all, now. */
+                redemptions: number;
+                /** @description Discount given in all, now. */
+                spent: number;
+            };
+        };
+        /** @description The `promotion.redemption_reversed` event as a webhook delivers it: a redemption was given back, e.g. because the order was cancelled. */
+        PromotionRedemptionReversedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "promotion.redemption_reversed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                reference: string;
+                couponCode: string | null;
+                /** @description The discount given back. */
+                amount: number;
+            };
+        };
+        /** @description The `import.succeeded` event as a webhook delivers it: an import job finished (`data.job` with its counts; rejected rows are listed on the job). */
+        ImportSucceededEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "import.succeeded";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                job: {
+                    /** @description imp_… */
+                    id: string;
+                    /** @enum {unknown} */
+                    kind: "products" | "online-retail";
+                    /** @description e.g. csv, jsonl */
+                    format: string;
+                    /** @description Where the data came from (a file name or URL). */
+                    source: string;
+                    /** @enum {unknown} */
+                    status: "queued" | "running" | "succeeded" | "failed";
+                    progress: {
+                        /** @description 0–1, by bytes read. */
+                        fraction: number;
+                        rows: number;
+                        phase?: string;
+                    };
+                    accepted: number;
+                    /** @description Rows refused; listed at GET /v1/imports/{id}/rejections. */
+                    rejected: number;
+                    summary: {
+                        [key: string]: unknown;
+                    } | null;
+                    error: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    finishedAt: string | null;
+                };
+            };
+        };
+        /** @description The `import.failed` event as a webhook delivers it: an import job stopped with an error. */
+        ImportFailedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "import.failed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                job: {
+                    /** @description imp_… */
+                    id: string;
+                    /** @enum {unknown} */
+                    kind: "products" | "online-retail";
+                    /** @description e.g. csv, jsonl */
+                    format: string;
+                    /** @description Where the data came from (a file name or URL). */
+                    source: string;
+                    /** @enum {unknown} */
+                    status: "queued" | "running" | "succeeded" | "failed";
+                    progress: {
+                        /** @description 0–1, by bytes read. */
+                        fraction: number;
+                        rows: number;
+                        phase?: string;
+                    };
+                    accepted: number;
+                    /** @description Rows refused; listed at GET /v1/imports/{id}/rejections. */
+                    rejected: number;
+                    summary: {
+                        [key: string]: unknown;
+                    } | null;
+                    error: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    finishedAt: string | null;
+                };
+            };
+        };
+        /** @description The `location.created` event as a webhook delivers it: a warehouse, store or supplier location was added. */
+        LocationCreatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "location.created";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                location: {
+                    /** @description loc_… */
+                    id: string;
+                    code: string;
+                    name: string;
+                    /** @enum {unknown} */
+                    type: "warehouse" | "store" | "supplier";
+                    address: {
+                        [key: string]: string;
+                    } | null;
+                    latitude: number | null;
+                    longitude: number | null;
+                    openingHours: {
+                        [key: string]: string[][];
+                    } | null;
+                    timeZone: string;
+                    pickup: boolean;
+                    shipFromStore: boolean;
+                    dailyCapacity: number | null;
+                    lowStockThreshold: number | null;
+                    /** @enum {unknown} */
+                    status: "active" | "closed";
+                    version: number;
+                };
+            };
+        };
+        /** @description The `location.updated` event as a webhook delivers it: a location was changed. */
+        LocationUpdatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "location.updated";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                location: {
+                    /** @description loc_… */
+                    id: string;
+                    code: string;
+                    name: string;
+                    /** @enum {unknown} */
+                    type: "warehouse" | "store" | "supplier";
+                    address: {
+                        [key: string]: string;
+                    } | null;
+                    latitude: number | null;
+                    longitude: number | null;
+                    openingHours: {
+                        [key: string]: string[][];
+                    } | null;
+                    timeZone: string;
+                    pickup: boolean;
+                    shipFromStore: boolean;
+                    dailyCapacity: number | null;
+                    lowStockThreshold: number | null;
+                    /** @enum {unknown} */
+                    status: "active" | "closed";
+                    version: number;
+                };
+            };
+        };
+        /** @description The `stock.changed` event as a webhook delivers it: a movement in the stock ledger changed a level (`data.movement`, `data.level`). */
+        StockChangedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "stock.changed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                movement: {
+                    /**
+                     * @description The ledger movement, or `settings` when a safety stock change moved the level.
+                     * @enum {unknown}
+                     */
+                    type: "receipt" | "sale" | "return" | "adjustment" | "transfer_out" | "transfer_in" | "count_correction" | "damage" | "reservation" | "release" | "settings";
+                    onHandDelta?: number;
+                    reservedDelta: number;
+                    reason?: string | null;
+                    reference: string | null;
+                };
+                level: {
+                    /** @description var_… */
+                    variantId: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    onHand: number;
+                    reserved: number;
+                    safetyStock: number;
+                    /** @description On hand − reserved − safety stock, at least 0. */
+                    availableToPromise: number;
+                    /** @description The low-stock threshold that applies to this level. */
+                    lowStockThreshold: number;
+                };
+            };
+        };
+        /** @description The `stock.low` event as a webhook delivers it: a level’s available-to-promise fell to its low-stock threshold or below. */
+        StockLowEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "stock.low";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                movement: {
+                    /**
+                     * @description The ledger movement, or `settings` when a safety stock change moved the level.
+                     * @enum {unknown}
+                     */
+                    type: "receipt" | "sale" | "return" | "adjustment" | "transfer_out" | "transfer_in" | "count_correction" | "damage" | "reservation" | "release" | "settings";
+                    onHandDelta?: number;
+                    reservedDelta: number;
+                    reason?: string | null;
+                    reference: string | null;
+                };
+                level: {
+                    /** @description var_… */
+                    variantId: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    onHand: number;
+                    reserved: number;
+                    safetyStock: number;
+                    /** @description On hand − reserved − safety stock, at least 0. */
+                    availableToPromise: number;
+                    /** @description The low-stock threshold that applies to this level. */
+                    lowStockThreshold: number;
+                };
+            };
+        };
+        /** @description The `stock.out` event as a webhook delivers it: a level’s available-to-promise reached 0. */
+        StockOutEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "stock.out";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                movement: {
+                    /**
+                     * @description The ledger movement, or `settings` when a safety stock change moved the level.
+                     * @enum {unknown}
+                     */
+                    type: "receipt" | "sale" | "return" | "adjustment" | "transfer_out" | "transfer_in" | "count_correction" | "damage" | "reservation" | "release" | "settings";
+                    onHandDelta?: number;
+                    reservedDelta: number;
+                    reason?: string | null;
+                    reference: string | null;
+                };
+                level: {
+                    /** @description var_… */
+                    variantId: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    onHand: number;
+                    reserved: number;
+                    safetyStock: number;
+                    /** @description On hand − reserved − safety stock, at least 0. */
+                    availableToPromise: number;
+                    /** @description The low-stock threshold that applies to this level. */
+                    lowStockThreshold: number;
+                };
+            };
+        };
+        /** @description The `stock.back_in_stock` event as a webhook delivers it: a level’s available-to-promise rose above 0 again. */
+        StockBackInStockEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "stock.back_in_stock";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                movement: {
+                    /**
+                     * @description The ledger movement, or `settings` when a safety stock change moved the level.
+                     * @enum {unknown}
+                     */
+                    type: "receipt" | "sale" | "return" | "adjustment" | "transfer_out" | "transfer_in" | "count_correction" | "damage" | "reservation" | "release" | "settings";
+                    onHandDelta?: number;
+                    reservedDelta: number;
+                    reason?: string | null;
+                    reference: string | null;
+                };
+                level: {
+                    /** @description var_… */
+                    variantId: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    onHand: number;
+                    reserved: number;
+                    safetyStock: number;
+                    /** @description On hand − reserved − safety stock, at least 0. */
+                    availableToPromise: number;
+                    /** @description The low-stock threshold that applies to this level. */
+                    lowStockThreshold: number;
+                };
+            };
+        };
+        /** @description The `stock.settings_changed` event as a webhook delivers it: a level’s safety stock or low-stock threshold changed. */
+        StockSettingsChangedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "stock.settings_changed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                before: {
+                    safetyStock: number;
+                    lowStockThreshold: number | null;
+                    effectiveLowStockThreshold: number;
+                };
+                after: {
+                    safetyStock: number;
+                    lowStockThreshold: number | null;
+                    effectiveLowStockThreshold: number;
+                };
+                level: {
+                    /** @description var_… */
+                    variantId: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    onHand: number;
+                    reserved: number;
+                    safetyStock: number;
+                    /** @description On hand − reserved − safety stock, at least 0. */
+                    availableToPromise: number;
+                    /** @description The low-stock threshold that applies to this level. */
+                    lowStockThreshold: number;
+                };
+            };
+        };
+        /** @description The `reservation.created` event as a webhook delivers it: stock was reserved for a cart or order. */
+        ReservationCreatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "reservation.created";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                reservation: {
+                    /** @description rsv_… */
+                    id: string;
+                    /** @description var_… */
+                    variantId: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    quantity: number;
+                    reference: string | null;
+                    expiresAt: string | null;
+                };
+            };
+        };
+        /** @description The `reservation.released` event as a webhook delivers it: reserved stock was given back. */
+        ReservationReleasedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "reservation.released";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                reservation: {
+                    /** @description rsv_… */
+                    id: string;
+                    /** @description var_… */
+                    variantId: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    quantity: number;
+                    reference: string | null;
+                };
+            };
+        };
+        /** @description The `reservation.converted` event as a webhook delivers it: reserved stock left as a sale. */
+        ReservationConvertedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "reservation.converted";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                reservation: {
+                    /** @description rsv_… */
+                    id: string;
+                    /** @description var_… */
+                    variantId: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    quantity: number;
+                    reference: string | null;
+                };
+            };
+        };
+        /** @description The `reservation.expired` event as a webhook delivers it: a reservation ran out of time and its stock came back. */
+        ReservationExpiredEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "reservation.expired";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                reservation: {
+                    /** @description rsv_… */
+                    id: string;
+                    /** @description var_… */
+                    variantId: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    quantity: number;
+                    reference: string | null;
+                };
+            };
+        };
+        /** @description The `transfer.requested` event as a webhook delivers it: a transfer between locations was requested. */
+        TransferRequestedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "transfer.requested";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                transfer: {
+                    /** @description trf_… */
+                    id: string;
+                    /** @description loc_… */
+                    fromLocationId: string;
+                    /** @description loc_… */
+                    toLocationId: string;
+                    /** @enum {unknown} */
+                    status: "requested" | "shipped" | "received" | "cancelled";
+                    note: string | null;
+                    lines: {
+                        /** @description var_… */
+                        variantId: string;
+                        quantity: number;
+                        shipped: number | null;
+                        received: number | null;
+                        difference: number | null;
+                        differenceReason: string | null;
+                    }[];
+                    /** Format: date-time */
+                    createdAt: string;
+                    shippedAt: string | null;
+                    receivedAt: string | null;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `transfer.shipped` event as a webhook delivers it: a transfer left its origin. */
+        TransferShippedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "transfer.shipped";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                transfer: {
+                    /** @description trf_… */
+                    id: string;
+                    /** @description loc_… */
+                    fromLocationId: string;
+                    /** @description loc_… */
+                    toLocationId: string;
+                    /** @enum {unknown} */
+                    status: "requested" | "shipped" | "received" | "cancelled";
+                    note: string | null;
+                    lines: {
+                        /** @description var_… */
+                        variantId: string;
+                        quantity: number;
+                        shipped: number | null;
+                        received: number | null;
+                        difference: number | null;
+                        differenceReason: string | null;
+                    }[];
+                    /** Format: date-time */
+                    createdAt: string;
+                    shippedAt: string | null;
+                    receivedAt: string | null;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `transfer.received` event as a webhook delivers it: a transfer arrived at its destination. */
+        TransferReceivedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "transfer.received";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                transfer: {
+                    /** @description trf_… */
+                    id: string;
+                    /** @description loc_… */
+                    fromLocationId: string;
+                    /** @description loc_… */
+                    toLocationId: string;
+                    /** @enum {unknown} */
+                    status: "requested" | "shipped" | "received" | "cancelled";
+                    note: string | null;
+                    lines: {
+                        /** @description var_… */
+                        variantId: string;
+                        quantity: number;
+                        shipped: number | null;
+                        received: number | null;
+                        difference: number | null;
+                        differenceReason: string | null;
+                    }[];
+                    /** Format: date-time */
+                    createdAt: string;
+                    shippedAt: string | null;
+                    receivedAt: string | null;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `transfer.cancelled` event as a webhook delivers it: a requested transfer was cancelled. */
+        TransferCancelledEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "transfer.cancelled";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                transfer: {
+                    /** @description trf_… */
+                    id: string;
+                    /** @description loc_… */
+                    fromLocationId: string;
+                    /** @description loc_… */
+                    toLocationId: string;
+                    /** @enum {unknown} */
+                    status: "requested" | "shipped" | "received" | "cancelled";
+                    note: string | null;
+                    lines: {
+                        /** @description var_… */
+                        variantId: string;
+                        quantity: number;
+                        shipped: number | null;
+                        received: number | null;
+                        difference: number | null;
+                        differenceReason: string | null;
+                    }[];
+                    /** Format: date-time */
+                    createdAt: string;
+                    shippedAt: string | null;
+                    receivedAt: string | null;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `count.created` event as a webhook delivers it: a cycle count was started for a store zone. */
+        CountCreatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "count.created";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                countSheet: {
+                    /** @description cnt_… */
+                    id: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    zone: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "submitted" | "approved" | "rejected";
+                    lines: {
+                        /** @description var_… */
+                        variantId: string;
+                        expected: number;
+                        counted: number | null;
+                        variance: number | null;
+                    }[];
+                    variance: {
+                        linesCounted: number;
+                        linesWithVariance: number;
+                        netUnits: number;
+                        absoluteUnits: number;
+                    };
+                    /** Format: date-time */
+                    createdAt: string;
+                    submittedAt: string | null;
+                    decidedAt: string | null;
+                    decidedBy: string | null;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `count.submitted` event as a webhook delivers it: every line of a count was counted and it awaits approval. */
+        CountSubmittedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "count.submitted";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                countSheet: {
+                    /** @description cnt_… */
+                    id: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    zone: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "submitted" | "approved" | "rejected";
+                    lines: {
+                        /** @description var_… */
+                        variantId: string;
+                        expected: number;
+                        counted: number | null;
+                        variance: number | null;
+                    }[];
+                    variance: {
+                        linesCounted: number;
+                        linesWithVariance: number;
+                        netUnits: number;
+                        absoluteUnits: number;
+                    };
+                    /** Format: date-time */
+                    createdAt: string;
+                    submittedAt: string | null;
+                    decidedAt: string | null;
+                    decidedBy: string | null;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `count.approved` event as a webhook delivers it: a count was approved: its variances became count corrections. */
+        CountApprovedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "count.approved";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                countSheet: {
+                    /** @description cnt_… */
+                    id: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    zone: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "submitted" | "approved" | "rejected";
+                    lines: {
+                        /** @description var_… */
+                        variantId: string;
+                        expected: number;
+                        counted: number | null;
+                        variance: number | null;
+                    }[];
+                    variance: {
+                        linesCounted: number;
+                        linesWithVariance: number;
+                        netUnits: number;
+                        absoluteUnits: number;
+                    };
+                    /** Format: date-time */
+                    createdAt: string;
+                    submittedAt: string | null;
+                    decidedAt: string | null;
+                    decidedBy: string | null;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `count.rejected` event as a webhook delivers it: a count was rejected: stock stays as it was. */
+        CountRejectedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "count.rejected";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                countSheet: {
+                    /** @description cnt_… */
+                    id: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    zone: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "submitted" | "approved" | "rejected";
+                    lines: {
+                        /** @description var_… */
+                        variantId: string;
+                        expected: number;
+                        counted: number | null;
+                        variance: number | null;
+                    }[];
+                    variance: {
+                        linesCounted: number;
+                        linesWithVariance: number;
+                        netUnits: number;
+                        absoluteUnits: number;
+                    };
+                    /** Format: date-time */
+                    createdAt: string;
+                    submittedAt: string | null;
+                    decidedAt: string | null;
+                    decidedBy: string | null;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `back_in_stock.subscribed` event as a webhook delivers it: a shopper asked for an e-mail when a product is back in stock (`customerId` set when known). */
+        BackInStockSubscribedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "back_in_stock.subscribed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                subscription: {
+                    /** @description bis_… */
+                    id: string;
+                    /** @description var_… */
+                    variantId: string;
+                    locationId: string | null;
+                };
+            };
+        };
+        /** @description The `back_in_stock.notified` event as a webhook delivers it: the back-in-stock e-mail was sent. */
+        BackInStockNotifiedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "back_in_stock.notified";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                subscription: {
+                    /** @description bis_… */
+                    id: string;
+                    /** @description var_… */
+                    variantId: string;
+                    locationId: string | null;
+                };
+                level: {
+                    /** @description var_… */
+                    variantId: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    onHand: number;
+                    reserved: number;
+                    safetyStock: number;
+                    /** @description On hand − reserved − safety stock, at least 0. */
+                    availableToPromise: number;
+                    /** @description The low-stock threshold that applies to this level. */
+                    lowStockThreshold: number;
+                };
+            };
+        };
+        /** @description The `supplier.created` event as a webhook delivers it: a supplier was added. */
+        SupplierCreatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "supplier.created";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                supplier: {
+                    /** @description sup_… */
+                    id: string;
+                    code: string;
+                    name: string;
+                    email: string | null;
+                    leadTimeDays: number;
+                    /** Format: date-time */
+                    createdAt: string;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `supplier.items_changed` event as a webhook delivers it: what a supplier delivers (lead time, pack size, minimum order, cost) changed. */
+        SupplierItemsChangedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "supplier.items_changed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description sup_… */
+                supplierId: string;
+                items: {
+                    /** @description var_… */
+                    variantId: string;
+                    supplierSku?: string | null;
+                    leadTimeDays?: number | null;
+                    packSize?: number;
+                    minimumOrder?: number;
+                    cost?: number | null;
+                    preferred?: boolean;
+                }[];
+            };
+        };
+        /** @description The `purchase_order.created` event as a webhook delivers it: a purchase order was drafted. */
+        PurchaseOrderCreatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "purchase_order.created";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                purchaseOrder: {
+                    /** @description po_… */
+                    id: string;
+                    /** @description sup_… */
+                    supplierId: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    status: "draft" | "sent" | "partially_received" | "received" | "cancelled";
+                    note: string | null;
+                    expectedAt: string | null;
+                    lines: {
+                        /** @description var_… */
+                        variantId: string;
+                        quantity: number;
+                        received: number;
+                        outstanding: number;
+                        cost: number | null;
+                    }[];
+                    totalCost: number | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                    sentAt: string | null;
+                    closedAt: string | null;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `purchase_order.sent` event as a webhook delivers it: a purchase order was sent; its quantities are incoming. */
+        PurchaseOrderSentEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "purchase_order.sent";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                purchaseOrder: {
+                    /** @description po_… */
+                    id: string;
+                    /** @description sup_… */
+                    supplierId: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    status: "draft" | "sent" | "partially_received" | "received" | "cancelled";
+                    note: string | null;
+                    expectedAt: string | null;
+                    lines: {
+                        /** @description var_… */
+                        variantId: string;
+                        quantity: number;
+                        received: number;
+                        outstanding: number;
+                        cost: number | null;
+                    }[];
+                    totalCost: number | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                    sentAt: string | null;
+                    closedAt: string | null;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `purchase_order.partially_received` event as a webhook delivers it: part of a purchase order was received. */
+        PurchaseOrderPartiallyReceivedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "purchase_order.partially_received";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                purchaseOrder: {
+                    /** @description po_… */
+                    id: string;
+                    /** @description sup_… */
+                    supplierId: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    status: "draft" | "sent" | "partially_received" | "received" | "cancelled";
+                    note: string | null;
+                    expectedAt: string | null;
+                    lines: {
+                        /** @description var_… */
+                        variantId: string;
+                        quantity: number;
+                        received: number;
+                        outstanding: number;
+                        cost: number | null;
+                    }[];
+                    totalCost: number | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                    sentAt: string | null;
+                    closedAt: string | null;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `purchase_order.received` event as a webhook delivers it: all of a purchase order was received. */
+        PurchaseOrderReceivedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "purchase_order.received";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                purchaseOrder: {
+                    /** @description po_… */
+                    id: string;
+                    /** @description sup_… */
+                    supplierId: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    status: "draft" | "sent" | "partially_received" | "received" | "cancelled";
+                    note: string | null;
+                    expectedAt: string | null;
+                    lines: {
+                        /** @description var_… */
+                        variantId: string;
+                        quantity: number;
+                        received: number;
+                        outstanding: number;
+                        cost: number | null;
+                    }[];
+                    totalCost: number | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                    sentAt: string | null;
+                    closedAt: string | null;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `purchase_order.cancelled` event as a webhook delivers it: a purchase order was cancelled. */
+        PurchaseOrderCancelledEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "purchase_order.cancelled";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                purchaseOrder: {
+                    /** @description po_… */
+                    id: string;
+                    /** @description sup_… */
+                    supplierId: string;
+                    /** @description loc_… */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    status: "draft" | "sent" | "partially_received" | "received" | "cancelled";
+                    note: string | null;
+                    expectedAt: string | null;
+                    lines: {
+                        /** @description var_… */
+                        variantId: string;
+                        quantity: number;
+                        received: number;
+                        outstanding: number;
+                        cost: number | null;
+                    }[];
+                    totalCost: number | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                    sentAt: string | null;
+                    closedAt: string | null;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `order.placed` event as a webhook delivers it: an order was placed at checkout. */
+        OrderPlacedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "order.placed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description Paid at the counter when collected. */
+                payAtPickup: boolean;
+                order: {
+                    /** @description ord_… */
+                    id: string;
+                    /** @enum {unknown} */
+                    channel: "web" | "app" | "pos" | "kiosk" | "scan_go";
+                    storeId: string | null;
+                    total: number;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                    note: string | null;
+                    lines: {
+                        sku: string;
+                        quantity: number;
+                        total: number;
+                    }[];
+                };
+                customer: {
+                    id: string | null;
+                    email: string | null;
+                    /** @description Of the card paid with, when the terminal gave one. */
+                    cardFingerprint?: string;
+                };
+            };
+        };
+        /** @description The `order.handed_over` event as a webhook delivers it: the goods of a till, kiosk or scan & go sale were carried out at the counter (lines fulfilled, sold in the stock ledger). */
+        OrderHandedOverEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "order.handed_over";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                order: {
+                    /** @description ord_… */
+                    id: string;
+                    /** @description web, app, pos, kiosk or scan_go */
+                    channel: string;
+                    storeId: string | null;
+                };
+                locationId: string | null;
+                lines: {
+                    /** @description ol_… */
+                    orderLineId: string;
+                    sku: string;
+                    quantity: number;
+                }[];
+            };
+        };
+        /** @description The `order.line_cancelled` event as a webhook delivers it: an order line was cancelled before it was fulfilled; the rest was priced again. */
+        OrderLineCancelledEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "order.line_cancelled";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description ord_… */
+                orderId: string;
+                line: {
+                    /** @description ol_… */
+                    id: string;
+                    sku: string;
+                    quantity: number;
+                };
+                reason: string | null;
+                fulfilments: {
+                    /** @description ful_… */
+                    fulfilmentId: string;
+                    removed: string[];
+                    cancelled: boolean;
+                }[];
+                oldTotal: number;
+                newTotal: number;
+                /** @description Given back to the customer (old − new total). */
+                difference: number;
+            };
+        };
+        /** @description The `order.pickup_store_changed` event as a webhook delivers it: pickup lines were moved to another store. */
+        OrderPickupStoreChangedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "order.pickup_store_changed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description ord_… */
+                orderId: string;
+                /** @description The new pickup store (loc_…). */
+                locationId: string;
+                lines: {
+                    /** @description ol_… */
+                    id: string;
+                    sku: string;
+                    from: string | null;
+                    /** @description loc_… */
+                    to: string;
+                }[];
+                fulfilmentId: string | null;
+            };
+        };
+        /** @description The `order.note_added` event as a webhook delivers it: staff added a note to an order. */
+        OrderNoteAddedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "order.note_added";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description ord_… */
+                orderId: string;
+                order: {
+                    /** @description ord_… */
+                    id: string;
+                    /** @description web, app, pos, kiosk or scan_go */
+                    channel: string;
+                    storeId: string | null;
+                };
+                note: {
+                    /** @description note_… */
+                    id: string;
+                    /** @description ord_… */
+                    orderId: string;
+                    body: string;
+                    /** @enum {unknown} */
+                    visibility: "internal" | "customer";
+                    author: {
+                        type: string;
+                        id: string | null;
+                        label: string | null;
+                    };
+                    /** Format: date-time */
+                    createdAt: string;
+                };
+            };
+        };
+        /** @description The `order.completed` event as a webhook delivers it: every line of an order was fulfilled or cancelled, at least one fulfilled. */
+        OrderCompletedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "order.completed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                order: {
+                    /** @description ord_… */
+                    id: string;
+                    /** @constant */
+                    status: "completed";
+                    total: number;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                };
+            };
+        };
+        /** @description The `order.cancelled` event as a webhook delivers it: every line of an order was cancelled. */
+        OrderCancelledEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "order.cancelled";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                order: {
+                    /** @description ord_… */
+                    id: string;
+                    /** @constant */
+                    status: "cancelled";
+                    total: number;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                };
+                reason?: string;
+            };
+        };
+        /** @description The `payment.captured` event as a webhook delivers it: authorised money was captured (at the sale for cash and the card terminal, as goods leave for online payments). */
+        PaymentCapturedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "payment.captured";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description ord_… */
+                orderId: string;
+                amount: number;
+                /** @description ISO 4217 code, e.g. EUR */
+                currency: string;
+                reference: string | null;
+                captures: {
+                    /** @description pay_… */
+                    id: string;
+                    /** @description e.g. cash, card_terminal, gift_card, test */
+                    provider: string;
+                    /** @enum {unknown} */
+                    kind: "authorisation" | "capture" | "void" | "refund";
+                    /** @enum {unknown} */
+                    status: "succeeded" | "failed" | "pending";
+                    amount: number;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                    /** @description Which tender of a split payment (1 = the first). */
+                    tenderSeq: number;
+                    parentId: string | null;
+                    providerReference: string | null;
+                    giftCardId: string | null;
+                    cardLast4: string | null;
+                    failureCode: string | null;
+                    reference: string | null;
+                    reason: string | null;
+                    expiresAt: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                }[];
+                /** @description Captured on the order in all, now. */
+                captured: number;
+                /** @description Refunded on the order in all, now. */
+                refunded: number;
+            };
+        };
+        /** @description The `payment.voided` event as a webhook delivers it: authorised money was released without being captured. */
+        PaymentVoidedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "payment.voided";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description ord_… */
+                orderId: string;
+                amount: number;
+                /** @description ISO 4217 code, e.g. EUR */
+                currency: string;
+                reason: string | null;
+                voids: {
+                    /** @description pay_… */
+                    id: string;
+                    /** @description e.g. cash, card_terminal, gift_card, test */
+                    provider: string;
+                    /** @enum {unknown} */
+                    kind: "authorisation" | "capture" | "void" | "refund";
+                    /** @enum {unknown} */
+                    status: "succeeded" | "failed" | "pending";
+                    amount: number;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                    /** @description Which tender of a split payment (1 = the first). */
+                    tenderSeq: number;
+                    parentId: string | null;
+                    providerReference: string | null;
+                    giftCardId: string | null;
+                    cardLast4: string | null;
+                    failureCode: string | null;
+                    reference: string | null;
+                    reason: string | null;
+                    expiresAt: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                }[];
+            };
+        };
+        /** @description The `payment.settled` event as a webhook delivers it: a pending authorisation succeeded (the provider said so). */
+        PaymentSettledEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "payment.settled";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                orderId: string | null;
+                payment: {
+                    /** @description pay_… */
+                    id: string;
+                    /** @description e.g. cash, card_terminal, gift_card, test */
+                    provider: string;
+                    /** @enum {unknown} */
+                    kind: "authorisation" | "capture" | "void" | "refund";
+                    /** @enum {unknown} */
+                    status: "succeeded" | "failed" | "pending";
+                    amount: number;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                    /** @description Which tender of a split payment (1 = the first). */
+                    tenderSeq: number;
+                    parentId: string | null;
+                    providerReference: string | null;
+                    giftCardId: string | null;
+                    cardLast4: string | null;
+                    failureCode: string | null;
+                    reference: string | null;
+                    reason: string | null;
+                    expiresAt: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                };
+            };
+        };
+        /** @description The `payment.failed` event as a webhook delivers it: a pending authorisation failed (the provider said so). */
+        PaymentFailedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "payment.failed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                orderId: string | null;
+                payment: {
+                    /** @description pay_… */
+                    id: string;
+                    /** @description e.g. cash, card_terminal, gift_card, test */
+                    provider: string;
+                    /** @enum {unknown} */
+                    kind: "authorisation" | "capture" | "void" | "refund";
+                    /** @enum {unknown} */
+                    status: "succeeded" | "failed" | "pending";
+                    amount: number;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                    /** @description Which tender of a split payment (1 = the first). */
+                    tenderSeq: number;
+                    parentId: string | null;
+                    providerReference: string | null;
+                    giftCardId: string | null;
+                    cardLast4: string | null;
+                    failureCode: string | null;
+                    reference: string | null;
+                    reason: string | null;
+                    expiresAt: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                };
+            };
+        };
+        /** @description The `payment.expired` event as a webhook delivers it: an authorisation lapsed before all of it was captured (recorded as a void of what was left). */
+        PaymentExpiredEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "payment.expired";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description ord_… */
+                orderId: string;
+                /** @description What was left to capture. */
+                amount: number;
+                /** @description ISO 4217 code, e.g. EUR */
+                currency: string;
+                authorisation: {
+                    /** @description pay_… */
+                    id: string;
+                    /** @description e.g. cash, card_terminal, gift_card, test */
+                    provider: string;
+                    /** @enum {unknown} */
+                    kind: "authorisation" | "capture" | "void" | "refund";
+                    /** @enum {unknown} */
+                    status: "succeeded" | "failed" | "pending";
+                    amount: number;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                    /** @description Which tender of a split payment (1 = the first). */
+                    tenderSeq: number;
+                    parentId: string | null;
+                    providerReference: string | null;
+                    giftCardId: string | null;
+                    cardLast4: string | null;
+                    failureCode: string | null;
+                    reference: string | null;
+                    reason: string | null;
+                    expiresAt: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                };
+                lapse: {
+                    /** @description pay_… */
+                    id: string;
+                    /** @description e.g. cash, card_terminal, gift_card, test */
+                    provider: string;
+                    /** @enum {unknown} */
+                    kind: "authorisation" | "capture" | "void" | "refund";
+                    /** @enum {unknown} */
+                    status: "succeeded" | "failed" | "pending";
+                    amount: number;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                    /** @description Which tender of a split payment (1 = the first). */
+                    tenderSeq: number;
+                    parentId: string | null;
+                    providerReference: string | null;
+                    giftCardId: string | null;
+                    cardLast4: string | null;
+                    failureCode: string | null;
+                    reference: string | null;
+                    reason: string | null;
+                    expiresAt: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                };
+            };
+        };
+        /** @description The `payment.reauthorised` event as a webhook delivers it: a lapsed authorisation was renewed at the provider for what is still to capture. */
+        PaymentReauthorisedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "payment.reauthorised";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description ord_… */
+                orderId: string;
+                amount: number;
+                /** @description ISO 4217 code, e.g. EUR */
+                currency: string;
+                expired: {
+                    /** @description pay_… */
+                    id: string;
+                    /** @description e.g. cash, card_terminal, gift_card, test */
+                    provider: string;
+                    /** @enum {unknown} */
+                    kind: "authorisation" | "capture" | "void" | "refund";
+                    /** @enum {unknown} */
+                    status: "succeeded" | "failed" | "pending";
+                    amount: number;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                    /** @description Which tender of a split payment (1 = the first). */
+                    tenderSeq: number;
+                    parentId: string | null;
+                    providerReference: string | null;
+                    giftCardId: string | null;
+                    cardLast4: string | null;
+                    failureCode: string | null;
+                    reference: string | null;
+                    reason: string | null;
+                    expiresAt: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                };
+                renewal: {
+                    /** @description pay_… */
+                    id: string;
+                    /** @description e.g. cash, card_terminal, gift_card, test */
+                    provider: string;
+                    /** @enum {unknown} */
+                    kind: "authorisation" | "capture" | "void" | "refund";
+                    /** @enum {unknown} */
+                    status: "succeeded" | "failed" | "pending";
+                    amount: number;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                    /** @description Which tender of a split payment (1 = the first). */
+                    tenderSeq: number;
+                    parentId: string | null;
+                    providerReference: string | null;
+                    giftCardId: string | null;
+                    cardLast4: string | null;
+                    failureCode: string | null;
+                    reference: string | null;
+                    reason: string | null;
+                    expiresAt: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                };
+            };
+        };
+        /** @description The `payment.attention_required` event as a webhook delivers it: money still to capture could not be authorised again: the order needs attention (cancel it, or take the payment at the counter). */
+        PaymentAttentionRequiredEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "payment.attention_required";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description ord_… */
+                orderId: string;
+                /** @description ISO 4217 code, e.g. EUR */
+                currency: string;
+                paymentAttention: {
+                    /** @enum {unknown} */
+                    reason: "authorisation_expired" | "authorisation_failed";
+                    /** @description What is owed and not covered. */
+                    amount: number;
+                    failureCode: string | null;
+                    /** @description The refused (re-)authorisation (pay_…). */
+                    paymentId: string;
+                    /** Format: date-time */
+                    since: string;
+                } | null;
+                amountDue: number;
+                renewal: {
+                    /** @description pay_… */
+                    id: string;
+                    /** @description e.g. cash, card_terminal, gift_card, test */
+                    provider: string;
+                    /** @enum {unknown} */
+                    kind: "authorisation" | "capture" | "void" | "refund";
+                    /** @enum {unknown} */
+                    status: "succeeded" | "failed" | "pending";
+                    amount: number;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                    /** @description Which tender of a split payment (1 = the first). */
+                    tenderSeq: number;
+                    parentId: string | null;
+                    providerReference: string | null;
+                    giftCardId: string | null;
+                    cardLast4: string | null;
+                    failureCode: string | null;
+                    reference: string | null;
+                    reason: string | null;
+                    expiresAt: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                } | null;
+            };
+        };
+        /** @description The `refund.issued` event as a webhook delivers it: money was given back to the order’s tenders. */
+        RefundIssuedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "refund.issued";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description ord_… */
+                orderId: string;
+                amount: number;
+                /** @description ISO 4217 code, e.g. EUR */
+                currency: string;
+                reason: string | null;
+                reference: string | null;
+                refunds: {
+                    /** @description pay_… */
+                    id: string;
+                    /** @description e.g. cash, card_terminal, gift_card, test */
+                    provider: string;
+                    /** @enum {unknown} */
+                    kind: "authorisation" | "capture" | "void" | "refund";
+                    /** @enum {unknown} */
+                    status: "succeeded" | "failed" | "pending";
+                    amount: number;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                    /** @description Which tender of a split payment (1 = the first). */
+                    tenderSeq: number;
+                    parentId: string | null;
+                    providerReference: string | null;
+                    giftCardId: string | null;
+                    cardLast4: string | null;
+                    failureCode: string | null;
+                    reference: string | null;
+                    reason: string | null;
+                    expiresAt: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                }[];
+                /** @description Captured on the order in all, now. */
+                captured: number;
+                /** @description Refunded on the order in all, now. */
+                refunded: number;
+            };
+        };
+        /** @description The `gift_card.issued` event as a webhook delivers it: a gift card was issued (never its code). */
+        GiftCardIssuedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "gift_card.issued";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                giftCard: {
+                    /** @description gc_… */
+                    id: string;
+                    /** @description The balance after the change. */
+                    balance: number;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                };
+                entry: {
+                    /** @description gce_… */
+                    id: string;
+                    /** @enum {unknown} */
+                    kind: "issue" | "redeem" | "reload" | "refund" | "void";
+                    /** @description Positive adds to the balance, negative takes off. */
+                    amount: number;
+                    reference: string | null;
+                };
+            };
+        };
+        /** @description The `gift_card.balance_changed` event as a webhook delivers it: money was added to or taken off a gift card. */
+        GiftCardBalanceChangedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "gift_card.balance_changed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                giftCard: {
+                    /** @description gc_… */
+                    id: string;
+                    /** @description The balance after the change. */
+                    balance: number;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                };
+                entry: {
+                    /** @description gce_… */
+                    id: string;
+                    /** @enum {unknown} */
+                    kind: "issue" | "redeem" | "reload" | "refund" | "void";
+                    /** @description Positive adds to the balance, negative takes off. */
+                    amount: number;
+                    reference: string | null;
+                };
+            };
+        };
+        /** @description The `gift_card.status_changed` event as a webhook delivers it: a gift card was disabled or enabled. */
+        GiftCardStatusChangedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "gift_card.status_changed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                giftCard: {
+                    /** @description gc_… */
+                    id: string;
+                    /** @description Only the last four characters of the code show. */
+                    maskedCode: string;
+                    /** @description ISO 4217 code, e.g. EUR */
+                    currency: string;
+                    balance: number;
+                    initialAmount: number;
+                    /** @enum {unknown} */
+                    status: "active" | "disabled";
+                    customerId: string | null;
+                    /** @enum {unknown} */
+                    origin: "sold" | "store_credit" | "goodwill";
+                    reference: string | null;
+                    /** Format: date-time */
+                    createdAt: string;
+                    /** Format: date-time */
+                    updatedAt: string;
+                    version: number;
+                };
+            };
+        };
+        /** @description The `fulfilment.created` event as a webhook delivers it: the sourcing engine assigned order lines to a location. */
+        FulfilmentCreatedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "fulfilment.created";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                fulfilment: {
+                    /** @description ful_… */
+                    id: string;
+                    /** @description ord_… */
+                    orderId: string;
+                    /** @description The location that ships or hands over the goods (loc_…). */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    method: "delivery" | "pickup" | "ship_to_store";
+                    pickupLocationId: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    lines: {
+                        /** @description ol_… */
+                        orderLineId: string;
+                        sku: string;
+                        quantity: number;
+                    }[];
+                };
+                /** @description Set when an order edit moved the lines (e.g. another pickup store). */
+                reason?: string;
+            };
+        };
+        /** @description The `fulfilment.picked` event as a webhook delivers it: the pick list is done. */
+        FulfilmentPickedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "fulfilment.picked";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                fulfilment: {
+                    /** @description ful_… */
+                    id: string;
+                    /** @description ord_… */
+                    orderId: string;
+                    /** @description The location that ships or hands over the goods (loc_…). */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    method: "delivery" | "pickup" | "ship_to_store";
+                    pickupLocationId: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    /** @enum {unknown} */
+                    previousStatus: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    lines: {
+                        /** @description ol_… */
+                        orderLineId: string;
+                        sku: string;
+                        quantity: number;
+                    }[];
+                };
+            };
+        };
+        /** @description The `fulfilment.packed` event as a webhook delivers it: the parcel is packed. */
+        FulfilmentPackedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "fulfilment.packed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                fulfilment: {
+                    /** @description ful_… */
+                    id: string;
+                    /** @description ord_… */
+                    orderId: string;
+                    /** @description The location that ships or hands over the goods (loc_…). */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    method: "delivery" | "pickup" | "ship_to_store";
+                    pickupLocationId: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    /** @enum {unknown} */
+                    previousStatus: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    lines: {
+                        /** @description ol_… */
+                        orderLineId: string;
+                        sku: string;
+                        quantity: number;
+                    }[];
+                };
+            };
+        };
+        /** @description The `fulfilment.shipped` event as a webhook delivers it: the parcel was handed to a carrier (with its tracking number). */
+        FulfilmentShippedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "fulfilment.shipped";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                fulfilment: {
+                    /** @description ful_… */
+                    id: string;
+                    /** @description ord_… */
+                    orderId: string;
+                    /** @description The location that ships or hands over the goods (loc_…). */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    method: "delivery" | "pickup" | "ship_to_store";
+                    pickupLocationId: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    /** @enum {unknown} */
+                    previousStatus: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    /** @description The carrier code, e.g. manual or postnl. */
+                    carrier: string;
+                    trackingNumber: string;
+                    trackingUrl: string | null;
+                    lines: {
+                        /** @description ol_… */
+                        orderLineId: string;
+                        sku: string;
+                        quantity: number;
+                    }[];
+                };
+            };
+        };
+        /** @description The `fulfilment.delivered` event as a webhook delivers it: the parcel was delivered at the customer’s address. */
+        FulfilmentDeliveredEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "fulfilment.delivered";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                fulfilment: {
+                    /** @description ful_… */
+                    id: string;
+                    /** @description ord_… */
+                    orderId: string;
+                    /** @description The location that ships or hands over the goods (loc_…). */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    method: "delivery" | "pickup" | "ship_to_store";
+                    pickupLocationId: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    /** @enum {unknown} */
+                    previousStatus: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    lines: {
+                        /** @description ol_… */
+                        orderLineId: string;
+                        sku: string;
+                        quantity: number;
+                    }[];
+                };
+            };
+        };
+        /** @description The `fulfilment.ready_for_pickup` event as a webhook delivers it: the parcel waits at the store; the customer got the pickup code. */
+        FulfilmentReadyForPickupEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "fulfilment.ready_for_pickup";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                fulfilment: {
+                    /** @description ful_… */
+                    id: string;
+                    /** @description ord_… */
+                    orderId: string;
+                    /** @description The location that ships or hands over the goods (loc_…). */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    method: "delivery" | "pickup" | "ship_to_store";
+                    pickupLocationId: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    /** @enum {unknown} */
+                    previousStatus: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    /** Format: date-time */
+                    pickupDeadline: string;
+                    lines: {
+                        /** @description ol_… */
+                        orderLineId: string;
+                        sku: string;
+                        quantity: number;
+                    }[];
+                };
+            };
+        };
+        /** @description The `fulfilment.collected` event as a webhook delivers it: the customer collected the parcel at the store. */
+        FulfilmentCollectedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "fulfilment.collected";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                fulfilment: {
+                    /** @description ful_… */
+                    id: string;
+                    /** @description ord_… */
+                    orderId: string;
+                    /** @description The location that ships or hands over the goods (loc_…). */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    method: "delivery" | "pickup" | "ship_to_store";
+                    pickupLocationId: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    /** @enum {unknown} */
+                    previousStatus: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    /** @description What the counter took at the handover, when something was still due. */
+                    paid?: number;
+                    lines: {
+                        /** @description ol_… */
+                        orderLineId: string;
+                        sku: string;
+                        quantity: number;
+                    }[];
+                };
+            };
+        };
+        /** @description The `fulfilment.cancelled` event as a webhook delivers it: a fulfilment was cancelled; its stock was released. */
+        FulfilmentCancelledEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "fulfilment.cancelled";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                fulfilment: {
+                    /** @description ful_… */
+                    id: string;
+                    /** @description ord_… */
+                    orderId: string;
+                    /** @description The location that ships or hands over the goods (loc_…). */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    method: "delivery" | "pickup" | "ship_to_store";
+                    pickupLocationId: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    /** @enum {unknown} */
+                    previousStatus: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    reason: string;
+                    refund: {
+                        /** @description Authorised money released. */
+                        voided: number;
+                        /** @description Captured money refunded. */
+                        refunded: number;
+                    };
+                    lines: {
+                        /** @description ol_… */
+                        orderLineId: string;
+                        sku: string;
+                        quantity: number;
+                    }[];
+                };
+            } | {
+                fulfilment: {
+                    /** @description ful_… */
+                    id: string;
+                    /** @description ord_… */
+                    orderId: string;
+                    /** @description The location that ships or hands over the goods (loc_…). */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    method: "delivery" | "pickup" | "ship_to_store";
+                    pickupLocationId: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                };
+                removedLines: {
+                    /** @description ol_… */
+                    orderLineId: string;
+                    sku: string;
+                    quantity: number;
+                }[];
+                reason: string;
+                linesLeft: number;
+            };
+        };
+        /** @description The `fulfilment.line_removed` event as a webhook delivers it: a cancelled order line left a fulfilment. */
+        FulfilmentLineRemovedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "fulfilment.line_removed";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                fulfilment: {
+                    /** @description ful_… */
+                    id: string;
+                    /** @description ord_… */
+                    orderId: string;
+                    /** @description The location that ships or hands over the goods (loc_…). */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    method: "delivery" | "pickup" | "ship_to_store";
+                    pickupLocationId: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                };
+                removedLines: {
+                    /** @description ol_… */
+                    orderLineId: string;
+                    sku: string;
+                    quantity: number;
+                }[];
+                reason: string;
+                linesLeft: number;
+            };
+        };
+        /** @description The `fulfilment.line_added` event as a webhook delivers it: an order line joined a fulfilment (e.g. moved to another pickup store). */
+        FulfilmentLineAddedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "fulfilment.line_added";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                fulfilment: {
+                    /** @description ful_… */
+                    id: string;
+                    /** @description ord_… */
+                    orderId: string;
+                    /** @description The location that ships or hands over the goods (loc_…). */
+                    locationId: string;
+                    /** @enum {unknown} */
+                    method: "delivery" | "pickup" | "ship_to_store";
+                    pickupLocationId: string | null;
+                    /** @enum {unknown} */
+                    status: "open" | "picked" | "packed" | "shipped" | "ready" | "delivered" | "collected" | "cancelled";
+                    lines: {
+                        /** @description ol_… */
+                        orderLineId: string;
+                        sku: string;
+                        quantity: number;
+                    }[];
+                };
+                /** @description Set when an order edit moved the lines (e.g. another pickup store). */
+                reason?: string;
+            };
+        };
+        /** @description The `return.requested` event as a webhook delivers it: a return was authorised (an RMA), or taken directly at a store. */
+        ReturnRequestedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "return.requested";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description ret_… */
+                returnId: string;
+                /** @description ord_… */
+                orderId: string;
+                /**
+                 * @description How the goods come back.
+                 * @enum {unknown}
+                 */
+                method: "in_store" | "mail";
+                /** @description The store or warehouse that received the goods (loc_…). */
+                locationId?: string;
+                /** @description The channel the order was placed in (web, pos, …). */
+                orderChannel: string;
+                lines: {
+                    /** @description ol_… */
+                    orderLineId: string;
+                    quantity: number;
+                    /** @enum {unknown} */
+                    reason: "changed_mind" | "wrong_size" | "defective" | "not_as_described" | "arrived_late" | "wrong_item" | "other";
+                }[];
+            };
+        };
+        /** @description The `return.received` event as a webhook delivers it: returned goods were received and inspected. */
+        ReturnReceivedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "return.received";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description ret_… */
+                returnId: string;
+                /** @description ord_… */
+                orderId: string;
+                /**
+                 * @description How the goods come back.
+                 * @enum {unknown}
+                 */
+                method: "in_store" | "mail";
+                /** @description The store or warehouse that received the goods (loc_…). */
+                locationId: string;
+                lines: {
+                    sku: string;
+                    quantity: number;
+                    /** @enum {unknown} */
+                    outcome: "restock" | "damaged" | "quarantine";
+                }[];
+            };
+        };
+        /** @description The `return.refunded` event as a webhook delivers it: a received return was refunded (`data.refund`: how much and over which tenders). */
+        ReturnRefundedEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "return.refunded";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description ret_… */
+                returnId: string;
+                /** @description ord_… */
+                orderId: string;
+                /**
+                 * @description How the goods come back.
+                 * @enum {unknown}
+                 */
+                method: "in_store" | "mail";
+                /** @description The store or warehouse that received the goods (loc_…). */
+                locationId: string;
+                refund: {
+                    /** @description What the returned goods (and shipping) are worth. */
+                    due: number;
+                    /** @description What goes back to the customer after an exchange. */
+                    payout: number;
+                    /** @description What the customer pays on top for an exchange. */
+                    toPay: number;
+                    /** @enum {unknown} */
+                    method: "original" | "store_credit";
+                    giftCardId: string | null;
+                    /** @description The payout over the tenders, the last charged first. */
+                    split: {
+                        /** @description pay_… */
+                        paymentId: string;
+                        provider: string;
+                        tenderSeq: number;
+                        amount: number;
+                        giftCardId: string | null;
+                        cardLast4: string | null;
+                    }[];
+                };
+            };
+        };
+        /** @description The `return.cancelled` event as a webhook delivers it: a return was cancelled before it was received. */
+        ReturnCancelledEvent: {
+            /** @description evt_…; the same on every attempt and replay. */
+            id: string;
+            /** @constant */
+            type: "return.cancelled";
+            /** Format: date-time */
+            occurredAt: string;
+            /** @description What the event is about. */
+            aggregate: {
+                type: string;
+                id: string;
+            };
+            /** @description The customer the event belongs to, when there is one. */
+            customerId: string | null;
+            /** @description Who did it. */
+            actor: {
+                /** @enum {string} */
+                type: "staff" | "api_key" | "customer" | "system" | "anonymous";
+                id?: string;
+                label?: string;
+            } | null;
+            data: {
+                /** @description ret_… */
+                returnId: string;
+                /** @description ord_… */
+                orderId: string;
+                /**
+                 * @description How the goods come back.
+                 * @enum {unknown}
+                 */
+                method: "in_store" | "mail";
+            };
+        };
     };
     responses: {
         /** @description Problem details (RFC 9457): `code` says what went wrong, `detail` what to change, `errors` which fields. */
@@ -5603,6 +12191,16 @@ export interface components {
         IdempotencyKey: string;
         /** @description The ETag you read (`"3"`): the change is refused with 412 `version_mismatch` if the resource has changed since. Without it the change applies unconditionally. */
         IfMatch: string;
+        /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+        WinkelSignature: string;
+        /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+        WinkelEventId: string;
+        /** @description The event type. */
+        WinkelEventType: string;
+        /** @description The delivery (a replay is a new delivery of the same event). */
+        WinkelDeliveryId: string;
+        /** @description Which attempt this is: 1, 2, … */
+        WinkelAttempt: string;
     };
     requestBodies: never;
     headers: {
@@ -5723,7 +12321,10 @@ export interface operations {
     };
     listEventTypes: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `payload`: add each type’s payload schema. */
+                include?: "payload";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -12984,6 +19585,3846 @@ export interface operations {
             429: components["responses"]["TooManyRequests"];
             "4XX": components["responses"]["ReplayableProblem"];
             "5XX": components["responses"]["Problem"];
+        };
+    };
+    onStaffUserCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffUserCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onStaffUserUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffUserUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onStaffUserDisabled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffUserDisabledEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onApiKeyCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onApiKeyRevoked: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiKeyRevokedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCustomerSignedUp: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerSignedUpEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCustomerSignedIn: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerSignedInEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCustomerPasswordResetRequested: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerPasswordResetRequestedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCustomerPasswordChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerPasswordChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onConsentChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConsentChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCustomerErased: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CustomerErasedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProfileMerged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileMergedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProfileUnmerged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileUnmergedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onIdentityRulesUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityRulesUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onWebhookEndpointCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onWebhookEndpointUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onWebhookEndpointDeleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointDeletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onWebhookEndpointDisabled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointDisabledEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onWebhookPing: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookPingEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProductCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProductUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onProductArchived: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProductArchivedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCategoryCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCategoryUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCategoryDeleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryDeletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onAttributeCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttributeCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPriceListCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PriceListCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPriceListUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PriceListUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPriceChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PriceChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPriceRemoved: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PriceRemovedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPromotionCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotionCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPromotionUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotionUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPromotionRedeemed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotionRedeemedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPromotionRedemptionReversed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotionRedemptionReversedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onImportSucceeded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportSucceededEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onImportFailed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportFailedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onLocationCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocationCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onLocationUpdated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LocationUpdatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onStockChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onStockLow: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockLowEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onStockOut: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockOutEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onStockBackInStock: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockBackInStockEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onStockSettingsChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockSettingsChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onReservationCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReservationCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onReservationReleased: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReservationReleasedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onReservationConverted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReservationConvertedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onReservationExpired: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReservationExpiredEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTransferRequested: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferRequestedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTransferShipped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferShippedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTransferReceived: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferReceivedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onTransferCancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TransferCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCountCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CountCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCountSubmitted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CountSubmittedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCountApproved: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CountApprovedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onCountRejected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CountRejectedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onBackInStockSubscribed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackInStockSubscribedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onBackInStockNotified: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackInStockNotifiedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onSupplierCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupplierCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onSupplierItemsChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupplierItemsChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPurchaseOrderCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurchaseOrderCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPurchaseOrderSent: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurchaseOrderSentEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPurchaseOrderPartiallyReceived: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurchaseOrderPartiallyReceivedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPurchaseOrderReceived: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurchaseOrderReceivedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPurchaseOrderCancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PurchaseOrderCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOrderPlaced: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderPlacedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOrderHandedOver: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderHandedOverEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOrderLineCancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderLineCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOrderPickupStoreChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderPickupStoreChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOrderNoteAdded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderNoteAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOrderCompleted: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCompletedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onOrderCancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPaymentCaptured: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentCapturedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPaymentVoided: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentVoidedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPaymentSettled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentSettledEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPaymentFailed: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentFailedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPaymentExpired: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentExpiredEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPaymentReauthorised: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentReauthorisedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onPaymentAttentionRequired: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PaymentAttentionRequiredEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onRefundIssued: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundIssuedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onGiftCardIssued: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiftCardIssuedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onGiftCardBalanceChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiftCardBalanceChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onGiftCardStatusChanged: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GiftCardStatusChangedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFulfilmentCreated: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FulfilmentCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFulfilmentPicked: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FulfilmentPickedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFulfilmentPacked: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FulfilmentPackedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFulfilmentShipped: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FulfilmentShippedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFulfilmentDelivered: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FulfilmentDeliveredEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFulfilmentReadyForPickup: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FulfilmentReadyForPickupEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFulfilmentCollected: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FulfilmentCollectedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFulfilmentCancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FulfilmentCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFulfilmentLineRemoved: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FulfilmentLineRemovedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onFulfilmentLineAdded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FulfilmentLineAddedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onReturnRequested: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnRequestedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onReturnReceived: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnReceivedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onReturnRefunded: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnRefundedEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    onReturnCancelled: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>", keyed with the endpoint’s secret>`. Recompute it over the raw body, compare in constant time, and refuse a `t` more than five minutes away. */
+                "Winkel-Signature": components["parameters"]["WinkelSignature"];
+                /** @description The event id: the same on every attempt and replay; use it to de-duplicate. */
+                "Winkel-Event-Id": components["parameters"]["WinkelEventId"];
+                /** @description The event type. */
+                "Winkel-Event-Type": components["parameters"]["WinkelEventType"];
+                /** @description The delivery (a replay is a new delivery of the same event). */
+                "Winkel-Delivery-Id": components["parameters"]["WinkelDeliveryId"];
+                /** @description Which attempt this is: 1, 2, … */
+                "Winkel-Attempt": components["parameters"]["WinkelAttempt"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReturnCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Acknowledged: answer with any 2xx within 10 seconds. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not acknowledged: retried with back-off, as is any other answer, a redirect or no answer in time. */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }
