@@ -190,9 +190,15 @@ describe('a waiting run', () => {
     whenLost: 'resume',
     run: async (flow, input) => {
       const e = await flow.waitForEvent('delivered', { type: 'order.note_added', aggregateId: input.orderId, timeoutMs: 60_000 });
-      await flow.step('saw', { run: async (tx) => void (await tx.execute(sql`insert into flow_test_effects (run, what) values (${flow.key}, ${`saw ${e?.type} ${String((e?.data as { note?: { text?: string } })?.note?.text)}`})`)) });
+      await flow.step('saw', { run: async (tx) => void (await tx.execute(sql`insert into flow_test_effects (run, what) values (${flow.key}, ${`saw ${e?.type} ${String((e?.data as { note?: { body?: string } })?.note?.body)}`})`)) });
       return e ? 'event' : 'timeout';
     },
+  });
+
+  const noteAdded = (orderId: string, body: string) => ({
+    orderId,
+    order: { id: orderId, channel: 'web' as const, storeId: null },
+    note: { id: 'note_flowtest', orderId, body, visibility: 'internal' as const, author: { type: 'staff', id: null, label: null }, createdAt: new Date().toISOString() },
   });
 
   it('waits for an event, which the outbox subscription records and wakes it for', async () => {
@@ -205,8 +211,8 @@ describe('a waiting run', () => {
       const out = await r.start(awaiting, 'k-event', { orderId: 'ord_flowtest' });
       expect(out.status).toBe('waiting');
       // Another order's event does not wake it.
-      await db.transaction((tx) => emit(tx, { type: 'order.note_added', aggregateType: 'order', aggregateId: 'ord_other', data: { orderId: 'ord_other', note: { text: 'no' } } as never }));
-      await db.transaction((tx) => emit(tx, { type: 'order.note_added', aggregateType: 'order', aggregateId: 'ord_flowtest', data: { orderId: 'ord_flowtest', note: { text: 'left at the door' } } as never }));
+      await db.transaction((tx) => emit(tx, { type: 'order.note_added', aggregateType: 'order', aggregateId: 'ord_other', data: noteAdded('ord_other', 'no') }));
+      await db.transaction((tx) => emit(tx, { type: 'order.note_added', aggregateType: 'order', aggregateId: 'ord_flowtest', data: noteAdded('ord_flowtest', 'left at the door') }));
       await eventually(async () => (await r.recoverDue()) > 0, 10_000, 50);
       expect(await effects('k-event')).toEqual(['saw order.note_added left at the door']);
       expect(await runRow(out.runId!)).toMatchObject({ status: 'completed', output: 'event' });

@@ -96,7 +96,7 @@ function capturesAtSale(providers: PaymentProviders, channel: string, tenderProv
 
 /** What the claim step decides, kept on the run so that a replay decides nothing again. */
 interface CheckoutPlan {
-  cart: { id: string; channel: string; storeId: string | null; customerId: string | null; currency: string; country: string; lineIds: string[] };
+  cart: { id: string; channel: Awaited<ReturnType<typeof getCartRow>>['channel']; storeId: string | null; customerId: string | null; currency: string; country: string; lineIds: string[] };
   email: string | null;
   note: string | null;
   shippingAddress: ReturnType<typeof normaliseAddress> | null;
