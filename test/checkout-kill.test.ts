@@ -13,7 +13,7 @@ import { eventually } from './helpers/server.js';
 
 const BIN = path.resolve('bin/winkel.mjs');
 const CARTS = 100;
-const LEASE_MS = 3000;
+const LEASE_MS = 5000;
 const RECOVERY_MS = 500;
 
 let dbUrl = '';
@@ -184,7 +184,18 @@ describe('checkouts when the server is killed', { timeout: 300_000 }, () => {
     expect(verify.code, verify.out).toBe(0);
 
     // Every shopper tries again with the same key: one order per cart, each paid once.
-    const again = await Promise.all(carts.map((c) => checkout(c)));
+    // (A checkout whose run stalled past its lease under this load is told 503 with Retry-After; the shopper tries again.)
+    const again = await Promise.all(
+      carts.map(async (c) => {
+        let r = await checkout(c);
+        for (let i = 0; i < 5 && r.status === 503; i++) {
+          await new Promise((w) => setTimeout(w, 2000));
+          r = await checkout(c);
+        }
+        return r;
+      }),
+    );
+    if (again.some((r) => r.status !== 200 && r.status !== 201)) console.log(second.out().slice(-4000));
     for (const [i, r] of again.entries()) {
       expect([200, 201], JSON.stringify(r.body)).toContain(r.status);
       const before = answered.get(carts[i].id);

@@ -134,10 +134,13 @@ interface RunRow {
 
 // ---------------------------------------------------------------- failures the runner itself raises
 
-/** This process no longer holds the run (its lease ran out and another process took it over). */
-export class LeaseLost extends Error {
+/**
+ * This execution no longer holds the run: its lease ran out (the process stalled) and a recovery
+ * took it over, which undoes or completes it. The caller is told to try again shortly (503).
+ */
+export class LeaseLost extends Problem {
   constructor(runId: string) {
-    super(`flow run ${runId} was taken over by another process`);
+    super({ status: 503, code: 'flow_interrupted', title: 'Interrupted', detail: `This request's work (flow run ${runId}) stalled and was taken over by the recovery, which settles it; try again in a moment.`, headers: { 'retry-after': '2' } });
   }
 }
 
