@@ -168,7 +168,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     },
   );
 
-  app.get('/v1/carts/:id', { config: shop, schema: { tags, summary: 'A cart with its live price and explanations', params: IdParam, headers: CartSecretHeader, response: { 200: ref(Cart) } } }, async (req) => (await view(req.params.id)));
+  app.get('/v1/carts/:id', { config: shop, schema: { tags, summary: 'A cart with its live price and explanations', params: IdParam, headers: CartSecretHeader, response: { 200: ref(Cart) } } }, async (req) => view(req.params.id));
 
   app.post(
     '/v1/carts/:id/claim',
@@ -186,7 +186,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       await commerce.claimCart(ctx.db, req.params.id, req.principal!.id);
-      return (await view(req.params.id));
+      return await view(req.params.id);
     },
   );
 
@@ -215,7 +215,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       await commerce.addLine(ctx.db, req.params.id, req.body);
-      return (await view(req.params.id));
+      return await view(req.params.id);
     },
   );
 
@@ -224,7 +224,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     { config: shop, schema: { tags, summary: 'Change a line’s quantity (0 removes it)', params: Type.Object({ id: Type.String(), lineId: Type.String() }), headers: CartSecretHeader, body: Type.Object({ quantity: Type.Integer({ minimum: 0, maximum: 10_000 }) }, { additionalProperties: false }), response: { 200: ref(Cart) } } },
     async (req) => {
       await commerce.changeLine(ctx.db, req.params.id, req.params.lineId, req.body.quantity);
-      return (await view(req.params.id));
+      return await view(req.params.id);
     },
   );
 
@@ -244,7 +244,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       await commerce.setCartCustomer(ctx.db, req.params.id, req.body.customerId);
-      return (await view(req.params.id));
+      return await view(req.params.id);
     },
   );
 
@@ -253,7 +253,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     { config: { ...shop }, schema: { tags, summary: 'Set the coupon codes of a cart', params: IdParam, headers: CartSecretHeader, body: Type.Object({ codes: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10 }) }, { additionalProperties: false }), response: { 200: ref(Cart) } } },
     async (req) => {
       await commerce.setCoupons(ctx.db, req.params.id, req.body.codes);
-      return (await view(req.params.id));
+      return await view(req.params.id);
     },
   );
 
@@ -342,7 +342,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       await assertOrderInScope(ctx.db, req.principal!, req.params.id);
-      return reply.code(201).send((await addOrderNote(ctx.db, requestContext(req), req.params.id, req.body)));
+      return reply.code(201).send(await addOrderNote(ctx.db, requestContext(req), req.params.id, req.body));
     },
   );
 
@@ -364,7 +364,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
       const { customerId } = await assertOrderInScope(ctx.db, p, req.params.id);
       const mine = p.kind === 'customer' && customerId === p.id;
       if (!mine && (p.kind === 'customer' || p.kind === 'publishable_key' || !p.permissions.has('orders:read'))) throw forbidden('Only staff with orders:read or the customer who placed it may see an order’s notes.');
-      return (await listOrderNotes(ctx.db, req.params.id, { forCustomer: mine, limit: req.query.limit ?? 50, cursor: req.query.cursor }));
+      return await listOrderNotes(ctx.db, req.params.id, { forCustomer: mine, limit: req.query.limit ?? 50, cursor: req.query.cursor });
     },
   );
 
@@ -434,7 +434,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
       const p = req.principal!;
       const scope = p.kind === 'staff' || p.kind === 'secret_key' ? p.storeIds : null;
       if (req.query.storeId) assertLocationAccess(p, req.query.storeId);
-      return (await commerce.listOrders(ctx.db, { ...req.query, storeIds: scope ?? undefined, limit: req.query.limit ?? 50 }));
+      return await commerce.listOrders(ctx.db, { ...req.query, storeIds: scope ?? undefined, limit: req.query.limit ?? 50 });
     },
   );
 }

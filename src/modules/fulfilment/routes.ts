@@ -156,7 +156,7 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
       const f = await svc.getFulfilment(ctx.db, req.params.id);
       const who = assertMayRead(req.principal, f);
       reply.header('etag', etag(f.version));
-      return (await view(f, who === 'customer'));
+      return await view(f, who === 'customer');
     },
   );
 
@@ -217,7 +217,7 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
         }
         const after = await svc.performAction(ctx.db, requestContext(req), deps, id, name, { ...input, expectedVersion: expectedVersion(req) });
         reply.header('etag', etag(after.version));
-        return (await view(after));
+        return await view(after);
       },
     );
 
