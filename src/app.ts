@@ -110,7 +110,9 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >;
 
-type RouteHook = (...args: never[]) => unknown;
+type RequestHook = (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+/** A route's hooks of one kind as a list (Fastify takes one hook or a list). */
+const hooksOf = <H>(hooks: H | H[] | undefined): H[] => (hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks]);
 
 /** Short, unique per process and cheap: a random process prefix and a counter. */
 const REQUEST_PREFIX = `req_${randomBytes(5).toString('hex')}`;
@@ -171,7 +173,8 @@ export function authorize(rule: AccessRule, principal: Principal | undefined) {
     throw forbidden(`This route needs permission \`${needed}\`, which only staff sessions and secret keys can hold.`);
   }
   if (!principal.permissions.has(needed)) throw forbidden(`This route needs permission \`${needed}\`, which your ${principalLabel(principal)} does not have.`);
-  if (ALL_STORES_PERMISSIONS.has(needed as never)) assertAllStores(principal, `What \`${needed}\` opens`);
+  // Asked about any permission name: the set holds only permissions, so a string finds nothing else.
+  if ((ALL_STORES_PERMISSIONS as ReadonlySet<string>).has(needed)) assertAllStores(principal, `What \`${needed}\` opens`);
 }
 
 export async function buildApp(input: AppContext): Promise<App> {
@@ -195,7 +198,7 @@ export async function buildApp(input: AppContext): Promise<App> {
     logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: ctx.config.logLevel !== 'debug' && ctx.config.logLevel !== 'trace' }),
     bodyLimit: 10 * 1024 * 1024,
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, useDefaults: true }, onCreate: saneDateFormats as never },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, useDefaults: true }, onCreate: saneDateFormats },
     clientErrorHandler: clientErrorAsProblem(nextRequestId),
     // Errors the router answers before any route runs (an over-long path parameter, a malformed
     // percent-encoding) are problem documents like every other.
@@ -251,9 +254,9 @@ export async function buildApp(input: AppContext): Promise<App> {
   };
   const rejectedCredential = new WeakSet<FastifyRequest>();
   // Step 2: the request rate per budget; set once the plugin is registered below.
-  let rateLimitHook: RouteHook | undefined;
+  let rateLimitHook: RequestHook | undefined;
 
-  const documenter = new OpenApiDocumenter((rule) => (typeof rule === 'object' && ALL_STORES_PERMISSIONS.has(rule.permission as never) ? ' Not for staff or keys scoped to stores (403): it spans every store.' : ''), EVENT_TYPES);
+  const documenter = new OpenApiDocumenter((rule) => (typeof rule === 'object' && (ALL_STORES_PERMISSIONS as ReadonlySet<string>).has(rule.permission) ? ' Not for staff or keys scoped to stores (403): it spans every store.' : ''), EVENT_TYPES);
   app.addHook('onRoute', (route) => {
     const url = route.url;
     const methods = ([] as string[]).concat(route.method);
@@ -265,10 +268,10 @@ export async function buildApp(input: AppContext): Promise<App> {
       // Who may call: on the route itself, first, so other paths pay nothing for it.
       // Routes with a limit of their own (sign-in) keep only that one.
       const limit = rateLimitHook && !route.config?.rateLimit ? [rateLimitHook] : [];
-      route.onRequest = [identify, ...limit, authenticate, ...([] as RouteHook[]).concat((route.onRequest as RouteHook) ?? [])] as never;
+      route.onRequest = [identify, ...limit, authenticate, ...hooksOf(route.onRequest)];
       if (methods.includes('POST') && route.config?.idempotent !== false) {
-        route.preHandler = [...([] as RouteHook[]).concat((route.preHandler as RouteHook) ?? []), idempotency.preHandler] as never;
-        route.onSend = [...([] as RouteHook[]).concat((route.onSend as RouteHook) ?? []), idempotency.onSend] as never;
+        route.preHandler = [...hooksOf(route.preHandler), idempotency.preHandler];
+        route.onSend = [...hooksOf(route.onSend), idempotency.onSend];
       }
       const schema = (route.schema ?? {}) as Record<string, unknown>;
       requestSchemas.push({ schema: schema.body, close: true }, { schema: schema.querystring, close: false }, { schema: schema.params, close: false });
@@ -290,9 +293,9 @@ export async function buildApp(input: AppContext): Promise<App> {
         contact: { name: 'This Winkel installation', url: ctx.publicUrl },
       },
       servers: [{ url: ctx.publicUrl }],
-      components: { securitySchemes: SECURITY_SCHEMES as never },
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
-    transformObject: (document) => documenter.finish((document as { openapiObject: Record<string, unknown> }).openapiObject) as never,
+    transformObject: (document) => documenter.finish((document as { openapiObject: Record<string, unknown> }).openapiObject),
     refResolver: { buildLocalReference: (json, _base, _frag, i) => (json.$id as string) ?? `Schema${i}` },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { deepLinking: true, persistAuthorization: true },
@@ -327,7 +330,11 @@ export async function buildApp(input: AppContext): Promise<App> {
         headers: { 'retry-after': String(Math.ceil(context.ttl / 1000)) },
       }),
   });
-  if (ctx.config.apiRateLimit > 0) rateLimitHook = app.rateLimit() as RouteHook;
+  if (ctx.config.apiRateLimit > 0) {
+    // The plugin types its hook with the app's logger (pino's Logger); route options take hooks typed
+    // with Fastify's base logger, which lacks pino's `msgPrefix`. Fastify calls it the same either way.
+    rateLimitHook = app.rateLimit() as unknown as RequestHook;
+  }
 
   // Security headers and the request id on every answer, set once per request from a fixed list.
   app.addHook('onRequest', (req, reply, done) => {

@@ -50,7 +50,13 @@ async function serve(env: Record<string, string>): Promise<Served> {
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  await eventually(async () => out.includes('Press Ctrl-C to stop') || child.exitCode !== null, 60_000);
+  try {
+    await eventually(async () => out.includes('Press Ctrl-C to stop') || child.exitCode !== null, 60_000);
+  } catch (err) {
+    // Not up in time: stop it (the launcher passes the signal on), or it outlives the test run.
+    child.kill('SIGTERM');
+    throw err;
+  }
   if (child.exitCode !== null) throw new Error(`serve exited: ${out}`);
   return { child, out: () => out, exited };
 }

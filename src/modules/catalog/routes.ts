@@ -230,8 +230,9 @@ export async function catalogRoutes(app: App, ctx: AppContext) {
         const { body, gzip } = how === 'hit' ? answers.encode(a, req.headers['accept-encoding']) : { body: a.body, gzip: false };
         reply.header('vary', 'accept-encoding');
         if (gzip) reply.header('content-encoding', 'gzip');
-        // Already serialised by the route's schema when it was made.
-        return reply.type('application/json; charset=utf-8').send(body as never);
+        // Already serialised by the route's schema when it was made: Fastify sends a Buffer as it
+        // is. The type provider types the body by the schema alone, hence this one cast.
+        return reply.type('application/json; charset=utf-8').send(body as unknown as Parameters<typeof reply.send>[0]);
       };
       const hit = fresh ? undefined : answers.get(key);
       if (hit) return send(hit, 'hit');

@@ -3,7 +3,7 @@ import Type from 'typebox';
 import type { FastifyRequest } from 'fastify';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, forbidden } from '../../platform/errors.js';
-import { IdParam, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
+import { IdParam, literalUnion, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
 import { checkout } from '../../flows/checkout.js';
 import { requestContext } from '../access/routes.js';
 import { assertLocationAccess } from '../access/service.js';
@@ -20,7 +20,6 @@ import { assertOrderInScope, checkOrderScope, locationsOfOrder } from './scope.j
 import { assertCartReachable, assertMayStartCart, CART_SECRET_DESCRIPTION, CART_SECRET_HEADER } from './cart-access.js';
 
 const tags = ['commerce'];
-type RouteHook = (...args: never[]) => unknown;
 const ChannelT = Type.Union([Type.Literal('web'), Type.Literal('app'), Type.Literal('pos'), Type.Literal('kiosk'), Type.Literal('scan_go')]);
 const Cart = Type.Object(
   {
@@ -90,7 +89,7 @@ const Order = Type.Object(
   { $id: 'Order' },
 );
 const OrderPage = Page(ref(Order), 'Order');
-const NoteVisibilityT = Type.Union(NOTE_VISIBILITIES.map((v) => Type.Literal(v)), { description: '`internal`: staff only. `customer`: the customer sees it on their order too.' });
+const NoteVisibilityT = literalUnion(NOTE_VISIBILITIES, { description: '`internal`: staff only. `customer`: the customer sees it on their order too.' });
 const OrderNote = Type.Object(
   {
     id: Type.String({ description: 'note_…' }),
@@ -121,7 +120,9 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
   // reach the cart (404 otherwise), before anything else runs, an Idempotency-Key replay included.
   const reachCart = async (req: FastifyRequest) => assertCartReachable(ctx.db, req, (req.params as { id: string }).id);
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/v1/carts/:id')) route.preHandler = [reachCart, ...([] as RouteHook[]).concat((route.preHandler as RouteHook) ?? [])] as never;
+    if (!route.url.startsWith('/v1/carts/:id')) return;
+    const own = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+    route.preHandler = [reachCart, ...own];
   });
   const CartSecretHeader = Type.Object({ [CART_SECRET_HEADER]: Type.Optional(Type.String({ maxLength: 200, description: CART_SECRET_DESCRIPTION })) });
 
@@ -163,11 +164,11 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
       }
       // A shop front's cart is a guest's: it gets a secret, answered here once.
       const c = await commerce.createCart(ctx.db, { ...req.body, customerId, guest: p?.kind === 'publishable_key' });
-      return reply.code(201).send({ ...(await view(c.id)), ...(c.secret ? { secret: c.secret } : {}) } as never);
+      return reply.code(201).send({ ...(await view(c.id)), ...(c.secret ? { secret: c.secret } : {}) });
     },
   );
 
-  app.get('/v1/carts/:id', { config: shop, schema: { tags, summary: 'A cart with its live price and explanations', params: IdParam, headers: CartSecretHeader, response: { 200: ref(Cart) } } }, async (req) => (await view(req.params.id)) as never);
+  app.get('/v1/carts/:id', { config: shop, schema: { tags, summary: 'A cart with its live price and explanations', params: IdParam, headers: CartSecretHeader, response: { 200: ref(Cart) } } }, async (req) => view(req.params.id));
 
   app.post(
     '/v1/carts/:id/claim',
@@ -185,7 +186,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       await commerce.claimCart(ctx.db, req.params.id, req.principal!.id);
-      return (await view(req.params.id)) as never;
+      return await view(req.params.id);
     },
   );
 
@@ -214,7 +215,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       await commerce.addLine(ctx.db, req.params.id, req.body);
-      return (await view(req.params.id)) as never;
+      return await view(req.params.id);
     },
   );
 
@@ -223,7 +224,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     { config: shop, schema: { tags, summary: 'Change a line’s quantity (0 removes it)', params: Type.Object({ id: Type.String(), lineId: Type.String() }), headers: CartSecretHeader, body: Type.Object({ quantity: Type.Integer({ minimum: 0, maximum: 10_000 }) }, { additionalProperties: false }), response: { 200: ref(Cart) } } },
     async (req) => {
       await commerce.changeLine(ctx.db, req.params.id, req.params.lineId, req.body.quantity);
-      return (await view(req.params.id)) as never;
+      return await view(req.params.id);
     },
   );
 
@@ -243,7 +244,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       await commerce.setCartCustomer(ctx.db, req.params.id, req.body.customerId);
-      return (await view(req.params.id)) as never;
+      return await view(req.params.id);
     },
   );
 
@@ -252,7 +253,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     { config: { ...shop }, schema: { tags, summary: 'Set the coupon codes of a cart', params: IdParam, headers: CartSecretHeader, body: Type.Object({ codes: Type.Array(Type.String({ maxLength: 64 }), { maxItems: 10 }) }, { additionalProperties: false }), response: { 200: ref(Cart) } } },
     async (req) => {
       await commerce.setCoupons(ctx.db, req.params.id, req.body.codes);
-      return (await view(req.params.id)) as never;
+      return await view(req.params.id);
     },
   );
 
@@ -305,7 +306,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
         requireShippingAddress: ctx.config.requireShippingAddress,
         sourcing: { policy: ctx.config.sourcingPolicy, shipToStore: ctx.config.shipToStore },
       });
-      return reply.code(r.replayed ? 200 : 201).send(r.order as never);
+      return reply.code(r.replayed ? 200 : 201).send(r.order);
     },
   );
 
@@ -316,7 +317,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     if (!mine && !p.permissions.has('orders:read')) throw forbidden('Only staff with orders:read or the customer who placed it may see an order.');
     // The same orders the list shows them: sold in one of their stores or with a line there.
     if (!mine) checkOrderScope(p, o.id, locationsOfOrder(o));
-    return commerce.publicOrder(o) as never;
+    return commerce.publicOrder(o);
   });
 
   app.post(
@@ -341,7 +342,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       await assertOrderInScope(ctx.db, req.principal!, req.params.id);
-      return reply.code(201).send((await addOrderNote(ctx.db, requestContext(req), req.params.id, req.body)) as never);
+      return reply.code(201).send(await addOrderNote(ctx.db, requestContext(req), req.params.id, req.body));
     },
   );
 
@@ -363,7 +364,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
       const { customerId } = await assertOrderInScope(ctx.db, p, req.params.id);
       const mine = p.kind === 'customer' && customerId === p.id;
       if (!mine && (p.kind === 'customer' || p.kind === 'publishable_key' || !p.permissions.has('orders:read'))) throw forbidden('Only staff with orders:read or the customer who placed it may see an order’s notes.');
-      return (await listOrderNotes(ctx.db, req.params.id, { forCustomer: mine, limit: req.query.limit ?? 50, cursor: req.query.cursor })) as never;
+      return await listOrderNotes(ctx.db, req.params.id, { forCustomer: mine, limit: req.query.limit ?? 50, cursor: req.query.cursor });
     },
   );
 
@@ -383,7 +384,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     async (req) => {
       await assertOrderInScope(ctx.db, req.principal!, req.params.id);
       await cancelOrderLine(ctx.db, provider, requestContext(req), req.params.id, req.params.lineId, req.body?.reason);
-      return commerce.publicOrder(await commerce.getOrder(ctx.db, req.params.id)) as never;
+      return commerce.publicOrder(await commerce.getOrder(ctx.db, req.params.id));
     },
   );
 
@@ -403,7 +404,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     async (req) => {
       await assertOrderInScope(ctx.db, req.principal!, req.params.id);
       await changePickupStore(ctx.db, requestContext(req), req.params.id, req.body.locationId, req.body.lineIds);
-      return commerce.publicOrder(await commerce.getOrder(ctx.db, req.params.id)) as never;
+      return commerce.publicOrder(await commerce.getOrder(ctx.db, req.params.id));
     },
   );
 
@@ -433,7 +434,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
       const p = req.principal!;
       const scope = p.kind === 'staff' || p.kind === 'secret_key' ? p.storeIds : null;
       if (req.query.storeId) assertLocationAccess(p, req.query.storeId);
-      return (await commerce.listOrders(ctx.db, { ...req.query, storeIds: scope ?? undefined, limit: req.query.limit ?? 50 })) as never;
+      return await commerce.listOrders(ctx.db, { ...req.query, storeIds: scope ?? undefined, limit: req.query.limit ?? 50 });
     },
   );
 }

@@ -191,6 +191,9 @@ export async function getOrder(db: Executor, id: string) {
   return { ...o, lines, payments: pays };
 }
 
+/** What an order's JSON columns hold: written at checkout (and by order edits) from the cart's quote. */
+type StoredQuote = Awaited<ReturnType<typeof quoteCart>>;
+
 export function publicOrder(o: Awaited<ReturnType<typeof getOrder>>) {
   return {
     id: o.id,
@@ -206,11 +209,12 @@ export function publicOrder(o: Awaited<ReturnType<typeof getOrder>>) {
     discountTotal: o.discountTotal,
     shippingTotal: o.shippingTotal,
     total: o.total,
-    vat: o.vat,
-    promotions: o.promotions,
+    // jsonb columns read back untyped (drizzle types them `unknown`).
+    vat: o.vat as StoredQuote['vat'],
+    promotions: o.promotions as StoredQuote['applied'],
     shippingAddress: (o.shippingAddress as StoredAddress | null) ?? null,
     note: o.note ?? null,
-    lines: o.lines.map((l) => ({ id: l.id, variantId: l.variantId, sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, adjustments: l.adjustments, total: l.total, taxClass: l.taxClass, fulfilment: l.fulfilment, locationId: l.locationId, status: l.status })),
+    lines: o.lines.map((l) => ({ id: l.id, variantId: l.variantId, sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, adjustments: l.adjustments as StoredQuote['lines'][number]['adjustments'], total: l.total, taxClass: l.taxClass, fulfilment: l.fulfilment, locationId: l.locationId, status: l.status })),
     payments: o.payments.map((p) => ({ id: p.id, provider: p.provider, kind: p.kind, status: p.status, amount: p.amount, failureCode: p.failureCode, createdAt: p.createdAt.toISOString() })),
     ...orderMoney(o, o.lines, o.payments),
     createdAt: o.createdAt.toISOString(),

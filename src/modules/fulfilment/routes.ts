@@ -8,7 +8,7 @@ import type { App, AppContext } from '../../app.js';
 import { badRequest, forbidden, notFound } from '../../platform/errors.js';
 import type { Principal } from '../../platform/http/access.js';
 import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
-import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders } from '../../platform/http/schemas.js';
+import { IdParam, literalUnion, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders } from '../../platform/http/schemas.js';
 import { requestContext } from '../access/routes.js';
 import { assertAnyLocationAccess, assertLocationAccess } from '../access/service.js';
 import { checkOrderScope, locationsOfOrder } from '../commerce/scope.js';
@@ -25,7 +25,7 @@ import { SOURCING_POLICIES, sourceOrder, type SourcingPolicyName } from './sourc
 const tags = ['fulfilment'];
 const Str = Type.String();
 const NStr = Type.Union([Type.String(), Type.Null()]);
-const Action = Type.Union(['pick', 'pack', 'ship', 'deliver', 'ready', 'handover', 'cancel'].map((a) => Type.Literal(a)));
+const Action = literalUnion(['pick', 'pack', 'ship', 'deliver', 'ready', 'handover', 'cancel']);
 
 const Alternative = Type.Object({ locationId: Str, code: Str, reason: Str, detail: Str, cost: Type.Optional(Type.Integer()) });
 
@@ -35,9 +35,9 @@ export const Fulfilment = Type.Object(
     orderId: Str,
     customerId: NStr,
     locationId: Type.String({ description: 'Where the goods are picked.' }),
-    method: Type.Union(FULFILMENT_METHODS.map((m) => Type.Literal(m)), { description: 'delivery (home), pickup (click & collect at the store that has it), ship_to_store (from a warehouse to the pickup store).' }),
+    method: literalUnion(FULFILMENT_METHODS, { description: 'delivery (home), pickup (click & collect at the store that has it), ship_to_store (from a warehouse to the pickup store).' }),
     pickupLocationId: Type.Union([Type.String(), Type.Null()], { description: 'Where the customer collects (pickup and ship-to-store).' }),
-    status: Type.Union(FULFILMENT_STATUSES.map((s) => Type.Literal(s))),
+    status: literalUnion(FULFILMENT_STATUSES),
     carrier: NStr,
     trackingNumber: NStr,
     trackingUrl: NStr,
@@ -134,8 +134,8 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
           PageQuery,
           Type.Object({
             locationId: Type.Optional(Type.String()),
-            status: Type.Optional(Type.Array(Type.Union(FULFILMENT_STATUSES.map((s) => Type.Literal(s))), { description: 'One or more (repeat the parameter).' })),
-            method: Type.Optional(Type.Union(FULFILMENT_METHODS.map((m) => Type.Literal(m)))),
+            status: Type.Optional(Type.Array(literalUnion(FULFILMENT_STATUSES), { description: 'One or more (repeat the parameter).' })),
+            method: Type.Optional(literalUnion(FULFILMENT_METHODS)),
             orderId: Type.Optional(Type.String()),
           }),
         ]),
@@ -145,7 +145,7 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
     async (req) => {
       if (req.query.locationId) assertLocationAccess(req.principal, req.query.locationId);
       const page = await svc.listFulfilments(ctx.db, { ...req.query, scope: scopeOf(req.principal), limit: req.query.limit ?? 50 });
-      return { ...page, data: await views(page.data) } as never;
+      return { ...page, data: await views(page.data) };
     },
   );
 
@@ -156,7 +156,7 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
       const f = await svc.getFulfilment(ctx.db, req.params.id);
       const who = assertMayRead(req.principal, f);
       reply.header('etag', etag(f.version));
-      return (await view(f, who === 'customer')) as never;
+      return await view(f, who === 'customer');
     },
   );
 
@@ -170,7 +170,7 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
       if (!mine && (!p || p.kind === 'customer' || p.kind === 'publishable_key' || !p.permissions.has('orders:read'))) throw forbidden('Only staff with orders:read or the customer who placed it may see an order’s fulfilments.');
       if (!mine) checkOrderScope(p!, o.id, locationsOfOrder(o));
       const list = await svc.fulfilmentsOfOrder(ctx.db, o.id);
-      return { data: await views(list, mine) } as never;
+      return { data: await views(list, mine) };
     },
   );
 
@@ -217,7 +217,7 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
         }
         const after = await svc.performAction(ctx.db, requestContext(req), deps, id, name, { ...input, expectedVersion: expectedVersion(req) });
         reply.header('etag', etag(after.version));
-        return (await view(after)) as never;
+        return await view(after);
       },
     );
 
@@ -295,7 +295,7 @@ export async function fulfilmentRoutes(app: App, ctx: AppContext) {
         destination: req.body.destination ?? null,
         policy: (req.body.policy as SourcingPolicyName | undefined) ?? ctx.config.sourcingPolicy,
         shipToStore: req.body.shipToStore ?? ctx.config.shipToStore,
-      })) as never;
+      }));
     },
   );
 }

@@ -58,6 +58,14 @@ export interface FulfilmentSettings {
   publicUrl: string;
 }
 
+/** Why a fulfilment's lines are picked where they are (its jsonb `sourcing`): the sourcing engine's reasons and rejected locations, or an order edit's note. */
+export interface SourcingNote {
+  orderLineId: string;
+  sku: string;
+  reasons: string[];
+  rejected: LineDecision['rejected'];
+}
+
 export interface FulfilmentView {
   id: string;
   orderId: string;
@@ -73,7 +81,7 @@ export interface FulfilmentView {
   pickupQrUrl: string | null;
   pickupDeadline: string | null;
   cancelReason: string | null;
-  sourcing: unknown;
+  sourcing: SourcingNote[] | null;
   lines: Array<{ orderLineId: string; variantId: string; sku: string; quantity: number; reservationId: string | null }>;
   nextActions: FulfilmentAction[];
   createdAt: string;
@@ -110,7 +118,8 @@ export function publicFulfilment(f: Loaded, opts: { withCode?: boolean; publicUr
     pickupQrUrl: opts.withCode && f.status === 'ready' && f.qrToken ? qrUrl(opts.publicUrl ?? '', f) : null,
     pickupDeadline: iso(f.pickupDeadline),
     cancelReason: f.cancelReason,
-    sourcing: f.sourcing ?? null,
+    // jsonb read back untyped: written from the sourcing decisions (sourceOrder, changePickupStore).
+    sourcing: (f.sourcing as SourcingNote[] | null) ?? null,
     lines: f.lines.map((l) => ({ orderLineId: l.orderLineId, variantId: l.variantId, sku: l.sku, quantity: l.quantity, reservationId: l.reservationId })),
     nextActions: nextActions(f),
     createdAt: f.createdAt.toISOString(),

@@ -116,7 +116,7 @@ const LocationBody = {
   status: Type.Union([Type.Literal('active'), Type.Literal('closed')]),
 };
 const optional = <T extends Record<string, TSchema>>(o: T) =>
-  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Type.Optional(v as never)])) as unknown as { [K in keyof T]: ReturnType<typeof Type.Optional<T[K]>> };
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, Type.Optional(v)])) as unknown as { [K in keyof T]: ReturnType<typeof Type.Optional<T[K]>> };
 
 const toReservation = (r: { id: string; variantId: string; locationId: string; quantity: number; status: string; reference: string | null; expiresAt: Date | string | null }) => ({
   id: r.id,

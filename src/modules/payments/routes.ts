@@ -94,7 +94,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
 
   app.get('/v1/orders/:id/payments', { config: { access: { permission: 'orders:read' } }, schema: { tags, summary: 'An order’s payment ledger and where it stands', params: IdParam, response: { 200: ref(OrderPayments) } } }, async (req) => {
     await assertOrderInScope(ctx.db, req.principal!, req.params.id);
-    return (await ledger(req.params.id)) as never;
+    return await ledger(req.params.id);
   });
 
   app.post(
@@ -113,7 +113,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
     async (req) => {
       await assertOrderInScope(ctx.db, req.principal!, req.params.id);
       await captureOrderPayments(ctx.db, providers, requestContext(req), req.params.id, req.body.amount);
-      return (await ledger(req.params.id)) as never;
+      return await ledger(req.params.id);
     },
   );
 
@@ -133,7 +133,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
     async (req) => {
       await assertOrderInScope(ctx.db, req.principal!, req.params.id);
       await refundOrderPayments(ctx.db, providers, requestContext(req), req.params.id, req.body.amount, { reason: req.body.reason });
-      return (await ledger(req.params.id)) as never;
+      return await ledger(req.params.id);
     },
   );
 
@@ -152,7 +152,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
     async (req) => {
       await assertOrderInScope(ctx.db, req.principal!, req.params.id);
       await voidOrderPayments(ctx.db, providers, requestContext(req), req.params.id, req.body.amount, { reason: req.body.reason });
-      return (await ledger(req.params.id)) as never;
+      return await ledger(req.params.id);
     },
   );
 
@@ -187,7 +187,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
         const outcome = provider.parseWebhook(req.headers, (req as unknown as { rawBody?: string }).rawBody ?? '');
         if (!outcome) throw unauthorized('The webhook signature is missing, wrong or too old.');
         const r = await settleAuthorisation(ctx.db, { ...SYSTEM, actor: { type: 'system', label: `${provider.name} webhook` }, requestId: String(req.id) }, provider.name, outcome);
-        return { received: true, changed: r.changed, payment: publicPayment(r.payment) } as never;
+        return { received: true, changed: r.changed, payment: publicPayment(r.payment) };
       },
     );
   });
@@ -213,7 +213,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
     },
     async (req, reply) => {
       const r = await gift.issueGiftCard(ctx.db, requestContext(req), req.body);
-      return reply.code(201).send({ giftCard: gift.publicGiftCard(r.giftCard), code: r.code } as never);
+      return reply.code(201).send({ giftCard: gift.publicGiftCard(r.giftCard), code: r.code });
     },
   );
 
@@ -222,11 +222,11 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
     { config: { access: { permission: 'orders:read' } }, schema: { tags, summary: 'Gift cards, newest first (codes masked)', querystring: Type.Intersect([PageQuery, Type.Object({ customerId: Type.Optional(Type.String()), status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])) })]), response: { 200: ref(GiftCardPage) } } },
     async (req) => {
       const page = await gift.listGiftCards(ctx.db, { ...req.query, limit: req.query.limit ?? 50 });
-      return { ...page, data: page.data.map(gift.publicGiftCard) } as never;
+      return { ...page, data: page.data.map(gift.publicGiftCard) };
     },
   );
 
-  app.get('/v1/gift-cards/:id', { config: { access: { permission: 'orders:read' } }, schema: { tags, summary: 'A gift card with its ledger (newest first)', params: IdParam, response: { 200: ref(GiftCardDetail) } } }, async (req) => (await detail(req.params.id)) as never);
+  app.get('/v1/gift-cards/:id', { config: { access: { permission: 'orders:read' } }, schema: { tags, summary: 'A gift card with its ledger (newest first)', params: IdParam, response: { 200: ref(GiftCardDetail) } } }, async (req) => (await detail(req.params.id)));
 
   app.post(
     '/v1/gift-cards/balance',
@@ -237,7 +237,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const g = await gift.findByCode(ctx.db, req.body.code);
       if (!g) throw new gift.GiftCardError({ status: 404, code: 'not_found', title: 'Not found', detail: 'No gift card has this code; check it and try again.' });
-      return gift.publicGiftCard(g) as never;
+      return gift.publicGiftCard(g);
     },
   );
 
@@ -246,7 +246,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
     { config: { access: { permission: 'orders:write' } }, schema: { tags, summary: 'Add money to a gift card', params: IdParam, body: Type.Object({ amount: Cents(), reference: Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: false }), response: { 200: ref(GiftCardDetail) } } },
     async (req) => {
       await gift.reloadGiftCard(ctx.db, requestContext(req), req.params.id, req.body.amount, req.body.reference);
-      return (await detail(req.params.id)) as never;
+      return await detail(req.params.id);
     },
   );
 
@@ -264,7 +264,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       const r = await gift.redeemByCode(ctx.db, requestContext(req).actor, req.body.code, req.body.amount, req.body.reference);
-      return (await detail(r.giftCard.id)) as never;
+      return await detail(r.giftCard.id);
     },
   );
 
@@ -273,7 +273,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
     { config: { access: { permission: 'orders:write' } }, schema: { tags, summary: 'Disable (e.g. reported stolen) or enable a gift card', params: IdParam, body: Type.Object({ status: Type.Union([Type.Literal('active'), Type.Literal('disabled')]) }, { additionalProperties: false }), response: { 200: ref(GiftCardDetail) } } },
     async (req) => {
       await gift.setGiftCardStatus(ctx.db, requestContext(req), req.params.id, req.body.status);
-      return (await detail(req.params.id)) as never;
+      return await detail(req.params.id);
     },
   );
 }

@@ -8,7 +8,7 @@ import { decodeCursor, encodeCursor } from '../../platform/http/pagination.js';
 import { requestContext } from '../access/routes.js';
 import { passwordMatches } from '../accounts/service.js';
 import { recordAudit } from '../audit/service.js';
-import { erasePerson, exportPerson, listErasures, type PrivacySubject } from './service.js';
+import { erasePerson, exportPerson, listErasures, type ErasureSummary, type PrivacySubject } from './service.js';
 
 const tags = ['privacy'];
 
@@ -82,7 +82,7 @@ export async function privacyRoutes(app: App, ctx: AppContext) {
       await recordAudit(ctx.db, requestContext(req), { action: 'customer.export', resourceType: 'customer', resourceId: who });
       reply.header('cache-control', 'no-store');
       if (req.query.download) reply.header('content-disposition', `attachment; filename="winkel-export-${data.generatedAt.slice(0, 10)}.json"`);
-      return data as never;
+      return data;
     },
   );
 
@@ -94,7 +94,7 @@ export async function privacyRoutes(app: App, ctx: AppContext) {
       const data = await exportPerson(ctx.db, { customerId: req.principal!.id }, 'self');
       reply.header('cache-control', 'no-store');
       if (req.query.download) reply.header('content-disposition', `attachment; filename="winkel-export-${data.generatedAt.slice(0, 10)}.json"`);
-      return data as never;
+      return data;
     },
   );
 
@@ -113,7 +113,7 @@ export async function privacyRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       const { reason, ...rest } = req.body as Static<typeof EraseBody>;
       const r = await erasePerson(ctx.db, requestContext(req), subjectOf(rest, 'body'), reason, 'staff');
-      return reply.code(201).send(r as never);
+      return reply.code(201).send(r);
     },
   );
 
@@ -133,7 +133,7 @@ export async function privacyRoutes(app: App, ctx: AppContext) {
       const customerId = req.principal!.id;
       if (!(await passwordMatches(ctx.db, customerId, req.body.password))) throw forbidden('The password is not right; nothing was erased.');
       const r = await erasePerson(ctx.db, requestContext(req), { customerId }, 'Requested by the customer from their account.', 'self');
-      return reply.code(201).send(r as never);
+      return reply.code(201).send(r);
     },
   );
 
@@ -152,8 +152,9 @@ export async function privacyRoutes(app: App, ctx: AppContext) {
       const limit = req.query.limit ?? 50;
       const found = await listErasures(ctx.db, limit, decodeCursor(req.query.cursor));
       const page = found.slice(0, limit);
+      // Raw rows: actor and summary are the jsonb erasePerson wrote.
       return {
-        data: page.map((r) => ({ id: String(r.id), reason: String(r.reason), actor: r.actor as Static<typeof ActorOut>, summary: r.summary as never, createdAt: new Date(r.created_at as string).toISOString() })),
+        data: page.map((r) => ({ id: String(r.id), reason: String(r.reason), actor: r.actor as Static<typeof ActorOut>, summary: r.summary as ErasureSummary, createdAt: new Date(r.created_at as string).toISOString() })),
         hasMore: found.length > limit,
         nextCursor: found.length > limit ? encodeCursor(String(page[page.length - 1].id)) : null,
       };

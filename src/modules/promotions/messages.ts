@@ -209,7 +209,8 @@ export function reasonMessage<K extends MessageKey>(key: K, params: ReasonParams
 export function messageFor(key: string | undefined, params: unknown, lang: Lang, fallback: string): string {
   if (!key || !(key in RENDER) || typeof params !== 'object' || params === null) return fallback;
   try {
-    return reasonMessage(key as MessageKey, params as never, lang);
+    // Params of unknown shape: a renderer that cannot read them throws, and the fallback is used.
+    return reasonMessage(key as MessageKey, params as ReasonParams[MessageKey], lang);
   } catch {
     return fallback;
   }

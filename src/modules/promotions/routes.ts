@@ -238,17 +238,17 @@ export async function promotionRoutes(app: App, ctx: AppContext) {
 
   app.get('/v1/promotions', { config: read, schema: { tags, summary: 'Promotions, newest first', querystring: Type.Intersect([PageQuery, Type.Object({ status: Type.Optional(DefinitionFields.status) })]), response: { 200: ref(PromotionPage) } } }, async (req) => {
     const page = await promos.listPromotions(ctx.db, { limit: req.query.limit ?? 50, cursor: req.query.cursor, status: req.query.status });
-    return { ...page, data: page.data.map(promos.publicPromotion) as never };
+    return { ...page, data: page.data.map(promos.publicPromotion) };
   });
   app.post('/v1/promotions', { config: write, schema: { tags, summary: 'Create a promotion', body: ref(PromotionBody), response: { 201: withHeaders(ref(PromotionOut), 'etag', 'location') } } }, async (req, reply) => {
     const p = await promos.createPromotion(ctx.db, requestContext(req), req.body as promos.PromotionInput, cache);
     reply.code(201).header('etag', etag(p.version)).header('location', `/v1/promotions/${p.id}`);
-    return promos.publicPromotion(p) as never;
+    return promos.publicPromotion(p);
   });
   app.get('/v1/promotions/:id', { config: read, schema: { tags, summary: 'Get a promotion with its usage', params: IdParam, response: { 200: withHeaders(ref(PromotionOut), 'etag') } } }, async (req, reply) => {
     const p = await promos.getPromotion(ctx.db, req.params.id);
     reply.header('etag', etag(p.version));
-    return promos.publicPromotion(p) as never;
+    return promos.publicPromotion(p);
   });
   app.patch(
     '/v1/promotions/:id',
@@ -267,7 +267,7 @@ export async function promotionRoutes(app: App, ctx: AppContext) {
     async (req, reply) => {
       const p = await promos.updatePromotion(ctx.db, requestContext(req), req.params.id, req.body as promos.PromotionPatch, expectedVersion(req), cache);
       reply.header('etag', etag(p.version));
-      return promos.publicPromotion(p) as never;
+      return promos.publicPromotion(p);
     },
   );
 
@@ -334,7 +334,7 @@ export async function promotionRoutes(app: App, ctx: AppContext) {
       const customerId = req.principal?.kind === 'customer' ? req.principal.id : b.customerId;
       const lang = langOf(req.headers['accept-language']);
       reply.header('content-language', lang).header('vary', 'Accept-Language');
-      return localiseExplanations(await promos.quoteCart(ctx.db, cache, { ...b, customerId, at: b.at ? new Date(b.at) : undefined }), lang) as never;
+      return localiseExplanations(await promos.quoteCart(ctx.db, cache, { ...b, customerId, at: b.at ? new Date(b.at) : undefined }), lang);
     },
   );
 
@@ -356,7 +356,7 @@ export async function promotionRoutes(app: App, ctx: AppContext) {
       const c = req.body.cart;
       const lang = langOf(req.headers['accept-language']);
       reply.header('content-language', lang).header('vary', 'Accept-Language');
-      return localiseExplanations(await promos.quoteCart(ctx.db, cache, { ...c, at: c.at ? new Date(c.at) : undefined }, [draft]), lang) as never;
+      return localiseExplanations(await promos.quoteCart(ctx.db, cache, { ...c, at: c.at ? new Date(c.at) : undefined }, [draft]), lang);
     },
   );
 }

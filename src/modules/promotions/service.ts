@@ -34,8 +34,12 @@ export function toEngine(row: PromotionRow): Promotion {
   };
 }
 
+/** A value as JSON gives it back: the same shape with plain arrays (the engine's types mark its lists readonly; the API's schemas do not). */
+type AsJson<T> = T extends readonly (infer E)[] ? AsJson<E>[] : T extends object ? { -readonly [K in keyof T]: AsJson<T[K]> } : T;
+
 export function publicPromotion(row: PromotionRow) {
-  const d = row.definition as PromotionInput;
+  // The definition column is jsonb (typed `unknown`): what the API took, stored as sent.
+  const d = row.definition as AsJson<PromotionInput>;
   return {
     ...d,
     id: row.id,

@@ -127,7 +127,7 @@ export async function returnRoutes(app: App, ctx: AppContext) {
   /** Staff and keys scoped to stores see and change the returns of their stores only (docs/API.md, Store scope). */
   const returnInScope = (req: FastifyRequest, r: { id: string; storeIds: readonly string[] }) => assertInScope(req.principal, `return ${r.id}`, r.storeIds);
 
-  app.get('/v1/return-policy', { config: shop, schema: { tags, summary: 'The return policy: window, excluded categories, the product flag, reasons', response: { 200: ref(ReturnPolicy) } } }, async () => ({ ...deps.policy, productFlag: 'A product with attribute `returnable: false` cannot be returned.', reasons: REASONS }) as never);
+  app.get('/v1/return-policy', { config: shop, schema: { tags, summary: 'The return policy: window, excluded categories, the product flag, reasons', response: { 200: ref(ReturnPolicy) } } }, async () => ({ ...deps.policy, productFlag: 'A product with attribute `returnable: false` cannot be returned.', reasons: REASONS }));
 
   app.get(
     '/v1/returns/order-lookup',
@@ -145,11 +145,11 @@ export async function returnRoutes(app: App, ctx: AppContext) {
     async (req) => {
       if (req.query.orderId) {
         const o = await getOrder(ctx.db, req.query.orderId.trim()).catch(() => null);
-        return { data: o ? [await returnableOrder(ctx.db, o)] : [] } as never;
+        return { data: o ? [await returnableOrder(ctx.db, o)] : [] };
       }
       if (!req.query.email) throw badRequest('Give `orderId` or `email`.', [{ field: '/email', message: 'orderId or email required' }]);
       const found = (await listOrders(ctx.db, { email: req.query.email, limit: 20 })).data;
-      return { data: await Promise.all(found.map(async (o) => returnableOrder(ctx.db, await getOrder(ctx.db, o.id)))) } as never;
+      return { data: await Promise.all(found.map(async (o) => returnableOrder(ctx.db, await getOrder(ctx.db, o.id)))) };
     },
   );
 
@@ -173,7 +173,7 @@ export async function returnRoutes(app: App, ctx: AppContext) {
       await checkReturnable(ctx.db, deps.policy, order, req.body.lines);
       if (req.body.exchange?.length && !req.body.locationId) throw forbidden('An exchange is priced at a store: give `locationId`.');
       const { plan, exchangeLines } = await planReturnMoney(ctx.db, deps, order, req.body.lines, { refundMethod: req.body.refundMethod, exchange: req.body.exchange, locationId: req.body.locationId });
-      return { orderId: order.id, currency: order.currency, refund: plan, exchange: exchangeLines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, total: l.total })) } as never;
+      return { orderId: order.id, currency: order.currency, refund: plan, exchange: exchangeLines.map((l) => ({ sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, total: l.total })) };
     },
   );
 
@@ -199,7 +199,7 @@ export async function returnRoutes(app: App, ctx: AppContext) {
         throw forbidden(`Order ${req.body.orderId} belongs to other stores: take the return at your store (give \`locationId\` and an \`outcome\` per line), or leave the authorisation to staff of the order's stores.`);
       }
       const r = await createReturn(ctx.db, deps, requestContext(req), req.body, w);
-      return reply.code(201).send({ return: publicReturn(r.ret), storeCreditCode: r.storeCreditCode } as never);
+      return reply.code(201).send({ return: publicReturn(r.ret), storeCreditCode: r.storeCreditCode });
     },
   );
 
@@ -218,7 +218,7 @@ export async function returnRoutes(app: App, ctx: AppContext) {
       const w = who(req, 'orders:read');
       if (req.query.locationId) assertLocationAccess(req.principal, req.query.locationId);
       const storeIds = storeScope(req.principal) ?? undefined;
-      return (await listReturns(ctx.db, { ...req.query, ...(w.customerId ? { customerId: w.customerId } : {}), storeIds, limit: req.query.limit ?? 50 })) as never;
+      return await listReturns(ctx.db, { ...req.query, ...(w.customerId ? { customerId: w.customerId } : {}), storeIds, limit: req.query.limit ?? 50 });
     },
   );
 
@@ -227,7 +227,7 @@ export async function returnRoutes(app: App, ctx: AppContext) {
     const r = await getReturn(ctx.db, req.params.id);
     if (w.customerId && r.customerId !== w.customerId) throw notFound('return', req.params.id);
     returnInScope(req, r);
-    return publicReturn(r) as never;
+    return publicReturn(r);
   });
 
   app.post(
@@ -255,7 +255,7 @@ export async function returnRoutes(app: App, ctx: AppContext) {
       // Goods may arrive at any store or warehouse: the receiving place must be the caller's.
       assertLocationAccess(req.principal, req.body.locationId);
       const r = await receiveReturn(ctx.db, deps, requestContext(req), req.params.id, req.body);
-      return { return: publicReturn(r.ret), storeCreditCode: r.storeCreditCode } as never;
+      return { return: publicReturn(r.ret), storeCreditCode: r.storeCreditCode };
     },
   );
 
@@ -265,7 +265,7 @@ export async function returnRoutes(app: App, ctx: AppContext) {
     async (req) => {
       const w = who(req, 'returns:write');
       if (!w.customerId) returnInScope(req, await getReturn(ctx.db, req.params.id));
-      return publicReturn(await cancelReturn(ctx.db, requestContext(req), req.params.id, w)) as never;
+      return publicReturn(await cancelReturn(ctx.db, requestContext(req), req.params.id, w));
     },
   );
 }

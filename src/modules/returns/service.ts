@@ -196,7 +196,7 @@ function simulateCapture(rows: PaymentRow[], amount: number): PaymentRow[] {
 }
 
 async function priceExchange(db: Executor, cache: PromotionCache, order: OrderView, locationId: string, items: ExchangeInput[]) {
-  if (!items.length) return { total: 0, lines: [] as Array<{ variantId: string; sku: string; quantity: number; unitPrice: number; total: number; adjustments: unknown; taxClass: string }> };
+  if (!items.length) return { total: 0, lines: [] as Array<{ variantId: string; sku: string; quantity: number; unitPrice: number; total: number; adjustments: Awaited<ReturnType<typeof quoteCart>>['lines'][number]['adjustments']; taxClass: string }> };
   const quote = await quoteCart(db, cache, { channel: 'pos', storeId: locationId, customerId: order.customerId ?? undefined, country: order.country as 'NL' | 'BE', currency: order.currency, lines: items.map((i) => ({ sku: i.sku, variantId: i.variantId, quantity: i.quantity })) });
   const found = await variantsForPricing(db, items.map((i) => ({ sku: i.sku, variantId: i.variantId })));
   return {
@@ -255,6 +255,10 @@ export async function getReturn(db: Executor, id: string) {
 }
 export type ReturnView = Awaited<ReturnType<typeof getReturn>>;
 
+/** What a received return's jsonb columns hold (receiveReturnInTx writes them). */
+type StoredRefund = RefundPlan & { giftCardId: string | null };
+type StoredExchange = Awaited<ReturnType<typeof planReturnMoney>>['exchangeLines'];
+
 export function publicReturn(r: ReturnView) {
   return {
     id: r.id,
@@ -266,8 +270,9 @@ export function publicReturn(r: ReturnView) {
     status: r.status,
     refundMethod: r.refundMethod,
     refundTotal: r.refundTotal,
-    refund: r.refund,
-    exchange: r.exchange,
+    // jsonb columns read back untyped (drizzle types them `unknown`).
+    refund: r.refund as StoredRefund | null,
+    exchange: r.exchange as StoredExchange | null,
     note: r.note,
     lines: r.lines.map((l) => ({ id: l.id, orderLineId: l.orderLineId, variantId: l.variantId, sku: l.sku, quantity: l.quantity, reason: l.reason, outcome: l.outcome, note: l.note })),
     storeIds: r.storeIds,

@@ -47,6 +47,6 @@ export async function storefrontRoutes(app: App, ctx: AppContext) {
       config: { access: 'customer' },
       schema: { tags, summary: 'My orders, newest first (signed-in customer)', querystring: PageQuery, response: { 200: Type.Ref('OrderPage') } },
     },
-    async (req) => (await listOrders(ctx.db, { customerId: req.principal!.id, limit: req.query.limit ?? 20, cursor: req.query.cursor })) as never,
+    async (req) => listOrders(ctx.db, { customerId: req.principal!.id, limit: req.query.limit ?? 20, cursor: req.query.cursor }),
   );
 }

@@ -156,11 +156,14 @@ export function saneDateFormats(ajv: { formats: Record<string, unknown>; addForm
   }
 }
 
+type DatabaseError = { constraint?: string; detail?: string; table?: string };
+
 /** The database error behind a query builder's wrapper (drizzle puts PostgreSQL's in `cause`). */
-function databaseError(err: unknown): { constraint?: string; detail?: string; table?: string } | undefined {
+function databaseError(err: unknown): DatabaseError | undefined {
   let e = err as { code?: unknown; cause?: unknown } | undefined;
   for (let depth = 0; e && depth < 5; depth++) {
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e as never;
+    // A five-character SQLSTATE: node-postgres's DatabaseError, which has these fields.
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e as DatabaseError;
     e = e.cause as typeof e;
   }
   return undefined;

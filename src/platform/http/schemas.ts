@@ -1,6 +1,6 @@
 // Schemas shared by many routes. Each has an $id, is registered once with `app.addSchema`, and is
 // referenced by `ref(...)`, so the OpenAPI document shows named components.
-import Type, { type Static, type TSchema } from 'typebox';
+import Type, { type Static, type TLiteral, type TSchema, type TSchemaOptions, type TUnion } from 'typebox';
 
 export const Problem = Type.Object(
   {
@@ -32,6 +32,15 @@ export function ref<T extends TSchema>(schema: T): T {
   const id = (schema as { $id?: string }).$id;
   if (!id) throw new Error('ref() needs a schema with an $id');
   return Type.Ref(id) as unknown as T;
+}
+
+/**
+ * A union of string literals made from a list of names (`anyOf` of `const`s, as `Type.Union` of
+ * `Type.Literal`s writes it). Mapping a list with `Type.Literal` gives an array, not a tuple, and
+ * the static type of a union of an array is `never`; this keeps each name in the type.
+ */
+export function literalUnion<const T extends readonly string[]>(values: T, options?: TSchemaOptions): TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }> {
+  return Type.Union(values.map((v) => Type.Literal(v)), options) as unknown as TUnion<{ -readonly [K in keyof T]: TLiteral<T[K]> }>;
 }
 
 export const IdParam = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
