@@ -94,6 +94,10 @@ function capturesAtSale(providers: PaymentProviders, channel: string, tenderProv
   return IN_STORE_CHANNELS.has(channel) || tenderProviders.some((p) => providers.get(p).captureRule === 'at_sale');
 }
 
+type CartRow = Awaited<ReturnType<typeof getCartRow>>;
+type Quote = NonNullable<Awaited<ReturnType<typeof pricedCart>>['quote']>;
+type LineDecision = Awaited<ReturnType<typeof sourceLines>>['decisionOf'] extends Map<string, infer D> ? D : never;
+
 /** What the claim step decides, kept on the run so that a replay decides nothing again. */
 interface CheckoutPlan {
   cart: { id: string; channel: Awaited<ReturnType<typeof getCartRow>>['channel']; storeId: string | null; customerId: string | null; currency: string; country: string; lineIds: string[] };
@@ -101,8 +105,8 @@ interface CheckoutPlan {
   note: string | null;
   shippingAddress: ReturnType<typeof normaliseAddress> | null;
   payAtPickup: boolean;
-  quote: { subtotal: number; discountTotal: number; shippingTotal: number; total: number; vat: unknown; applied: unknown; lines: Array<{ lineId: string; sku: string; quantity: number; unitPrice: number; adjustments: unknown; total: number }>; redemptions: unknown[] };
-  lines: Array<{ id: string; variantId: string; quantity: number; fulfilment: string; locationId: string; taxClass: string; carriedOut: boolean; decision: unknown }>;
+  quote: { subtotal: number; discountTotal: number; shippingTotal: number; total: number; vat: Quote['vat']; applied: Quote['applied']; lines: Array<{ lineId: string; sku: string; quantity: number; unitPrice: number; adjustments: Quote['lines'][number]['adjustments']; total: number }>; redemptions: Quote['usage']['redemptions'] };
+  lines: Array<{ id: string; variantId: string; quantity: number; fulfilment: CartRow['lines'][number]['fulfilment']; locationId: string; taxClass: string; carriedOut: boolean; decision: LineDecision }>;
   /** The tenders to authorise, without what pays with them (a card number is never kept). */
   tenders: Array<{ seq: number; provider: string; amount: number }>;
   cardFingerprint: string | null;
@@ -210,7 +214,7 @@ export function checkoutFlow(deps: CheckoutDeps): FlowDefinition<FlowInput, { or
             shippingAddress,
             payAtPickup,
             quote: { subtotal: quote.subtotal, discountTotal: quote.discountTotal, shippingTotal: quote.shipping.total, total: quote.total, vat: quote.vat, applied: quote.applied, lines: quote.lines.map((l) => ({ lineId: l.lineId, sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, adjustments: l.adjustments, total: l.total })), redemptions: quote.usage.redemptions },
-            lines: cart.lines.map((l, i) => ({ id: l.id, variantId: l.variantId, quantity: l.quantity, fulfilment: l.fulfilment, locationId: sourced[l.id], taxClass: taxClasses[i]?.taxClass ?? 'standard', carriedOut: carriedOut.has(l.id), decision: decisionOf.get(l.id) })),
+            lines: cart.lines.map((l, i) => ({ id: l.id, variantId: l.variantId, quantity: l.quantity, fulfilment: l.fulfilment, locationId: sourced[l.id], taxClass: taxClasses[i]?.taxClass ?? 'standard', carriedOut: carriedOut.has(l.id), decision: decisionOf.get(l.id)! })),
             tenders: planned.map((t) => ({ seq: t.seq, provider: t.provider, amount: t.amount })),
             cardFingerprint,
           };
@@ -289,8 +293,8 @@ export function checkoutFlow(deps: CheckoutDeps): FlowDefinition<FlowInput, { or
             discountTotal: quote.discountTotal,
             shippingTotal: quote.shippingTotal,
             total: quote.total,
-            vat: quote.vat as never,
-            promotions: quote.applied as never,
+            vat: quote.vat,
+            promotions: quote.applied,
             shippingAddress: plan.shippingAddress,
             note,
           });
@@ -300,7 +304,7 @@ export function checkoutFlow(deps: CheckoutDeps): FlowDefinition<FlowInput, { or
             .values(
               quote.lines.map((l) => {
                 const line = byId.get(l.lineId)!;
-                return { id: newId('orderLine'), orderId, variantId: line.variantId, sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, adjustments: l.adjustments as never, total: l.total, taxClass: line.taxClass, fulfilment: line.fulfilment as never, locationId: line.locationId, reservationId: reservationByLine.get(line.id) ?? null };
+                return { id: newId('orderLine'), orderId, variantId: line.variantId, sku: l.sku, quantity: l.quantity, unitPrice: l.unitPrice, adjustments: l.adjustments, total: l.total, taxClass: line.taxClass, fulfilment: line.fulfilment, locationId: line.locationId, reservationId: reservationByLine.get(line.id) ?? null };
               }),
             )
             .returning({ id: orderLines.id, variantId: orderLines.variantId, sku: orderLines.sku, quantity: orderLines.quantity, reservationId: orderLines.reservationId });
@@ -321,7 +325,7 @@ export function checkoutFlow(deps: CheckoutDeps): FlowDefinition<FlowInput, { or
             tx,
             actor,
             { id: orderId, customerId: cart.customerId, email, country: cart.country, channel: cart.channel, storeId: cart.storeId },
-            createdLines.map((ol) => ({ orderLineId: ol.id, variantId: ol.variantId, sku: ol.sku, quantity: ol.quantity, reservationId: ol.reservationId, decision: cartLineOf(ol).decision as never })),
+            createdLines.map((ol) => ({ orderLineId: ol.id, variantId: ol.variantId, sku: ol.sku, quantity: ol.quantity, reservationId: ol.reservationId, decision: cartLineOf(ol).decision })),
           );
           await tx.update(payments).set({ orderId }).where(inArray(payments.id, authorised.map((a) => a.paymentId)));
           await tx.update(carts).set({ status: 'checked_out', email, updatedAt: new Date() }).where(eq(carts.id, cart.id));
@@ -336,7 +340,7 @@ export function checkoutFlow(deps: CheckoutDeps): FlowDefinition<FlowInput, { or
           );
           // Last: promotion counters are rows every checkout with that promotion updates, so their locks
           // are taken as late as possible and held only until the commit.
-          if (quote.redemptions.length) await recordRedemptions(tx, actor, { reference: orderId, customerId: cart.customerId, usages: quote.redemptions as never });
+          if (quote.redemptions.length) await recordRedemptions(tx, actor, { reference: orderId, customerId: cart.customerId, usages: quote.redemptions });
           return { orderId, captureNow: carriedOut || capturesAtSale(providers, cart.channel, plan.tenders.map((t) => t.provider)) };
         },
       });
