@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import { createLogger, openDatabase, startWinkel, VERSION } from './runtime.js';
 import { createApiKey, ensureAdmin } from './modules/access/service.js';
-import { isPermission } from './modules/access/permissions.js';
+import { isPermission } from './platform/access/permissions.js';
 import { Jobs } from './platform/jobs.js';
 import { maintenanceJobs } from './modules/system/jobs.js';
 import { verifyLedger } from './modules/inventory/service.js';

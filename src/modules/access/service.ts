@@ -9,8 +9,9 @@ import type { Principal } from '../../platform/http/access.js';
 import { hashSecret, newId, newSecret } from '../../platform/ids.js';
 import { queueMail } from '../../platform/mail.js';
 import { generatePassword, hashPassword, passwordProblem, verifyAgainstNothing, verifyPassword } from '../../platform/password.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
-import { ALL_STORES_PERMISSIONS, isPermission, isRole, ROLE_PERMISSIONS, type Permission, type Role } from './permissions.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
+import { ALL_STORES_PERMISSIONS, isPermission, isRole, ROLE_PERMISSIONS, type Permission, type Role } from '../../platform/access/permissions.js';
 import { apiKeys, staffPasswordResets, staffSessions, staffUsers } from './schema.js';
 
 export type StaffUserRow = typeof staffUsers.$inferSelect;
@@ -466,5 +467,3 @@ export function requireStaff(p: Principal | undefined) {
   return p;
 }
 
-// The store-scope checks live in ./scope.ts; re-exported for the modules that import them from here.
-export { assertAnyLocationAccess, assertLocationAccess } from './scope.js';

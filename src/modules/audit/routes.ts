@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
-import { storeScope } from '../access/scope.js';
+import { storeScope } from '../../platform/access/scope.js';
 import { actorIdsWithin } from '../access/service.js';
 import { listAudit } from './service.js';
 

@@ -7,7 +7,7 @@ import { isShopperFacing } from '../../platform/http/access.js';
 import { candidatePricesOf, pricesFromCandidates, resolvePrices, variantIdsPricedBetween, type CandidateRow, type PriceContext, type ResolvedPrice } from '../pricing/service.js';
 import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
 import { IdParam, ref, withHeaders } from '../../platform/http/schemas.js';
-import { requestContext } from '../access/routes.js';
+import { requestContext } from '../../platform/context.js';
 import * as catalog from './service.js';
 import { AnswerCache, type CachedAnswer } from './answer-cache.js';
 import { CatalogWords } from './words.js';

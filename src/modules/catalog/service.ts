@@ -7,7 +7,8 @@ import { badRequest, conflict, notFound, pointerToken, Problem, type FieldError,
 import { emit, lockAggregate, type EventType } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { newId } from '../../platform/ids.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
 import { canonicalGtin, describeGtinProblem, gtinProblem } from './gtin.js';
 import { assortment, attributeDefinitions, categories, products, variants } from './schema.js';
 import type { CatalogWords } from './words.js';

@@ -31,7 +31,8 @@ import type { Db, Executor, Tx } from '../../platform/db.js';
 import { conflict, notFound, Problem, unprocessable } from '../../platform/errors.js';
 import { emit, lockAggregate, type Actor } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
 import { orderLines, orders, payments } from './schema.js';
 
 export type PaymentSource =

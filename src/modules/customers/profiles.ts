@@ -6,7 +6,8 @@ import { badRequest, conflict, notFound, preconditionFailed } from '../../platfo
 import { decodeTimeCursor, encodeTimeCursor } from '../../platform/http/pagination.js';
 import { emit, lockAggregate, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
 import { ID_PREFIXES, newId } from '../../platform/ids.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
 import { hasConsent } from '../consent/service.js';
 import {
   checkRules,

@@ -5,7 +5,7 @@ import { badRequest, forbidden } from '../../platform/errors.js';
 import { isShopperFacing } from '../../platform/http/access.js';
 import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
 import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders } from '../../platform/http/schemas.js';
-import { requestContext } from '../access/routes.js';
+import { requestContext } from '../../platform/context.js';
 import * as pricing from './service.js';
 
 const tags = ['pricing'];

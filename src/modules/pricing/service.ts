@@ -14,7 +14,8 @@ import { emit, lockAggregate } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
 import { findVariant, variantIdsBySku } from '../catalog/service.js';
 import { priceLists, prices } from './schema.js';
 

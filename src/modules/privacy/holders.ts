@@ -1,6 +1,6 @@
 // Every data holder, registered in one place so erasure rules are reviewed together. Each module
 // exports its holder from its own privacy.ts and works on its own tables only; the platform's
-// tables (events, stored answers, mail) are reached through src/platform/privacy.ts. The order is
+// tables (events, stored answers, mail) are reached through src/platform/privacy/platform-data.ts. The order is
 // the order of discovery and erasure: who the person is first, then their records, then the copies.
 import { accountsHolder } from '../accounts/privacy.js';
 import { auditHolder } from '../audit/privacy.js';
@@ -13,9 +13,9 @@ import { paymentsHolder } from '../payments/privacy.js';
 import { promotionsHolder } from '../promotions/privacy.js';
 import { returnsHolder } from '../returns/privacy.js';
 import { webhooksHolder } from '../webhooks/privacy.js';
-import { eventsAbout, forgetIdempotentAnswers, forgetMail, mailAbout, rewriteEvent } from '../../platform/privacy.js';
-import { registerDataHolder, type DataHolder, type Person } from './registry.js';
-import { findersOf, patternOf, scrubJson, scrubText } from './scrub.js';
+import { eventsAbout, forgetIdempotentAnswers, forgetMail, mailAbout, rewriteEvent } from '../../platform/privacy/platform-data.js';
+import { registerDataHolder, type DataHolder, type Person } from '../../platform/privacy/registry.js';
+import { findersOf, patternOf, scrubJson, scrubText } from '../../platform/privacy/scrub.js';
 
 const recordIds = (p: Person) => [...p.orderIds, ...p.cartIds, ...p.returnIds, ...p.fulfilmentIds, ...p.paymentIds, ...p.giftCardIds, ...p.promotionIds, ...p.profileIds, ...p.recordIds];
 

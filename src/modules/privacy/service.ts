@@ -14,13 +14,14 @@ import { badRequest, notFound } from '../../platform/errors.js';
 import { emit, lockEventCursors } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
 import { accountsByIdOrEmail } from '../accounts/service.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
 import type { ConsentSubject } from '../consent/service.js';
 import { lockIdentityGraph, retireCustomerIds } from '../customers/identity.js';
 import { removeTimelineEntries } from '../customers/profiles.js';
 import './holders.js';
-import { addTo, dataHolders, emptyPerson, isEmptyPerson, type Person, type Scope } from './registry.js';
-import { newPseudonym, scrubText, selectRows as rows, textArray } from './scrub.js';
+import { addTo, dataHolders, emptyPerson, isEmptyPerson, type Person, type Scope } from '../../platform/privacy/registry.js';
+import { newPseudonym, scrubText, selectRows as rows, textArray } from '../../platform/privacy/scrub.js';
 import { sweep, sweepNeedles } from './sweep.js';
 import { privacyErasures } from './schema.js';
 

@@ -18,7 +18,8 @@ import { badRequest, conflict, forbidden, notFound, Problem, type FieldError, ty
 import { emit, lockAggregate, type EventType } from '../../platform/events/outbox.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
 import { categoryPaths, getProduct, variantsForPricing } from '../catalog/service.js';
 import { addExchangeLinesInTx, EXCHANGE_FULFILMENT, orderPromotions, priceKept, type OrderView } from '../commerce/edits.js';
 import { captureOrderPaymentsInTx, chargeOrderInTx, orderPayments, paymentSummary, planRefund, refundOrderPaymentsInTx, tenderPositions, type PaymentProviders, type PaymentRow, type RefundPortion } from '../commerce/payments.js';

@@ -4,7 +4,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db.js';
 import { createApiKey, getApiKey } from '../access/service.js';
-import { SYSTEM } from '../audit/service.js';
+import { SYSTEM } from '../../platform/context.js';
 import { TEST_CARDS } from '../payments/providers.js';
 import { storefrontSettings } from './schema.js';
 
