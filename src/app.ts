@@ -41,6 +41,8 @@ import { purchasingRoutes } from './modules/inventory/purchasing-routes.js';
 import { promotionRoutes } from './modules/promotions/routes.js';
 import { commerceRoutes } from './modules/commerce/routes.js';
 import { paymentRoutes } from './modules/payments/routes.js';
+import type { PaymentOrders } from './modules/payments/ledger.js';
+import { paymentOrders } from './modules/commerce/payments.js';
 import { returnRoutes } from './modules/returns/routes.js';
 import { customerRoutes, profileRoutes } from './modules/customers/routes.js';
 import { storefrontRoutes } from './modules/storefront/routes.js';
@@ -95,6 +97,18 @@ export interface AppContext {
   catalogWords?: CatalogWords;
   version: string;
 }
+
+/**
+ * Ports between modules that must not import each other: the module that calls one declares it,
+ * the module that owns the data answers it, and they are joined here.
+ */
+export interface ModulePorts {
+  /** Payments keeps the payment ledger of commerce's orders. */
+  paymentOrders: PaymentOrders;
+}
+
+/** What route registrations get: the app context with the ports joined. */
+export type WiredContext = AppContext & ModulePorts;
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -169,8 +183,9 @@ export function authorize(rule: AccessRule, principal: Principal | undefined) {
 }
 
 export async function buildApp(input: AppContext): Promise<App> {
-  const ctx: AppContext & { promotionCache: PromotionCache; catalogAnswers: AnswerCache; catalogWords: CatalogWords } = {
+  const ctx: WiredContext & { promotionCache: PromotionCache; catalogAnswers: AnswerCache; catalogWords: CatalogWords } = {
     ...input,
+    paymentOrders,
     promotionCache: input.promotionCache ?? new PromotionCache(),
     catalogAnswers: input.catalogAnswers ?? new AnswerCache({ ttlMs: input.config.catalogCacheTtlMs }),
     catalogWords: input.catalogWords ?? new CatalogWords({ onError: (err) => input.log.warn({ err }, 'catalog words: could not read them again; using the ones held') }),

@@ -7,9 +7,9 @@ import { newId, newSecret } from '../../platform/ids.js';
 import { hashCartSecret, isInStoreChannel } from './cart-access.js';
 import { findVariant, lookupBarcode } from '../catalog/service.js';
 import { quoteCart, type PromotionCache } from '../promotions/service.js';
-import { cartLines, carts, orderLines, orders, payments } from './schema.js';
+import { cartLines, carts, orderLines, orders } from './schema.js';
 import type { StoredAddress } from './address.js';
-import { orderMoney } from './payments.js';
+import { orderMoney, orderPayments } from '../payments/ledger.js';
 
 export type CartRow = typeof carts.$inferSelect;
 
@@ -187,8 +187,7 @@ export async function getOrder(db: Executor, id: string) {
   const [o] = await db.select().from(orders).where(eq(orders.id, id));
   if (!o) throw notFound('order', id);
   const lines = await db.select().from(orderLines).where(eq(orderLines.orderId, id)).orderBy(asc(orderLines.id));
-  const pays = await db.select().from(payments).where(eq(payments.orderId, id)).orderBy(asc(payments.createdAt));
-  return { ...o, lines, payments: pays };
+  return { ...o, lines, payments: await orderPayments(db, id) };
 }
 
 export function publicOrder(o: Awaited<ReturnType<typeof getOrder>>) {
