@@ -16,16 +16,14 @@ import { OutboxRelay } from './platform/events/outbox.js';
 import { Jobs } from './platform/jobs.js';
 import { MailCatcher, MailSender } from './platform/mail.js';
 import { PgListener } from './platform/notify.js';
-import { AnswerCache } from './modules/catalog/answer-cache.js';
-import { CatalogWords } from './modules/catalog/words.js';
-import { countStaff, ensureAdmin, StaffPrincipals } from './modules/access/service.js';
-import { fanOutSubscription, WebhookSender } from './modules/webhooks/service.js';
-import { maintenanceJobs } from './modules/system/jobs.js';
-import { backInStockSubscription } from './modules/inventory/back-in-stock.js';
-import { refreshComputedTraits, timelineSubscription } from './modules/customers/profiles.js';
+import { AnswerCache, CatalogWords } from './modules/catalog/index.js';
+import { countStaff, ensureAdmin, StaffPrincipals } from './modules/access/index.js';
+import { fanOutSubscription, WebhookSender } from './modules/webhooks/index.js';
+import { maintenanceJobs } from './modules/system/index.js';
+import { backInStockSubscription, setLowStockDefault } from './modules/inventory/index.js';
+import { refreshComputedTraits, timelineSubscription } from './modules/customers/index.js';
 import { WorkLoop } from './platform/loop.js';
-import { setLowStockDefault } from './modules/inventory/service.js';
-import { configureConsentDefaults } from './modules/consent/service.js';
+import { configureConsentDefaults, profilingAllowed } from './modules/consent/index.js';
 
 export const VERSION: string = JSON.parse(readFileSync(rootPath('package.json'), 'utf8')).version;
 
@@ -183,7 +181,7 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
       });
       await jobs.start();
       // Computed customer traits, right after the events that change them (see docs/customers.md).
-      const traits = new WorkLoop('computed-traits', () => refreshComputedTraits(db), 200, log);
+      const traits = new WorkLoop('computed-traits', () => refreshComputedTraits(db, profilingAllowed), 200, log);
       traits.start();
       stops.push(() => traits.stop());
       stops.push(() => jobs.stop());

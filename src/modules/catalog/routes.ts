@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, forbidden, notFound } from '../../platform/errors.js';
 import { isShopperFacing } from '../../platform/http/access.js';
-import { candidatePricesOf, pricesFromCandidates, resolvePrices, variantIdsPricedBetween, type CandidateRow, type PriceContext, type ResolvedPrice } from '../pricing/service.js';
+import { candidatePricesOf, pricesFromCandidates, resolvePrices, variantIdsPricedBetween, type CandidateRow, type PriceContext, type ResolvedPrice } from '../pricing/index.js';
 import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
 import { IdParam, ref, withHeaders } from '../../platform/http/schemas.js';
 import { requestContext } from '../../platform/context.js';

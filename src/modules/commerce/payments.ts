@@ -7,8 +7,8 @@ import type { Db, Tx } from '../../platform/db.js';
 import type { RequestContext } from '../../platform/context.js';
 import { notFound } from '../../platform/errors.js';
 import { lockAggregate } from '../../platform/events/outbox.js';
-import * as ledger from '../payments/ledger.js';
-import type { PaymentOrders, PaymentProviders } from '../payments/ledger.js';
+import * as ledger from '../payments/index.js';
+import type { PaymentOrders, PaymentProviders } from '../payments/index.js';
 import { orderLines, orders } from './schema.js';
 import { assertOrderInScope } from './scope.js';
 

@@ -5,11 +5,11 @@ import type { Db, Executor } from '../../platform/db.js';
 import { badRequest, conflict, notFound, Problem, type JsonPointer } from '../../platform/errors.js';
 import { newId, newSecret } from '../../platform/ids.js';
 import { hashCartSecret, isInStoreChannel } from './cart-access.js';
-import { findVariant, lookupBarcode } from '../catalog/service.js';
-import { quoteCart, type PromotionCache } from '../promotions/service.js';
+import { findVariant, lookupBarcode } from '../catalog/index.js';
+import { quoteCart, type PromotionCache } from '../promotions/index.js';
 import { cartLines, carts, orderLines, orders } from './schema.js';
 import type { StoredAddress } from './address.js';
-import { orderMoney, orderPayments } from '../payments/ledger.js';
+import { orderMoney, orderPayments } from '../payments/index.js';
 
 export type CartRow = typeof carts.$inferSelect;
 

@@ -12,8 +12,8 @@ import { emit, type Actor } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit } from '../../platform/audit.js';
 import { type RequestContext } from '../../platform/context.js';
-import { accountsByIdOrEmail } from '../accounts/service.js';
-import { anonymousIdsOf, profileDeciders, profileIdsHolding, provenCustomerIdsOf } from '../customers/trust.js';
+import { accountsByIdOrEmail } from '../accounts/index.js';
+import { anonymousIdsOf, profileDeciders, profileIdsHolding, provenCustomerIdsOf } from '../customers/index.js';
 import { consentRecords } from './schema.js';
 
 export const PURPOSES = ['email', 'sms', 'push', 'personalisation', 'profiling', 'analytics'] as const;
@@ -156,6 +156,15 @@ export async function hasConsent(db: Db | Executor, subject: ConsentSubject, pur
     .orderBy(desc(consentRecords.recordedAt), desc(consentRecords.id))
     .limit(1);
   return latest ? latest.granted : consentDefault(purpose);
+}
+
+/**
+ * The single place that decides whether a profile may be profiled (computed traits): decisions
+ * recorded for the profile and under its account ids and e-mail addresses (not under anonymous ids
+ * anyone could have claimed for it).
+ */
+export async function profilingAllowed(db: Executor, profileId: string): Promise<boolean> {
+  return hasConsent(db, { profileId }, 'profiling');
 }
 
 export type ConsentRecordRow = typeof consentRecords.$inferSelect;

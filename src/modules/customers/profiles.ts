@@ -8,7 +8,6 @@ import { emit, lockAggregate, type DomainEvent, type Subscription } from '../../
 import { ID_PREFIXES, newId } from '../../platform/ids.js';
 import { recordAudit } from '../../platform/audit.js';
 import { type RequestContext } from '../../platform/context.js';
-import { hasConsent } from '../consent/service.js';
 import {
   checkRules,
   keyOf,
@@ -202,13 +201,11 @@ async function knownOrder(tx: Executor, orderIds: string[]): Promise<KnownOrder 
 // ---- traits -----------------------------------------------------------------------------------
 
 /**
- * The single place that decides whether a profile may be profiled (computed traits). It asks the
- * consent module, which counts decisions recorded for the profile and under its account ids and
- * e-mail addresses (not under anonymous ids anyone could have claimed for it).
+ * Whether a profile may be profiled (computed traits): the consent module decides (its
+ * profilingAllowed, handed in by src/runtime.ts), so customers does not import consent, which asks
+ * the identity graph who a person is.
  */
-export async function profilingAllowed(db: Executor, profileId: string): Promise<boolean> {
-  return hasConsent(db, { profileId }, 'profiling');
-}
+export type ProfilingAllowed = (db: Executor, profileId: string) => Promise<boolean>;
 
 async function followMerged(db: Executor, id: string): Promise<string> {
   let cur = id;
@@ -299,7 +296,7 @@ async function recomputeProfiles(tx: Tx, profileIds: string[]) {
  * is leased (its mark moved 30 s ahead) rather than locked while its consent is checked, so
  * ingestion never waits for it; a mark set again meanwhile, or a process that died, brings it back.
  */
-export async function refreshComputedTraits(db: Db, limit = 50): Promise<number> {
+export async function refreshComputedTraits(db: Db, profilingAllowed: ProfilingAllowed, limit = 50): Promise<number> {
   const lease = new Date(Date.now() + 30_000);
   const claimed = await db.execute<{ id: string }>(sql`
     update profiles set computed_dirty_at = ${lease.toISOString()}::timestamptz
@@ -307,7 +304,7 @@ export async function refreshComputedTraits(db: Db, limit = 50): Promise<number>
     returning id`);
   const ids = claimed.rows.map((r) => r.id);
   if (!ids.length) return 0;
-  await computeTraits(db, ids, lease);
+  await computeTraits(db, profilingAllowed, ids, lease);
   return ids.length;
 }
 
@@ -315,7 +312,7 @@ export async function refreshComputedTraits(db: Db, limit = 50): Promise<number>
  * Recomputes the computed traits of these profiles from their timelines (set-based), for those with
  * the profiling consent; null for the others.
  */
-export async function computeTraits(tx: Executor, profileIds: string[], lease?: Date) {
+export async function computeTraits(tx: Executor, profilingAllowed: ProfilingAllowed, profileIds: string[], lease?: Date) {
   if (!profileIds.length) return;
   const ids = `{${profileIds.join(',')}}`;
   // One statement at a time: they share the transaction's connection.

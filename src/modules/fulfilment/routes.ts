@@ -11,12 +11,9 @@ import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concu
 import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders } from '../../platform/http/schemas.js';
 import { requestContext } from '../../platform/context.js';
 import { assertAnyLocationAccess, assertLocationAccess } from '../../platform/access/scope.js';
-import { checkOrderScope, locationsOfOrder } from '../commerce/scope.js';
-import { findVariant } from '../catalog/service.js';
-import { getOrder, shippingAddressesOf } from '../commerce/service.js';
-import { ShippingAddress } from '../commerce/address.js';
-import { paymentProviders } from '../payments/providers.js';
-import { TenderSchema } from '../payments/routes.js';
+import { checkOrderScope, locationsOfOrder, getOrder, shippingAddressesOf, ShippingAddress } from '../commerce/index.js';
+import { findVariant } from '../catalog/index.js';
+import { paymentProviders, TenderSchema } from '../payments/index.js';
 import { Carriers } from './carriers.js';
 import { FULFILMENT_METHODS, FULFILMENT_STATUSES } from './schema.js';
 import * as svc from './service.js';

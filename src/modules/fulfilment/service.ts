@@ -13,12 +13,10 @@ import { newId } from '../../platform/ids.js';
 import { queueMail } from '../../platform/mail.js';
 import { recordAudit } from '../../platform/audit.js';
 import { type RequestContext } from '../../platform/context.js';
-import { endReservation, extendReservation, getLocation } from '../inventory/service.js';
-import { amountDue, orderPayments, paymentSummary, type PaymentProviders } from '../payments/ledger.js';
-import { captureForGoodsInTx, chargeOrderInTx, releaseOrRefundInTx, withRenewedAuthorisations } from '../commerce/payments.js';
-import { planTenders, type Tender } from '../payments/tenders.js';
+import { endReservation, extendReservation, getLocation } from '../inventory/index.js';
+import { amountDue, orderPayments, paymentSummary, type PaymentProviders, planTenders, type Tender } from '../payments/index.js';
+import { captureForGoodsInTx, chargeOrderInTx, releaseOrRefundInTx, withRenewedAuthorisations, currentOrderLines, orderLineTotals, settleOrderLines } from '../commerce/index.js';
 import type { Carriers } from './carriers.js';
-import { currentOrderLines, orderLineTotals, settleOrderLines } from '../commerce/order-lines.js';
 import { fulfilmentLines, fulfilments, FULFILMENT_STATUSES, type FULFILMENT_METHODS } from './schema.js';
 import type { LineDecision, SourcingMethod } from './sourcing.js';
 

@@ -16,9 +16,8 @@ import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit } from '../../platform/audit.js';
 import { type RequestContext } from '../../platform/context.js';
-import { describeGtinProblem, gtinProblem } from '../catalog/gtin.js';
-import { ensureCategories, slugify, upsertProductsBulk, type BulkProduct } from '../catalog/service.js';
-import { ensurePriceList, setPrices } from '../pricing/service.js';
+import { describeGtinProblem, gtinProblem, ensureCategories, slugify, upsertProductsBulk, type BulkProduct, pricedVariants } from '../catalog/index.js';
+import { ensurePriceList, setPrices } from '../pricing/index.js';
 import { readOnlineRetail, toCents, type OnlineRetailReport } from './online-retail.js';
 import { importJobs, importRejections } from './schema.js';
 
@@ -175,7 +174,7 @@ export async function importOnlineRetail(db: Db, ctx: RequestContext, jobId: str
     }
     const listId = await ensurePriceList(db, ctx, 'Online Retail list prices');
     for (let i = 0; i < report.items.length; i += 2000) {
-      await setPrices(db, ctx, listId, report.items.slice(i, i + 2000).map((it) => ({ sku: it.code, amount: it.listPrice })));
+      await setPrices(db, pricedVariants, ctx, listId, report.items.slice(i, i + 2000).map((it) => ({ sku: it.code, amount: it.listPrice })));
     }
     await finish(db, ctx, rep, { rows: report.rows, salesRows: report.salesRows, skippedRows: report.skipped, products: report.items.length, created, updated, notImported: report.notImported.length, priceListId: listId }, 'online-retail');
     return { report, created, updated, priceListId: listId };
@@ -350,7 +349,7 @@ export async function importProducts(
         rep.reject({ line: r?.line, field: s.reason.startsWith('GTIN') ? 'gtin' : 'sku', reason: s.reason, value: s.sku });
       }
       const priced = rowsNow.filter((r) => r.price !== null && !skipped.has(r.sku.toUpperCase()));
-      if (priced.length) await setPrices(db, ctx, listId, priced.map((r) => ({ sku: r.sku, amount: r.price! })));
+      if (priced.length) await setPrices(db, pricedVariants, ctx, listId, priced.map((r) => ({ sku: r.sku, amount: r.price! })));
       rep.accepted += rowsNow.length - skipped.size;
     };
     const seenSkus = new Set<string>();

@@ -12,7 +12,7 @@ import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit } from '../../platform/audit.js';
 import { type RequestContext } from '../../platform/context.js';
-import { findVariant } from '../catalog/service.js';
+import { findVariant } from '../catalog/index.js';
 import { countLines, countSheets, inventorySettings, reservations, stockLevels, stockLocations, stockMovements, transferLines, transfers } from './schema.js';
 import { batcherFor, BatchShort } from './reserve-batch.js';
 

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Executor, Tx } from '../../platform/db.js';
 import { Problem } from '../../platform/errors.js';
-import { signPayload, verifySignature } from '../webhooks/signature.js';
+import { signPayload, verifySignature } from '../webhooks/index.js';
 import { cardFingerprint, luhnValid, type AuthoriseRequest, type PaymentProvider, type PaymentProviders, type ProviderCall, type ProviderResult, type WebhookOutcome } from './ledger.js';
 import { cardOfEntry, changeBalance, GiftCardError, redeemByCode } from './gift-cards.js';
 import { testGatewayAuthorisations, testGatewayRequests } from './schema.js';

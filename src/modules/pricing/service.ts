@@ -16,7 +16,6 @@ import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit } from '../../platform/audit.js';
 import { type RequestContext } from '../../platform/context.js';
-import { findVariant, variantIdsBySku } from '../catalog/service.js';
 import { priceLists, prices } from './schema.js';
 
 export type PriceListRow = typeof priceLists.$inferSelect;
@@ -148,6 +147,17 @@ export async function listPriceLists(db: Executor, q: { limit: number; cursor?: 
   return toPage(rows, q.limit, (r) => r.id);
 }
 
+/**
+ * The variants that prices are kept for, as the catalog knows them: the catalog answers this
+ * (catalog's pricedVariants), so pricing does not import the catalog, which shows pricing's prices.
+ */
+export interface PricedVariants {
+  /** Variant ids by upper-cased SKU, for the SKUs that exist. */
+  variantIdsBySku(db: Executor, skus: string[]): Promise<Map<string, string>>;
+  /** The variant with this id or SKU, if any. */
+  findVariant(db: Executor, key: { variantId?: string; sku?: string }): Promise<{ id: string; sku: string } | undefined>;
+}
+
 export interface PriceEntry {
   variantId?: string;
   sku?: string;
@@ -156,8 +166,8 @@ export interface PriceEntry {
 }
 
 /** Adds or replaces prices in a list; every entry is checked before any is written. */
-export async function setPrices(db: Db, ctx: RequestContext, listId: string, entries: PriceEntry[]) {
-  const skuIds = await variantIdsBySku(db, entries.filter((e) => !e.variantId && e.sku).map((e) => e.sku!));
+export async function setPrices(db: Db, variants: PricedVariants, ctx: RequestContext, listId: string, entries: PriceEntry[]) {
+  const skuIds = await variants.variantIdsBySku(db, entries.filter((e) => !e.variantId && e.sku).map((e) => e.sku!));
   const errors: FieldError[] = [];
   const rows = entries.map((e, i) => {
     const variantId = e.variantId ?? (e.sku ? skuIds.get(e.sku.toUpperCase()) : undefined);
@@ -326,8 +336,8 @@ export function pricesFromCandidates(rows: CandidateRow[], ctx: PriceContext): M
 }
 
 /** One variant's price with every list that could have applied and why it did or did not. */
-export async function explainPrice(db: Executor, key: { variantId?: string; sku?: string }, ctx: PriceContext) {
-  const variant = await findVariant(db, key);
+export async function explainPrice(db: Executor, variants: PricedVariants, key: { variantId?: string; sku?: string }, ctx: PriceContext) {
+  const variant = await variants.findVariant(db, key);
   if (!variant) throw notFound('variant', key.variantId ?? key.sku);
   const at = ctx.at ?? new Date();
   const quantity = ctx.quantity ?? 1;
@@ -395,3 +405,4 @@ export async function ensurePriceList(db: Db, ctx: RequestContext, name: string,
   if (found) return found.id;
   return (await createPriceList(db, ctx, { name, currency })).id;
 }
+

@@ -6,7 +6,7 @@ import { badRequest, forbidden, type RequestPart } from '../../platform/errors.j
 import { ref, ActorOut } from '../../platform/http/schemas.js';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.js';
 import { requestContext } from '../../platform/context.js';
-import { passwordMatches } from '../accounts/service.js';
+import { passwordMatches } from '../accounts/index.js';
 import { recordAudit } from '../../platform/audit.js';
 import { erasePerson, exportPerson, listErasures, type PrivacySubject } from './service.js';
 

@@ -5,14 +5,11 @@ import type { FastifyRequest } from 'fastify';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, forbidden, notFound } from '../../platform/errors.js';
 import { IdParam, Page, PageQuery, ref } from '../../platform/http/schemas.js';
-import { LineAdjustment } from '../promotions/routes.js';
+import { LineAdjustment, PromotionCache } from '../promotions/index.js';
 import { requestContext } from '../../platform/context.js';
 import { assertInScope, assertLocationAccess, storeScope } from '../../platform/access/scope.js';
-import { orderInScope } from '../commerce/scope.js';
-import { getOrder, listOrders } from '../commerce/service.js';
-import { paymentProviders } from '../payments/providers.js';
-import { TenderSchema } from '../payments/routes.js';
-import { PromotionCache } from '../promotions/service.js';
+import { orderInScope, getOrder, listOrders } from '../commerce/index.js';
+import { paymentProviders, TenderSchema } from '../payments/index.js';
 import { checkReturnable, createReturn, getReturn, listReturns, planReturnMoney, policyFrom, publicReturn, REASONS, receiveReturn, cancelReturn, returnableOrder, type ReturnDeps } from './service.js';
 
 const tags = ['returns'];

@@ -3,9 +3,9 @@ import { sql } from 'drizzle-orm';
 import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db.js';
 import type { JobDefinition } from '../../platform/jobs.js';
-import { expireReservations } from '../inventory/service.js';
-import { fulfilmentJobs } from '../fulfilment/jobs.js';
-import { privacyJobs } from '../privacy/jobs.js';
+import { expireReservations } from '../inventory/index.js';
+import { fulfilmentJobs } from '../fulfilment/index.js';
+import { privacyJobs } from '../privacy/index.js';
 
 export function maintenanceJobs(db: Db, _config: Config): JobDefinition[] {
   return [

@@ -15,7 +15,7 @@ import { WorkLoop } from '../../platform/loop.js';
 import { queueMail } from '../../platform/mail.js';
 import { recordAudit } from '../../platform/audit.js';
 import { type RequestContext } from '../../platform/context.js';
-import { listAdminEmails } from '../access/service.js';
+import { listAdminEmails } from '../access/index.js';
 import { signPayload } from './signature.js';
 import { refusedTarget, RefusedTarget, WebhookTransport } from './transport.js';
 import { webhookAttempts, webhookDeliveries, webhookEndpoints } from './schema.js';
