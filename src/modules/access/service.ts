@@ -209,6 +209,12 @@ export async function staffSignIn(db: Db, email: string, password: string, sessi
   });
 }
 
+/** Housekeeping: forgets sessions ended more than 30 days ago and reset links expired a week ago. */
+export async function purgeEndedStaffSessions(db: Executor) {
+  await db.execute(sql`delete from staff_sessions where expires_at < now() - interval '30 days' or revoked_at < now() - interval '30 days'`);
+  await db.execute(sql`delete from staff_password_resets where expires_at < now() - interval '7 days'`);
+}
+
 // ---------------------------------------------------------------- password reset
 
 const RESET_MINUTES = 60;

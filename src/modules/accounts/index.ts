@@ -2,5 +2,5 @@
 // Import the module from here, never from its files (test/boundaries.test.ts, ESLint).
 
 export { accountsHolder } from './privacy.js';
-export { accountsByIdOrEmail, getAccount, passwordMatches, resolveCustomer } from './service.js';
+export { accountsByIdOrEmail, accountStatus, getAccount, passwordMatches, purgeEndedCustomerSessions, resolveCustomer } from './service.js';
 export { accountRoutes } from './routes.js';

@@ -4,7 +4,7 @@
 export { AnswerCache } from './answer-cache.js';
 export { describeGtinProblem, gtinProblem } from './gtin.js';
 export { pricedVariants } from './priced-variants.js';
-export { categoryPaths, ensureCategories, findVariant, getProduct, lookupBarcode, slugify, upsertProductsBulk, variantsForPricing, variantTitles } from './service.js';
+export { categoryPaths, ensureCategories, findVariant, getProduct, lookupBarcode, slugify, upsertProductsBulk, variantExportPage, variantsForPricing, variantTitles } from './service.js';
 export type { BulkProduct } from './service.js';
 export { CatalogWords } from './words.js';
 export { catalogRoutes } from './routes.js';

@@ -813,3 +813,16 @@ export async function categoryPaths(db: Executor, ids: string[]): Promise<Map<st
   for (const row of r.rows) out.set(row.start, [...(out.get(row.start) ?? []), row.id]);
   return out;
 }
+
+/**
+ * A page of every variant (after `after`, in id order) with its product's fields as the product
+ * export writes them: for `winkel export` and GET /v1/exports/products.
+ */
+export async function variantExportPage(db: Executor, after: string, limit: number) {
+  const r = await db.execute<Record<string, string | number | null>>(sql`
+    select p.handle, v.sku, v.gtin, p.status, p.kind, p.title_en, p.title_nl, p.description_en, p.description_nl,
+           c.slug as category, p.tax_class, v.options, v.id as variant_id
+    from variants v join products p on p.id = v.product_id left join categories c on c.id = p.category_id
+    where v.id > ${after} order by v.id limit ${limit}`);
+  return r.rows;
+}

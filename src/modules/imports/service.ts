@@ -16,8 +16,8 @@ import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit } from '../../platform/audit.js';
 import { type RequestContext } from '../../platform/context.js';
-import { describeGtinProblem, gtinProblem, ensureCategories, slugify, upsertProductsBulk, type BulkProduct, pricedVariants } from '../catalog/index.js';
-import { ensurePriceList, setPrices } from '../pricing/index.js';
+import { describeGtinProblem, gtinProblem, ensureCategories, slugify, upsertProductsBulk, type BulkProduct, pricedVariants, variantExportPage } from '../catalog/index.js';
+import { ensurePriceList, setPrices, unitPricesIn } from '../pricing/index.js';
 import { readOnlineRetail, toCents, type OnlineRetailReport } from './online-retail.js';
 import { importJobs, importRejections } from './schema.js';
 
@@ -389,20 +389,16 @@ export function exportProducts(db: Db, format: ImportFormat, priceListId?: strin
   async function* records() {
     let after = '';
     for (;;) {
-      const res = await db.execute<Record<string, string | number | null>>(sql`
-        select p.handle, v.sku, v.gtin, p.status, p.kind, p.title_en, p.title_nl, p.description_en, p.description_nl,
-               c.slug as category, p.tax_class, v.options, v.id as variant_id,
-               (select amount from prices pr where pr.variant_id = v.id and pr.min_quantity = 1
-                  and pr.price_list_id = coalesce(${priceListId ?? null}, (select id from price_lists where name = 'Base prices' order by id limit 1))) as price
-        from variants v join products p on p.id = v.product_id left join categories c on c.id = p.category_id
-        where v.id > ${after} order by v.id limit ${PAGE}`);
-      for (const r of res.rows) {
-        const { options, variant_id: _v, price, ...rest } = r as Record<string, unknown>;
+      const page = await variantExportPage(db, after, PAGE);
+      const prices = await unitPricesIn(db, page.map((r) => String(r.variant_id)), priceListId);
+      for (const r of page) {
+        const { options, variant_id: variantId, ...rest } = r as Record<string, unknown>;
+        const price = prices.get(String(variantId));
         const opts = Object.fromEntries(Object.entries((options as Record<string, string>) ?? {}).map(([k, v]) => [`option_${k}`, v]));
         yield { ...rest, price: price === null || price === undefined ? '' : (Number(price) / 100).toFixed(2), ...opts };
       }
-      if (res.rows.length < PAGE) return;
-      after = String(res.rows[res.rows.length - 1].variant_id);
+      if (page.length < PAGE) return;
+      after = String(page[page.length - 1].variant_id);
     }
   }
   const source = Readable.from(records());

@@ -406,3 +406,24 @@ export async function ensurePriceList(db: Db, ctx: RequestContext, name: string,
   return (await createPriceList(db, ctx, { name, currency })).id;
 }
 
+/** When the next active price list starts or ends (after now), or null: a remembered product list with prices lives until then. */
+export async function nextPriceListChange(db: Executor): Promise<Date | null> {
+  const r = await db.execute<{ at: Date | string | null }>(sql`
+    select least(min(starts_at) filter (where starts_at > now()), min(ends_at) filter (where ends_at > now())) as at
+    from price_lists where status = 'active'`);
+  const at = r.rows[0]?.at;
+  return at ? new Date(at) : null;
+}
+
+/**
+ * The unit prices (for a quantity of 1) of these variants in a price list, by default the list named
+ * "Base prices" (the first made): the product export's price column.
+ */
+export async function unitPricesIn(db: Executor, variantIds: string[], priceListId?: string): Promise<Map<string, number>> {
+  if (!variantIds.length) return new Map();
+  const r = await db.execute<{ variant_id: string; amount: string }>(sql`
+    select variant_id, amount from prices
+    where ${anyOf(sql`variant_id`, variantIds)} and min_quantity = 1
+      and price_list_id = coalesce(${priceListId ?? null}, (select id from price_lists where name = 'Base prices' order by id limit 1))`);
+  return new Map(r.rows.map((x) => [x.variant_id, Number(x.amount)]));
+}
