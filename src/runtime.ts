@@ -1,7 +1,6 @@
 // Starting and stopping Winkel: the database (embedded or given), migrations, background work and
 // the HTTP server. `serve` runs all of it; `worker` runs everything but HTTP.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { rootPath } from './platform/paths.js';
 import pino, { type Logger } from 'pino';
 import type pg from 'pg';

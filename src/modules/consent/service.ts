@@ -5,7 +5,7 @@
 // default for that purpose. Because records are keyed by identifiers rather than by profile, they
 // stay valid when profiles are merged or unmerged. Which identifiers are the person's follows what
 // they proved, never what someone claimed (identifiersOf).
-import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
 import { emit, type Actor } from '../../platform/events/outbox.js';

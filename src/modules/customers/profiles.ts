@@ -21,7 +21,7 @@ import {
   type Observation,
   type TimelineChannel,
 } from './identity.js';
-import { collectedEvents, identityRules, profileIdentifiers, profileMerges, profiles, profileSeparations } from './schema.js';
+import { type collectedEvents, identityRules, profileIdentifiers, profileMerges, profiles, profileSeparations } from './schema.js';
 
 type CollectedRow = typeof collectedEvents.$inferSelect;
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});

@@ -17,7 +17,7 @@ import { endReservation, extendReservation, getLocation } from '../inventory/ind
 import { amountDue, orderPayments, paymentSummary, type PaymentProviders, planTenders, type Tender } from '../payments/index.js';
 import { captureForGoodsInTx, chargeOrderInTx, releaseOrRefundInTx, withRenewedAuthorisations, currentOrderLines, orderLineTotals, settleOrderLines } from '../commerce/index.js';
 import type { Carriers } from './carriers.js';
-import { fulfilmentLines, fulfilments, FULFILMENT_STATUSES, type FULFILMENT_METHODS } from './schema.js';
+import { fulfilmentLines, fulfilments, type FULFILMENT_STATUSES, type FULFILMENT_METHODS } from './schema.js';
 import type { LineDecision, SourcingMethod } from './sourcing.js';
 
 export type FulfilmentRow = typeof fulfilments.$inferSelect;
@@ -269,7 +269,6 @@ export function actingLocation(f: Pick<FulfilmentRow, 'method' | 'locationId' | 
 
 // ---------------------------------------------------------------- mail
 
-const euro = (cents: number) => `€ ${(cents / 100).toFixed(2).replace('.', ',')}`;
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const lineList = (f: Loaded) => f.lines.map((l) => `${l.quantity} × ${l.sku}`).join('\n');
 

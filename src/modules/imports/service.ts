@@ -147,8 +147,7 @@ const CHUNK = 500;
 export async function importOnlineRetail(db: Db, ctx: RequestContext, jobId: string, file: string, onProgress?: (p: Progress, accepted: number, rejected: number) => void) {
   const rep = new JobReporter(db, jobId, onProgress);
   try {
-    let report: OnlineRetailReport;
-    report = await readOnlineRetail(file, (read, total, rows) => void rep.flush({ fraction: (read / total) * 0.6, rows, phase: 'reading' }).catch(() => undefined));
+    const report: OnlineRetailReport = await readOnlineRetail(file, (read, total, rows) => void rep.flush({ fraction: (read / total) * 0.6, rows, phase: 'reading' }).catch(() => undefined));
     for (const n of report.notImported) rep.reject({ field: 'StockCode', value: n.code, reason: `${n.reason}; ${n.rows} sales rows` });
     const categoryIds = await db.transaction((tx) => ensureCategories(tx, report.items.map((i) => ({ slug: i.category.slug, name: i.category.name }))));
     let created = 0;

@@ -7,7 +7,7 @@
 // higher priority, then the newer list. Within a list the volume price with the highest minimum
 // quantity not above the asked quantity applies. `compareAt` is the price of the best general list
 // when that is higher than the winner, so a sale can show what it was.
-import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, sql, type SQL } from 'drizzle-orm';
 import { anyOf, type Db, type Executor } from '../../platform/db.js';
 import { badRequest, notFound, type FieldError } from '../../platform/errors.js';
 import { emit, lockAggregate } from '../../platform/events/outbox.js';
