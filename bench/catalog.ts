@@ -1,7 +1,7 @@
 // Catalog: import of the real data set, search latency over it, and the product list with prices.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { readOnlineRetail } from '../src/modules/imports/online-retail.js';
+import { readOnlineRetail } from '../src/modules/imports/index.js';
 import type { BenchContext, Benchmark } from './lib/bench.js';
 import { defaultSeconds, measure } from './lib/load.js';
 import { ROOT } from './lib/process.js';

@@ -2,9 +2,9 @@
 // rows at the same concurrency; forecast and reorder advice for the whole real catalog.
 import { sql } from 'drizzle-orm';
 import { createDb, createPool, runMigrations } from '../src/platform/db.js';
-import { forecastDemand, reorderAdvice } from '../src/modules/inventory/forecast.js';
-import { evaluateForecasts, weeklyDemandFromOnlineRetail } from '../src/modules/inventory/evaluate.js';
-import { reserve, verifyLedger } from '../src/modules/inventory/service.js';
+import { forecastDemand, reorderAdvice } from '../src/modules/inventory/index.js';
+import { evaluateForecasts, weeklyDemandFromOnlineRetail } from '../src/modules/inventory/index.js';
+import { reserve, verifyLedger } from '../src/modules/inventory/index.js';
 import type { BenchContext, Benchmark } from './lib/bench.js';
 import { ROOT } from './lib/process.js';
 import type { Section } from './lib/results.js';

@@ -1,7 +1,7 @@
 // Promotions: pricing a 20-line cart against 1,000 active promotions, in process; reference: the
 // same cart priced with no promotions at all, in the same run.
-import { compilePromotions, priceCart } from '../src/modules/promotions/engine.js';
-import type { CartLine, PricingContext, Promotion, Rule } from '../src/modules/promotions/types.js';
+import { compilePromotions, priceCart } from '../src/modules/promotions/index.js';
+import type { CartLine, PricingContext, Promotion, Rule } from '../src/modules/promotions/index.js';
 import type { Benchmark } from './lib/bench.js';
 import type { Section } from './lib/results.js';
 import { percentile } from './lib/stats.js';

@@ -14,7 +14,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Config } from './platform/config.js';
 import { isRetryable, sqlState, type Db } from './platform/db.js';
-import { Problem, problemType, unauthorized, forbidden, pointerToken, type FieldError, type JsonPointer, type RequestPart } from './platform/errors.js';
+import { Problem, problemType, unauthorized, forbidden } from './platform/errors.js';
 import { describeFieldError, fieldErrors } from './platform/http/validation.js';
 import { SECURITY_SCHEMES, type AccessRule, type Principal } from './platform/http/access.js';
 import { OpenApiDocumenter } from './platform/http/openapi.js';
@@ -24,38 +24,35 @@ import { budgetOf, clientAddress } from './platform/http/rate-limit.js';
 import { SHARED_SCHEMAS } from './platform/http/schemas.js';
 import { boundRequestSchema, clientErrorAsProblem, findBadText, malformedQuery, refuseNonFiniteNumbers, saneDateFormats, uniqueViolationProblem } from './platform/http/request-limits.js';
 import { randomBytes } from 'node:crypto';
-import { StaffPrincipals } from './modules/access/service.js';
-import { ALL_STORES_PERMISSIONS } from './modules/access/permissions.js';
-import { assertAllStores } from './modules/access/scope.js';
-import { resolveCustomer } from './modules/accounts/service.js';
-import { accessRoutes } from './modules/access/routes.js';
-import { accountRoutes } from './modules/accounts/routes.js';
-import { auditRoutes } from './modules/audit/routes.js';
-import { webhookRoutes } from './modules/webhooks/routes.js';
-import { devtoolsRoutes } from './modules/devtools/routes.js';
-import { systemRoutes } from './modules/system/routes.js';
-import { catalogRoutes } from './modules/catalog/routes.js';
-import { pricingRoutes } from './modules/pricing/routes.js';
-import { importRoutes } from './modules/imports/routes.js';
-import { inventoryRoutes } from './modules/inventory/routes.js';
-import { purchasingRoutes } from './modules/inventory/purchasing-routes.js';
-import { promotionRoutes } from './modules/promotions/routes.js';
-import { commerceRoutes } from './modules/commerce/routes.js';
-import { paymentRoutes } from './modules/payments/routes.js';
-import { returnRoutes } from './modules/returns/routes.js';
-import { customerRoutes, profileRoutes } from './modules/customers/routes.js';
-import { storefrontRoutes } from './modules/storefront/routes.js';
-import { consentRoutes } from './modules/consent/routes.js';
-import { sdkRoutes } from './modules/sdk/routes.js';
-import { privacyRoutes } from './modules/privacy/routes.js';
-import { fulfilmentRoutes } from './modules/fulfilment/routes.js';
-import { receiptRoutes } from './modules/receipts/routes.js';
-import { PromotionCache } from './modules/promotions/service.js';
+import { type StaffPrincipals, accessRoutes } from './modules/access/index.js';
+import { ALL_STORES_PERMISSIONS } from './platform/access/permissions.js';
+import { assertAllStores } from './platform/access/scope.js';
+import { resolveCustomer, accountRoutes } from './modules/accounts/index.js';
+import { auditRoutes } from './modules/audit/index.js';
+import { webhookRoutes } from './modules/webhooks/index.js';
+import { devtoolsRoutes } from './modules/devtools/index.js';
+import { systemRoutes } from './modules/system/index.js';
+import { catalogRoutes, pricedVariants, AnswerCache, CatalogWords } from './modules/catalog/index.js';
+import { pricingRoutes } from './modules/pricing/index.js';
+import { importRoutes } from './modules/imports/index.js';
+import { inventoryRoutes, purchasingRoutes } from './modules/inventory/index.js';
+import { promotionRoutes, PromotionCache } from './modules/promotions/index.js';
+import { commerceRoutes, paymentOrders } from './modules/commerce/index.js';
+import { paymentRoutes } from './modules/payments/index.js';
+import type { PaymentOrders } from './modules/payments/index.js';
+import type { OrderFulfilments } from './modules/commerce/index.js';
+import { orderFulfilments, fulfilmentRoutes } from './modules/fulfilment/index.js';
+import type { PricedVariants } from './modules/pricing/index.js';
+import { returnRoutes } from './modules/returns/index.js';
+import { customerRoutes, profileRoutes } from './modules/customers/index.js';
+import { storefrontRoutes } from './modules/storefront/index.js';
+import { consentRoutes } from './modules/consent/index.js';
+import { sdkRoutes } from './modules/sdk/index.js';
+import { privacyRoutes } from './modules/privacy/index.js';
+import { receiptRoutes } from './modules/receipts/index.js';
+import { paymentProviders } from './modules/payments/index.js';
 import { FlowRunner } from './platform/flows/runner.js';
 import { registerFlows } from './flows/index.js';
-import { paymentProviders } from './modules/payments/providers.js';
-import { AnswerCache } from './modules/catalog/answer-cache.js';
-import { CatalogWords } from './modules/catalog/words.js';
 import { onEmitted } from './platform/events/outbox.js';
 
 declare module 'fastify' {
@@ -101,6 +98,22 @@ export interface AppContext {
   catalogWords?: CatalogWords;
   version: string;
 }
+
+/**
+ * Ports between modules that must not import each other: the module that calls one declares it,
+ * the module that owns the data answers it, and they are joined here.
+ */
+export interface ModulePorts {
+  /** Payments keeps the payment ledger of commerce's orders. */
+  paymentOrders: PaymentOrders;
+  /** Order edits take lines off (or move them between) fulfilment's pick tasks. */
+  orderFulfilments: OrderFulfilments;
+  /** Pricing keeps prices per variant of the catalog (which shows pricing's prices). */
+  pricedVariants: PricedVariants;
+}
+
+/** What route registrations get: the app context with the ports joined. */
+export type WiredContext = AppContext & ModulePorts;
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -182,8 +195,11 @@ export async function buildApp(input: AppContext): Promise<App> {
   const flows = input.flows ?? new FlowRunner(input.db, input.log, { leaseMs: input.config.flowLeaseMs });
   // The flows this app starts, with this app's promotions and payment providers.
   registerFlows(flows, { db: input.db, cache: promotionCache, providers: paymentProviders(input.db, { testGatewaySecret: input.config.testGatewaySecret }) });
-  const ctx: AppContext & { promotionCache: PromotionCache; catalogAnswers: AnswerCache; catalogWords: CatalogWords; flows: FlowRunner } = {
+  const ctx: WiredContext & { promotionCache: PromotionCache; catalogAnswers: AnswerCache; catalogWords: CatalogWords; flows: FlowRunner } = {
     ...input,
+    paymentOrders,
+    orderFulfilments,
+    pricedVariants,
     promotionCache,
     flows,
     catalogAnswers: input.catalogAnswers ?? new AnswerCache({ ttlMs: input.config.catalogCacheTtlMs }),

@@ -6,13 +6,12 @@ import { Presets, SingleBar } from 'cli-progress';
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from './platform/config.js';
 import { createLogger, openDatabase, startWinkel, VERSION } from './runtime.js';
-import { createApiKey, ensureAdmin } from './modules/access/service.js';
-import { isPermission } from './modules/access/permissions.js';
+import { createApiKey, ensureAdmin } from './modules/access/index.js';
+import { isPermission } from './platform/access/permissions.js';
 import { Jobs } from './platform/jobs.js';
-import { maintenanceJobs } from './modules/system/jobs.js';
-import { verifyLedger } from './modules/inventory/service.js';
-import { evaluateForecasts, weeklyDemandFromOnlineRetail } from './modules/inventory/evaluate.js';
-import { createJob, exportProducts, formatOf, getJob, importOnlineRetail, importProducts, listRejections } from './modules/imports/service.js';
+import { maintenanceJobs } from './modules/system/index.js';
+import { verifyLedger, evaluateForecasts, weeklyDemandFromOnlineRetail } from './modules/inventory/index.js';
+import { createJob, exportProducts, formatOf, getJob, importOnlineRetail, importProducts, listRejections } from './modules/imports/index.js';
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`winkel: ${message}\n`);

@@ -1,7 +1,6 @@
 // Starting and stopping Winkel: the database (embedded or given), migrations, background work and
 // the HTTP server. `serve` runs all of it; `worker` runs everything but HTTP.
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { rootPath } from './platform/paths.js';
 import pino, { type Logger } from 'pino';
 import type pg from 'pg';
@@ -16,20 +15,18 @@ import { OutboxRelay } from './platform/events/outbox.js';
 import { Jobs } from './platform/jobs.js';
 import { MailCatcher, MailSender } from './platform/mail.js';
 import { PgListener } from './platform/notify.js';
-import { AnswerCache } from './modules/catalog/answer-cache.js';
-import { CatalogWords } from './modules/catalog/words.js';
-import { countStaff, ensureAdmin, StaffPrincipals } from './modules/access/service.js';
-import { fanOutSubscription, WebhookSender } from './modules/webhooks/service.js';
-import { maintenanceJobs } from './modules/system/jobs.js';
-import { backInStockSubscription } from './modules/inventory/back-in-stock.js';
-import { refreshComputedTraits, timelineSubscription } from './modules/customers/profiles.js';
+import { AnswerCache, CatalogWords } from './modules/catalog/index.js';
+import { countStaff, ensureAdmin, StaffPrincipals } from './modules/access/index.js';
+import { fanOutSubscription, WebhookSender } from './modules/webhooks/index.js';
+import { maintenanceJobs } from './modules/system/index.js';
+import { backInStockSubscription, setLowStockDefault } from './modules/inventory/index.js';
+import { refreshComputedTraits, timelineSubscription } from './modules/customers/index.js';
 import { WorkLoop } from './platform/loop.js';
+import { configureConsentDefaults, profilingAllowed } from './modules/consent/index.js';
 import { FLOWS_CHANNEL, FlowRunner } from './platform/flows/runner.js';
 import { registerFlows } from './flows/index.js';
-import { PromotionCache } from './modules/promotions/service.js';
-import { paymentProviders } from './modules/payments/providers.js';
-import { setLowStockDefault } from './modules/inventory/service.js';
-import { configureConsentDefaults } from './modules/consent/service.js';
+import { PromotionCache } from './modules/promotions/index.js';
+import { paymentProviders } from './modules/payments/index.js';
 
 export const VERSION: string = JSON.parse(readFileSync(rootPath('package.json'), 'utf8')).version;
 
@@ -197,7 +194,7 @@ export async function startWinkel(config: Config, opts: StartOptions): Promise<W
       });
       await jobs.start();
       // Computed customer traits, right after the events that change them (see docs/customers.md).
-      const traits = new WorkLoop('computed-traits', () => refreshComputedTraits(db), 200, log);
+      const traits = new WorkLoop('computed-traits', () => refreshComputedTraits(db, profilingAllowed), 200, log);
       traits.start();
       stops.push(() => traits.stop());
       stops.push(() => jobs.stop());

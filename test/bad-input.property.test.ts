@@ -85,7 +85,7 @@ interface Answer {
 
 let s: TestServer;
 let doc: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
-let ops: Op[] = [];
+const ops: Op[] = [];
 let pgc: pg.Client;
 const callers: Caller[] = [];
 const fuzz: { admin?: Caller; customer?: Caller; adminEmail: string; adminPassword: string; customerEmail: string } = {
@@ -827,6 +827,7 @@ describe('bad input to every operation', () => {
         const what = describeReq(r, current);
         if (a.status >= 500 || a.status === 0) fail(`${a.status} for ${what}: ${JSON.stringify(a.body).slice(0, 300)}`);
         else if (a.status >= 400) {
+          // eslint-disable-next-line no-console -- asked for with BAD_INPUT_DEBUG
           if (process.env.BAD_INPUT_DEBUG) console.info(`phase 2 ${a.status} ${o.key}: ${a.body?.code} ${String(JSON.stringify(a.body?.errors?.slice(0, 2) ?? a.body?.detail)).slice(0, 200)}`);
           if (problemFault(a, r)) fail(`${a.status} without a proper problem (${problemFault(a, r)}) for ${what}`);
           if (changed.length) fail(`refused with ${a.status} (${a.body?.code}) but changed ${changed.join(', ')}: ${what}`);

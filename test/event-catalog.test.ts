@@ -7,7 +7,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../src/events.js';
 import type { Db } from '../src/platform/db.js';
-import { SYSTEM } from '../src/modules/audit/service.js';
+import { SYSTEM } from '../src/platform/context.js';
 import { reserve } from '../src/modules/inventory/service.js';
 import { checkEventPayload, emit, EventPayloadError, isEvent, OutboxRelay, type DomainEvent, type EventType, type NewEvent } from '../src/platform/events/outbox.js';
 import { useTestDatabase } from './helpers/db.js';

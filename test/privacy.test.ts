@@ -13,7 +13,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestServer, type TestServer } from './helpers/server.js';
 import { startReceiver } from './helpers/receiver.js';
-import { purgeAnonymousEvents } from '../src/modules/privacy/service.js';
+import { purgeAnonymousEvents } from '../src/modules/customers/index.js';
 import { hasConsent } from '../src/modules/consent/service.js';
 import { RESOLVER_LOCK } from '../src/modules/customers/identity.js';
 import { emit } from '../src/platform/events/outbox.js';

@@ -1,6 +1,5 @@
 // Every table of every module, for drizzle-kit (migrations) and the typed query builder.
 export * from '../platform/schema.js';
-export * from '../modules/audit/schema.js';
 export * from '../modules/access/schema.js';
 export * from '../modules/accounts/schema.js';
 export * from '../modules/webhooks/schema.js';

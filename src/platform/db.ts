@@ -1,6 +1,5 @@
 // The database handle every module gets. One pool per process; transactions through `db.transaction`.
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { rootPath } from './paths.js';
 import pg from 'pg';
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';

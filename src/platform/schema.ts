@@ -1,5 +1,6 @@
 // Tables owned by the platform itself: the event outbox and its consumer cursors, stored
-// idempotent responses, and e-mail caught by the built-in mail catcher.
+// idempotent responses, e-mail caught by the built-in mail catcher, and the audit log (written by
+// every module through src/platform/audit.ts).
 import { sql } from 'drizzle-orm';
 import { bigint, bigserial, customType, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
@@ -137,4 +138,23 @@ export const flowRuns = pgTable(
     index('flow_runs_event').on(t.waitEventType, t.waitAggregateId).where(sql`status = 'waiting'`),
     index('flow_runs_ended').on(t.endedAt),
   ],
+);
+
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: text('id').primaryKey(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    actorType: text('actor_type').notNull(),
+    actorId: text('actor_id'),
+    actorLabel: text('actor_label'),
+    action: text('action').notNull(),
+    resourceType: text('resource_type').notNull(),
+    resourceId: text('resource_id').notNull(),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    requestId: text('request_id'),
+    ip: text('ip'),
+  },
+  (t) => [index('audit_log_resource').on(t.resourceType, t.resourceId, t.id), index('audit_log_actor').on(t.actorId, t.id)],
 );

@@ -3,7 +3,6 @@
 // shopper signs up and the session is identified with the account, then buys in a store at the
 // till with the same e-mail on the receipt. The back office's 360° view shows one person with all
 // three: the anonymous browsing, the account and the in-store purchase.
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiCall, launchBrowser, startWinkelServer, type RunningWinkel } from './helpers.js';

@@ -5,5 +5,6 @@ import { describeForFailure } from './helpers.js';
 
 afterEach(async (ctx) => {
   if (ctx.task.result?.state !== 'fail') return;
+  // eslint-disable-next-line no-console -- what a failed browser test shows
   console.error(`\n=== ${ctx.task.name}: what the browser and the server show ===\n${await describeForFailure()}\n===`);
 });

@@ -5,19 +5,10 @@ import type { App, AppContext } from '../../app.js';
 import { clientAddress } from '../../platform/http/rate-limit.js';
 import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
 import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders } from '../../platform/http/schemas.js';
-import type { RequestContext } from '../audit/service.js';
-import { PERMISSIONS, ROLE_DESCRIPTIONS, ROLE_PERMISSIONS, ROLES } from './permissions.js';
-import { assertCovers, assertHoldsRole, grantableStores, storeScope } from './scope.js';
+import { requestContext } from '../../platform/context.js';
+import { PERMISSIONS, ROLE_DESCRIPTIONS, ROLE_PERMISSIONS, ROLES } from '../../platform/access/permissions.js';
+import { assertCovers, assertHoldsRole, grantableStores, storeScope } from '../../platform/access/scope.js';
 import * as access from './service.js';
-
-export function requestContext(req: FastifyRequest): RequestContext {
-  const p = req.principal;
-  return {
-    actor: p ? { type: p.kind === 'staff' ? 'staff' : p.kind === 'customer' ? 'customer' : 'api_key', id: p.id, label: p.label } : { type: 'anonymous' },
-    requestId: String(req.id),
-    ip: req.ip,
-  };
-}
 
 const Email = Type.String({ format: 'email', maxLength: 254 });
 const RoleName = Type.Union(ROLES.map((r) => Type.Literal(r)), { description: 'See GET /v1/roles.' });

@@ -9,8 +9,9 @@ import type { Principal } from '../../platform/http/access.js';
 import { hashSecret, newId, newSecret } from '../../platform/ids.js';
 import { queueMail } from '../../platform/mail.js';
 import { generatePassword, hashPassword, passwordProblem, verifyAgainstNothing, verifyPassword } from '../../platform/password.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
-import { ALL_STORES_PERMISSIONS, isPermission, isRole, ROLE_PERMISSIONS, type Permission, type Role } from './permissions.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
+import { ALL_STORES_PERMISSIONS, isPermission, isRole, ROLE_PERMISSIONS, type Permission, type Role } from '../../platform/access/permissions.js';
 import { apiKeys, staffPasswordResets, staffSessions, staffUsers } from './schema.js';
 
 export type StaffUserRow = typeof staffUsers.$inferSelect;
@@ -206,6 +207,12 @@ export async function staffSignIn(db: Db, email: string, password: string, sessi
     await recordAudit(tx, { actor: { type: 'staff', id: user.id, label: user.email }, ip: meta.ip }, { action: 'staff_session.create', resourceType: 'staff_session', resourceId: session.id });
     return { token, session, user };
   });
+}
+
+/** Housekeeping: forgets sessions ended more than 30 days ago and reset links expired a week ago. */
+export async function purgeEndedStaffSessions(db: Executor) {
+  await db.execute(sql`delete from staff_sessions where expires_at < now() - interval '30 days' or revoked_at < now() - interval '30 days'`);
+  await db.execute(sql`delete from staff_password_resets where expires_at < now() - interval '7 days'`);
 }
 
 // ---------------------------------------------------------------- password reset
@@ -466,5 +473,3 @@ export function requireStaff(p: Principal | undefined) {
   return p;
 }
 
-// The store-scope checks live in ./scope.ts; re-exported for the modules that import them from here.
-export { assertAnyLocationAccess, assertLocationAccess } from './scope.js';

@@ -1,8 +1,8 @@
 // What the accounts module holds on a person, for GDPR export and erasure (registered by the
 // privacy module): the account, its sessions (with address and browser) and password resets.
 import { sql } from 'drizzle-orm';
-import type { DataHolder } from '../privacy/registry.js';
-import { changedRows, selectRows, textArray } from '../privacy/scrub.js';
+import type { DataHolder } from '../../platform/privacy/registry.js';
+import { changedRows, selectRows, textArray } from '../../platform/privacy/scrub.js';
 
 export const accountsHolder: DataHolder = {
   module: 'accounts',

@@ -177,3 +177,15 @@ export async function resolveCustomer(db: Executor, token: string): Promise<Prin
   if (!row || row.account.status !== 'active') return null;
   return { kind: 'customer', id: row.account.id, label: row.account.email, permissions: new Set(['storefront']), sessionId: row.session.id };
 }
+
+/** The status of a customer account ('active' or 'disabled'), or null when there is none. */
+export async function accountStatus(db: Executor, customerId: string): Promise<'active' | 'disabled' | null> {
+  const [a] = await db.select({ status: customerAccounts.status }).from(customerAccounts).where(eq(customerAccounts.id, customerId));
+  return a?.status ?? null;
+}
+
+/** Housekeeping: forgets sessions ended more than 30 days ago and reset links expired a week ago. */
+export async function purgeEndedCustomerSessions(db: Executor) {
+  await db.execute(sql`delete from customer_sessions where expires_at < now() - interval '30 days' or revoked_at < now() - interval '30 days'`);
+  await db.execute(sql`delete from password_resets where expires_at < now() - interval '7 days'`);
+}

@@ -2,8 +2,8 @@
 // module): entries about them or their records (a staff note on their order, an export of their
 // data), or made by them. Entries stay as history under the pseudonym, without the person.
 import { sql } from 'drizzle-orm';
-import type { DataHolder, Person } from '../privacy/registry.js';
-import { findersOf, mentions, scrubbedColumn, scrubJson, selectRows, textArray } from '../privacy/scrub.js';
+import type { DataHolder, Person } from '../../platform/privacy/registry.js';
+import { findersOf, mentions, scrubbedColumn, scrubJson, selectRows, textArray } from '../../platform/privacy/scrub.js';
 
 const entriesOf = (p: Person) => {
   const ids = textArray([...p.customerIds, ...p.orderIds, ...p.cartIds, ...p.returnIds, ...p.fulfilmentIds, ...p.paymentIds, ...p.giftCardIds, ...p.promotionIds, ...p.profileIds, ...p.recordIds]);

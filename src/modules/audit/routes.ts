@@ -1,8 +1,8 @@
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
-import { storeScope } from '../access/scope.js';
-import { actorIdsWithin } from '../access/service.js';
+import { storeScope } from '../../platform/access/scope.js';
+import { actorIdsWithin } from '../access/index.js';
 import { listAudit } from './service.js';
 
 const AuditEntry = Type.Object(

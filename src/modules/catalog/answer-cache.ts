@@ -14,8 +14,8 @@
 // it is never served once that change is known.
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
+import { nextPriceListChange } from '../pricing/index.js';
 
 const CHANGES = /^(product|variant|category|attribute|assortment|price|price_list)\./;
 
@@ -90,11 +90,8 @@ export class AnswerCache {
     const generation = this.generation;
     let b = this.boundary;
     if (!b || b.generation !== generation || (b.at <= now && b.at > b.checkedAt)) {
-      const r = await db.execute<{ at: Date | string | null }>(sql`
-        select least(min(starts_at) filter (where starts_at > now()), min(ends_at) filter (where ends_at > now())) as at
-        from price_lists where status = 'active'`);
-      const at = r.rows[0]?.at;
-      b = { generation, at: at ? new Date(at).getTime() : Number.POSITIVE_INFINITY, checkedAt: now };
+      const at = await nextPriceListChange(db);
+      b = { generation, at: at ? at.getTime() : Number.POSITIVE_INFINITY, checkedAt: now };
       if (generation === this.generation) this.boundary = b;
     }
     const expiresAt = Math.min(now + this.opts.ttlMs, b.at > now ? b.at : now);

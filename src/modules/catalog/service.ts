@@ -7,7 +7,8 @@ import { badRequest, conflict, notFound, pointerToken, Problem, type FieldError,
 import { emit, lockAggregate, type EventType } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { newId } from '../../platform/ids.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
 import { canonicalGtin, describeGtinProblem, gtinProblem } from './gtin.js';
 import { assortment, attributeDefinitions, categories, products, variants } from './schema.js';
 import type { CatalogWords } from './words.js';
@@ -811,4 +812,17 @@ export async function categoryPaths(db: Executor, ids: string[]): Promise<Map<st
   const out = new Map<string, string[]>();
   for (const row of r.rows) out.set(row.start, [...(out.get(row.start) ?? []), row.id]);
   return out;
+}
+
+/**
+ * A page of every variant (after `after`, in id order) with its product's fields as the product
+ * export writes them: for `winkel export` and GET /v1/exports/products.
+ */
+export async function variantExportPage(db: Executor, after: string, limit: number) {
+  const r = await db.execute<Record<string, string | number | null>>(sql`
+    select p.handle, v.sku, v.gtin, p.status, p.kind, p.title_en, p.title_nl, p.description_en, p.description_nl,
+           c.slug as category, p.tax_class, v.options, v.id as variant_id
+    from variants v join products p on p.id = v.product_id left join categories c on c.id = p.category_id
+    where v.id > ${after} order by v.id limit ${limit}`);
+  return r.rows;
 }

@@ -4,19 +4,41 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound, Problem } from '../../platform/errors.js';
-import { emit, lockAggregate } from '../../platform/events/outbox.js';
+import { emit, lockAggregate, type Actor } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
-import { categoryPaths, variantsForPricing } from '../catalog/service.js';
-import { endReservation, getLocation, reserveInTx } from '../inventory/service.js';
-import { priceCart } from '../promotions/engine.js';
-import { getPromotion, toEngine } from '../promotions/service.js';
-import type { AppliedPromotion, CartLine, Channel, Promotion } from '../promotions/types.js';
-import { vatBreakdown, type TaxClass } from '../pricing/vat.js';
-import { orderPayments, paymentSummary, releaseOrRefundInTx, type PaymentProviders } from './payments.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
+import { categoryPaths, variantsForPricing } from '../catalog/index.js';
+import { endReservation, getLocation, reserveInTx } from '../inventory/index.js';
+import { priceCart, getPromotion, toEngine } from '../promotions/index.js';
+import type { AppliedPromotion, CartLine, Channel, Promotion } from '../promotions/index.js';
+import { vatBreakdown, type TaxClass } from '../pricing/index.js';
+import { orderPayments, paymentSummary, type PaymentProviders } from '../payments/index.js';
+import { releaseOrRefundInTx } from './payments.js';
 import { orderLines, orders } from './schema.js';
 import { getOrder } from './service.js';
-import { assertFulfilmentsOpen, lockFulfilmentsOfLines, movePickupLines, removeLinesFromFulfilments } from '../fulfilment/service.js';
+
+/**
+ * What an order edit asks of the fulfilments of the order's lines: the fulfilment module answers
+ * it (its orderFulfilments, joined in app.ts), so commerce does not import fulfilment, which
+ * works on commerce's orders.
+ */
+export interface OrderFulfilments {
+  /** Locks the live fulfilments holding these lines (before the order, the order of every lock). */
+  lockFulfilmentsOfLines(tx: Tx, orderLineIds: string[]): Promise<void>;
+  /** 409 when someone has started on a fulfilment holding one of these lines. */
+  assertFulfilmentsOpen(db: Executor, orderLineIds: string[], what: string): Promise<void>;
+  /** Takes the lines off their fulfilments (cancelling one left empty); answers what changed. */
+  removeLinesFromFulfilments(tx: Tx, actor: Actor, orderLineIds: string[], reason: string): Promise<Array<{ fulfilmentId: string; removed: string[]; cancelled: boolean }>>;
+  /** Moves pickup lines to a pick task at another store; answers that fulfilment's id. */
+  movePickupLines(
+    tx: Tx,
+    actor: Actor,
+    order: { id: string; customerId: string | null; email: string | null; country: string },
+    locationId: string,
+    lines: Array<{ orderLineId: string; variantId: string; sku: string; quantity: number; reservationId: string | null }>,
+  ): Promise<string | null>;
+}
 
 export type OrderView = Awaited<ReturnType<typeof getOrder>>;
 export type OrderLineRow = OrderView['lines'][number];
@@ -139,14 +161,14 @@ async function reprice(tx: Tx, providers: PaymentProviders, ctx: RequestContext,
   return { oldTotal: order.total, newTotal: total, difference };
 }
 
-export async function cancelOrderLine(db: Db, providers: PaymentProviders, ctx: RequestContext, orderId: string, lineId: string, reason?: string) {
+export async function cancelOrderLine(db: Db, providers: PaymentProviders, fulfilments: OrderFulfilments, ctx: RequestContext, orderId: string, lineId: string, reason?: string) {
   return db.transaction(async (tx) => {
-    await lockFulfilmentsOfLines(tx, [lineId]);
+    await fulfilments.lockFulfilmentsOfLines(tx, [lineId]);
     const order = await lockOrderForEdit(tx, orderId);
     assertEditable(order, [lineId]);
     const line = order.lines.find((l) => l.id === lineId)!;
     // Off the pick list first (409 when someone has picked it already): the fulfilment is cancelled when nothing is left.
-    const fulfilmentChanges = await removeLinesFromFulfilments(tx, ctx.actor, [lineId], `order line ${line.sku} cancelled${reason ? `: ${reason}` : ''}`);
+    const fulfilmentChanges = await fulfilments.removeLinesFromFulfilments(tx, ctx.actor, [lineId], `order line ${line.sku} cancelled${reason ? `: ${reason}` : ''}`);
     if (line.reservationId) await endReservation(tx, ctx.actor, line.reservationId, 'released', `order line cancelled${reason ? `: ${reason}` : ''}`).catch((err) => {
       if ((err as Problem).code !== 'reservation_not_active') throw err;
     });
@@ -163,12 +185,12 @@ export async function cancelOrderLine(db: Db, providers: PaymentProviders, ctx: 
 }
 
 /** Moves pickup lines (all of them by default) to another store: reserve there first, then release here. */
-export async function changePickupStore(db: Db, ctx: RequestContext, orderId: string, locationId: string, lineIds?: string[]) {
+export async function changePickupStore(db: Db, fulfilments: OrderFulfilments, ctx: RequestContext, orderId: string, locationId: string, lineIds?: string[]) {
   const store = await getLocation(db, locationId);
   if (store.status !== 'active' || !store.pickup) throw badRequest(`${store.name} does not take pickups.`, [{ field: '/locationId', message: 'not a pickup store' }]);
   return db.transaction(async (tx) => {
     const wanted = lineIds ?? (await tx.select({ id: orderLines.id }).from(orderLines).where(eq(orderLines.orderId, orderId))).map((l) => l.id);
-    await lockFulfilmentsOfLines(tx, wanted);
+    await fulfilments.lockFulfilmentsOfLines(tx, wanted);
     const order = await lockOrderForEdit(tx, orderId);
     const targets = (lineIds ?? order.lines.filter((l) => l.fulfilment === 'pickup' && l.status === 'reserved').map((l) => l.id));
     if (!targets.length) throw conflict('The order has no pickup line waiting to be collected.', 'no_pickup_lines');
@@ -176,7 +198,7 @@ export async function changePickupStore(db: Db, ctx: RequestContext, orderId: st
     const moving = targets.map((id) => order.lines.find((l) => l.id === id)!).filter((l) => l.locationId !== locationId);
     for (const l of moving) if (l.fulfilment !== 'pickup') throw conflict(`Line ${l.id} is ${l.fulfilment}, not a pickup.`, 'not_a_pickup_line', { lineId: l.id });
     // A pick task someone has started (picked, ready for pickup) stays where it is.
-    await assertFulfilmentsOpen(tx, moving.map((l) => l.id), 'changing the pickup store');
+    await fulfilments.assertFulfilmentsOpen(tx, moving.map((l) => l.id), 'changing the pickup store');
     const made = moving.length ? await reserveInTx(tx, ctx.actor, moving.map((l) => ({ variantId: l.variantId, locationId, quantity: l.quantity })), { reference: order.cartId }) : [];
     const newReservation = new Map<string, string>();
     for (const l of moving) {
@@ -189,7 +211,7 @@ export async function changePickupStore(db: Db, ctx: RequestContext, orderId: st
       newReservation.set(l.id, r!.id);
     }
     // The store's queue follows: the lines leave the old pick task (cancelled when empty) for one at the new store.
-    const fulfilmentId = await movePickupLines(
+    const fulfilmentId = await fulfilments.movePickupLines(
       tx,
       ctx.actor,
       order,

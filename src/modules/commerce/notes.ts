@@ -9,7 +9,8 @@ import { badRequest, notFound } from '../../platform/errors.js';
 import { emit, lockAggregate } from '../../platform/events/outbox.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
 import { orderLines, orderNotes, orders } from './schema.js';
 
 export type NoteVisibility = (typeof orderNotes.visibility.enumValues)[number];

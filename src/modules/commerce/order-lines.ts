@@ -6,7 +6,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Tx } from '../../platform/db.js';
 import { emit, type Actor } from '../../platform/events/outbox.js';
-import { endReservation } from '../inventory/service.js';
+import { endReservation } from '../inventory/index.js';
 import { orderLines, orders } from './schema.js';
 
 export async function settleOrderLines(tx: Tx, actor: Actor, orderId: string, lineIds: string[], status: 'fulfilled' | 'cancelled') {

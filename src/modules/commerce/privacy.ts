@@ -2,8 +2,8 @@
 // carts and orders with their lines and notes. Orders are kept for bookkeeping law: amounts, lines,
 // VAT, dates and the country of delivery stay; the person goes (a pseudonym replaces the customer).
 import { sql } from 'drizzle-orm';
-import type { DataHolder, Person } from '../privacy/registry.js';
-import { changedRows, ERASED, scrubJson, selectRows, textArray } from '../privacy/scrub.js';
+import type { DataHolder, Person } from '../../platform/privacy/registry.js';
+import { changedRows, ERASED, scrubJson, selectRows, textArray } from '../../platform/privacy/scrub.js';
 
 const ofPerson = (p: Person) => sql`(customer_id = any(${textArray(p.customerIds)}) or lower(email) = any(${textArray(p.emails)}))`;
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? [v.trim()] : []);

@@ -1,16 +1,14 @@
 // Carts and checkout for every channel; orders.
 import Type from 'typebox';
 import type { FastifyRequest } from 'fastify';
-import type { App, AppContext } from '../../app.js';
+import type { App, WiredContext } from '../../app.js';
 import { badRequest, forbidden } from '../../platform/errors.js';
 import { IdParam, literalUnion, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
 import { checkout } from '../../flows/checkout.js';
-import { requestContext } from '../access/routes.js';
-import { assertLocationAccess } from '../access/service.js';
-import { PromotionCache } from '../promotions/service.js';
-import { paymentProviders } from '../payments/providers.js';
-import { TenderSchema } from '../payments/routes.js';
-import { AppliedPromotion, LineAdjustment, VatBreakdown } from '../promotions/routes.js';
+import { requestContext } from '../../platform/context.js';
+import { assertLocationAccess } from '../../platform/access/scope.js';
+import { PromotionCache, AppliedPromotionSchema as AppliedPromotion, LineAdjustment, VatBreakdown } from '../promotions/index.js';
+import { paymentProviders, TenderSchema } from '../payments/index.js';
 import { orders } from './schema.js';
 import * as commerce from './service.js';
 import { cancelOrderLine, changePickupStore } from './edits.js';
@@ -110,7 +108,7 @@ const OrderNote = Type.Object(
 );
 const OrderNotePage = Page(ref(OrderNote), 'OrderNote');
 
-export async function commerceRoutes(app: App, ctx: AppContext) {
+export async function commerceRoutes(app: App, ctx: WiredContext) {
   for (const s of [ShippingAddress, Cart, Order, OrderPage, OrderNote, OrderNotePage]) app.addSchema(s);
   const cache = ctx.promotionCache ?? new PromotionCache();
   const provider = paymentProviders(ctx.db, { testGatewaySecret: ctx.config.testGatewaySecret });
@@ -383,7 +381,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       await assertOrderInScope(ctx.db, req.principal!, req.params.id);
-      await cancelOrderLine(ctx.db, provider, requestContext(req), req.params.id, req.params.lineId, req.body?.reason);
+      await cancelOrderLine(ctx.db, provider, ctx.orderFulfilments, requestContext(req), req.params.id, req.params.lineId, req.body?.reason);
       return commerce.publicOrder(await commerce.getOrder(ctx.db, req.params.id));
     },
   );
@@ -403,7 +401,7 @@ export async function commerceRoutes(app: App, ctx: AppContext) {
     },
     async (req) => {
       await assertOrderInScope(ctx.db, req.principal!, req.params.id);
-      await changePickupStore(ctx.db, requestContext(req), req.params.id, req.body.locationId, req.body.lineIds);
+      await changePickupStore(ctx.db, ctx.orderFulfilments, requestContext(req), req.params.id, req.body.locationId, req.body.lineIds);
       return commerce.publicOrder(await commerce.getOrder(ctx.db, req.params.id));
     },
   );

@@ -121,35 +121,3 @@ export const orderNotes = pgTable(
   },
   (t) => [index('order_notes_order').on(t.orderId, t.id), check('order_note_body_not_empty', sql`length(btrim(${t.body})) > 0`)],
 );
-
-/** Every authorisation, capture, void and refund; the order's paid amount is derived from it. */
-export const payments = pgTable(
-  'payments',
-  {
-    id: text('id').primaryKey(),
-    orderId: text('order_id'),
-    cartId: text('cart_id').notNull(),
-    provider: text('provider').notNull(),
-    kind: text('kind', { enum: ['authorisation', 'capture', 'void', 'refund'] }).notNull(),
-    status: text('status', { enum: ['succeeded', 'failed', 'pending'] }).notNull(),
-    amount: bigint('amount', { mode: 'number' }).notNull(),
-    currency: text('currency').notNull(),
-    providerReference: text('provider_reference'),
-    failureCode: text('failure_code'),
-    /** Position of the tender in a split payment (1 = charged first). */
-    tenderSeq: integer('tender_seq').notNull().default(1),
-    /** The authorisation a capture, void or refund belongs to. */
-    parentId: text('parent_id'),
-    /** Card-present payments: the card's fingerprint (for identity resolution) and last digits. */
-    cardFingerprint: text('card_fingerprint'),
-    cardLast4: text('card_last4'),
-    giftCardId: text('gift_card_id'),
-    /** Authorisations: until when the provider holds the money (from the provider; null when it does not say). */
-    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
-    /** What caused the row: a return, an order edit, a fulfilment. */
-    reference: text('reference'),
-    reason: text('reason'),
-    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-  },
-  (t) => [index('payments_order').on(t.orderId), index('payments_cart').on(t.cartId), index('payments_parent').on(t.parentId), index('payments_fingerprint').on(t.cardFingerprint), check('payment_amount_not_negative', sql`${t.amount} >= 0`)],
-);

@@ -1,9 +1,9 @@
 // Which orders staff and API keys scoped to stores may act on: those sold in one of their stores or
 // with a line fulfilled from one (the same orders GET /v1/orders lists for them). Every route that
-// reads or changes one order by id checks it here, with the store-scope rule of access/scope.ts.
+// reads or changes one order by id checks it here, with the store-scope rule of src/platform/access/scope.ts.
 import type { Executor } from '../../platform/db.js';
 import type { Principal } from '../../platform/http/access.js';
-import { actsForAny, assertInScope } from '../access/scope.js';
+import { actsForAny, assertInScope } from '../../platform/access/scope.js';
 import { orderLocations } from './notes.js';
 
 /** The locations an order belongs to: where it was sold and where its lines are fulfilled from. */

@@ -5,11 +5,12 @@ import type { Db, Executor } from '../../platform/db.js';
 import { badRequest, conflict, notFound, Problem, type JsonPointer } from '../../platform/errors.js';
 import { newId, newSecret } from '../../platform/ids.js';
 import { hashCartSecret, isInStoreChannel } from './cart-access.js';
-import { findVariant, lookupBarcode } from '../catalog/service.js';
-import { quoteCart, type PromotionCache } from '../promotions/service.js';
-import { cartLines, carts, orderLines, orders, payments } from './schema.js';
+import { accountStatus } from '../accounts/index.js';
+import { findVariant, lookupBarcode } from '../catalog/index.js';
+import { quoteCart, type PromotionCache } from '../promotions/index.js';
+import { cartLines, carts, orderLines, orders } from './schema.js';
 import type { StoredAddress } from './address.js';
-import { orderMoney } from './payments.js';
+import { orderMoney, orderPayments } from '../payments/index.js';
 
 export type CartRow = typeof carts.$inferSelect;
 
@@ -154,8 +155,7 @@ export async function changeLine(db: Db, cartId: string, lineId: string, quantit
 
 /** 422 unless `customerId` is an active customer account (a cart is only ever attached to one). */
 export async function assertActiveCustomer(db: Executor, customerId: string, field: JsonPointer = '/customerId') {
-  const r = await db.execute<{ status: string }>(sql`select status from customer_accounts where id = ${customerId}`);
-  const status = r.rows[0]?.status;
+  const status = await accountStatus(db, customerId);
   if (status !== 'active') {
     throw new Problem({ status: 422, code: 'unknown_customer', title: 'No such customer', detail: status ? `Customer ${customerId} is disabled.` : `There is no customer account ${customerId}.`, errors: [{ field, message: status ? 'disabled account' : 'no such customer' }] });
   }
@@ -187,8 +187,7 @@ export async function getOrder(db: Executor, id: string) {
   const [o] = await db.select().from(orders).where(eq(orders.id, id));
   if (!o) throw notFound('order', id);
   const lines = await db.select().from(orderLines).where(eq(orderLines.orderId, id)).orderBy(asc(orderLines.id));
-  const pays = await db.select().from(payments).where(eq(payments.orderId, id)).orderBy(asc(payments.createdAt));
-  return { ...o, lines, payments: pays };
+  return { ...o, lines, payments: await orderPayments(db, id) };
 }
 
 /** What an order's JSON columns hold: written at checkout (and by order edits) from the cart's quote. */

@@ -1,8 +1,8 @@
 // What the consent module holds on a person, for GDPR export and erasure (registered by the privacy
 // module): their consent history. It is deleted; the erasure record is the proof.
 import { sql } from 'drizzle-orm';
-import type { DataHolder, Person } from '../privacy/registry.js';
-import { changedRows, selectRows, textArray } from '../privacy/scrub.js';
+import type { DataHolder, Person } from '../../platform/privacy/registry.js';
+import { changedRows, selectRows, textArray } from '../../platform/privacy/scrub.js';
 
 const ofPerson = (p: Person) =>
   sql`(customer_id = any(${textArray(p.customerIds)}) or email = any(${textArray(p.emails)}) or anonymous_id = any(${textArray(p.anonymousIds)}) or profile_id = any(${textArray(p.profileIds)}))`;

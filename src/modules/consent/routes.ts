@@ -6,7 +6,7 @@ import Type, { type Static } from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest, Problem, type RequestPart } from '../../platform/errors.js';
 import { ref, Timestamp, NullableTimestamp, ActorOut } from '../../platform/http/schemas.js';
-import { requestContext } from '../access/routes.js';
+import { requestContext } from '../../platform/context.js';
 import { createUnsubscribeToken, maskEmail, unsubscribeUrl, verifyUnsubscribeToken } from './links.js';
 import { configureConsentDefaults, consentsOf, PURPOSES, recordConsents, SOURCES, type ConsentSource, type ConsentSubject, type ConsentRecordRow, type TieScope } from './service.js';
 

@@ -5,14 +5,15 @@
 // default for that purpose. Because records are keyed by identifiers rather than by profile, they
 // stay valid when profiles are merged or unmerged. Which identifiers are the person's follows what
 // they proved, never what someone claimed (identifiersOf).
-import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db.js';
 import { badRequest } from '../../platform/errors.js';
 import { emit, type Actor } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
-import { accountsByIdOrEmail } from '../accounts/service.js';
-import { anonymousIdsOf, profileDeciders, profileIdsHolding, provenCustomerIdsOf } from '../customers/trust.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
+import { accountsByIdOrEmail } from '../accounts/index.js';
+import { anonymousIdsOf, profileDeciders, profileIdsHolding, provenCustomerIdsOf } from '../customers/index.js';
 import { consentRecords } from './schema.js';
 
 export const PURPOSES = ['email', 'sms', 'push', 'personalisation', 'profiling', 'analytics'] as const;
@@ -155,6 +156,15 @@ export async function hasConsent(db: Db | Executor, subject: ConsentSubject, pur
     .orderBy(desc(consentRecords.recordedAt), desc(consentRecords.id))
     .limit(1);
   return latest ? latest.granted : consentDefault(purpose);
+}
+
+/**
+ * The single place that decides whether a profile may be profiled (computed traits): decisions
+ * recorded for the profile and under its account ids and e-mail addresses (not under anonymous ids
+ * anyone could have claimed for it).
+ */
+export async function profilingAllowed(db: Executor, profileId: string): Promise<boolean> {
+  return hasConsent(db, { profileId }, 'profiling');
 }
 
 export type ConsentRecordRow = typeof consentRecords.$inferSelect;

@@ -9,7 +9,7 @@ import { badRequest, Problem, type FieldError } from '../../platform/errors.js';
 import { findBadText } from '../../platform/http/request-limits.js';
 import { newId } from '../../platform/ids.js';
 import type { Observation } from './identity.js';
-import { fromCollected, ingest } from './profiles.js';
+import { fromCollected, ingest, removeTimelineEntries } from './profiles.js';
 import { collectedEvents } from './schema.js';
 
 export const EVENT_TYPES = ['track', 'identify', 'page', 'screen', 'alias'] as const;
@@ -240,3 +240,30 @@ export async function eventsFor(db: Executor, ids: { userId?: string; anonymousI
     .limit(q.limit + 1);
 }
 
+// ---- retention ------------------------------------------------------------------------------
+
+/**
+ * Deletes collected events older than `days` that belong to no known person: no user id, and an
+ * anonymous id never seen with a user id. Answers how many were deleted. `days` 0 keeps everything.
+ */
+export async function purgeAnonymousEvents(db: Db, days: number, batch = 10_000): Promise<number> {
+  if (days <= 0) return 0;
+  let total = 0;
+  // Their entries on anonymous profiles' timelines go with them.
+  for (;;) {
+    const r = await db.transaction(async (tx) => {
+      const gone = (
+        await tx.execute<{ message_id: string }>(sql`delete from collected_events where id in (
+              select e.id from collected_events e
+              where e.user_id is null and e.timestamp < now() - make_interval(days => ${days})
+                and (e.anonymous_id is null or not exists (select 1 from collected_events u where u.anonymous_id = e.anonymous_id and u.user_id is not null))
+              limit ${batch})
+            returning message_id`)
+      ).rows;
+      if (gone.length) await removeTimelineEntries(tx, gone.map((g) => `collect:${g.message_id}`));
+      return gone.length;
+    });
+    total += r;
+    if (r < batch) return total;
+  }
+}

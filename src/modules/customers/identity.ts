@@ -48,7 +48,7 @@ export const CALLING_CODES: Record<string, string> = { NL: '31', BE: '32', LU: '
 
 /** E.164: +, country code, number; national numbers get the default country's code. */
 export function normalisePhone(raw: string, defaultCountry: string): string | null {
-  let s = raw.trim().replace(/\(0\)/g, '').replace(/[\s\-().\/]/g, '');
+  let s = raw.trim().replace(/\(0\)/g, '').replace(/[\s\-()./]/g, '');
   if (s.startsWith('00')) s = `+${s.slice(2)}`;
   if (!s.startsWith('+')) {
     const cc = CALLING_CODES[defaultCountry];

@@ -10,8 +10,8 @@
 // on its own, so nobody else's evidence goes with them.
 import { sql } from 'drizzle-orm';
 import type { Executor, Tx } from '../../platform/db.js';
-import type { DataHolder, Person } from '../privacy/registry.js';
-import { changedRows, selectRows, textArray } from '../privacy/scrub.js';
+import type { DataHolder, Person } from '../../platform/privacy/registry.js';
+import { changedRows, selectRows, textArray } from '../../platform/privacy/scrub.js';
 import { keyOf, resolveObservations } from './identity.js';
 import { refreshProfiles } from './profiles.js';
 import { anonymousIdsOf, profileIdsHolding } from './trust.js';

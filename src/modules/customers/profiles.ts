@@ -6,8 +6,8 @@ import { badRequest, conflict, notFound, preconditionFailed } from '../../platfo
 import { decodeTimeCursor, encodeTimeCursor } from '../../platform/http/pagination.js';
 import { emit, isEvent, lockAggregate, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
 import { ID_PREFIXES, newId } from '../../platform/ids.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
-import { hasConsent } from '../consent/service.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
 import {
   checkRules,
   keyOf,
@@ -21,7 +21,7 @@ import {
   type Observation,
   type TimelineChannel,
 } from './identity.js';
-import { collectedEvents, identityRules, profileIdentifiers, profileMerges, profiles, profileSeparations } from './schema.js';
+import { type collectedEvents, identityRules, profileIdentifiers, profileMerges, profiles, profileSeparations } from './schema.js';
 
 type CollectedRow = typeof collectedEvents.$inferSelect;
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
@@ -200,13 +200,11 @@ async function knownOrder(tx: Executor, orderIds: string[]): Promise<KnownOrder 
 // ---- traits -----------------------------------------------------------------------------------
 
 /**
- * The single place that decides whether a profile may be profiled (computed traits). It asks the
- * consent module, which counts decisions recorded for the profile and under its account ids and
- * e-mail addresses (not under anonymous ids anyone could have claimed for it).
+ * Whether a profile may be profiled (computed traits): the consent module decides (its
+ * profilingAllowed, handed in by src/runtime.ts), so customers does not import consent, which asks
+ * the identity graph who a person is.
  */
-export async function profilingAllowed(db: Executor, profileId: string): Promise<boolean> {
-  return hasConsent(db, { profileId }, 'profiling');
-}
+export type ProfilingAllowed = (db: Executor, profileId: string) => Promise<boolean>;
 
 async function followMerged(db: Executor, id: string): Promise<string> {
   let cur = id;
@@ -297,7 +295,7 @@ async function recomputeProfiles(tx: Tx, profileIds: string[]) {
  * is leased (its mark moved 30 s ahead) rather than locked while its consent is checked, so
  * ingestion never waits for it; a mark set again meanwhile, or a process that died, brings it back.
  */
-export async function refreshComputedTraits(db: Db, limit = 50): Promise<number> {
+export async function refreshComputedTraits(db: Db, profilingAllowed: ProfilingAllowed, limit = 50): Promise<number> {
   const lease = new Date(Date.now() + 30_000);
   const claimed = await db.execute<{ id: string }>(sql`
     update profiles set computed_dirty_at = ${lease.toISOString()}::timestamptz
@@ -305,7 +303,7 @@ export async function refreshComputedTraits(db: Db, limit = 50): Promise<number>
     returning id`);
   const ids = claimed.rows.map((r) => r.id);
   if (!ids.length) return 0;
-  await computeTraits(db, ids, lease);
+  await computeTraits(db, profilingAllowed, ids, lease);
   return ids.length;
 }
 
@@ -313,7 +311,7 @@ export async function refreshComputedTraits(db: Db, limit = 50): Promise<number>
  * Recomputes the computed traits of these profiles from their timelines (set-based), for those with
  * the profiling consent; null for the others.
  */
-export async function computeTraits(tx: Executor, profileIds: string[], lease?: Date) {
+export async function computeTraits(tx: Executor, profilingAllowed: ProfilingAllowed, profileIds: string[], lease?: Date) {
   if (!profileIds.length) return;
   const ids = `{${profileIds.join(',')}}`;
   // One statement at a time: they share the transaction's connection.

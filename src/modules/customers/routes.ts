@@ -6,8 +6,8 @@ import { ref, withHeaders, documentedBody } from '../../platform/http/schemas.js
 import { collect, eventsFor, refuseWhollyBadBatch, type IncomingEvent, type Vouch } from './collect.js';
 import { decodeCursor, decodeTimeCursor, encodeCursor, encodeTimeCursor } from '../../platform/http/pagination.js';
 import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
-import { requestContext } from '../access/routes.js';
-import { assertAllStores, assertLocationAccess } from '../access/scope.js';
+import { requestContext } from '../../platform/context.js';
+import { assertAllStores, assertLocationAccess } from '../../platform/access/scope.js';
 import type { Observation } from './identity.js';
 import * as profiles from './profiles.js';
 

@@ -3,7 +3,7 @@
 import { publicUrlOf, type Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db.js';
 import type { JobDefinition } from '../../platform/jobs.js';
-import { paymentProviders } from '../payments/providers.js';
+import { paymentProviders } from '../payments/index.js';
 import { Carriers } from './carriers.js';
 import { expireUncollectedPickups, PICKUP_EXPIRY_JOB, type ActionDeps } from './service.js';
 

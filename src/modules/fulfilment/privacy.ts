@@ -2,8 +2,8 @@
 // privacy module): the fulfilments of their orders (where notifications went, the sourcing
 // explanation with their coordinates). They stay for stock and delivery records, without them.
 import { sql } from 'drizzle-orm';
-import type { DataHolder, Person } from '../privacy/registry.js';
-import { changedRows, scrubbedColumn, scrubJson, selectRows, textArray } from '../privacy/scrub.js';
+import type { DataHolder, Person } from '../../platform/privacy/registry.js';
+import { scrubbedColumn, scrubJson, selectRows, textArray } from '../../platform/privacy/scrub.js';
 
 const ofPerson = (p: Person) => sql`(customer_id = any(${textArray(p.customerIds)}) or order_id = any(${textArray(p.orderIds)}) or lower(email) = any(${textArray(p.emails)}))`;
 

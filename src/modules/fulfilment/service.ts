@@ -11,13 +11,13 @@ import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import { queueMail } from '../../platform/mail.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
-import { endReservation, extendReservation, getLocation } from '../inventory/service.js';
-import { amountDue, captureForGoodsInTx, chargeOrderInTx, orderPayments, paymentSummary, releaseOrRefundInTx, withRenewedAuthorisations, type PaymentProviders } from '../commerce/payments.js';
-import { planTenders, type Tender } from '../payments/tenders.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
+import { endReservation, extendReservation, getLocation } from '../inventory/index.js';
+import { amountDue, orderPayments, paymentSummary, type PaymentProviders, planTenders, type Tender } from '../payments/index.js';
+import { captureForGoodsInTx, chargeOrderInTx, releaseOrRefundInTx, withRenewedAuthorisations, currentOrderLines, orderLineTotals, settleOrderLines } from '../commerce/index.js';
 import type { Carriers } from './carriers.js';
-import { currentOrderLines, orderLineTotals, settleOrderLines } from '../commerce/order-lines.js';
-import { fulfilmentLines, fulfilments, FULFILMENT_STATUSES, type FULFILMENT_METHODS } from './schema.js';
+import { fulfilmentLines, fulfilments, type FULFILMENT_STATUSES, type FULFILMENT_METHODS } from './schema.js';
 import type { LineDecision, SourcingMethod } from './sourcing.js';
 
 export type FulfilmentRow = typeof fulfilments.$inferSelect;
@@ -278,7 +278,6 @@ export function actingLocation(f: Pick<FulfilmentRow, 'method' | 'locationId' | 
 
 // ---------------------------------------------------------------- mail
 
-const euro = (cents: number) => `€ ${(cents / 100).toFixed(2).replace('.', ',')}`;
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const lineList = (f: Loaded) => f.lines.map((l) => `${l.quantity} × ${l.sku}`).join('\n');
 

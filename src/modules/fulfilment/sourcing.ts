@@ -13,7 +13,7 @@
 // cheapest plan, and keeps the cheapest; lines nothing can serve are reported as short.
 import { sql } from 'drizzle-orm';
 import type { Executor } from '../../platform/db.js';
-import { atp, distanceKm, levelsForVariant, listLocations, type LocationRow } from '../inventory/service.js';
+import { atp, distanceKm, levelsForVariant, listLocations, type LocationRow } from '../inventory/index.js';
 
 export type SourcingPolicyName = 'balanced' | 'nearest' | 'cheapest' | 'fewest_splits';
 

@@ -8,7 +8,7 @@ import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { badRequest } from '../../platform/errors.js';
 import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders, documentedBody } from '../../platform/http/schemas.js';
-import { requestContext } from '../access/routes.js';
+import { requestContext } from '../../platform/context.js';
 import * as imports from './service.js';
 
 const tags = ['import and export'];

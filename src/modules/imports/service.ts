@@ -14,10 +14,10 @@ import { badRequest, notFound } from '../../platform/errors.js';
 import { emit } from '../../platform/events/outbox.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
-import { describeGtinProblem, gtinProblem } from '../catalog/gtin.js';
-import { ensureCategories, slugify, upsertProductsBulk, type BulkProduct } from '../catalog/service.js';
-import { ensurePriceList, setPrices } from '../pricing/service.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
+import { describeGtinProblem, gtinProblem, ensureCategories, slugify, upsertProductsBulk, type BulkProduct, pricedVariants, variantExportPage } from '../catalog/index.js';
+import { ensurePriceList, setPrices, unitPricesIn } from '../pricing/index.js';
 import { readOnlineRetail, toCents, type OnlineRetailReport } from './online-retail.js';
 import { importJobs, importRejections } from './schema.js';
 
@@ -147,8 +147,7 @@ const CHUNK = 500;
 export async function importOnlineRetail(db: Db, ctx: RequestContext, jobId: string, file: string, onProgress?: (p: Progress, accepted: number, rejected: number) => void) {
   const rep = new JobReporter(db, jobId, onProgress);
   try {
-    let report: OnlineRetailReport;
-    report = await readOnlineRetail(file, (read, total, rows) => void rep.flush({ fraction: (read / total) * 0.6, rows, phase: 'reading' }).catch(() => undefined));
+    const report: OnlineRetailReport = await readOnlineRetail(file, (read, total, rows) => void rep.flush({ fraction: (read / total) * 0.6, rows, phase: 'reading' }).catch(() => undefined));
     for (const n of report.notImported) rep.reject({ field: 'StockCode', value: n.code, reason: `${n.reason}; ${n.rows} sales rows` });
     const categoryIds = await db.transaction((tx) => ensureCategories(tx, report.items.map((i) => ({ slug: i.category.slug, name: i.category.name }))));
     let created = 0;
@@ -174,7 +173,7 @@ export async function importOnlineRetail(db: Db, ctx: RequestContext, jobId: str
     }
     const listId = await ensurePriceList(db, ctx, 'Online Retail list prices');
     for (let i = 0; i < report.items.length; i += 2000) {
-      await setPrices(db, ctx, listId, report.items.slice(i, i + 2000).map((it) => ({ sku: it.code, amount: it.listPrice })));
+      await setPrices(db, pricedVariants, ctx, listId, report.items.slice(i, i + 2000).map((it) => ({ sku: it.code, amount: it.listPrice })));
     }
     await finish(db, ctx, rep, { rows: report.rows, salesRows: report.salesRows, skippedRows: report.skipped, products: report.items.length, created, updated, notImported: report.notImported.length, priceListId: listId }, 'online-retail');
     return { report, created, updated, priceListId: listId };
@@ -349,7 +348,7 @@ export async function importProducts(
         rep.reject({ line: r?.line, field: s.reason.startsWith('GTIN') ? 'gtin' : 'sku', reason: s.reason, value: s.sku });
       }
       const priced = rowsNow.filter((r) => r.price !== null && !skipped.has(r.sku.toUpperCase()));
-      if (priced.length) await setPrices(db, ctx, listId, priced.map((r) => ({ sku: r.sku, amount: r.price! })));
+      if (priced.length) await setPrices(db, pricedVariants, ctx, listId, priced.map((r) => ({ sku: r.sku, amount: r.price! })));
       rep.accepted += rowsNow.length - skipped.size;
     };
     const seenSkus = new Set<string>();
@@ -389,20 +388,16 @@ export function exportProducts(db: Db, format: ImportFormat, priceListId?: strin
   async function* records() {
     let after = '';
     for (;;) {
-      const res = await db.execute<Record<string, string | number | null>>(sql`
-        select p.handle, v.sku, v.gtin, p.status, p.kind, p.title_en, p.title_nl, p.description_en, p.description_nl,
-               c.slug as category, p.tax_class, v.options, v.id as variant_id,
-               (select amount from prices pr where pr.variant_id = v.id and pr.min_quantity = 1
-                  and pr.price_list_id = coalesce(${priceListId ?? null}, (select id from price_lists where name = 'Base prices' order by id limit 1))) as price
-        from variants v join products p on p.id = v.product_id left join categories c on c.id = p.category_id
-        where v.id > ${after} order by v.id limit ${PAGE}`);
-      for (const r of res.rows) {
-        const { options, variant_id: _v, price, ...rest } = r as Record<string, unknown>;
+      const page = await variantExportPage(db, after, PAGE);
+      const prices = await unitPricesIn(db, page.map((r) => String(r.variant_id)), priceListId);
+      for (const r of page) {
+        const { options, variant_id: variantId, ...rest } = r as Record<string, unknown>;
+        const price = prices.get(String(variantId));
         const opts = Object.fromEntries(Object.entries((options as Record<string, string>) ?? {}).map(([k, v]) => [`option_${k}`, v]));
         yield { ...rest, price: price === null || price === undefined ? '' : (Number(price) / 100).toFixed(2), ...opts };
       }
-      if (res.rows.length < PAGE) return;
-      after = String(res.rows[res.rows.length - 1].variant_id);
+      if (page.length < PAGE) return;
+      after = String(page[page.length - 1].variant_id);
     }
   }
   const source = Readable.from(records());

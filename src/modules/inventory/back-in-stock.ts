@@ -7,7 +7,7 @@ import { badRequest, notFound } from '../../platform/errors.js';
 import { emit, isEvent, type DomainEvent, type Subscription } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
 import { queueMail } from '../../platform/mail.js';
-import { findVariant } from '../catalog/service.js';
+import { findVariant } from '../catalog/index.js';
 import { backInStockSubscriptions, stockLocations } from './schema.js';
 
 export async function subscribeBackInStock(db: Db, input: { email: string; sku?: string; variantId?: string; locationId?: string | null; customerId?: string | null; locale?: 'nl' | 'en' }) {

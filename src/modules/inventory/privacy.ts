@@ -1,8 +1,8 @@
 // What the inventory module holds on a person, for GDPR export and erasure (registered by the
 // privacy module): back-in-stock requests (deleted) and stock movements of their checkouts.
 import { sql } from 'drizzle-orm';
-import type { DataHolder, Person } from '../privacy/registry.js';
-import { changedRows, findersOf, mentions, scrubbedColumn, scrubJson, selectRows, textArray } from '../privacy/scrub.js';
+import type { DataHolder, Person } from '../../platform/privacy/registry.js';
+import { changedRows, findersOf, mentions, scrubbedColumn, scrubJson, selectRows, textArray } from '../../platform/privacy/scrub.js';
 
 const subscriptionsOf = (p: Person) => sql`(customer_id = any(${textArray(p.customerIds)}) or lower(email) = any(${textArray(p.emails)}))`;
 

@@ -2,9 +2,9 @@
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { IdParam, Page, PageQuery, ref, Timestamp } from '../../platform/http/schemas.js';
-import { requestContext } from '../access/routes.js';
+import { requestContext } from '../../platform/context.js';
 import * as purchasing from './purchasing.js';
-import { assertInScope, assertLocationAccess, storeScope } from '../access/scope.js';
+import { assertInScope, assertLocationAccess, storeScope } from '../../platform/access/scope.js';
 
 const tags = ['purchasing'];
 const NullInt = Type.Union([Type.Integer(), Type.Null()]);

@@ -4,10 +4,10 @@ import type { App, AppContext } from '../../app.js';
 import { badRequest } from '../../platform/errors.js';
 import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
 import { IdParam, Page, PageQuery, ref, Timestamp, withHeaders, ActorOut } from '../../platform/http/schemas.js';
-import { requestContext } from '../access/routes.js';
-import { findVariant } from '../catalog/service.js';
+import { requestContext } from '../../platform/context.js';
+import { findVariant } from '../catalog/index.js';
 import * as inv from './service.js';
-import { assertAllStores, assertAnyLocationAccess, assertInScope, assertLocationAccess, locationFilter, storeScope } from '../access/scope.js';
+import { assertAllStores, assertAnyLocationAccess, assertInScope, assertLocationAccess, locationFilter, storeScope } from '../../platform/access/scope.js';
 import { cancelBackInStock, subscribeBackInStock } from './back-in-stock.js';
 
 const tags = ['inventory'];

@@ -10,8 +10,9 @@ import { emit, emitFromRows, lockAggregate, type Actor, type EventData, type Eve
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
-import { findVariant } from '../catalog/service.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
+import { findVariant } from '../catalog/index.js';
 import { countLines, countSheets, inventorySettings, reservations, stockLevels, stockLocations, stockMovements, transferLines, transfers } from './schema.js';
 import { batcherFor, BatchShort } from './reserve-batch.js';
 

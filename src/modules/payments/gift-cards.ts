@@ -9,7 +9,8 @@ import { badRequest, conflict, notFound, Problem } from '../../platform/errors.j
 import { emit, lockAggregate, type Actor } from '../../platform/events/outbox.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
 import { giftCardLedger, giftCards } from './schema.js';
 
 export type GiftCardRow = typeof giftCards.$inferSelect;

@@ -3,8 +3,8 @@
 // digits) and gift cards issued to them. Payments stay for the books, without the card details
 // that would tie them to the person (identity resolution uses a till card's fingerprint).
 import { sql } from 'drizzle-orm';
-import type { DataHolder } from '../privacy/registry.js';
-import { changedRows, scrubbedColumn, scrubJson, selectRows, textArray } from '../privacy/scrub.js';
+import type { DataHolder } from '../../platform/privacy/registry.js';
+import { changedRows, scrubbedColumn, scrubJson, selectRows, textArray } from '../../platform/privacy/scrub.js';
 
 export const paymentsHolder: DataHolder = {
   module: 'payments',

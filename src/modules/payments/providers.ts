@@ -1,4 +1,4 @@
-// The built-in payment providers (the interface is in src/modules/commerce/payments.ts):
+// The built-in payment providers (the interface is in src/modules/payments/ledger.ts):
 // - test_card: a card acquirer with documented test numbers, including one whose authorisation
 //   stays pending until the gateway's signed webhook settles or fails it; it keeps its own books
 //   (authorisations with a lifetime, captures, voids, refunds, idempotency keys) like an acquirer;
@@ -11,8 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Executor, Tx } from '../../platform/db.js';
 import { Problem } from '../../platform/errors.js';
-import { signPayload, verifySignature } from '../webhooks/signature.js';
-import { cardFingerprint, luhnValid, type AuthoriseRequest, type PaymentProvider, type PaymentProviders, type ProviderCall, type ProviderResult, type WebhookOutcome } from '../commerce/payments.js';
+import { signPayload, verifySignature } from '../webhooks/index.js';
+import { cardFingerprint, luhnValid, type AuthoriseRequest, type PaymentProvider, type PaymentProviders, type ProviderCall, type ProviderResult, type WebhookOutcome } from './ledger.js';
 import { cardOfEntry, changeBalance, GiftCardError, redeemByCode } from './gift-cards.js';
 import { testGatewayAuthorisations, testGatewayRequests } from './schema.js';
 

@@ -1,14 +1,11 @@
 // Payments over HTTP: an order's payment ledger with capture, refund and void; gift cards; and the
 // webhook through which a payment provider settles a pending authorisation.
 import Type from 'typebox';
-import type { App, AppContext } from '../../app.js';
-import { unauthorized } from '../../platform/errors.js';
+import type { App, WiredContext } from '../../app.js';
+import { notFound, unauthorized } from '../../platform/errors.js';
 import { IdParam, Page, PageQuery, ref } from '../../platform/http/schemas.js';
-import { requestContext } from '../access/routes.js';
-import { SYSTEM } from '../audit/service.js';
-import { captureOrderPayments, orderPayments, paymentSummary, publicPayment, refundOrderPayments, settleAuthorisation, voidOrderPayments } from '../commerce/payments.js';
-import { getOrder } from '../commerce/service.js';
-import { assertOrderInScope } from '../commerce/scope.js';
+import { requestContext, SYSTEM } from '../../platform/context.js';
+import { captureOrderPayments, orderPayments, paymentSummary, publicPayment, refundOrderPayments, settleAuthorisation, voidOrderPayments } from './ledger.js';
 import * as gift from './gift-cards.js';
 import { paymentProviders } from './providers.js';
 
@@ -82,18 +79,20 @@ const GiftCardDetail = Type.Object({ giftCard: ref(GiftCard), entries: Type.Arra
 const IssuedGiftCard = Type.Object({ giftCard: ref(GiftCard), code: Type.String({ description: 'The full code: shown only now.' }) }, { $id: 'IssuedGiftCard' });
 const GiftCardPage = Page(ref(GiftCard), 'GiftCard');
 
-export async function paymentRoutes(app: App, ctx: AppContext) {
+export async function paymentRoutes(app: App, ctx: WiredContext) {
   for (const s of [TenderSchema, Payment, PaymentSummary, OrderPayments, GiftCard, GiftCardEntry, GiftCardDetail, IssuedGiftCard, GiftCardPage]) app.addSchema(s);
   const providers = paymentProviders(ctx.db, { testGatewaySecret: ctx.config.testGatewaySecret });
 
+  const orders = ctx.paymentOrders;
   const ledger = async (orderId: string) => {
-    const o = await getOrder(ctx.db, orderId);
+    const o = await orders.find(ctx.db, orderId);
+    if (!o) throw notFound('order', orderId);
     const rows = await orderPayments(ctx.db, orderId);
     return { orderId, currency: o.currency, orderTotal: o.total, summary: paymentSummary(rows), payments: rows.map(publicPayment) };
   };
 
   app.get('/v1/orders/:id/payments', { config: { access: { permission: 'orders:read' } }, schema: { tags, summary: 'An order’s payment ledger and where it stands', params: IdParam, response: { 200: ref(OrderPayments) } } }, async (req) => {
-    await assertOrderInScope(ctx.db, req.principal!, req.params.id);
+    await orders.assertInScope(ctx.db, req.principal!, req.params.id);
     return await ledger(req.params.id);
   });
 
@@ -111,8 +110,8 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      await assertOrderInScope(ctx.db, req.principal!, req.params.id);
-      await captureOrderPayments(ctx.db, providers, requestContext(req), req.params.id, req.body.amount);
+      await orders.assertInScope(ctx.db, req.principal!, req.params.id);
+      await captureOrderPayments(ctx.db, providers, orders, requestContext(req), req.params.id, req.body.amount);
       return await ledger(req.params.id);
     },
   );
@@ -131,8 +130,8 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      await assertOrderInScope(ctx.db, req.principal!, req.params.id);
-      await refundOrderPayments(ctx.db, providers, requestContext(req), req.params.id, req.body.amount, { reason: req.body.reason });
+      await orders.assertInScope(ctx.db, req.principal!, req.params.id);
+      await refundOrderPayments(ctx.db, providers, orders, requestContext(req), req.params.id, req.body.amount, { reason: req.body.reason });
       return await ledger(req.params.id);
     },
   );
@@ -150,8 +149,8 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
       },
     },
     async (req) => {
-      await assertOrderInScope(ctx.db, req.principal!, req.params.id);
-      await voidOrderPayments(ctx.db, providers, requestContext(req), req.params.id, req.body.amount, { reason: req.body.reason });
+      await orders.assertInScope(ctx.db, req.principal!, req.params.id);
+      await voidOrderPayments(ctx.db, providers, orders, requestContext(req), req.params.id, req.body.amount, { reason: req.body.reason });
       return await ledger(req.params.id);
     },
   );
@@ -186,7 +185,7 @@ export async function paymentRoutes(app: App, ctx: AppContext) {
         if (!provider.parseWebhook) throw unauthorized(`${provider.name} sends no webhooks.`);
         const outcome = provider.parseWebhook(req.headers, (req as unknown as { rawBody?: string }).rawBody ?? '');
         if (!outcome) throw unauthorized('The webhook signature is missing, wrong or too old.');
-        const r = await settleAuthorisation(ctx.db, { ...SYSTEM, actor: { type: 'system', label: `${provider.name} webhook` }, requestId: String(req.id) }, provider.name, outcome);
+        const r = await settleAuthorisation(ctx.db, orders, { ...SYSTEM, actor: { type: 'system', label: `${provider.name} webhook` }, requestId: String(req.id) }, provider.name, outcome);
         return { received: true, changed: r.changed, payment: publicPayment(r.payment) };
       },
     );

@@ -3,7 +3,7 @@
 // amounts must add up to the total exactly.
 import type { Executor } from '../../platform/db.js';
 import { Problem, type JsonPointer } from '../../platform/errors.js';
-import type { PaymentSource } from '../commerce/payments.js';
+import type { PaymentSource } from './ledger.js';
 import { findByCode } from './gift-cards.js';
 
 export type Tender =

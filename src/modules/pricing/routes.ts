@@ -1,11 +1,11 @@
 // Price lists, prices and price resolution with its explanation.
 import Type from 'typebox';
-import type { App, AppContext } from '../../app.js';
+import type { App, WiredContext } from '../../app.js';
 import { badRequest, forbidden } from '../../platform/errors.js';
 import { isShopperFacing } from '../../platform/http/access.js';
 import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
 import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders } from '../../platform/http/schemas.js';
-import { requestContext } from '../access/routes.js';
+import { requestContext } from '../../platform/context.js';
 import * as pricing from './service.js';
 
 const tags = ['pricing'];
@@ -70,7 +70,7 @@ const ListBody = {
   endsAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 };
 
-export async function pricingRoutes(app: App, ctx: AppContext) {
+export async function pricingRoutes(app: App, ctx: WiredContext) {
   for (const s of [PriceList, PriceListPage, Price, PricePage, PriceExplanation]) app.addSchema(s);
   const read = { access: { permission: 'catalog:read' } } as const;
   const write = { access: { permission: 'prices:write' } } as const;
@@ -183,7 +183,7 @@ export async function pricingRoutes(app: App, ctx: AppContext) {
         response: { 200: Type.Object({ updated: Type.Integer() }) },
       },
     },
-    async (req) => ({ updated: await pricing.setPrices(ctx.db, requestContext(req), req.params.id, req.body.prices) }),
+    async (req) => ({ updated: await pricing.setPrices(ctx.db, ctx.pricedVariants, requestContext(req), req.params.id, req.body.prices) }),
   );
 
   app.delete(
@@ -222,7 +222,7 @@ export async function pricingRoutes(app: App, ctx: AppContext) {
       const q = req.query;
       if (q.customerGroup?.length && isShopperFacing(req.principal)) throw forbidden('A shop front or a shopper cannot name a customer group: a customer’s groups come from their account. Leave out `customerGroup` (staff and secret keys see a group’s prices).');
       if (!q.sku && !q.variantId) throw badRequest('Give sku or variantId.', [{ field: '/sku', in: 'query', message: 'sku or variantId is required' }]);
-      return pricing.explainPrice(ctx.db, { sku: q.sku, variantId: q.variantId }, { currency: q.currency ?? 'EUR', channel: q.channel, storeId: q.storeId, customerGroups: q.customerGroup, quantity: q.quantity, at: q.at ? new Date(q.at) : undefined });
+      return pricing.explainPrice(ctx.db, ctx.pricedVariants, { sku: q.sku, variantId: q.variantId }, { currency: q.currency ?? 'EUR', channel: q.channel, storeId: q.storeId, customerGroups: q.customerGroup, quantity: q.quantity, at: q.at ? new Date(q.at) : undefined });
     },
   );
 }

@@ -7,15 +7,15 @@
 // higher priority, then the newer list. Within a list the volume price with the highest minimum
 // quantity not above the asked quantity applies. `compareAt` is the price of the best general list
 // when that is higher than the winner, so a sale can show what it was.
-import { and, asc, desc, eq, gt, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, sql, type SQL } from 'drizzle-orm';
 import { anyOf, type Db, type Executor } from '../../platform/db.js';
 import { badRequest, notFound, type FieldError } from '../../platform/errors.js';
 import { emit, lockAggregate } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
-import { findVariant, variantIdsBySku } from '../catalog/service.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
 import { priceLists, prices } from './schema.js';
 
 export type PriceListRow = typeof priceLists.$inferSelect;
@@ -147,6 +147,17 @@ export async function listPriceLists(db: Executor, q: { limit: number; cursor?: 
   return toPage(rows, q.limit, (r) => r.id);
 }
 
+/**
+ * The variants that prices are kept for, as the catalog knows them: the catalog answers this
+ * (catalog's pricedVariants), so pricing does not import the catalog, which shows pricing's prices.
+ */
+export interface PricedVariants {
+  /** Variant ids by upper-cased SKU, for the SKUs that exist. */
+  variantIdsBySku(db: Executor, skus: string[]): Promise<Map<string, string>>;
+  /** The variant with this id or SKU, if any. */
+  findVariant(db: Executor, key: { variantId?: string; sku?: string }): Promise<{ id: string; sku: string } | undefined>;
+}
+
 export interface PriceEntry {
   variantId?: string;
   sku?: string;
@@ -155,8 +166,8 @@ export interface PriceEntry {
 }
 
 /** Adds or replaces prices in a list; every entry is checked before any is written. */
-export async function setPrices(db: Db, ctx: RequestContext, listId: string, entries: PriceEntry[]) {
-  const skuIds = await variantIdsBySku(db, entries.filter((e) => !e.variantId && e.sku).map((e) => e.sku!));
+export async function setPrices(db: Db, variants: PricedVariants, ctx: RequestContext, listId: string, entries: PriceEntry[]) {
+  const skuIds = await variants.variantIdsBySku(db, entries.filter((e) => !e.variantId && e.sku).map((e) => e.sku!));
   const errors: FieldError[] = [];
   const rows = entries.map((e, i) => {
     const variantId = e.variantId ?? (e.sku ? skuIds.get(e.sku.toUpperCase()) : undefined);
@@ -325,8 +336,8 @@ export function pricesFromCandidates(rows: CandidateRow[], ctx: PriceContext): M
 }
 
 /** One variant's price with every list that could have applied and why it did or did not. */
-export async function explainPrice(db: Executor, key: { variantId?: string; sku?: string }, ctx: PriceContext) {
-  const variant = await findVariant(db, key);
+export async function explainPrice(db: Executor, variants: PricedVariants, key: { variantId?: string; sku?: string }, ctx: PriceContext) {
+  const variant = await variants.findVariant(db, key);
   if (!variant) throw notFound('variant', key.variantId ?? key.sku);
   const at = ctx.at ?? new Date();
   const quantity = ctx.quantity ?? 1;
@@ -393,4 +404,26 @@ export async function ensurePriceList(db: Db, ctx: RequestContext, name: string,
     .limit(1);
   if (found) return found.id;
   return (await createPriceList(db, ctx, { name, currency })).id;
+}
+
+/** When the next active price list starts or ends (after now), or null: a remembered product list with prices lives until then. */
+export async function nextPriceListChange(db: Executor): Promise<Date | null> {
+  const r = await db.execute<{ at: Date | string | null }>(sql`
+    select least(min(starts_at) filter (where starts_at > now()), min(ends_at) filter (where ends_at > now())) as at
+    from price_lists where status = 'active'`);
+  const at = r.rows[0]?.at;
+  return at ? new Date(at) : null;
+}
+
+/**
+ * The unit prices (for a quantity of 1) of these variants in a price list, by default the list named
+ * "Base prices" (the first made): the product export's price column.
+ */
+export async function unitPricesIn(db: Executor, variantIds: string[], priceListId?: string): Promise<Map<string, number>> {
+  if (!variantIds.length) return new Map();
+  const r = await db.execute<{ variant_id: string; amount: string }>(sql`
+    select variant_id, amount from prices
+    where ${anyOf(sql`variant_id`, variantIds)} and min_quantity = 1
+      and price_list_id = coalesce(${priceListId ?? null}, (select id from price_lists where name = 'Base prices' order by id limit 1))`);
+  return new Map(r.rows.map((x) => [x.variant_id, Number(x.amount)]));
 }

@@ -1,21 +1,21 @@
 // Every data holder, registered in one place so erasure rules are reviewed together. Each module
 // exports its holder from its own privacy.ts and works on its own tables only; the platform's
-// tables (events, stored answers, mail) are reached through src/platform/privacy.ts. The order is
+// tables (events, stored answers, mail) are reached through src/platform/privacy/platform-data.ts. The order is
 // the order of discovery and erasure: who the person is first, then their records, then the copies.
-import { accountsHolder } from '../accounts/privacy.js';
-import { auditHolder } from '../audit/privacy.js';
-import { commerceHolder } from '../commerce/privacy.js';
-import { consentHolder } from '../consent/privacy.js';
-import { collectedEventsHolder, profilesHolder } from '../customers/privacy.js';
-import { fulfilmentHolder } from '../fulfilment/privacy.js';
-import { backInStockHolder, stockMovementsHolder } from '../inventory/privacy.js';
-import { paymentsHolder } from '../payments/privacy.js';
-import { promotionsHolder } from '../promotions/privacy.js';
-import { returnsHolder } from '../returns/privacy.js';
-import { webhooksHolder } from '../webhooks/privacy.js';
-import { eventsAbout, forgetIdempotentAnswers, forgetMail, mailAbout, rewriteEvent } from '../../platform/privacy.js';
-import { registerDataHolder, type DataHolder, type Person } from './registry.js';
-import { findersOf, patternOf, scrubJson, scrubText } from './scrub.js';
+import { accountsHolder } from '../accounts/index.js';
+import { auditHolder } from '../audit/index.js';
+import { commerceHolder } from '../commerce/index.js';
+import { consentHolder } from '../consent/index.js';
+import { collectedEventsHolder, profilesHolder } from '../customers/index.js';
+import { fulfilmentHolder } from '../fulfilment/index.js';
+import { backInStockHolder, stockMovementsHolder } from '../inventory/index.js';
+import { paymentsHolder } from '../payments/index.js';
+import { promotionsHolder } from '../promotions/index.js';
+import { returnsHolder } from '../returns/index.js';
+import { webhooksHolder } from '../webhooks/index.js';
+import { eventsAbout, forgetIdempotentAnswers, forgetMail, mailAbout, rewriteEvent } from '../../platform/privacy/platform-data.js';
+import { registerDataHolder, type DataHolder, type Person } from '../../platform/privacy/registry.js';
+import { findersOf, patternOf, scrubJson, scrubText } from '../../platform/privacy/scrub.js';
 
 const recordIds = (p: Person) => [...p.orderIds, ...p.cartIds, ...p.returnIds, ...p.fulfilmentIds, ...p.paymentIds, ...p.giftCardIds, ...p.promotionIds, ...p.profileIds, ...p.recordIds];
 

@@ -3,7 +3,7 @@
 import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db.js';
 import type { JobDefinition } from '../../platform/jobs.js';
-import { purgeAnonymousEvents } from './service.js';
+import { purgeAnonymousEvents } from '../customers/index.js';
 
 export function privacyJobs(db: Db, config: Config): JobDefinition[] {
   return [

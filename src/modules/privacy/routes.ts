@@ -5,9 +5,9 @@ import type { App, AppContext } from '../../app.js';
 import { badRequest, forbidden, type RequestPart } from '../../platform/errors.js';
 import { ref, ActorOut } from '../../platform/http/schemas.js';
 import { decodeCursor, encodeCursor } from '../../platform/http/pagination.js';
-import { requestContext } from '../access/routes.js';
-import { passwordMatches } from '../accounts/service.js';
-import { recordAudit } from '../audit/service.js';
+import { requestContext } from '../../platform/context.js';
+import { passwordMatches } from '../accounts/index.js';
+import { recordAudit } from '../../platform/audit.js';
 import { erasePerson, exportPerson, listErasures, type ErasureSummary, type PrivacySubject } from './service.js';
 
 const tags = ['privacy'];

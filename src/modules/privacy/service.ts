@@ -13,14 +13,14 @@ import type { Db, Executor } from '../../platform/db.js';
 import { badRequest, notFound } from '../../platform/errors.js';
 import { emit, lockEventCursors } from '../../platform/events/outbox.js';
 import { newId } from '../../platform/ids.js';
-import { accountsByIdOrEmail } from '../accounts/service.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
-import type { ConsentSubject } from '../consent/service.js';
-import { lockIdentityGraph, retireCustomerIds } from '../customers/identity.js';
-import { removeTimelineEntries } from '../customers/profiles.js';
+import { accountsByIdOrEmail } from '../accounts/index.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
+import type { ConsentSubject } from '../consent/index.js';
+import { lockIdentityGraph, retireCustomerIds } from '../customers/index.js';
 import './holders.js';
-import { addTo, dataHolders, emptyPerson, isEmptyPerson, type Person, type Scope } from './registry.js';
-import { newPseudonym, scrubText, selectRows as rows, textArray } from './scrub.js';
+import { addTo, dataHolders, emptyPerson, isEmptyPerson, type Person, type Scope } from '../../platform/privacy/registry.js';
+import { newPseudonym, scrubText, selectRows as rows, textArray } from '../../platform/privacy/scrub.js';
 import { sweep, sweepNeedles } from './sweep.js';
 import { privacyErasures } from './schema.js';
 
@@ -196,31 +196,3 @@ export async function listErasures(db: Db, limit: number, before?: string) {
   return found;
 }
 
-// ---- retention ------------------------------------------------------------------------------
-
-/**
- * Deletes collected events older than `days` that belong to no known person: no user id, and an
- * anonymous id never seen with a user id. Answers how many were deleted. `days` 0 keeps everything.
- */
-export async function purgeAnonymousEvents(db: Db, days: number, batch = 10_000): Promise<number> {
-  if (days <= 0) return 0;
-  let total = 0;
-  // Their entries on anonymous profiles' timelines go with them.
-  for (;;) {
-    const r = await db.transaction(async (tx) => {
-      const gone = await rows(
-        tx,
-        sql`delete from collected_events where id in (
-              select e.id from collected_events e
-              where e.user_id is null and e.timestamp < now() - make_interval(days => ${days})
-                and (e.anonymous_id is null or not exists (select 1 from collected_events u where u.anonymous_id = e.anonymous_id and u.user_id is not null))
-              limit ${batch})
-            returning message_id`,
-      );
-      if (gone.length) await removeTimelineEntries(tx, gone.map((g) => `collect:${g.message_id}`));
-      return gone.length;
-    });
-    total += r;
-    if (r < batch) return total;
-  }
-}

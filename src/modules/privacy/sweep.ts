@@ -6,8 +6,8 @@
 // ids): never names or address lines, which other people share.
 import { sql } from 'drizzle-orm';
 import type { Executor, Tx } from '../../platform/db.js';
-import type { Person } from './registry.js';
-import { patternOf, selectRows as rows } from './scrub.js';
+import type { Person } from '../../platform/privacy/registry.js';
+import { patternOf, selectRows as rows } from '../../platform/privacy/scrub.js';
 
 /** What the sweep replaces with "[erased]": values that name this person alone. */
 export function sweepNeedles(p: Person): string[] {

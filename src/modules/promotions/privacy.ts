@@ -2,8 +2,8 @@
 // privacy module): personal offers made for them and the redemptions they made. Both stay (budgets
 // and limits are counted from them) under the pseudonym, so a personal offer fits no one any more.
 import { sql } from 'drizzle-orm';
-import type { DataHolder } from '../privacy/registry.js';
-import { changedRows, scrubbedColumn, scrubJson, selectRows, textArray } from '../privacy/scrub.js';
+import type { DataHolder } from '../../platform/privacy/registry.js';
+import { changedRows, scrubbedColumn, scrubJson, selectRows, textArray } from '../../platform/privacy/scrub.js';
 
 export const promotionsHolder: DataHolder = {
   module: 'promotions',

@@ -5,7 +5,7 @@ import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concu
 import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders } from '../../platform/http/schemas.js';
 import { forbidden } from '../../platform/errors.js';
 import { isShopperFacing, type Principal } from '../../platform/http/access.js';
-import { requestContext } from '../access/routes.js';
+import { requestContext } from '../../platform/context.js';
 import { langOf, localiseExplanations } from './messages.js';
 import * as promos from './service.js';
 import { addCoupon, generateCoupons } from './usage.js';

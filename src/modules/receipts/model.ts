@@ -2,11 +2,11 @@
 // with their discounts, the per-rate VAT breakdown, the tenders from the payment ledger). Amounts
 // are integer cents; the moment is kept in UTC and also given in the shop's time zone.
 import type { Executor } from '../../platform/db.js';
-import { getAccount } from '../accounts/service.js';
-import { variantTitles } from '../catalog/service.js';
-import { getOrder } from '../commerce/service.js';
-import { getLocation } from '../inventory/service.js';
-import { vatBreakdown, vatRate, TAX_CLASSES, type Country, type TaxClass } from '../pricing/vat.js';
+import { getAccount } from '../accounts/index.js';
+import { variantTitles } from '../catalog/index.js';
+import { getOrder } from '../commerce/index.js';
+import { getLocation } from '../inventory/index.js';
+import { vatBreakdown, vatRate, TAX_CLASSES, type Country, type TaxClass } from '../pricing/index.js';
 import { shopIdentity, type ShopIdentity } from './settings.js';
 
 export type ReceiptLocale = 'nl' | 'en';

@@ -2,8 +2,8 @@
 // privacy module): returns of their orders with their lines and notes. Returns stay for the books
 // (refunds), under the pseudonym and without the notes' text.
 import { sql } from 'drizzle-orm';
-import type { DataHolder, Person } from '../privacy/registry.js';
-import { changedRows, ERASED, scrubJson, selectRows, textArray } from '../privacy/scrub.js';
+import type { DataHolder, Person } from '../../platform/privacy/registry.js';
+import { changedRows, ERASED, scrubJson, selectRows, textArray } from '../../platform/privacy/scrub.js';
 
 const ofPerson = (p: Person) => sql`(customer_id = any(${textArray(p.customerIds)}) or order_id = any(${textArray(p.orderIds)}))`;
 const str = (v: unknown) => (typeof v === 'string' && v.trim() ? [v.trim()] : []);

@@ -18,16 +18,13 @@ import { badRequest, conflict, forbidden, notFound, Problem, type FieldError, ty
 import { emit, lockAggregate, type EventData, type NewEvent } from '../../platform/events/outbox.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
-import { recordAudit, type RequestContext } from '../audit/service.js';
-import { categoryPaths, getProduct, variantsForPricing } from '../catalog/service.js';
-import { addExchangeLinesInTx, EXCHANGE_FULFILMENT, orderPromotions, priceKept, type OrderView } from '../commerce/edits.js';
-import { captureOrderPaymentsInTx, chargeOrderInTx, orderPayments, paymentSummary, planRefund, refundOrderPaymentsInTx, tenderPositions, type PaymentProviders, type PaymentRow, type RefundPortion } from '../commerce/payments.js';
-import { locationsOfOrder } from '../commerce/scope.js';
-import { getOrder } from '../commerce/service.js';
-import { applyMovement, getLocation, reserveInTx } from '../inventory/service.js';
-import { issueGiftCardInTx } from '../payments/gift-cards.js';
-import { sourceOf, type Tender } from '../payments/tenders.js';
-import { quoteCart, type PromotionCache } from '../promotions/service.js';
+import { recordAudit } from '../../platform/audit.js';
+import { type RequestContext } from '../../platform/context.js';
+import { categoryPaths, getProduct, variantsForPricing } from '../catalog/index.js';
+import { addExchangeLinesInTx, EXCHANGE_FULFILMENT, orderPromotions, priceKept, type OrderView, captureOrderPaymentsInTx, chargeOrderInTx, refundOrderPaymentsInTx, locationsOfOrder, getOrder } from '../commerce/index.js';
+import { orderPayments, paymentSummary, planRefund, tenderPositions, type PaymentProviders, type PaymentRow, type RefundPortion, issueGiftCardInTx, sourceOf, type Tender } from '../payments/index.js';
+import { applyMovement, getLocation, reserveInTx } from '../inventory/index.js';
+import { quoteCart, type PromotionCache } from '../promotions/index.js';
 import { returnLines, returns } from './schema.js';
 
 export type ReturnRow = typeof returns.$inferSelect;

@@ -10,9 +10,8 @@ import { badRequest, unauthorized } from '../../platform/errors.js';
 import { ref, documentedBody } from '../../platform/http/schemas.js';
 import { findBadText } from '../../platform/http/request-limits.js';
 import { rootPath } from '../../platform/paths.js';
-import { collect, refuseWhollyBadBatch, type IncomingEvent } from '../customers/collect.js';
-import { CollectBatch } from '../customers/routes.js';
-import { hasConsent } from '../consent/service.js';
+import { collect, refuseWhollyBadBatch, type IncomingEvent, CollectBatch } from '../customers/index.js';
+import { hasConsent } from '../consent/index.js';
 
 export const SDK_DIR = rootPath('sdk/src');
 

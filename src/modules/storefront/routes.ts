@@ -3,7 +3,7 @@
 import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { PageQuery, ref } from '../../platform/http/schemas.js';
-import { listOrders } from '../commerce/service.js';
+import { listOrders } from '../commerce/index.js';
 import { webStorefrontConfig } from './service.js';
 
 const tags = ['storefront'];

@@ -3,9 +3,9 @@
 // made again if staff revoke it (that is how it is rotated).
 import { eq, sql } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db.js';
-import { createApiKey, getApiKey } from '../access/service.js';
-import { SYSTEM } from '../audit/service.js';
-import { TEST_CARDS } from '../payments/providers.js';
+import { createApiKey, getApiKey } from '../access/index.js';
+import { SYSTEM } from '../../platform/context.js';
+import { TEST_CARDS } from '../payments/index.js';
 import { storefrontSettings } from './schema.js';
 
 const WEB = 'web';

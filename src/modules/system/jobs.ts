@@ -3,9 +3,11 @@ import { sql } from 'drizzle-orm';
 import type { Config } from '../../platform/config.js';
 import type { Db } from '../../platform/db.js';
 import type { JobDefinition } from '../../platform/jobs.js';
-import { expireReservations } from '../inventory/service.js';
-import { fulfilmentJobs } from '../fulfilment/jobs.js';
-import { privacyJobs } from '../privacy/jobs.js';
+import { expireReservations } from '../inventory/index.js';
+import { fulfilmentJobs } from '../fulfilment/index.js';
+import { privacyJobs } from '../privacy/index.js';
+import { purgeEndedStaffSessions } from '../access/index.js';
+import { purgeEndedCustomerSessions } from '../accounts/index.js';
 
 export function maintenanceJobs(db: Db, _config: Config): JobDefinition[] {
   return [
@@ -29,10 +31,8 @@ export function maintenanceJobs(db: Db, _config: Config): JobDefinition[] {
       name: 'maintenance-sessions',
       cron: '17 * * * *',
       handle: async () => {
-        await db.execute(sql`delete from staff_sessions where expires_at < now() - interval '30 days' or revoked_at < now() - interval '30 days'`);
-        await db.execute(sql`delete from customer_sessions where expires_at < now() - interval '30 days' or revoked_at < now() - interval '30 days'`);
-        await db.execute(sql`delete from password_resets where expires_at < now() - interval '7 days'`);
-        await db.execute(sql`delete from staff_password_resets where expires_at < now() - interval '7 days'`);
+        await purgeEndedStaffSessions(db);
+        await purgeEndedCustomerSessions(db);
       },
     },
   ];

@@ -2,8 +2,8 @@
 // privacy module): deliveries of events about them, which copy the event, and the receivers'
 // answers to those deliveries. The delivery log stays as history, without the person.
 import { sql } from 'drizzle-orm';
-import type { DataHolder, Person } from '../privacy/registry.js';
-import { findersOf, mentions, scrubbedColumn, scrubJson, selectRows, textArray } from '../privacy/scrub.js';
+import type { DataHolder, Person } from '../../platform/privacy/registry.js';
+import { findersOf, mentions, scrubbedColumn, scrubJson, selectRows, textArray } from '../../platform/privacy/scrub.js';
 
 const deliveriesOf = (p: Person) => sql`(event_id = any(${textArray(p.eventIds)}) or ${mentions(sql`payload`, findersOf(p))})`;
 

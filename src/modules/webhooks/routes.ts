@@ -3,7 +3,7 @@ import Type from 'typebox';
 import type { App, AppContext } from '../../app.js';
 import { etag, expectedVersion, IfMatchHeaders } from '../../platform/http/concurrency.js';
 import { IdParam, NullableTimestamp, Page, PageQuery, ref, Timestamp, withHeaders } from '../../platform/http/schemas.js';
-import { requestContext } from '../access/routes.js';
+import { requestContext } from '../../platform/context.js';
 import * as webhooks from './service.js';
 
 const tags = ['webhooks'];

@@ -109,6 +109,7 @@ export class WebhookTransport {
           let kept = 0;
           const finish = () => {
             // NUL cannot be stored in a text column; a receiver may answer with anything.
+            // eslint-disable-next-line no-control-regex -- the NUL character is what this replaces
             const answer = Buffer.concat(chunks).subarray(0, ANSWER_BYTES).toString('utf8').replace(/\u0000/g, '\ufffd');
             resolve({ statusCode: res.statusCode ?? 0, answer });
           };

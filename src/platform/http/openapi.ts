@@ -107,6 +107,8 @@ const COMPONENT_PARAMETERS = {
   },
 };
 
+// The document is walked as loose JSON: any node may hold anything.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
 /** An event type as the document's `webhooks` show it: what a webhook endpoint subscribed to it receives. */

@@ -82,6 +82,7 @@ export function findBadText(value: unknown, part: RequestPart, path: JsonPointer
   for (const [k, v] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
     if (typeof k === 'string') {
       const message = textProblem(k);
+      // eslint-disable-next-line no-control-regex -- a NUL in a key is shown as \0
       if (message) return { in: part, field: `${path}/${pointerToken(k.replace(/\u0000/g, '\\0'))}`, message: `the key ${message.replace('contains', 'holds')}` };
     }
     const found = findBadText(v, part, `${path}/${pointerToken(String(k))}`, depth + 1);

@@ -4,8 +4,8 @@
 // fulfilments, returns), so that a route cannot forget a part of it. docs/API.md ("Store scope")
 // lists what each route shows and allows; test/access.test.ts walks every route as another
 // store's staff.
-import { forbidden } from '../../platform/errors.js';
-import type { Principal } from '../../platform/http/access.js';
+import { forbidden } from '../errors.js';
+import type { Principal } from '../http/access.js';
 import { ROLE_PERMISSIONS, type Role } from './permissions.js';
 
 /**

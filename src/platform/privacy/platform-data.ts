@@ -3,8 +3,8 @@
 // (queued and caught). Callers say what names the person: ids, and a PostgreSQL regular expression
 // (case-insensitive) that matches any of their traces.
 import { sql } from 'drizzle-orm';
-import type { Executor } from './db.js';
-import { idempotencySubject } from './http/idempotency.js';
+import type { Executor } from '../db.js';
+import { idempotencySubject } from '../http/idempotency.js';
 
 const textArray = (xs: string[]) => sql`${`{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
 const matches = (column: ReturnType<typeof sql>, pattern: string | null) => (pattern ? sql`(${column})::text ~* ${pattern}` : sql`false`);

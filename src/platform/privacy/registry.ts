@@ -2,7 +2,7 @@
 // its own privacy.ts, over its own tables) that says how to find more of the person (discover),
 // hand it over (export) and remove or pseudonymise it (erase). holders.ts registers them; export and
 // erasure walk the registry; a generic pass then covers tables no holder claims (see service.ts).
-import type { Executor } from '../../platform/db.js';
+import type { Executor } from '../db.js';
 
 /**
  * Everything a person is known by, gathered across modules. Three kinds of fields:

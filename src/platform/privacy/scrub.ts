@@ -6,7 +6,7 @@
 //   belong together (the same buyer) without pointing at anyone.
 import { randomBytes } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
-import type { Executor } from '../../platform/db.js';
+import type { Executor } from '../db.js';
 import type { Person } from './registry.js';
 
 export type Row = Record<string, unknown>;

@@ -1,0 +1,5 @@
+// The access module's public surface: what other modules, the flows, the app and the CLI use.
+// Import the module from here, never from its files (test/boundaries.test.ts, ESLint).
+
+export { actorIdsWithin, countStaff, createApiKey, ensureAdmin, getApiKey, listAdminEmails, purgeEndedStaffSessions, StaffPrincipals } from './service.js';
+export { accessRoutes } from './routes.js';

@@ -1,0 +1,5 @@
+// The privacy module's public surface: what other modules, the flows, the app and the CLI use.
+// Import the module from here, never from its files (test/boundaries.test.ts, ESLint).
+
+export { privacyJobs } from './jobs.js';
+export { privacyRoutes } from './routes.js';

@@ -1,0 +1,5 @@
+// The receipts module's public surface: what other modules, the flows, the app and the CLI use.
+// Import the module from here, never from its files (test/boundaries.test.ts, ESLint).
+
+export { queueOrderConfirmation } from './confirmation.js';
+export { receiptRoutes } from './routes.js';
