@@ -139,6 +139,8 @@ describe('checkouts when the server is killed', { timeout: 300_000 }, () => {
     // Within a lease and a recovery round (with room for a slow machine): nothing left claimed or held.
     await eventually(async () => (await rows<{ n: number }>(`select count(*)::int as n from carts where status = 'checking_out'`))[0].n === 0 && (await rows<{ n: number }>(`select count(*)::int as n from flow_runs where status in ('running', 'compensating')`))[0].n === 0, LEASE_MS + RECOVERY_MS + 15_000, 100);
 
+    // eslint-disable-next-line no-console -- what the test found, for whoever reads its output
+
     console.log(`killed after ${answered.size} answers (${placed.length} orders placed); ${inFlight[0].n} carts claimed and ${runsOpen[0].n} runs open at the kill; clean ${Date.now() - restarted} ms after the restart (lease ${LEASE_MS} ms, recovery every ${RECOVERY_MS} ms)`);
     // Every order answered 201 is there, with its authorisation.
     for (const [cartId, a] of placed) {
@@ -153,6 +155,7 @@ describe('checkouts when the server is killed', { timeout: 300_000 }, () => {
       const active = await rows(`select id from reservations where reference = $1 and status = 'active'`, [c.id]);
       if (c.status !== 'open' || unvoided.length || active.length) {
         // What went wrong, for whoever reads the failure.
+        // eslint-disable-next-line no-console -- what the test found, for whoever reads its output
         console.log(JSON.stringify({ cart: c, runs: await rows(`select id, status, steps, attempts, last_error, lease_owner, created_at, updated_at, ended_at from flow_runs where key = $1`, [c.id]), payments: await rows(`select id, kind, status, amount, parent_id, created_at, order_id from payments where cart_id = $1`, [c.id]), reservations: await rows(`select id, status, updated_at from reservations where reference = $1`, [c.id]) }, null, 1));
       }
       expect(c.status).toBe('open');
@@ -169,6 +172,7 @@ describe('checkouts when the server is killed', { timeout: 300_000 }, () => {
       const odd = await rows(`select o.id, o.cart_id, o.created_at, (select json_agg(json_build_object('id', r.id, 'status', r.status, 'updated', r.updated_at)) from reservations r where r.reference = o.cart_id) as reservations,
         (select json_agg(json_build_object('id', f.id, 'status', f.status, 'steps', f.steps, 'attempts', f.attempts, 'err', f.last_error, 'created', f.created_at, 'ended', f.ended_at)) from flow_runs f where f.key = o.cart_id) as runs
         from orders o where not exists (select 1 from reservations r where r.reference = o.cart_id and r.status = 'active')`);
+      // eslint-disable-next-line no-console -- what the test found, for whoever reads its output
       console.log(JSON.stringify(odd, null, 1));
     }
     expect(held).toBe(ordered);

@@ -2,7 +2,7 @@
 import { and, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor } from '../../platform/db.js';
 import { badRequest, conflict, forbidden, notFound, Problem, unauthorized, unprocessable, type FieldError } from '../../platform/errors.js';
-import { emit, lockAggregate, type EventType } from '../../platform/events/outbox.js';
+import { emit, lockAggregate } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import type { Principal } from '../../platform/http/access.js';

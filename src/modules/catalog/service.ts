@@ -4,7 +4,7 @@
 import { and, asc, desc, eq, getTableColumns, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { anyOf, sqlState, statementName, type Db, type Executor, type Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound, pointerToken, Problem, type FieldError, type FieldPath } from '../../platform/errors.js';
-import { emit, lockAggregate, type EventType } from '../../platform/events/outbox.js';
+import { emit, lockAggregate } from '../../platform/events/outbox.js';
 import { checkVersion } from '../../platform/http/concurrency.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit } from '../../platform/audit.js';

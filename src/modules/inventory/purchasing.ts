@@ -3,7 +3,7 @@
 import { and, asc, desc, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db, Executor, Tx } from '../../platform/db.js';
 import { badRequest, conflict, notFound } from '../../platform/errors.js';
-import { emit, lockAggregate, type EventType } from '../../platform/events/outbox.js';
+import { emit, lockAggregate } from '../../platform/events/outbox.js';
 import { decodeCursor, toPage } from '../../platform/http/pagination.js';
 import { newId } from '../../platform/ids.js';
 import { recordAudit } from '../../platform/audit.js';

@@ -30,7 +30,7 @@ import { sqlState } from '../db.js';
 import { Problem } from '../errors.js';
 import { newId } from '../ids.js';
 import { scrubText } from '../log.js';
-import type { DomainEvent, Subscription } from '../events/outbox.js';
+import type { Subscription } from '../events/outbox.js';
 
 // ---------------------------------------------------------------- what a flow is made of
 
@@ -222,7 +222,8 @@ function describeError(err: unknown) {
 
 export class FlowRunner {
   readonly owner = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  private readonly defs = new Map<string, FlowDefinition<any, any>>();
+  /** Definitions of any input and output (their methods take them bivariantly). */
+  private readonly defs = new Map<string, FlowDefinition<unknown, unknown>>();
   private readonly opts: Required<FlowRunnerOptions>;
   private lastPrune = 0;
 
@@ -235,8 +236,8 @@ export class FlowRunner {
   }
 
   /** Makes a flow runnable (and recoverable) in this process; registering a name again replaces it. */
-  register(def: FlowDefinition<any, any>) {
-    this.defs.set(def.name, def);
+  register<I, O>(def: FlowDefinition<I, O>) {
+    this.defs.set(def.name, def as FlowDefinition<unknown, unknown>);
   }
 
   definition(name: string) {
