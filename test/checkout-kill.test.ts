@@ -139,8 +139,8 @@ describe('checkouts when the server is killed', { timeout: 300_000 }, () => {
     // Within a lease and a recovery round (with room for a slow machine): nothing left claimed or held.
     await eventually(async () => (await rows<{ n: number }>(`select count(*)::int as n from carts where status = 'checking_out'`))[0].n === 0 && (await rows<{ n: number }>(`select count(*)::int as n from flow_runs where status in ('running', 'compensating')`))[0].n === 0, LEASE_MS + RECOVERY_MS + 15_000, 100);
 
-    // eslint-disable-next-line no-console -- what the test found, for whoever reads its output
 
+    // eslint-disable-next-line no-console -- what the test found, for whoever reads its output
     console.log(`killed after ${answered.size} answers (${placed.length} orders placed); ${inFlight[0].n} carts claimed and ${runsOpen[0].n} runs open at the kill; clean ${Date.now() - restarted} ms after the restart (lease ${LEASE_MS} ms, recovery every ${RECOVERY_MS} ms)`);
     // Every order answered 201 is there, with its authorisation.
     for (const [cartId, a] of placed) {
@@ -199,6 +199,7 @@ describe('checkouts when the server is killed', { timeout: 300_000 }, () => {
         return r;
       }),
     );
+    // eslint-disable-next-line no-console -- the server's last words when a retry failed
     if (again.some((r) => r.status !== 200 && r.status !== 201)) console.log(second.out().slice(-4000));
     for (const [i, r] of again.entries()) {
       expect([200, 201], JSON.stringify(r.body)).toContain(r.status);
