@@ -4,7 +4,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { ApiProblem, api, createHeaders, unwrap } from '../../api/client';
-import { findVariantBySku, useLocationOptions, useSuppliers } from '../../lib/catalog';
+import { useLocationOptions } from '../../lib/catalog';
+import { findVariantBySku } from '../../api/hooks/catalog';
+import { useSuppliers } from '../../api/hooks/purchasing';
 import { notifySuccess, problemMessage } from '../../lib/notify';
 
 interface Line {

@@ -8,7 +8,7 @@ import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
 import { TableState } from '../../components/TableState';
 import { useCan } from '../../lib/auth';
-import { useLocations } from '../../lib/catalog';
+import { useLocations } from '../../api/hooks/inventory';
 import { notifySuccess, problemMessage } from '../../lib/notify';
 
 type LocationType = 'warehouse' | 'store' | 'supplier';

@@ -9,7 +9,8 @@ import { QueryError } from '../../components/QueryError';
 import { TableState } from '../../components/TableState';
 import { VariantLabel } from '../../components/VariantLabel';
 import { useCan } from '../../lib/auth';
-import { useLocationOptions, useLocations } from '../../lib/catalog';
+import { useLocationOptions } from '../../lib/catalog';
+import { useLocations } from '../../api/hooks/inventory';
 import { formatNumber } from '../../lib/money';
 import { notifyError } from '../../lib/notify';
 

@@ -9,7 +9,8 @@ import { QueryError } from '../../components/QueryError';
 import { TableState } from '../../components/TableState';
 import { VariantLabel } from '../../components/VariantLabel';
 import { useCan } from '../../lib/auth';
-import { findVariantBySku, useSuppliers } from '../../lib/catalog';
+import { findVariantBySku } from '../../api/hooks/catalog';
+import { useSuppliers } from '../../api/hooks/purchasing';
 import { formatMoney, parseMoney } from '../../lib/money';
 import { notifySuccess, problemMessage } from '../../lib/notify';
 

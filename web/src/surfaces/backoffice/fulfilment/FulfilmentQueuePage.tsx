@@ -12,7 +12,7 @@ import { PageHeader } from '../../../components/PageHeader';
 import { QueryError } from '../../../components/QueryError';
 import { TableState } from '../../../components/TableState';
 import { useCan } from '../../../lib/auth';
-import { useLocations } from '../../../lib/catalog';
+import { useLocations } from '../../../api/hooks/inventory';
 import { formatDateTime } from '../../../lib/format';
 import { notifyError, notifySuccess } from '../../../lib/notify';
 import { usePagedList } from '../../../lib/paging';

@@ -11,7 +11,7 @@ import { api, unwrap, type Schemas } from '../../../api/client';
 import { JsonBlock } from '../../../components/JsonBlock';
 import { QueryError } from '../../../components/QueryError';
 import { useCan } from '../../../lib/auth';
-import { useLocations } from '../../../lib/catalog';
+import { useLocations } from '../../../api/hooks/inventory';
 import { formatDateTime } from '../../../lib/format';
 import { formatMoney } from '../../../lib/money';
 import { usePageTitle } from '../../../lib/usePageTitle';

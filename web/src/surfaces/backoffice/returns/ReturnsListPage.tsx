@@ -9,7 +9,7 @@ import { PageHeader } from '../../../components/PageHeader';
 import { QueryError } from '../../../components/QueryError';
 import { TableState } from '../../../components/TableState';
 import { useCan } from '../../../lib/auth';
-import { useLocations } from '../../../lib/catalog';
+import { useLocations } from '../../../api/hooks/inventory';
 import { formatDateTime } from '../../../lib/format';
 import { formatMoney } from '../../../lib/money';
 import { usePagedList } from '../../../lib/paging';
