@@ -51,7 +51,7 @@ export type EndpointUpdate = { e: Endpoint; patch: Body<'/v1/webhook-endpoints/{
 export function useUpdateEndpoint(options?: MutationOptions<Endpoint, EndpointUpdate>) {
   return useApiMutation(
     ({ e, patch }: EndpointUpdate) => unwrap(api.PATCH('/v1/webhook-endpoints/{id}', { params: { path: { id: e.id } }, headers: ifMatch(e.version), body: patch })),
-    { set: (client, e) => client.setQueryData(webhookKeys.endpoint(e.id), e), invalidates: () => [webhookKeys.endpoints()] },
+    { set: (client, e) => client.setQueryData(webhookKeys.endpoint(e.id), e), invalidates: () => [webhookKeys.endpoints()], onConflict: () => [webhookKeys.endpoints()] },
     options,
   );
 }

@@ -48,7 +48,7 @@ const createStaffUser = (body: Body<'/v1/staff-users', 'post'>) => unwrap(api.PO
 
 export type StaffUserUpdate = { id: string; version: number; patch: Body<'/v1/staff-users/{id}', 'patch'> };
 export function useUpdateStaffUser(options?: MutationOptions<Schemas['StaffUser'], StaffUserUpdate>) {
-  return useApiMutation(({ id, version, patch }: StaffUserUpdate) => unwrap(api.PATCH('/v1/staff-users/{id}', { params: { path: { id } }, headers: ifMatch(version), body: patch })), { invalidates: () => [staffKeys.all] }, options);
+  return useApiMutation(({ id, version, patch }: StaffUserUpdate) => unwrap(api.PATCH('/v1/staff-users/{id}', { params: { path: { id } }, headers: ifMatch(version), body: patch })), { invalidates: () => [staffKeys.all], onConflict: () => [staffKeys.all] }, options);
 }
 
 export function useRoles() {

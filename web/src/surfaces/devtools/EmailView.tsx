@@ -1,14 +1,13 @@
 import { Center, Code, Loader, Stack, Tabs, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../../api/client';
+import { useCaughtEmail } from '../../api/hooks/devtools';
 import { QueryError } from '../../components/QueryError';
 import { formatDateTime } from '../../lib/format';
 
 /** One caught e-mail: headers, plain text, and the HTML part in a sandbox that runs nothing. */
 export function EmailView({ id }: { id: string }) {
   const { t } = useTranslation();
-  const email = useQuery({ queryKey: ['caught-email', id], queryFn: () => unwrap(api.GET('/v1/devtools/emails/{id}', { params: { path: { id } } })) });
+  const email = useCaughtEmail(id);
   if (email.isPending) {
     return (
       <Center py="xl">

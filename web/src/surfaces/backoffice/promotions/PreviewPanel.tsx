@@ -2,10 +2,10 @@
 // is being edited (POST /v1/promotions/preview, a moment after the last change).
 import { Alert, Badge, Card, Checkbox, CloseButton, Group, List, Loader, NumberInput, Select, SimpleGrid, Stack, Table, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiProblem, api, unwrap, type Schemas } from '../../../api/client';
+import { ApiProblem, type Schemas } from '../../../api/client';
+import { usePromotionPreview } from '../../../api/hooks/promotions';
 import { formatMoney, parseMoney } from '../../../lib/money';
 import { problemMessage } from '../../../lib/notify';
 import { CHANNELS, type Channel, type PromotionInput } from './model';
@@ -42,13 +42,7 @@ export function PreviewPanel({ input, invalid }: { input: PromotionInput | null;
     ...(groups.length ? { customerGroups: groups } : {}),
   };
   const [request] = useDebouncedValue(input && cartLines.length ? { promotion: input, cart } : null, 300);
-  const preview = useQuery({
-    queryKey: ['promotions', 'preview', request, language],
-    enabled: !!request,
-    placeholderData: keepPreviousData,
-    retry: false,
-    queryFn: () => unwrap(api.POST('/v1/promotions/preview', { headers: { 'accept-language': language }, body: request! })),
-  });
+  const preview = usePromotionPreview(request, language);
   const titles = new Map(lines.map((l) => [l.sku, l.title]));
 
   function addLine(sku: string, title: string) {
