@@ -1,26 +1,22 @@
 // The shopper's own data, on the account page: consent per purpose (what Winkel may use their data
 // for), a download of everything held on them, and erasing the account (asks for the password again).
 import { Alert, Button, Card, Group, Modal, PasswordInput, Skeleton, Stack, Switch, Text, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
+import { useChangeMyConsent, useMyConsents, useShopCache } from '../../api/hooks/shop';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { unwrap, type Schemas } from '../../api/client';
+import { unwrap } from '../../api/client';
 import { QueryError } from '../../components/QueryError';
 import { formatDateTime } from '../../lib/format';
 import { problemMessage } from '../../lib/notify';
 import { forgetShopper } from './sdk';
-import { customerSession, shop } from './shopApi';
+import { customerSession, shop } from '../../api/shop';
 
-type Purpose = Schemas['ConsentState']['purpose'];
 
 function ConsentToggles() {
   const { t } = useTranslation('shop');
-  const client = useQueryClient();
-  const consents = useQuery({ queryKey: ['shop', 'my-consents'], queryFn: () => unwrap(shop.GET('/v1/me/consents')) });
-  const change = useMutation({
-    mutationFn: (c: { purpose: Purpose; granted: boolean }) => unwrap(shop.PUT('/v1/me/consents', { body: { consents: [c] } })),
-    onSuccess: (data) => client.setQueryData(['shop', 'my-consents'], data),
-  });
+  const consents = useMyConsents();
+  const change = useChangeMyConsent();
   if (consents.isError) return <QueryError error={consents.error} onRetry={() => void consents.refetch()} />;
   if (!consents.data) return <Skeleton h={160} />;
   return (
@@ -77,7 +73,7 @@ function DownloadData() {
 
 function DeleteAccount() {
   const { t } = useTranslation('shop');
-  const client = useQueryClient();
+  const cache = useShopCache();
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
   const erase = useMutation({
@@ -86,7 +82,7 @@ function DeleteAccount() {
       setOpen(false);
       customerSession.set(null);
       forgetShopper();
-      client.removeQueries({ queryKey: ['shop'] });
+      cache.erased();
     },
   });
   const submit = (e: FormEvent) => {
