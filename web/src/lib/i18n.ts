@@ -49,6 +49,17 @@ void i18n.use(initReactI18next).init({
   returnNull: false,
 });
 
+/**
+ * Register a namespace of texts (web/src/locales/<namespace>.ts) when the part of the app that uses
+ * it loads, so a surface's texts ride in its own chunk. Components already on screen re-render in
+ * the current language once the texts are there.
+ */
+export function registerTexts<T extends object>(namespace: string, texts: { en: T; nl: T }) {
+  i18n.addResourceBundle('en', namespace, texts.en, true, true);
+  i18n.addResourceBundle('nl', namespace, texts.nl, true, true);
+  void i18n.changeLanguage(i18n.language);
+}
+
 export default i18n;
 
 /** The language content is asked in from the API (titles, descriptions, reasons): 'nl' or 'en'. */

@@ -7,7 +7,8 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiProblem, type Schemas } from '../../api/client';
 import { callWithToken as call, useReceipt } from '../../api/hooks/receipts';
-import './i18n';
+import { useContentLocale } from '../../lib/i18n';
+import '../../locales/receipt';
 
 export type Receipt = Schemas['Receipt'];
 type Locale = 'nl' | 'en';
@@ -31,8 +32,7 @@ export async function downloadReceiptPdf(orderId: string, locale: Locale, token:
 }
 
 export function useReceiptLocale(): Locale {
-  const { i18n } = useTranslation();
-  return i18n.language === 'nl' ? 'nl' : 'en';
+  return useContentLocale();
 }
 
 /** The "Download PDF receipt" button. */

@@ -11,7 +11,7 @@ import { useCan } from '../../lib/auth';
 import { useLocations, useStockMovements, useVariantStock } from '../../api/hooks/inventory';
 import { useVariantInfo } from '../../api/hooks/catalog';
 import { formatDateTime } from '../../lib/format';
-import './inventory/i18n';
+import '../../locales/inventory';
 import { LevelSettingsModal } from './inventory/LevelSettingsModal';
 import { MovementModal } from './MovementModal';
 

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useCaughtEmail } from '../../api/hooks/devtools';
 import { QueryError } from '../../components/QueryError';
 import { formatDateTime } from '../../lib/format';
+import { formatNumber } from '../../lib/money';
 
 /** One caught e-mail: headers, plain text, and the HTML part in a sandbox that runs nothing. */
 export function EmailView({ id }: { id: string }) {
@@ -27,7 +28,7 @@ export function EmailView({ id }: { id: string }) {
         <br />
         <b>{t('mail.to')}:</b> {m.to.join(', ')}
         <br />
-        <b>{t('mail.received')}:</b> {formatDateTime(m.receivedAt)} · {t('mail.size', { kb: (m.sizeBytes / 1024).toFixed(1) })}
+        <b>{t('mail.received')}:</b> {formatDateTime(m.receivedAt)} · {t('mail.size', { kb: formatNumber(m.sizeBytes / 1024, 1) })}
       </Text>
       <Tabs defaultValue={m.text ? 'text' : 'html'} keepMounted={false}>
         <Tabs.List>

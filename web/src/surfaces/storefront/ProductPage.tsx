@@ -4,6 +4,7 @@ import { Alert, Anchor, Badge, Button, Card, Grid, Group, Image, List, NumberInp
 import { useShopAvailability, useShopProduct } from '../../api/hooks/shop';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { formatNumber } from '../../lib/money';
 import { Link, useParams } from 'react-router';
 import { PriceText } from '../../components/PriceText';
 import { QueryError } from '../../components/QueryError';
@@ -68,7 +69,7 @@ function Availability({ variant, quantity, onPickStore }: { variant: Variant; qu
                       {s.distanceKm != null && (
                         <Text span size="xs" c="dimmed">
                           {' '}
-                          · {t('product.distance', { km: s.distanceKm.toFixed(s.distanceKm < 10 ? 1 : 0) })}
+                          · {t('product.distance', { km: formatNumber(s.distanceKm, s.distanceKm < 10 ? 1 : 0) })}
                         </Text>
                       )}
                     </Text>

@@ -14,6 +14,7 @@ import { useCan } from '../../../lib/auth';
 import { useLocations } from '../../../api/hooks/inventory';
 import { useCarriers, useFulfilmentStep, useFulfilments } from '../../../api/hooks/orders';
 import { formatDateTime } from '../../../lib/format';
+import { formatMoney } from '../../../lib/money';
 import { notifyError, notifySuccess } from '../../../lib/notify';
 
 type Fulfilment = Schemas['Fulfilment'];
@@ -275,7 +276,7 @@ function HandoverModal({ f, onClose, onSubmit, busy }: { f: Fulfilment | null; o
           {due && (
             <Stack gap="xs">
               <Alert color="yellow" role="status">
-                {t('handover.due', { amount: new Intl.NumberFormat(undefined, { style: 'currency', currency: due.currency }).format(due.amount / 100) })}
+                {t('handover.due', { amount: formatMoney(due.amount, due.currency) })}
               </Alert>
               <Select label={t('handover.method')} data={[{ value: 'cash', label: t('handover.cash') }, { value: 'card_present', label: t('handover.card') }]} value={method} onChange={(v) => setMethod((v as 'cash' | 'card_present') ?? 'cash')} allowDeselect={false} />
               {method === 'cash' ? (
