@@ -1,6 +1,6 @@
 // The storefront's queries and mutations, on the shop's own client (customer session or publishable
-// key, see ../shop.ts). Keys come from `shopKeys`; what a flow changes (checkout, sign-in, sign-out,
-// erasure) is applied by `useShopCache`, so no page writes a key.
+// key, see ../shop.ts). Keys come from `shopKeys`; what a flow changes (checkout, sign-in, sign-out)
+// is applied by `useShopCache`, so no page writes a key.
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useMemo } from 'react';
 import { useContentLocale } from '../../lib/i18n';
@@ -235,6 +235,35 @@ export function useChangeMyConsent() {
   });
 }
 
+/** Everything the shop holds on the signed-in shopper, downloaded as a JSON file. */
+export function useDownloadMyData() {
+  return useMutation({
+    mutationFn: async () => {
+      const data = await unwrap(shop.GET('/v1/me/export', { params: { query: {} } }));
+      const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = `winkel-export-${new Date().toISOString().slice(0, 10)}.json`;
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    },
+  });
+}
+
+/** Erase the shopper's account (confirmed with their password); `onErased` forgets them here. */
+export function useEraseMe(onErased: () => void) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (password: string) => unwrap(shop.POST('/v1/me/erasure', { body: { password }, headers: { 'idempotency-key': crypto.randomUUID() } })),
+    onSuccess: () => {
+      onErased();
+      client.removeQueries({ queryKey: shopKeys.all });
+    },
+  });
+}
+
 // ------------------------------------------------------------------ what flows change
 
 /** The cache effects of the shopper's flows, named for the flow. */
@@ -251,8 +280,6 @@ export function useShopCache() {
       signedIn: () => client.invalidateQueries({ queryKey: shopKeys.all }),
       /** Back to a guest: the account's orders must not stay on screen. */
       signedOut: () => client.removeQueries({ queryKey: shopKeys.myOrders() }),
-      /** The account is erased: nothing of it stays in this browser. */
-      erased: () => client.removeQueries({ queryKey: shopKeys.all }),
     }),
     [client],
   );
