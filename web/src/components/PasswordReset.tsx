@@ -6,6 +6,7 @@
 import { Alert, Anchor, Button, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { contentLocale } from '../lib/i18n';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { ApiProblem } from '../api/client';
 import { problemMessage } from '../lib/notify';
@@ -77,7 +78,7 @@ function RequestLink({ ns, signInTo, requestReset }: PasswordResetProps) {
     setEmailError(null);
     setBusy(true);
     try {
-      await requestReset(address, i18n.language.startsWith('nl') ? 'nl' : 'en');
+      await requestReset(address, contentLocale(i18n.language));
       setSentTo(address);
     } catch (err) {
       setError(err instanceof ApiProblem && err.status === 429 ? t('reset.tooMany') : problemMessage(err));

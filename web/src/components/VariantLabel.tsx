@@ -1,6 +1,6 @@
 import { Anchor, Skeleton, Text } from '@mantine/core';
 import { Link } from 'react-router';
-import { useVariantInfo } from '../lib/catalog';
+import { useVariantInfo } from '../api/hooks/catalog';
 
 /** A variant as people know it: its SKU (linking to its stock) and the product title under it. */
 export function VariantLabel({ variantId, link = true }: { variantId: string; link?: boolean }) {

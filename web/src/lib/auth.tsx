@@ -1,8 +1,9 @@
 // Who is signed in. The token lives in `session`; the rest (name, role, permissions) is asked from
 // GET /v1/auth/me, so the screens always reflect what the server will actually allow.
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useSyncExternalStore } from 'react';
 import { api, unwrap } from '../api/client';
+import { useMeQuery } from '../api/hooks/staff';
 import { session } from './session';
 
 export function useToken() {
@@ -11,12 +12,7 @@ export function useToken() {
 
 export function useMe() {
   const token = useToken();
-  return useQuery({
-    queryKey: ['me', token],
-    queryFn: () => unwrap(api.GET('/v1/auth/me')),
-    enabled: !!token,
-    staleTime: 60_000,
-  });
+  return useMeQuery(token);
 }
 
 export function useCan() {

@@ -1,18 +1,11 @@
-// Catalog and inventory look-ups the back office pages share: categories as a tree, locations,
-// suppliers, and turning a variant id into the SKU and title people recognise (and back).
-import { useQuery } from '@tanstack/react-query';
-import { useTranslation } from 'react-i18next';
-import { ApiProblem, api, unwrap, type Schemas } from '../api/client';
+// Helpers the back office pages share around catalog data: categories as an indented tree, locations
+// as select options, and the server's message for one field. The data itself comes from api/hooks.
+import { ApiProblem, type Schemas } from '../api/client';
+import { useLocations } from '../api/hooks/inventory';
 
 export type Category = Schemas['Category'];
 export type Product = Schemas['Product'];
 export type Variant = Schemas['Variant'];
-
-export function useCategories() {
-  const { i18n } = useTranslation();
-  const locale = i18n.language === 'nl' ? 'nl' : 'en';
-  return useQuery({ queryKey: ['categories', locale], queryFn: () => unwrap(api.GET('/v1/categories', { params: { query: { locale } } })), staleTime: 60_000 });
-}
 
 export interface TreeEntry {
   category: Category;
@@ -43,53 +36,9 @@ export function categoryOptions(categories: Category[]) {
   return categoryTree(categories).map(({ category, depth }) => ({ value: category.id, label: `${'\u2003'.repeat(depth)}${category.displayName}` }));
 }
 
-export function useLocations() {
-  return useQuery({ queryKey: ['locations'], queryFn: () => unwrap(api.GET('/v1/locations')), staleTime: 30_000 });
-}
-
 export function useLocationOptions(filter?: (l: Schemas['Location']) => boolean) {
   const locations = useLocations();
   return (locations.data?.data ?? []).filter((l) => !filter || filter(l)).map((l) => ({ value: l.id, label: `${l.code} · ${l.name}` }));
-}
-
-export function useSuppliers() {
-  return useQuery({ queryKey: ['suppliers'], queryFn: () => unwrap(api.GET('/v1/suppliers')), staleTime: 30_000 });
-}
-
-export interface VariantInfo {
-  variantId: string;
-  sku: string;
-  title: string;
-  productId: string | null;
-}
-
-/** The variant with exactly this SKU, found through product search; null if there is none. */
-export async function findVariantBySku(sku: string): Promise<(VariantInfo & { product: Product; variant: Variant }) | null> {
-  const wanted = sku.trim().toLowerCase();
-  if (!wanted) return null;
-  const page = await unwrap(api.GET('/v1/products', { params: { query: { q: sku.trim(), limit: 20 } } }));
-  for (const product of page.data) {
-    const variant = product.variants.find((v) => v.sku.toLowerCase() === wanted);
-    if (variant) return { variantId: variant.id, sku: variant.sku, title: product.displayTitle, productId: product.id, product, variant };
-  }
-  return null;
-}
-
-/**
- * SKU and title of a variant id. The API has no "variant by id" route, so this asks availability
- * (which names the SKU) and then searches products for that SKU; both answers are cached.
- */
-export function useVariantInfo(variantId: string | null | undefined) {
-  return useQuery({
-    queryKey: ['variant-info', variantId],
-    enabled: !!variantId,
-    staleTime: 10 * 60_000,
-    queryFn: async (): Promise<VariantInfo> => {
-      const availability = await unwrap(api.GET('/v1/availability', { params: { query: { variantId: variantId! } } }));
-      const found = await findVariantBySku(availability.sku).catch(() => null);
-      return { variantId: variantId!, sku: availability.sku, title: found?.title ?? '', productId: found?.productId ?? null };
-    },
-  });
 }
 
 /** The message the server gave for one field path, e.g. "/variants/0/gtin". */

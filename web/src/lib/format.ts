@@ -1,4 +1,5 @@
-// Dates, durations and JSON as people read them, in the current language.
+// Dates, durations, percentages and JSON as people read them, in the current language. Money and
+// plain numbers are in money.ts. Components never call Intl or toFixed themselves.
 import i18n from 'i18next';
 
 export function formatDateTime(iso: string | null | undefined): string {
@@ -27,4 +28,10 @@ export function prettyJson(value: unknown): string {
     }
   }
   return JSON.stringify(value, null, 2);
+}
+
+/** A fraction as a percentage: 0.21 → "21%" ("21 %" in Dutch). */
+export function formatPercent(fraction: number | null | undefined, digits = 2): string {
+  if (fraction === null || fraction === undefined) return '—';
+  return new Intl.NumberFormat(i18n.language, { style: 'percent', maximumFractionDigits: digits }).format(fraction);
 }

@@ -1,7 +1,7 @@
 // Dutch and English. The first visit follows the browser's language; a choice in the header is
 // remembered in localStorage. Dates and numbers are formatted for the chosen language too.
 import i18n from 'i18next';
-import { initReactI18next } from 'react-i18next';
+import { initReactI18next, useTranslation } from 'react-i18next';
 import { en } from '../locales/en';
 import { nl } from '../locales/nl';
 
@@ -49,4 +49,26 @@ void i18n.use(initReactI18next).init({
   returnNull: false,
 });
 
+/**
+ * Register a namespace of texts (web/src/locales/<namespace>.ts) when the part of the app that uses
+ * it loads, so a surface's texts ride in its own chunk. Components already on screen re-render in
+ * the current language once the texts are there.
+ */
+export function registerTexts<T extends object>(namespace: string, texts: { en: T; nl: T }) {
+  i18n.addResourceBundle('en', namespace, texts.en, true, true);
+  i18n.addResourceBundle('nl', namespace, texts.nl, true, true);
+  void i18n.changeLanguage(i18n.language);
+}
+
 export default i18n;
+
+/** The language content is asked in from the API (titles, descriptions, reasons): 'nl' or 'en'. */
+export type ContentLocale = 'nl' | 'en';
+export function contentLocale(language: string = i18n.language): ContentLocale {
+  return language?.toLowerCase().startsWith('nl') ? 'nl' : 'en';
+}
+/** The content language, following the language switch (a component re-renders when it changes). */
+export function useContentLocale(): ContentLocale {
+  const { i18n: instance } = useTranslation();
+  return contentLocale(instance.language);
+}

@@ -27,3 +27,10 @@ export function formatNumber(n: number | null | undefined, digits = 0): string {
   if (n === null || n === undefined) return '—';
   return new Intl.NumberFormat(i18n.language, { maximumFractionDigits: digits }).format(n);
 }
+
+/** Cents as the amount someone would type in a field: 250 → "2,50" in Dutch, "2.50" in English. */
+export function centsToInput(cents: number | null | undefined, language: string = i18n.language): string {
+  if (cents === null || cents === undefined) return '';
+  const s = (cents / 100).toFixed(2);
+  return language.toLowerCase().startsWith('nl') ? s.replace('.', ',') : s;
+}

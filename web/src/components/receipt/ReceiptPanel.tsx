@@ -3,11 +3,12 @@
 // the PDF (GET /v1/orders/{id}/receipt.pdf). Used by the storefront order page (customer session)
 // and the back-office order detail (staff session): each passes the bearer token it calls with.
 import { Alert, Button, Card, Divider, Group, Modal, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiProblem, type Schemas } from '../../api/client';
-import './i18n';
+import { callWithToken as call, useReceipt } from '../../api/hooks/receipts';
+import { useContentLocale } from '../../lib/i18n';
+import '../../locales/receipt';
 
 export type Receipt = Schemas['Receipt'];
 type Locale = 'nl' | 'en';
@@ -15,20 +16,6 @@ type Locale = 'nl' | 'en';
 const intlLocale = (l: Locale) => (l === 'nl' ? 'nl-NL' : 'en-GB');
 const money = (cents: number, r: Pick<Receipt, 'currency' | 'locale'>) => new Intl.NumberFormat(intlLocale(r.locale), { style: 'currency', currency: r.currency }).format(cents / 100);
 const percent = (bp: number, l: Locale) => `${new Intl.NumberFormat(intlLocale(l), { maximumFractionDigits: 2 }).format(bp / 100)}%`;
-
-async function call(url: string, token: string | null): Promise<Response> {
-  let response: Response;
-  try {
-    response = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  } catch {
-    throw new ApiProblem({ status: 0, code: 'network', title: 'Network error' });
-  }
-  if (!response.ok) {
-    const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    throw new ApiProblem({ status: response.status, code: typeof body.code === 'string' ? body.code : `http_${response.status}`, title: typeof body.title === 'string' ? body.title : response.statusText, detail: typeof body.detail === 'string' ? body.detail : undefined });
-  }
-  return response;
-}
 
 /** Downloads the PDF receipt with the given credential and hands it to the browser as a file. */
 export async function downloadReceiptPdf(orderId: string, locale: Locale, token: string | null) {
@@ -45,8 +32,7 @@ export async function downloadReceiptPdf(orderId: string, locale: Locale, token:
 }
 
 export function useReceiptLocale(): Locale {
-  const { i18n } = useTranslation();
-  return i18n.language === 'nl' ? 'nl' : 'en';
+  return useContentLocale();
 }
 
 /** The "Download PDF receipt" button. */
@@ -224,10 +210,7 @@ export function ReceiptView({ receipt: r }: { receipt: Receipt }) {
 export function ReceiptPanel({ orderId, token, withTitle = true }: { orderId: string; token: string | null; withTitle?: boolean }) {
   const { t } = useTranslation('receipt');
   const locale = useReceiptLocale();
-  const receipt = useQuery({
-    queryKey: ['receipt', orderId, locale, token],
-    queryFn: async () => (await (await call(`/v1/orders/${encodeURIComponent(orderId)}/receipt?locale=${locale}`, token)).json()) as Receipt,
-  });
+  const receipt = useReceipt(orderId, locale, token);
   return (
     <Card withBorder={withTitle} padding={withTitle ? 'md' : 0} radius="md" component="section" aria-label={withTitle ? undefined : t('title')} aria-labelledby={withTitle ? `receipt-${orderId}` : undefined}>
       <Group justify={withTitle ? 'space-between' : 'flex-end'} mb="sm">

@@ -1,8 +1,7 @@
 import { Badge, Button, Code, Group, Stack, Switch, Table, Text, Tooltip, VisuallyHidden } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, createHeaders, unwrap, type Schemas } from '../../api/client';
+import { type Schemas } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { LoadMore } from '../../components/LoadMore';
 import { PageHeader } from '../../components/PageHeader';
@@ -11,24 +10,21 @@ import { TableState } from '../../components/TableState';
 import { useCan } from '../../lib/auth';
 import { formatDateTime, formatRelative } from '../../lib/format';
 import { notifyError, notifySuccess } from '../../lib/notify';
-import { usePagedList } from '../../lib/paging';
+import { useApiKeys, useRevokeApiKey } from '../../api/hooks/staff';
 import { CreateApiKeyModal } from './CreateApiKeyModal';
 
 export function ApiKeysPage() {
   const { t } = useTranslation();
   const can = useCan();
-  const client = useQueryClient();
   const [includeRevoked, setIncludeRevoked] = useState(false);
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<Schemas['ApiKey'] | null>(null);
 
-  const keys = usePagedList(['api-keys', includeRevoked], (cursor) => unwrap(api.GET('/v1/api-keys', { params: { query: { cursor, limit: 50, includeRevoked } } })));
+  const keys = useApiKeys(includeRevoked);
 
-  const revoke = useMutation({
-    mutationFn: (id: string) => unwrap(api.POST('/v1/api-keys/{id}/revoke', { params: { path: { id } }, headers: createHeaders() })),
+  const revoke = useRevokeApiKey({
     onSuccess: (key) => {
       notifySuccess(t('apiKeys.revoked', { name: key.name }));
-      void client.invalidateQueries({ queryKey: ['api-keys'] });
       setRevoking(null);
     },
     onError: notifyError,

@@ -2,14 +2,14 @@ import { Autocomplete, Badge, Button, Group, SimpleGrid, Stack, Table, Text, Tex
 import { useDebouncedValue } from '@mantine/hooks';
 import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap, type Schemas } from '../../api/client';
+import { type Schemas } from '../../api/client';
 import { JsonBlock } from '../../components/JsonBlock';
 import { LoadMore } from '../../components/LoadMore';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
 import { TableState } from '../../components/TableState';
 import { formatDateTime } from '../../lib/format';
-import { usePagedList } from '../../lib/paging';
+import { useAuditLog } from '../../api/hooks/staff';
 
 // Suggestions only: the filter takes any resource type the server records.
 const RESOURCE_TYPES = ['staff_user', 'staff_session', 'api_key', 'webhook_endpoint', 'webhook_delivery', 'product', 'category', 'attribute', 'price_list', 'import_job', 'location', 'stock_level'];
@@ -22,15 +22,7 @@ export function AuditLogPage() {
   const [filters] = useDebouncedValue({ resourceType: resourceType.trim(), action: action.trim(), resourceId: resourceId.trim() }, 350);
   const [open, setOpen] = useState<string | null>(null);
 
-  const entries = usePagedList(['audit-log', filters], (cursor) =>
-    unwrap(
-      api.GET('/v1/audit-log', {
-        params: {
-          query: { cursor, limit: 50, resourceType: filters.resourceType || undefined, action: filters.action || undefined, resourceId: filters.resourceId || undefined },
-        },
-      }),
-    ),
-  );
+  const entries = useAuditLog({ resourceType: filters.resourceType || undefined, action: filters.action || undefined, resourceId: filters.resourceId || undefined });
 
   return (
     <Stack gap="md">

@@ -1,33 +1,30 @@
 import { Alert, Button, Group, Modal, Select, Stack, Table, Text, TextInput, VisuallyHidden } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiProblem, api, createHeaders, ifMatch, unwrap } from '../../api/client';
+import { ApiProblem } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
 import { TableState } from '../../components/TableState';
 import { useCan } from '../../lib/auth';
-import { categoryOptions, categoryTree, useCategories, type Category } from '../../lib/catalog';
+import { categoryOptions, categoryTree, type Category } from '../../lib/catalog';
+import { useCategories, useDeleteCategory, useSaveCategory } from '../../api/hooks/catalog';
 import { notifyError, notifySuccess, problemMessage } from '../../lib/notify';
 
 export function CategoriesPage() {
   const { t } = useTranslation();
   const can = useCan();
-  const client = useQueryClient();
   const categories = useCategories();
   const [editing, setEditing] = useState<Category | 'new' | null>(null);
   const [deleting, setDeleting] = useState<Category | null>(null);
   const tree = categoryTree(categories.data?.data ?? []);
   const writable = can('catalog:write');
 
-  const remove = useMutation({
-    mutationFn: (c: Category) => unwrap(api.DELETE('/v1/categories/{id}', { params: { path: { id: c.id } } })),
+  const remove = useDeleteCategory({
     onSuccess: (_r, c) => {
       notifySuccess(t('categories.deleted', { name: c.displayName }));
       setDeleting(null);
-      void client.invalidateQueries({ queryKey: ['categories'] });
     },
     onError: (err) => {
       setDeleting(null);
@@ -103,7 +100,6 @@ export function CategoriesPage() {
 
 function CategoryModal({ category, all, onClose }: { category: Category | 'new' | null; all: Category[]; onClose: () => void }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const existing = category && category !== 'new' ? category : null;
   const form = useForm({
     initialValues: { nameEn: '', nameNl: '', parentId: '' },
@@ -125,21 +121,12 @@ function CategoryModal({ category, all, onClose }: { category: Category | 'new' 
   }
   const parents = categoryOptions(all).filter((o) => !excluded.has(o.value));
 
-  const save = useMutation({
-    mutationFn: (v: typeof form.values) => {
-      const name = { en: v.nameEn.trim() || null, nl: v.nameNl.trim() || null };
-      const parentId = v.parentId || null;
-      return existing
-        ? unwrap(api.PATCH('/v1/categories/{id}', { params: { path: { id: existing.id } }, headers: ifMatch(existing.version), body: { name, parentId } }))
-        : unwrap(api.POST('/v1/categories', { headers: createHeaders(), body: { name, parentId } }));
-    },
+  const save = useSaveCategory({
     onSuccess: (c) => {
-      void client.invalidateQueries({ queryKey: ['categories'] });
       notifySuccess(t('categories.saved', { name: c.displayName }));
       close();
     },
     onError: (err) => {
-      if (err instanceof ApiProblem && err.status === 412) void client.invalidateQueries({ queryKey: ['categories'] });
       if (err instanceof ApiProblem) form.setErrors(err.fieldErrors());
     },
   });
@@ -150,7 +137,7 @@ function CategoryModal({ category, all, onClose }: { category: Category | 'new' 
   }
   return (
     <Modal opened={!!category} onClose={close} title={existing ? t('categories.editNamed', { name: existing.displayName }) : t('categories.new')}>
-      <form onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate>
+      <form onSubmit={form.onSubmit((v) => save.mutate({ existing, body: { name: { en: v.nameEn.trim() || null, nl: v.nameNl.trim() || null }, parentId: v.parentId || null } }))} noValidate>
         <Stack>
           {save.isError && (
             <Alert color="red" role="alert">

@@ -1,16 +1,15 @@
 import { Alert, Button, Group, Modal, MultiSelect, Radio, Stack, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiProblem, api, createHeaders, unwrap, type Schemas } from '../../api/client';
+import { ApiProblem, type Schemas } from '../../api/client';
 import { SecretValue } from '../../components/SecretValue';
 import { problemMessage } from '../../lib/notify';
 import { useRoles } from './roles';
+import { useCreateApiKey } from '../../api/hooks/staff';
 
 export function CreateApiKeyModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const roles = useRoles();
   const [created, setCreated] = useState<Schemas['CreatedApiKey'] | null>(null);
   const form = useForm({
@@ -20,17 +19,9 @@ export function CreateApiKeyModal({ opened, onClose }: { opened: boolean; onClos
       scopes: (v, values) => (values.kind === 'publishable' || v.length ? null : t('apiKeys.form.scopesRequired')),
     },
   });
-  const create = useMutation({
-    mutationFn: (v: typeof form.values) =>
-      unwrap(
-        api.POST('/v1/api-keys', {
-          headers: createHeaders(),
-          body: v.kind === 'secret' ? { kind: 'secret', name: v.name.trim(), scopes: v.scopes } : { kind: 'publishable', name: v.name.trim() },
-        }),
-      ),
+  const create = useCreateApiKey({
     onSuccess: (result) => {
       setCreated(result);
-      void client.invalidateQueries({ queryKey: ['api-keys'] });
     },
     onError: (err) => {
       if (err instanceof ApiProblem) form.setErrors(err.fieldErrors());
@@ -60,7 +51,7 @@ export function CreateApiKeyModal({ opened, onClose }: { opened: boolean; onClos
           </Group>
         </Stack>
       ) : (
-        <form onSubmit={form.onSubmit((v) => create.mutate(v))} noValidate>
+        <form onSubmit={form.onSubmit((v) => create.mutate(v.kind === 'secret' ? { kind: 'secret', name: v.name.trim(), scopes: v.scopes } : { kind: 'publishable', name: v.name.trim() }))} noValidate>
           <Stack>
             {create.isError && (
               <Alert color="red" role="alert">

@@ -1,10 +1,10 @@
 import { Alert, Button, Group, Modal, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { ApiProblem, api, createHeaders, unwrap } from '../../api/client';
-import { categoryOptions, errorAt, useCategories } from '../../lib/catalog';
+import { ApiProblem } from '../../api/client';
+import { categoryOptions, errorAt } from '../../lib/catalog';
+import { useCategories, useCreateProduct } from '../../api/hooks/catalog';
 import { notifySuccess, problemMessage } from '../../lib/notify';
 import { TAX_CLASSES, type TaxClass } from './productStatus';
 
@@ -12,7 +12,6 @@ const initialValues = { titleEn: '', titleNl: '', categoryId: '' as string, stat
 
 export function CreateProductModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const navigate = useNavigate();
   const categories = useCategories();
   const form = useForm({
@@ -22,23 +21,8 @@ export function CreateProductModal({ opened, onClose }: { opened: boolean; onClo
       sku: (v) => (v.trim() ? null : t('products.form.skuRequired')),
     },
   });
-  const create = useMutation({
-    mutationFn: (v: typeof initialValues) =>
-      unwrap(
-        api.POST('/v1/products', {
-          headers: createHeaders(),
-          body: {
-            title: { en: v.titleEn.trim() || null, nl: v.titleNl.trim() || null },
-            status: v.status as 'draft' | 'active',
-            kind: v.kind as 'physical' | 'service',
-            taxClass: v.taxClass as TaxClass,
-            categoryId: v.categoryId || null,
-            variants: [{ sku: v.sku.trim(), gtin: v.gtin.trim() || null }],
-          },
-        }),
-      ),
+  const create = useCreateProduct({
     onSuccess: (product) => {
-      void client.invalidateQueries({ queryKey: ['products'] });
       notifySuccess(t('products.created', { title: product.displayTitle }));
       close();
       void navigate(`/backoffice/products/${product.id}`);
@@ -63,7 +47,16 @@ export function CreateProductModal({ opened, onClose }: { opened: boolean; onClo
 
   return (
     <Modal opened={opened} onClose={close} title={t('products.new')} size="lg">
-      <form onSubmit={form.onSubmit((v) => create.mutate(v))} noValidate>
+      <form onSubmit={form.onSubmit((v) =>
+          create.mutate({
+            title: { en: v.titleEn.trim() || null, nl: v.titleNl.trim() || null },
+            status: v.status as 'draft' | 'active',
+            kind: v.kind as 'physical' | 'service',
+            taxClass: v.taxClass as TaxClass,
+            categoryId: v.categoryId || null,
+            variants: [{ sku: v.sku.trim(), gtin: v.gtin.trim() || null }],
+          }),
+        )} noValidate>
         <Stack>
           {create.isError && (
             <Alert color="red" role="alert">

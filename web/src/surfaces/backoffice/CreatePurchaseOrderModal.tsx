@@ -1,10 +1,11 @@
 import { ActionIcon, Alert, Button, Group, Modal, NumberInput, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { ApiProblem, api, createHeaders, unwrap } from '../../api/client';
-import { findVariantBySku, useLocationOptions, useSuppliers } from '../../lib/catalog';
+import { ApiProblem } from '../../api/client';
+import { useLocationOptions } from '../../lib/catalog';
+import { findVariantBySku } from '../../api/hooks/catalog';
+import { useCreatePurchaseOrder, useSuppliers } from '../../api/hooks/purchasing';
 import { notifySuccess, problemMessage } from '../../lib/notify';
 
 interface Line {
@@ -16,7 +17,6 @@ const blank = () => ({ supplierId: '', locationId: '', note: '', lines: [{ sku: 
 
 export function CreatePurchaseOrderModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const navigate = useNavigate();
   const suppliers = useSuppliers();
   const locationOptions = useLocationOptions((l) => l.type !== 'supplier' && l.status === 'active');
@@ -32,29 +32,8 @@ export function CreatePurchaseOrderModal({ opened, onClose }: { opened: boolean;
     },
   });
 
-  const create = useMutation({
-    mutationFn: async (v: ReturnType<typeof blank>) => {
-      // SKUs become variant ids first; an unknown SKU is reported next to its line.
-      const lines = [];
-      const missing: Record<string, string> = {};
-      for (const [i, line] of v.lines.entries()) {
-        const found = await findVariantBySku(line.sku);
-        if (!found) missing[`lines.${i}.sku`] = t('po.form.skuUnknown', { sku: line.sku.trim() });
-        else lines.push({ variantId: found.variantId, quantity: Number(line.quantity) });
-      }
-      if (Object.keys(missing).length) {
-        form.setErrors(missing);
-        throw new Error(t('po.form.fixSkus'));
-      }
-      return unwrap(
-        api.POST('/v1/purchase-orders', {
-          headers: createHeaders(),
-          body: { supplierId: v.supplierId, locationId: v.locationId, ...(v.note.trim() ? { note: v.note.trim() } : {}), lines },
-        }),
-      );
-    },
+  const create = useCreatePurchaseOrder({
     onSuccess: (po) => {
-      void client.invalidateQueries({ queryKey: ['purchase-orders'] });
       notifySuccess(t('po.created'));
       close();
       void navigate(`/backoffice/inventory/purchase-orders/${po.id}`);
@@ -63,6 +42,23 @@ export function CreatePurchaseOrderModal({ opened, onClose }: { opened: boolean;
       if (err instanceof ApiProblem) form.setErrors(err.fieldErrors());
     },
   });
+
+  // SKUs become variant ids inside the mutation (its pending state and error cover the look-up); an
+  // unknown SKU is reported next to its line.
+  async function bodyOf(v: ReturnType<typeof blank>) {
+    const lines = [];
+    const missing: Record<string, string> = {};
+    for (const [i, line] of v.lines.entries()) {
+      const found = await findVariantBySku(line.sku);
+      if (!found) missing[`lines.${i}.sku`] = t('po.form.skuUnknown', { sku: line.sku.trim() });
+      else lines.push({ variantId: found.variantId, quantity: Number(line.quantity) });
+    }
+    if (Object.keys(missing).length) {
+      form.setErrors(missing);
+      throw new Error(t('po.form.fixSkus'));
+    }
+    return { supplierId: v.supplierId, locationId: v.locationId, ...(v.note.trim() ? { note: v.note.trim() } : {}), lines };
+  }
 
   function close() {
     form.setValues(blank());
@@ -73,7 +69,7 @@ export function CreatePurchaseOrderModal({ opened, onClose }: { opened: boolean;
 
   return (
     <Modal opened={opened} onClose={close} title={t('po.new')} size="lg">
-      <form onSubmit={form.onSubmit((v) => create.mutate(v))} noValidate>
+      <form onSubmit={form.onSubmit((v) => create.mutate(() => bodyOf(v)))} noValidate>
         <Stack>
           {create.isError && (
             <Alert color="red" role="alert">

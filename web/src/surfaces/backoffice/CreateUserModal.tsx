@@ -1,11 +1,11 @@
 import { Alert, Button, Group, Modal, PasswordInput, Select, Stack, TagsInput, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiProblem, api, createHeaders, unwrap, type Schemas, type StaffRole } from '../../api/client';
+import { ApiProblem, type Schemas, type StaffRole } from '../../api/client';
 import { SecretValue } from '../../components/SecretValue';
 import { notifySuccess, problemMessage } from '../../lib/notify';
+import { useCreateStaffUser } from '../../api/hooks/staff';
 
 interface Props {
   opened: boolean;
@@ -15,7 +15,6 @@ interface Props {
 
 export function CreateUserModal({ opened, onClose, roleOptions }: Props) {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const [created, setCreated] = useState<Schemas['CreatedStaffUser'] | null>(null);
   const form = useForm({
     initialValues: { email: '', name: '', role: '' as string, storeIds: [] as string[], password: '' },
@@ -26,22 +25,8 @@ export function CreateUserModal({ opened, onClose, roleOptions }: Props) {
       password: (v) => (!v || v.length >= 10 ? null : t('users.form.passwordTooShort')),
     },
   });
-  const create = useMutation({
-    mutationFn: (v: typeof form.values) =>
-      unwrap(
-        api.POST('/v1/staff-users', {
-          headers: createHeaders(),
-          body: {
-            email: v.email.trim(),
-            name: v.name.trim(),
-            role: v.role as StaffRole,
-            ...(v.storeIds.length ? { storeIds: v.storeIds } : {}),
-            ...(v.password ? { password: v.password } : {}),
-          },
-        }),
-      ),
+  const create = useCreateStaffUser({
     onSuccess: (result) => {
-      void client.invalidateQueries({ queryKey: ['staff-users'] });
       if (result.generatedPassword) setCreated(result);
       else {
         notifySuccess(t('users.created', { name: result.user.name }));
@@ -74,7 +59,15 @@ export function CreateUserModal({ opened, onClose, roleOptions }: Props) {
           </Group>
         </Stack>
       ) : (
-        <form onSubmit={form.onSubmit((v) => create.mutate(v))} noValidate>
+        <form onSubmit={form.onSubmit((v) =>
+            create.mutate({
+              email: v.email.trim(),
+              name: v.name.trim(),
+              role: v.role as StaffRole,
+              ...(v.storeIds.length ? { storeIds: v.storeIds } : {}),
+              ...(v.password ? { password: v.password } : {}),
+            }),
+          )} noValidate>
           <Stack>
             {create.isError && (
               <Alert color="red" role="alert">

@@ -1,10 +1,10 @@
 import { Alert, Button, Group, Modal, PasswordInput, Select, Stack, TagsInput, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiProblem, api, ifMatch, unwrap, type Schemas, type StaffRole } from '../../api/client';
+import { ApiProblem, type Schemas, type StaffRole } from '../../api/client';
 import { notifyError, notifySuccess, problemMessage } from '../../lib/notify';
+import { useUpdateStaffUser } from '../../api/hooks/staff';
 
 interface Props {
   user: Schemas['StaffUser'] | null;
@@ -16,7 +16,6 @@ type Patch = { name?: string; role?: StaffRole; storeIds?: string[] | null; stat
 
 export function EditUserModal({ user, onClose, roleOptions }: Props) {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const form = useForm({
     initialValues: { name: '', role: '', status: 'active', storeIds: [] as string[], password: '' },
     validate: {
@@ -29,18 +28,14 @@ export function EditUserModal({ user, onClose, roleOptions }: Props) {
     if (user) form.setValues({ name: user.name, role: user.role, status: user.status, storeIds: user.storeIds ?? [], password: '' });
   }, [user]);
 
-  const save = useMutation({
-    mutationFn: ({ id, version, patch }: { id: string; version: number; patch: Patch }) =>
-      unwrap(api.PATCH('/v1/staff-users/{id}', { params: { path: { id } }, headers: ifMatch(version), body: patch })),
+  // A 412 (someone else changed this user meanwhile) refetches the list: their version shows instead of being overwritten.
+  const save = useUpdateStaffUser({
     onSuccess: (updated) => {
-      void client.invalidateQueries({ queryKey: ['staff-users'] });
       notifySuccess(t('users.saved', { name: updated.name }));
       close();
     },
     onError: (err) => {
       if (err instanceof ApiProblem && err.status === 412) {
-        // Someone else changed this user meanwhile: show their version instead of overwriting it.
-        void client.invalidateQueries({ queryKey: ['staff-users'] });
         notifyError(err);
         close();
       } else if (err instanceof ApiProblem) form.setErrors(err.fieldErrors());

@@ -1,51 +1,37 @@
 import { Alert, Badge, Button, Card, FileInput, Group, Progress, Select, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, createHeaders, unwrap, type Schemas } from '../../api/client';
+import { importBusy as busy, useExportProducts, useImport, useImportRejections, useImports, useUploadImport } from '../../api/hooks/imports';
 import { LoadMore } from '../../components/LoadMore';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
 import { TableState } from '../../components/TableState';
 import { useCan } from '../../lib/auth';
-import { downloadFile, uploadFile } from '../../lib/download';
 import { formatDateTime } from '../../lib/format';
 import { formatNumber } from '../../lib/money';
 import { notifyError, notifySuccess, problemMessage } from '../../lib/notify';
-import { usePagedList } from '../../lib/paging';
 
-type Job = Schemas['ImportJob'];
 const JOB_COLORS = { queued: 'gray', running: 'blue', succeeded: 'teal', failed: 'red' } as const;
-const busy = (job: Job | undefined) => job?.status === 'queued' || job?.status === 'running';
 
 export function ImportPage() {
   const { t } = useTranslation();
   const can = useCan();
-  const client = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
   const [kind, setKind] = useState<string>('products');
   const [jobId, setJobId] = useState<string | null>(null);
 
-  const upload = useMutation({
-    mutationFn: ({ file, kind }: { file: File; kind: string }) => {
-      const query = new URLSearchParams({ kind, filename: file.name });
-      return uploadFile<Job>(`/v1/imports?${query}`, file, createHeaders());
-    },
+  const upload = useUploadImport({
     onSuccess: (job) => {
       setJobId(job.id);
       setFile(null);
-      void client.invalidateQueries({ queryKey: ['imports'] });
     },
   });
-  const exportCsv = useMutation({
-    mutationFn: () => downloadFile('/v1/exports/products?format=csv', `winkel-products-${new Date().toISOString().slice(0, 10)}.csv`),
+  const exportCsv = useExportProducts({
     onSuccess: () => notifySuccess(t('imports.exported')),
     onError: notifyError,
   });
 
-  const jobs = usePagedList(['imports'], (cursor) => unwrap(api.GET('/v1/imports', { params: { query: { cursor, limit: 20 } } })), {
-    refetchInterval: (items) => (items.some(busy) ? 2000 : false),
-  });
+  const jobs = useImports();
 
   return (
     <Stack gap="xl">
@@ -170,21 +156,8 @@ export function ImportPage() {
 
 function JobDetail({ jobId }: { jobId: string }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
-  const job = useQuery({
-    queryKey: ['import', jobId],
-    queryFn: async () => {
-      const j = await unwrap(api.GET('/v1/imports/{id}', { params: { path: { id: jobId } } }));
-      if (!busy(j)) {
-        void client.invalidateQueries({ queryKey: ['imports'] });
-        void client.invalidateQueries({ queryKey: ['import-rejections', jobId] });
-      }
-      return j;
-    },
-    // Follow the job every second until it is done.
-    refetchInterval: (q) => (!q.state.data || busy(q.state.data) ? 1000 : false),
-  });
-  const rejections = usePagedList(['import-rejections', jobId], (cursor) => unwrap(api.GET('/v1/imports/{id}/rejections', { params: { path: { id: jobId }, query: { cursor, limit: 50 } } })));
+  const job = useImport(jobId);
+  const rejections = useImportRejections(jobId);
   const j = job.data;
   const pct = Math.round((j?.status === 'succeeded' ? 1 : (j?.progress.fraction ?? 0)) * 100);
 

@@ -1,14 +1,13 @@
 import { Alert, Badge, Button, Checkbox, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiProblem, api, createHeaders, unwrap } from '../../api/client';
+import { ApiProblem } from '../../api/client';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
 import { TableState } from '../../components/TableState';
 import { useCan } from '../../lib/auth';
-import { useLocations } from '../../lib/catalog';
+import { useCreateLocation, useLocations } from '../../api/hooks/inventory';
 import { notifySuccess, problemMessage } from '../../lib/notify';
 
 type LocationType = 'warehouse' | 'store' | 'supplier';
@@ -76,7 +75,6 @@ export function LocationsPage() {
 
 function CreateLocationModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const form = useForm({
     initialValues: { code: '', name: '', type: 'store' as LocationType, latitude: '' as number | string, longitude: '' as number | string, pickup: false, shipFromStore: false },
     validate: {
@@ -84,24 +82,8 @@ function CreateLocationModal({ opened, onClose }: { opened: boolean; onClose: ()
       name: (v) => (v.trim() ? null : t('locations.form.nameRequired')),
     },
   });
-  const create = useMutation({
-    mutationFn: (v: typeof form.values) =>
-      unwrap(
-        api.POST('/v1/locations', {
-          headers: createHeaders(),
-          body: {
-            code: v.code.trim(),
-            name: v.name.trim(),
-            type: v.type,
-            latitude: typeof v.latitude === 'number' ? v.latitude : null,
-            longitude: typeof v.longitude === 'number' ? v.longitude : null,
-            pickup: v.pickup,
-            shipFromStore: v.shipFromStore,
-          },
-        }),
-      ),
+  const create = useCreateLocation({
     onSuccess: (l) => {
-      void client.invalidateQueries({ queryKey: ['locations'] });
       notifySuccess(t('locations.created', { name: l.name }));
       close();
     },
@@ -116,7 +98,17 @@ function CreateLocationModal({ opened, onClose }: { opened: boolean; onClose: ()
   }
   return (
     <Modal opened={opened} onClose={close} title={t('locations.new')} size="lg">
-      <form onSubmit={form.onSubmit((v) => create.mutate(v))} noValidate>
+      <form onSubmit={form.onSubmit((v) =>
+          create.mutate({
+            code: v.code.trim(),
+            name: v.name.trim(),
+            type: v.type,
+            latitude: typeof v.latitude === 'number' ? v.latitude : null,
+            longitude: typeof v.longitude === 'number' ? v.longitude : null,
+            pickup: v.pickup,
+            shipFromStore: v.shipFromStore,
+          }),
+        )} noValidate>
         <Stack>
           {create.isError && (
             <Alert color="red" role="alert">

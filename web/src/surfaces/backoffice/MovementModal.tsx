@@ -1,9 +1,9 @@
 import { Alert, Button, Group, Modal, NumberInput, Select, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiProblem, api, createHeaders, unwrap } from '../../api/client';
+import { ApiProblem } from '../../api/client';
+import { useRecordMovement } from '../../api/hooks/inventory';
 import { useLocationOptions } from '../../lib/catalog';
 import { notifySuccess, problemMessage } from '../../lib/notify';
 
@@ -12,7 +12,6 @@ type MovementType = 'receipt' | 'adjustment' | 'damage';
 /** Record a receipt, an adjustment (with its reason) or damage for a SKU at a location. */
 export function MovementModal({ opened, onClose, locationId, sku }: { opened: boolean; onClose: () => void; locationId?: string | null; sku?: string }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const locationOptions = useLocationOptions();
   const form = useForm({
     initialValues: { sku: '', locationId: '', type: 'receipt' as MovementType, quantity: 1 as number | string, reason: '', reference: '' },
@@ -27,23 +26,8 @@ export function MovementModal({ opened, onClose, locationId, sku }: { opened: bo
     if (opened) form.setValues({ sku: sku ?? '', locationId: locationId ?? '', type: 'receipt', quantity: 1, reason: '', reference: '' });
   }, [opened]);
 
-  const record = useMutation({
-    mutationFn: (v: typeof form.values) =>
-      unwrap(
-        api.POST('/v1/stock/movements', {
-          headers: createHeaders(),
-          body: {
-            sku: v.sku.trim(),
-            locationId: v.locationId,
-            type: v.type,
-            quantity: Number(v.quantity),
-            ...(v.reason.trim() ? { reason: v.reason.trim() } : {}),
-            ...(v.reference.trim() ? { reference: v.reference.trim() } : {}),
-          },
-        }),
-      ),
+  const record = useRecordMovement({
     onSuccess: (level) => {
-      for (const key of ['location-stock', 'stock', 'stock-movements', 'availability']) void client.invalidateQueries({ queryKey: [key] });
       notifySuccess(t('stock.recorded', { onHand: level.onHand }));
       close();
     },
@@ -59,7 +43,16 @@ export function MovementModal({ opened, onClose, locationId, sku }: { opened: bo
 
   return (
     <Modal opened={opened} onClose={close} title={t('stock.recordMovement')}>
-      <form onSubmit={form.onSubmit((v) => record.mutate(v))} noValidate>
+      <form onSubmit={form.onSubmit((v) =>
+          record.mutate({
+            sku: v.sku.trim(),
+            locationId: v.locationId,
+            type: v.type,
+            quantity: Number(v.quantity),
+            ...(v.reason.trim() ? { reason: v.reason.trim() } : {}),
+            ...(v.reference.trim() ? { reference: v.reference.trim() } : {}),
+          }),
+        )} noValidate>
         <Stack>
           {record.isError && (
             <Alert color="red" role="alert">

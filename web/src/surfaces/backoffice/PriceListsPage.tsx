@@ -1,10 +1,10 @@
 import { Alert, Badge, Button, Card, Group, Modal, NumberInput, Select, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import i18n from 'i18next';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiProblem, api, createHeaders, unwrap, type Schemas } from '../../api/client';
+import { ApiProblem } from '../../api/client';
+import { useCreatePriceList, usePriceListPrices, usePriceLists, useResolvePrice, useSetPrices, type PriceList } from '../../api/hooks/prices';
 import { LoadMore } from '../../components/LoadMore';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
@@ -15,9 +15,7 @@ import { useLocationOptions } from '../../lib/catalog';
 import { formatDateTime } from '../../lib/format';
 import { formatMoney, parseMoney } from '../../lib/money';
 import { notifySuccess, problemMessage } from '../../lib/notify';
-import { usePagedList } from '../../lib/paging';
 
-type PriceList = Schemas['PriceList'];
 type Channel = 'web' | 'app' | 'pos' | 'kiosk' | 'scan_go';
 const CHANNELS: Channel[] = ['web', 'app', 'pos', 'kiosk', 'scan_go'];
 const LIST_COLORS = { active: 'teal', draft: 'yellow', archived: 'gray' } as const;
@@ -27,7 +25,7 @@ export function PriceListsPage() {
   const can = useCan();
   const [creating, setCreating] = useState(false);
   const [selected, setSelected] = useState<PriceList | null>(null);
-  const lists = usePagedList(['price-lists'], (cursor) => unwrap(api.GET('/v1/price-lists', { params: { query: { cursor, limit: 50 } } })));
+  const lists = usePriceLists();
 
   return (
     <Stack gap="xl">
@@ -92,19 +90,15 @@ function scopeText(l: PriceList) {
 
 function PricesOfList({ list, writable }: { list: PriceList; writable: boolean }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
-  const prices = usePagedList(['prices', list.id], (cursor) => unwrap(api.GET('/v1/price-lists/{id}/prices', { params: { path: { id: list.id }, query: { cursor, limit: 50 } } })));
+  const prices = usePriceListPrices(list.id);
   const form = useForm({
     initialValues: { sku: '', amount: '' },
     validate: { sku: (v) => (v.trim() ? null : t('po.form.skuRequired')), amount: (v) => (parseMoney(v) !== null && parseMoney(v)! >= 0 ? null : t('priceLists.form.amountInvalid')) },
   });
-  const setPrice = useMutation({
-    mutationFn: (v: typeof form.values) => unwrap(api.POST('/v1/price-lists/{id}/prices', { params: { path: { id: list.id } }, body: { prices: [{ sku: v.sku.trim(), amount: parseMoney(v.amount)! }] } })),
+  const setPrice = useSetPrices(list.id, {
     onSuccess: () => {
       notifySuccess(t('priceLists.priceSet'));
       form.reset();
-      void client.invalidateQueries({ queryKey: ['prices', list.id] });
-      void client.invalidateQueries({ queryKey: ['products'] });
     },
     onError: (err) => {
       if (err instanceof ApiProblem) form.setErrors({ sku: err.errors.find((e) => e.field.includes('sku'))?.message });
@@ -116,7 +110,7 @@ function PricesOfList({ list, writable }: { list: PriceList; writable: boolean }
         {t('priceLists.pricesIn', { name: list.name })}
       </Title>
       {writable && (
-        <form onSubmit={form.onSubmit((v) => setPrice.mutate(v))} noValidate aria-label={t('priceLists.setPrice')}>
+        <form onSubmit={form.onSubmit((v) => setPrice.mutate({ prices: [{ sku: v.sku.trim(), amount: parseMoney(v.amount)! }] }))} noValidate aria-label={t('priceLists.setPrice')}>
           {setPrice.isError && (
             <Alert color="red" role="alert" mb="sm">
               {problemMessage(setPrice.error)}
@@ -172,22 +166,7 @@ function PriceExplainer() {
   const { t } = useTranslation();
   const stores = useLocationOptions((l) => l.type === 'store');
   const form = useForm({ initialValues: { sku: '', channel: '', storeId: '', customerGroup: '', quantity: 1 as number | string }, validate: { sku: (v) => (v.trim() ? null : t('po.form.skuRequired')) } });
-  const explain = useMutation({
-    mutationFn: (v: typeof form.values) =>
-      unwrap(
-        api.GET('/v1/prices/resolve', {
-          params: {
-            query: {
-              sku: v.sku.trim(),
-              channel: v.channel || undefined,
-              storeId: v.storeId || undefined,
-              customerGroup: v.customerGroup.trim() ? [v.customerGroup.trim()] : undefined,
-              quantity: Number(v.quantity) || 1,
-            },
-          },
-        }),
-      ),
-  });
+  const explain = useResolvePrice();
   const r = explain.data;
   return (
     <Card withBorder padding="lg" component="section" aria-labelledby="explain-title">
@@ -197,7 +176,15 @@ function PriceExplainer() {
       <Text size="sm" c="dimmed" mb="md">
         {t('priceLists.whyDescription')}
       </Text>
-      <form onSubmit={form.onSubmit((v) => explain.mutate(v))} noValidate>
+      <form onSubmit={form.onSubmit((v) =>
+          explain.mutate({
+            sku: v.sku.trim(),
+            channel: (v.channel || undefined) as Channel | undefined,
+            storeId: v.storeId || undefined,
+            customerGroup: v.customerGroup.trim() ? [v.customerGroup.trim()] : undefined,
+            quantity: Number(v.quantity) || 1,
+          }),
+        )} noValidate>
         <SimpleGrid cols={{ base: 1, sm: 3, lg: 6 }} spacing="xs">
           <TextInput label={t('stock.sku')} required {...form.getInputProps('sku')} />
           <Select label={t('priceLists.channel')} placeholder={t('common.all')} data={CHANNELS} clearable {...form.getInputProps('channel')} />
@@ -264,32 +251,13 @@ function PriceExplainer() {
 
 function CreatePriceListModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const stores = useLocationOptions((l) => l.type === 'store');
   const form = useForm({
     initialValues: { name: '', status: 'active', currency: 'EUR', channel: '', storeId: '', customerGroup: '', priority: 0 as number | string, startsAt: '', endsAt: '' },
     validate: { name: (v) => (v.trim() ? null : t('priceLists.form.nameRequired')), currency: (v) => (/^[A-Z]{3}$/.test(v.trim()) ? null : t('priceLists.form.currencyInvalid')) },
   });
-  const create = useMutation({
-    mutationFn: (v: typeof form.values) =>
-      unwrap(
-        api.POST('/v1/price-lists', {
-          headers: createHeaders(),
-          body: {
-            name: v.name.trim(),
-            status: v.status as 'active' | 'draft',
-            currency: v.currency.trim(),
-            channel: (v.channel || null) as Channel | null,
-            storeId: v.storeId || null,
-            customerGroup: v.customerGroup.trim() || null,
-            priority: Number(v.priority) || 0,
-            startsAt: v.startsAt ? new Date(v.startsAt).toISOString() : null,
-            endsAt: v.endsAt ? new Date(v.endsAt).toISOString() : null,
-          },
-        }),
-      ),
+  const create = useCreatePriceList({
     onSuccess: (l) => {
-      void client.invalidateQueries({ queryKey: ['price-lists'] });
       notifySuccess(t('priceLists.created', { name: l.name }));
       close();
     },
@@ -304,7 +272,19 @@ function CreatePriceListModal({ opened, onClose }: { opened: boolean; onClose: (
   }
   return (
     <Modal opened={opened} onClose={close} title={t('priceLists.new')} size="lg">
-      <form onSubmit={form.onSubmit((v) => create.mutate(v))} noValidate>
+      <form onSubmit={form.onSubmit((v) =>
+          create.mutate({
+            name: v.name.trim(),
+            status: v.status as 'active' | 'draft',
+            currency: v.currency.trim(),
+            channel: (v.channel || null) as Channel | null,
+            storeId: v.storeId || null,
+            customerGroup: v.customerGroup.trim() || null,
+            priority: Number(v.priority) || 0,
+            startsAt: v.startsAt ? new Date(v.startsAt).toISOString() : null,
+            endsAt: v.endsAt ? new Date(v.endsAt).toISOString() : null,
+          }),
+        )} noValidate>
         <Stack>
           {create.isError && (
             <Alert color="red" role="alert">

@@ -1,17 +1,19 @@
 import { Alert, Anchor, Badge, Button, Card, Center, Group, Loader, Select, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { ApiProblem, api, ifMatch, unwrap } from '../../api/client';
+import { ApiProblem } from '../../api/client';
 import { PageHeader } from '../../components/PageHeader';
 import { PriceText } from '../../components/PriceText';
 import { QueryError } from '../../components/QueryError';
 import { StockStatusBadge } from '../../components/StockStatusBadge';
 import { TableState } from '../../components/TableState';
 import { useCan } from '../../lib/auth';
-import { categoryOptions, errorAt, useCategories, useLocations, type Product } from '../../lib/catalog';
+import { categoryOptions, errorAt, type Product } from '../../lib/catalog';
+import { useCategories, useProduct, useUpdateProduct } from '../../api/hooks/catalog';
+import { useVariantAvailability, useVariantStock } from '../../api/hooks/inventory';
+import { useLocations } from '../../api/hooks/inventory';
 import { formatDateTime } from '../../lib/format';
 import { notifyError, notifySuccess, problemMessage } from '../../lib/notify';
 import { PRODUCT_STATUS_COLORS, TAX_CLASSES, type TaxClass } from './productStatus';
@@ -52,17 +54,28 @@ function valuesOf(p: Product) {
   };
 }
 
+/** The PATCH of a product from the form, against the version read (staff always get it). */
+function updateOf(p: Product, v: ReturnType<typeof valuesOf>) {
+  return {
+    id: p.id,
+    version: p.version!,
+    body: {
+      title: { en: v.titleEn.trim() || null, nl: v.titleNl.trim() || null },
+      description: { en: v.descriptionEn.trim() || null, nl: v.descriptionNl.trim() || null },
+      status: v.status as 'draft' | 'active' | 'archived',
+      categoryId: v.categoryId || null,
+      taxClass: v.taxClass as TaxClass,
+      variants: v.variants.map((row) => ({ sku: row.sku.trim(), gtin: row.gtin.trim() || null, options: textToOptions(row.options), status: row.status })),
+    },
+  };
+}
+
 export function ProductDetailPage() {
   const { id = '' } = useParams();
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const can = useCan();
-  const client = useQueryClient();
   const categories = useCategories();
-  const locale = i18n.language === 'nl' ? 'nl' : 'en';
-  const product = useQuery({
-    queryKey: ['product', id, locale],
-    queryFn: () => unwrap(api.GET('/v1/products/{id}', { params: { path: { id }, query: { channel: 'web', locale } } })),
-  });
+  const product = useProduct(id);
   const form = useForm({ initialValues: { titleEn: '', titleNl: '', descriptionEn: '', descriptionNl: '', status: 'draft', categoryId: '', taxClass: 'standard', variants: [] as VariantRow[] } });
 
   // A fresh copy of the product (first load, after a save, after a 412) replaces what is in the form.
@@ -73,27 +86,8 @@ export function ProductDetailPage() {
     }
   }, [product.data?.id, product.data?.version]);
 
-  const save = useMutation({
-    mutationFn: ({ p, v }: { p: Product; v: typeof form.values }) =>
-      unwrap(
-        api.PATCH('/v1/products/{id}', {
-          params: { path: { id: p.id } },
-          // The back office reads products as staff, who always get their version.
-          headers: ifMatch(p.version!),
-          body: {
-            title: { en: v.titleEn.trim() || null, nl: v.titleNl.trim() || null },
-            description: { en: v.descriptionEn.trim() || null, nl: v.descriptionNl.trim() || null },
-            status: v.status as 'draft' | 'active' | 'archived',
-            categoryId: v.categoryId || null,
-            taxClass: v.taxClass as TaxClass,
-            variants: v.variants.map((row) => ({ sku: row.sku.trim(), gtin: row.gtin.trim() || null, options: textToOptions(row.options), status: row.status })),
-          },
-        }),
-      ),
+  const save = useUpdateProduct({
     onSuccess: (updated) => {
-      client.setQueryData(['product', id, locale], updated);
-      void client.invalidateQueries({ queryKey: ['products'] });
-      void client.invalidateQueries({ queryKey: ['product', id] });
       notifySuccess(t('products.saved', { title: updated.displayTitle }));
     },
     onError: (err) => {
@@ -146,7 +140,7 @@ export function ProductDetailPage() {
           }
         />
       </div>
-      <form onSubmit={form.onSubmit((v) => save.mutate({ p, v }))} noValidate aria-label={t('products.editForm')}>
+      <form onSubmit={form.onSubmit((v) => save.mutate(updateOf(p, v)))} noValidate aria-label={t('products.editForm')}>
         <Stack gap="lg">
           {showSaveError && (
             <Alert color="red" role="alert">
@@ -276,8 +270,8 @@ export function ProductDetailPage() {
 function VariantStock({ variantId, sku }: { variantId: string; sku: string }) {
   const { t } = useTranslation();
   const locations = useLocations();
-  const stock = useQuery({ queryKey: ['stock', variantId], queryFn: () => unwrap(api.GET('/v1/stock', { params: { query: { variantId } } })) });
-  const availability = useQuery({ queryKey: ['availability', variantId], queryFn: () => unwrap(api.GET('/v1/availability', { params: { query: { variantId } } })) });
+  const stock = useVariantStock(variantId);
+  const availability = useVariantAvailability(variantId);
   const byId = new Map((locations.data?.data ?? []).map((l) => [l.id, l]));
   const levels = stock.data?.data ?? [];
 

@@ -3,16 +3,16 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, unwrap } from '../../api/client';
 import { LoadMore } from '../../components/LoadMore';
 import { PageHeader } from '../../components/PageHeader';
 import { PriceText } from '../../components/PriceText';
 import { QueryError } from '../../components/QueryError';
 import { TableState } from '../../components/TableState';
 import { useCan } from '../../lib/auth';
-import { categoryOptions, useCategories } from '../../lib/catalog';
+import { categoryOptions } from '../../lib/catalog';
+import { useCategories, useProducts } from '../../api/hooks/catalog';
+import { useContentLocale } from '../../lib/i18n';
 import { formatNumber } from '../../lib/money';
-import { usePagedList } from '../../lib/paging';
 import { CreateProductModal } from './CreateProductModal';
 import { PRODUCT_STATUS_COLORS } from './productStatus';
 
@@ -21,7 +21,7 @@ type Kind = 'physical' | 'service';
 type Sort = 'relevance' | 'newest' | 'title';
 
 export function ProductsPage() {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const can = useCan();
   const categories = useCategories();
   const [text, setText] = useState('');
@@ -31,28 +31,17 @@ export function ProductsPage() {
   const [kind, setKind] = useState<string | null>(null);
   const [sort, setSort] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
-  const locale = i18n.language === 'nl' ? 'nl' : 'en';
+  const locale = useContentLocale();
 
-  const products = usePagedList(['products', q, categoryId, status, kind, sort, locale], (cursor) =>
-    unwrap(
-      api.GET('/v1/products', {
-        params: {
-          query: {
-            q: q || undefined,
-            categoryId: categoryId ?? undefined,
-            status: (status ?? undefined) as Status | undefined,
-            kind: (kind ?? undefined) as Kind | undefined,
-            sort: (sort ?? undefined) as Sort | undefined,
-            facets: cursor ? undefined : true,
-            channel: 'web',
-            locale,
-            limit: 50,
-            cursor,
-          },
-        },
-      }),
-    ),
-  );
+  const products = useProducts({
+    q: q || undefined,
+    categoryId: categoryId ?? undefined,
+    status: (status ?? undefined) as Status | undefined,
+    kind: (kind ?? undefined) as Kind | undefined,
+    sort: (sort ?? undefined) as Sort | undefined,
+    channel: 'web',
+    locale,
+  });
   const first = products.data?.pages[0];
   const facets = first && 'facets' in first ? (first as { facets: { categories: { categoryId: string | null; count: number }[] } | null }).facets : null;
   const total = first && 'total' in first ? (first as { total: number | null }).total : null;

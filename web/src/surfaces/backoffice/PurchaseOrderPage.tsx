@@ -1,72 +1,49 @@
-import { Alert, Anchor, Badge, Button, Card, Center, Group, Loader, NumberInput, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { NumberInput } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
-import { api, unwrap, type Schemas } from '../../api/client';
+import { useParams } from 'react-router';
+import { useLocations } from '../../api/hooks/inventory';
+import { useCancelPurchaseOrder, usePurchaseOrder, useReceivePurchaseOrder, useSendPurchaseOrder, useSuppliers, type PurchaseOrder } from '../../api/hooks/purchasing';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { PageHeader } from '../../components/PageHeader';
-import { QueryError } from '../../components/QueryError';
-import { VariantLabel } from '../../components/VariantLabel';
+import { DocumentWithLines, type DocumentAction } from '../../components/DocumentWithLines';
 import { useCan } from '../../lib/auth';
-import { useLocations, useSuppliers } from '../../lib/catalog';
 import { formatDateTime } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
 import { notifyError, notifySuccess } from '../../lib/notify';
 import { PO_STATUS_COLORS } from './purchasing';
 
-type PurchaseOrder = Schemas['PurchaseOrder'];
+type Line = PurchaseOrder['lines'][number];
 
+/** A purchase order: draft → sent → (partially) received, or cancelled before it is all in. */
 export function PurchaseOrderPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation();
   const can = useCan();
-  const client = useQueryClient();
   const suppliers = useSuppliers();
   const locations = useLocations();
   const [confirmCancel, setConfirmCancel] = useState(false);
+  // Quantities to receive now, per variant, while receiving part of the order.
   const [partial, setPartial] = useState<Record<string, number | string> | null>(null);
-  const order = useQuery({ queryKey: ['purchase-order', id], queryFn: () => unwrap(api.GET('/v1/purchase-orders/{id}', { params: { path: { id } } })) });
+  const order = usePurchaseOrder(id);
 
-  const done = (message: string) => (po: PurchaseOrder) => {
-    client.setQueryData(['purchase-order', id], po);
-    for (const key of ['purchase-orders', 'stock', 'location-stock', 'stock-movements', 'availability']) void client.invalidateQueries({ queryKey: [key] });
-    notifySuccess(message);
-  };
-  const send = useMutation({ mutationFn: () => unwrap(api.POST('/v1/purchase-orders/{id}/send', { params: { path: { id } } })), onSuccess: done(t('po.sent')), onError: notifyError });
-  const receive = useMutation({
-    mutationFn: (lines?: { variantId: string; quantity: number }[]) => unwrap(api.POST('/v1/purchase-orders/{id}/receive', { params: { path: { id } }, body: lines ? { lines } : {} })),
-    onSuccess: (po) => {
+  const send = useSendPurchaseOrder(id, { onSuccess: () => notifySuccess(t('po.sent')), onError: notifyError });
+  const receive = useReceivePurchaseOrder(id, {
+    onSuccess: () => {
       setPartial(null);
-      done(t('po.received'))(po);
+      notifySuccess(t('po.received'));
     },
     onError: notifyError,
   });
-  const cancel = useMutation({
-    mutationFn: () => unwrap(api.POST('/v1/purchase-orders/{id}/cancel', { params: { path: { id } } })),
-    onSuccess: (po) => {
+  const cancel = useCancelPurchaseOrder(id, {
+    onSuccess: () => {
       setConfirmCancel(false);
-      done(t('po.cancelled'))(po);
+      notifySuccess(t('po.cancelled'));
     },
     onError: (err) => {
       setConfirmCancel(false);
       notifyError(err);
     },
   });
-
-  if (order.isPending) {
-    return (
-      <Center py="xl">
-        <Loader aria-label={t('common.loading')} />
-      </Center>
-    );
-  }
-  if (order.isError) return <QueryError error={order.error} onRetry={() => void order.refetch()} />;
-  const po = order.data;
-  const writable = can('purchasing:write');
-  const receivable = po.status === 'sent' || po.status === 'partially_received';
-  const supplier = suppliers.data?.data.find((s) => s.id === po.supplierId);
-  const location = locations.data?.data.find((l) => l.id === po.locationId);
 
   function submitPartial() {
     if (!partial) return;
@@ -77,122 +54,76 @@ export function PurchaseOrderPage() {
   }
 
   return (
-    <Stack gap="xl">
-      <div>
-        <Anchor component={Link} to="/backoffice/inventory/purchase-orders" size="sm">
-          ← {t('po.backToList')}
-        </Anchor>
-        <PageHeader
-          title={t('po.detailTitle', { supplier: supplier?.name ?? '…' })}
-          description={po.id}
-          actions={
-            <Badge size="lg" variant="light" color={PO_STATUS_COLORS[po.status]} data-testid="po-status">
-              {t(`po.status.${po.status}`)}
-            </Badge>
+    <DocumentWithLines<PurchaseOrder, Line>
+      query={order}
+      loadingLabel={t('common.loading')}
+      config={(po) => {
+        const supplier = suppliers.data?.data.find((s) => s.id === po.supplierId);
+        const location = locations.data?.data.find((l) => l.id === po.locationId);
+        const receivable = po.status === 'sent' || po.status === 'partially_received';
+        const cancellable = po.status === 'draft' || receivable;
+        const actions: DocumentAction[] = [];
+        if (can('purchasing:write')) {
+          if (po.status === 'draft') actions.push({ label: t('po.send'), onClick: () => send.mutate(), loading: send.isPending });
+          if (receivable && !partial) {
+            actions.push({ label: t('po.receiveAll'), onClick: () => receive.mutate(undefined), loading: receive.isPending });
+            actions.push({ label: t('po.receivePartly'), variant: 'default', onClick: () => setPartial(Object.fromEntries(po.lines.map((l) => [l.variantId, l.outstanding]))) });
           }
-        />
-      </div>
-      <Card withBorder padding="lg">
-        <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
-          <Field label={t('po.supplier')} value={supplier ? `${supplier.code} · ${supplier.name}` : po.supplierId} />
-          <Field label={t('po.location')} value={location ? `${location.code} · ${location.name}` : po.locationId} />
-          <Field label={t('po.createdAt')} value={formatDateTime(po.createdAt)} />
-          <Field label={t('po.sentAt')} value={formatDateTime(po.sentAt)} />
-          <Field label={t('po.expectedAt')} value={formatDateTime(po.expectedAt)} />
-          <Field label={t('po.closedAt')} value={formatDateTime(po.closedAt)} />
-          <Field label={t('po.totalCost')} value={po.totalCost != null ? formatMoney(po.totalCost) : '—'} />
-          <Field label={t('po.note')} value={po.note ?? '—'} />
-        </SimpleGrid>
-      </Card>
-
-      {writable && (
-        <Group gap="sm">
-          {po.status === 'draft' && (
-            <Button onClick={() => send.mutate()} loading={send.isPending}>
-              {t('po.send')}
-            </Button>
-          )}
-          {receivable && !partial && (
-            <>
-              <Button onClick={() => receive.mutate(undefined)} loading={receive.isPending}>
-                {t('po.receiveAll')}
-              </Button>
-              <Button variant="default" onClick={() => setPartial(Object.fromEntries(po.lines.map((l) => [l.variantId, l.outstanding])))}>
-                {t('po.receivePartly')}
-              </Button>
-            </>
-          )}
-          {partial && (
-            <>
-              <Button onClick={submitPartial} loading={receive.isPending}>
-                {t('po.receiveEntered')}
-              </Button>
-              <Button variant="default" onClick={() => setPartial(null)}>
-                {t('common.cancel')}
-              </Button>
-            </>
-          )}
-          {(po.status === 'draft' || po.status === 'sent' || po.status === 'partially_received') && !partial && (
-            <Button variant="light" color="red" onClick={() => setConfirmCancel(true)}>
-              {t('po.cancel')}
-            </Button>
-          )}
-        </Group>
-      )}
-      {partial && (
-        <Alert color="blue" variant="light">
-          {t('po.partialHint')}
-        </Alert>
-      )}
-
-      <section aria-labelledby="po-lines">
-        <Title order={2} size="h3" id="po-lines" mb="md">
-          {t('po.lines')}
-        </Title>
-        <Table.ScrollContainer minWidth={700}>
-          <Table striped verticalSpacing="sm" aria-label={t('po.lines')}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('stock.sku')}</Table.Th>
-                <Table.Th ta="right">{t('po.quantity')}</Table.Th>
-                <Table.Th ta="right">{t('po.receivedQty')}</Table.Th>
-                <Table.Th ta="right">{t('po.outstanding')}</Table.Th>
-                <Table.Th ta="right">{t('po.cost')}</Table.Th>
-                {partial && <Table.Th>{t('po.receiveNow')}</Table.Th>}
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {po.lines.map((l) => (
-                <Table.Tr key={l.variantId}>
-                  <Table.Td>
-                    <VariantLabel variantId={l.variantId} />
-                  </Table.Td>
-                  <Table.Td ta="right">{l.quantity}</Table.Td>
-                  <Table.Td ta="right">{l.received}</Table.Td>
-                  <Table.Td ta="right" fw={600}>
-                    {l.outstanding}
-                  </Table.Td>
-                  <Table.Td ta="right">{l.cost != null ? formatMoney(l.cost) : '—'}</Table.Td>
-                  {partial && (
-                    <Table.Td>
-                      <NumberInput
-                        size="xs"
-                        w={110}
-                        min={0}
-                        max={l.outstanding}
-                        allowDecimal={false}
-                        aria-label={t('po.receiveNowFor', { id: l.variantId })}
-                        value={partial[l.variantId] ?? 0}
-                        onChange={(v) => setPartial({ ...partial, [l.variantId]: v })}
-                      />
-                    </Table.Td>
-                  )}
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </section>
+          if (partial) {
+            actions.push({ label: t('po.receiveEntered'), onClick: submitPartial, loading: receive.isPending });
+            actions.push({ label: t('common.cancel'), variant: 'default', onClick: () => setPartial(null) });
+          }
+          if (cancellable && !partial) actions.push({ label: t('po.cancel'), variant: 'light', color: 'red', onClick: () => setConfirmCancel(true) });
+        }
+        return {
+          kind: 'po',
+          back: { to: '/backoffice/inventory/purchase-orders', label: t('po.backToList') },
+          title: t('po.detailTitle', { supplier: supplier?.name ?? '…' }),
+          id: po.id,
+          status: { label: t(`po.status.${po.status}`), color: PO_STATUS_COLORS[po.status] },
+          fields: [
+            { label: t('po.supplier'), value: supplier ? `${supplier.code} · ${supplier.name}` : po.supplierId },
+            { label: t('po.location'), value: location ? `${location.code} · ${location.name}` : po.locationId },
+            { label: t('po.createdAt'), value: formatDateTime(po.createdAt) },
+            { label: t('po.sentAt'), value: formatDateTime(po.sentAt) },
+            { label: t('po.expectedAt'), value: formatDateTime(po.expectedAt) },
+            { label: t('po.closedAt'), value: formatDateTime(po.closedAt) },
+            { label: t('po.totalCost'), value: po.totalCost != null ? formatMoney(po.totalCost) : '—' },
+            { label: t('po.note'), value: po.note ?? '—' },
+          ],
+          actions,
+          notices: [partial && { text: t('po.partialHint'), color: 'blue' }],
+          lines: {
+            title: t('po.lines'),
+            skuHeader: t('stock.sku'),
+            minWidth: 700,
+            rows: po.lines,
+            columns: [
+              { key: 'quantity', header: t('po.quantity'), align: 'right', render: (l) => l.quantity },
+              { key: 'received', header: t('po.receivedQty'), align: 'right', render: (l) => l.received },
+              { key: 'outstanding', header: t('po.outstanding'), align: 'right', render: (l) => l.outstanding, cell: () => ({ fw: 600 }) },
+              { key: 'cost', header: t('po.cost'), align: 'right', render: (l) => (l.cost != null ? formatMoney(l.cost) : '—') },
+              partial && {
+                key: 'now',
+                header: t('po.receiveNow'),
+                render: (l) => (
+                  <NumberInput
+                    size="xs"
+                    w={110}
+                    min={0}
+                    max={l.outstanding}
+                    allowDecimal={false}
+                    aria-label={t('po.receiveNowFor', { id: l.variantId })}
+                    value={partial[l.variantId] ?? 0}
+                    onChange={(v) => setPartial({ ...partial, [l.variantId]: v })}
+                  />
+                ),
+              },
+            ],
+          },
+        };
+      }}
+    >
       <ConfirmDialog
         opened={confirmCancel}
         title={t('po.cancelTitle')}
@@ -203,17 +134,6 @@ export function PurchaseOrderPage() {
         onConfirm={() => cancel.mutate()}
         onClose={() => setConfirmCancel(false)}
       />
-    </Stack>
-  );
-}
-
-function Field({ label, value }: { label: string; value: string }) {
-  return (
-    <div>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
-        {label}
-      </Text>
-      <Text size="sm">{value}</Text>
-    </div>
+    </DocumentWithLines>
   );
 }

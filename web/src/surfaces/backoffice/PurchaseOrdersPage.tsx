@@ -2,16 +2,15 @@ import { Anchor, Badge, Button, Group, Select, Stack, Table, Text } from '@manti
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, unwrap } from '../../api/client';
 import { LoadMore } from '../../components/LoadMore';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
 import { TableState } from '../../components/TableState';
 import { useCan } from '../../lib/auth';
-import { useLocations, useSuppliers } from '../../lib/catalog';
+import { useLocations } from '../../api/hooks/inventory';
+import { usePurchaseOrders, useSuppliers, type PurchaseOrderFilters } from '../../api/hooks/purchasing';
 import { formatDateTime } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
-import { usePagedList } from '../../lib/paging';
 import { CreatePurchaseOrderModal } from './CreatePurchaseOrderModal';
 import { PO_STATUSES, PO_STATUS_COLORS } from './purchasing';
 
@@ -24,7 +23,7 @@ export function PurchaseOrdersPage() {
   const locations = useLocations();
   const supplierName = new Map((suppliers.data?.data ?? []).map((s) => [s.id, s.name]));
   const locationName = new Map((locations.data?.data ?? []).map((l) => [l.id, l.name]));
-  const orders = usePagedList(['purchase-orders', status], (cursor) => unwrap(api.GET('/v1/purchase-orders', { params: { query: { cursor, limit: 50, status: status ?? undefined } } })));
+  const orders = usePurchaseOrders({ status: (status ?? undefined) as PurchaseOrderFilters['status'] });
 
   return (
     <Stack gap="md">

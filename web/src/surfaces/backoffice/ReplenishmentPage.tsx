@@ -1,22 +1,22 @@
 import { Alert, Anchor, Badge, Button, Group, List, Select, Stack, Table, Text } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, createHeaders, unwrap, type Schemas } from '../../api/client';
+import type { Schemas } from '../../api/client';
+import { useOrderReplenishment, useReplenishmentSuggestions } from '../../api/hooks/purchasing';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
 import { TableState } from '../../components/TableState';
 import { VariantLabel } from '../../components/VariantLabel';
 import { useCan } from '../../lib/auth';
-import { useLocationOptions, useLocations } from '../../lib/catalog';
+import { useLocationOptions } from '../../lib/catalog';
+import { useLocations } from '../../api/hooks/inventory';
 import { formatNumber } from '../../lib/money';
 import { notifyError } from '../../lib/notify';
 
 export function ReplenishmentPage() {
   const { t } = useTranslation();
   const can = useCan();
-  const client = useQueryClient();
   const locations = useLocations();
   const locationOptions = useLocationOptions((l) => l.type !== 'supplier');
   const warehouseOptions = useLocationOptions((l) => l.type === 'warehouse');
@@ -26,17 +26,10 @@ export function ReplenishmentPage() {
   const isStore = locations.data?.data.find((l) => l.id === locationId)?.type === 'store';
   const from = isStore ? (fromId ?? undefined) : undefined;
 
-  const suggestions = useQuery({
-    queryKey: ['replenishment', locationId, from],
-    enabled: !!locationId,
-    queryFn: () => unwrap(api.GET('/v1/replenishment/suggestions', { params: { query: { locationId: locationId!, fromLocationId: from } } })),
-  });
-  const order = useMutation({
-    mutationFn: () => unwrap(api.POST('/v1/replenishment/orders', { headers: createHeaders(), body: { locationId: locationId!, ...(from ? { fromLocationId: from } : {}) } })),
+  const suggestions = useReplenishmentSuggestions(locationId, from);
+  const order = useOrderReplenishment({
     onSuccess: (r) => {
       setCreated(r.purchaseOrders);
-      void client.invalidateQueries({ queryKey: ['purchase-orders'] });
-      void client.invalidateQueries({ queryKey: ['replenishment'] });
     },
     onError: notifyError,
   });
@@ -49,7 +42,7 @@ export function ReplenishmentPage() {
         <Select label={t('replenishment.location')} placeholder={t('stock.pickLocation')} data={locationOptions} value={locationId} onChange={(v) => { setLocationId(v); setCreated(null); }} searchable w={{ base: '100%', sm: 280 }} />
         {isStore && <Select label={t('replenishment.transferFrom')} placeholder={t('replenishment.fromSupplier')} data={warehouseOptions} value={fromId} onChange={setFromId} clearable w={{ base: '100%', sm: 280 }} />}
         {can('purchasing:write') && (
-          <Button onClick={() => order.mutate()} loading={order.isPending} disabled={!locationId || !rows.some((r) => r.suggestedQuantity > 0)}>
+          <Button onClick={() => order.mutate({ locationId: locationId!, ...(from ? { fromLocationId: from } : {}) })} loading={order.isPending} disabled={!locationId || !rows.some((r) => r.suggestedQuantity > 0)}>
             {t('replenishment.createOrders')}
           </Button>
         )}

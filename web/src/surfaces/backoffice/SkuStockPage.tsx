@@ -1,19 +1,17 @@
 import { Anchor, Badge, Button, Card, Group, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { api, unwrap } from '../../api/client';
 import { LoadMore } from '../../components/LoadMore';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
 import { StockStatusBadge } from '../../components/StockStatusBadge';
 import { TableState } from '../../components/TableState';
 import { useCan } from '../../lib/auth';
-import { useLocations, useVariantInfo } from '../../lib/catalog';
+import { useLocations, useStockMovements, useVariantStock } from '../../api/hooks/inventory';
+import { useVariantInfo } from '../../api/hooks/catalog';
 import { formatDateTime } from '../../lib/format';
-import { usePagedList } from '../../lib/paging';
-import './inventory/i18n';
+import '../../locales/inventory';
 import { LevelSettingsModal } from './inventory/LevelSettingsModal';
 import { MovementModal } from './MovementModal';
 
@@ -29,8 +27,8 @@ export function SkuStockPage() {
   const [recording, setRecording] = useState(false);
   const [editing, setEditing] = useState<string | null>(null);
   const byId = new Map((locations.data?.data ?? []).map((l) => [l.id, l]));
-  const levels = useQuery({ queryKey: ['stock', variantId], queryFn: () => unwrap(api.GET('/v1/stock', { params: { query: { variantId } } })) });
-  const movements = usePagedList(['stock-movements', variantId], (cursor) => unwrap(api.GET('/v1/stock/movements', { params: { query: { variantId, cursor, limit: 50 } } })));
+  const levels = useVariantStock(variantId);
+  const movements = useStockMovements(variantId);
   const sku = info.data?.sku ?? '…';
   const rows = levels.data?.data ?? [];
   const totals = rows.reduce((s, l) => ({ onHand: s.onHand + l.onHand, atp: s.atp + l.availableToPromise, incoming: s.incoming + l.incoming }), { onHand: 0, atp: 0, incoming: 0 });

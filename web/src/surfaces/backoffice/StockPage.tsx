@@ -2,7 +2,6 @@ import { Button, Group, SegmentedControl, Select, Stack, Table, Text, TextInput 
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
-import { api, unwrap } from '../../api/client';
 import { LoadMore } from '../../components/LoadMore';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
@@ -10,9 +9,10 @@ import { StockStatusBadge } from '../../components/StockStatusBadge';
 import { TableState } from '../../components/TableState';
 import { VariantLabel } from '../../components/VariantLabel';
 import { useCan } from '../../lib/auth';
-import { findVariantBySku, useLocationOptions } from '../../lib/catalog';
+import { useLocationOptions } from '../../lib/catalog';
+import { findVariantBySku } from '../../api/hooks/catalog';
+import { useLocationStock } from '../../api/hooks/inventory';
 import { notifyError } from '../../lib/notify';
-import { usePagedList } from '../../lib/paging';
 import { MovementModal } from './MovementModal';
 
 export function StockPage() {
@@ -27,16 +27,7 @@ export function StockPage() {
   const [sku, setSku] = useState('');
   const [finding, setFinding] = useState(false);
 
-  const levels = usePagedList(
-    ['location-stock', locationId, status],
-    (cursor) =>
-      unwrap(
-        api.GET('/v1/locations/{id}/stock', {
-          params: { path: { id: locationId! }, query: { cursor, limit: 50, status: status === 'all' ? undefined : (status as 'in_stock' | 'low' | 'out') } },
-        }),
-      ),
-    { enabled: !!locationId },
-  );
+  const levels = useLocationStock({ locationId, status: status === 'all' ? undefined : (status as 'in_stock' | 'low' | 'out') });
 
   async function openSku(e: React.FormEvent) {
     e.preventDefault();

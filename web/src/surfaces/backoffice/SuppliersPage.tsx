@@ -1,15 +1,15 @@
 import { Alert, Button, Group, Modal, NumberInput, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiProblem, api, createHeaders, unwrap, type Schemas } from '../../api/client';
+import { ApiProblem, type Schemas } from '../../api/client';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
 import { TableState } from '../../components/TableState';
 import { VariantLabel } from '../../components/VariantLabel';
 import { useCan } from '../../lib/auth';
-import { findVariantBySku, useSuppliers } from '../../lib/catalog';
+import { findVariantBySku } from '../../api/hooks/catalog';
+import { useCreateSupplier, useSetSupplierItems, useSupplier, useSuppliers } from '../../api/hooks/purchasing';
 import { formatMoney, parseMoney } from '../../lib/money';
 import { notifySuccess, problemMessage } from '../../lib/notify';
 
@@ -65,16 +65,12 @@ export function SuppliersPage() {
 
 function CreateSupplierModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const form = useForm({
     initialValues: { code: '', name: '', email: '', leadTimeDays: 7 as number | string },
     validate: { code: (v) => (v.trim() ? null : t('suppliers.form.codeRequired')), name: (v) => (v.trim() ? null : t('suppliers.form.nameRequired')) },
   });
-  const create = useMutation({
-    mutationFn: (v: typeof form.values) =>
-      unwrap(api.POST('/v1/suppliers', { headers: createHeaders(), body: { code: v.code.trim(), name: v.name.trim(), ...(v.email.trim() ? { email: v.email.trim() } : {}), leadTimeDays: Number(v.leadTimeDays) || 0 } })),
+  const create = useCreateSupplier({
     onSuccess: (s) => {
-      void client.invalidateQueries({ queryKey: ['suppliers'] });
       notifySuccess(t('suppliers.created', { name: s.name }));
       close();
     },
@@ -89,7 +85,7 @@ function CreateSupplierModal({ opened, onClose }: { opened: boolean; onClose: ()
   }
   return (
     <Modal opened={opened} onClose={close} title={t('suppliers.new')}>
-      <form onSubmit={form.onSubmit((v) => create.mutate(v))} noValidate>
+      <form onSubmit={form.onSubmit((v) => create.mutate({ code: v.code.trim(), name: v.name.trim(), ...(v.email.trim() ? { email: v.email.trim() } : {}), leadTimeDays: Number(v.leadTimeDays) || 0 }))} noValidate>
         <Stack>
           {create.isError && (
             <Alert color="red" role="alert">
@@ -116,35 +112,13 @@ function CreateSupplierModal({ opened, onClose }: { opened: boolean; onClose: ()
 
 function SupplierItemsModal({ supplier, onClose, writable }: { supplier: Schemas['Supplier'] | null; onClose: () => void; writable: boolean }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
-  const detail = useQuery({ queryKey: ['supplier', supplier?.id], enabled: !!supplier, queryFn: () => unwrap(api.GET('/v1/suppliers/{id}', { params: { path: { id: supplier!.id } } })) });
+  const detail = useSupplier(supplier?.id);
   const form = useForm({
     initialValues: { sku: '', packSize: 1 as number | string, minimumOrder: 1 as number | string, leadTimeDays: '' as number | string, cost: '' },
     validate: { sku: (v) => (v.trim() ? null : t('po.form.skuRequired')), cost: (v) => (!v.trim() || parseMoney(v) !== null ? null : t('priceLists.form.amountInvalid')) },
   });
-  const setItem = useMutation({
-    mutationFn: async (v: typeof form.values) => {
-      const found = await findVariantBySku(v.sku);
-      if (!found) throw new Error(t('po.form.skuUnknown', { sku: v.sku.trim() }));
-      return unwrap(
-        api.POST('/v1/suppliers/{id}/items', {
-          params: { path: { id: supplier!.id } },
-          body: {
-            items: [
-              {
-                variantId: found.variantId,
-                packSize: Number(v.packSize) || 1,
-                minimumOrder: Number(v.minimumOrder) || 1,
-                leadTimeDays: typeof v.leadTimeDays === 'number' ? v.leadTimeDays : null,
-                cost: v.cost.trim() ? parseMoney(v.cost) : null,
-              },
-            ],
-          },
-        }),
-      );
-    },
+  const setItem = useSetSupplierItems(supplier?.id ?? '', {
     onSuccess: () => {
-      void client.invalidateQueries({ queryKey: ['supplier', supplier?.id] });
       notifySuccess(t('suppliers.itemSaved'));
       form.reset();
     },
@@ -182,7 +156,24 @@ function SupplierItemsModal({ supplier, onClose, writable }: { supplier: Schemas
           </Table>
         </Table.ScrollContainer>
         {writable && (
-          <form onSubmit={form.onSubmit((v) => setItem.mutate(v))} noValidate aria-label={t('suppliers.setItem')}>
+          <form onSubmit={form.onSubmit((v) =>
+              setItem.mutate(async () => {
+                // The SKU becomes a variant id first; an unknown one is the mutation's error.
+                const found = await findVariantBySku(v.sku);
+                if (!found) throw new Error(t('po.form.skuUnknown', { sku: v.sku.trim() }));
+                return {
+                  items: [
+                    {
+                      variantId: found.variantId,
+                      packSize: Number(v.packSize) || 1,
+                      minimumOrder: Number(v.minimumOrder) || 1,
+                      leadTimeDays: typeof v.leadTimeDays === 'number' ? v.leadTimeDays : null,
+                      cost: v.cost.trim() ? parseMoney(v.cost) : null,
+                    },
+                  ],
+                };
+              }),
+            )} noValidate aria-label={t('suppliers.setItem')}>
             <Stack gap="xs">
               {setItem.isError && (
                 <Alert color="red" role="alert">

@@ -1,14 +1,14 @@
 import { Badge, Button, Group, Select, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap, type Schemas, type StaffRole } from '../../api/client';
+import { type Schemas, type StaffRole } from '../../api/client';
 import { LoadMore } from '../../components/LoadMore';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
 import { TableState } from '../../components/TableState';
 import { useCan } from '../../lib/auth';
 import { formatDateTime } from '../../lib/format';
-import { usePagedList } from '../../lib/paging';
+import { useStaffUsers } from '../../api/hooks/staff';
 import { CreateUserModal } from './CreateUserModal';
 import { EditUserModal } from './EditUserModal';
 import { RolesTable } from './RolesTable';
@@ -23,13 +23,7 @@ export function UsersPage() {
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<Schemas['StaffUser'] | null>(null);
 
-  const users = usePagedList(['staff-users', role, status], (cursor) =>
-    unwrap(
-      api.GET('/v1/staff-users', {
-        params: { query: { cursor, limit: 50, role: (role ?? undefined) as StaffRole | undefined, status: (status ?? undefined) as 'active' | 'disabled' | undefined } },
-      }),
-    ),
-  );
+  const users = useStaffUsers({ role: (role ?? undefined) as StaffRole | undefined, status: (status ?? undefined) as 'active' | 'disabled' | undefined });
   const roleOptions = (roles.data?.roles ?? []).map((r) => ({ value: r.name, label: roleLabel(r.name) }));
 
   return (

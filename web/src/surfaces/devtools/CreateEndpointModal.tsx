@@ -1,16 +1,15 @@
 import { Alert, Button, Group, Modal, Stack, TagsInput, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiProblem, api, createHeaders, unwrap, type Schemas } from '../../api/client';
+import { ApiProblem, type Schemas } from '../../api/client';
 import { SecretValue } from '../../components/SecretValue';
 import { problemMessage } from '../../lib/notify';
+import { useCreateEndpoint } from '../../api/hooks/devtools';
 import { useEventTypeSuggestions } from './eventTypes';
 
 export function CreateEndpointModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const client = useQueryClient();
   const suggestions = useEventTypeSuggestions();
   const [created, setCreated] = useState<Schemas['WebhookEndpoint'] | null>(null);
   const form = useForm({
@@ -20,17 +19,9 @@ export function CreateEndpointModal({ opened, onClose }: { opened: boolean; onCl
       eventTypes: (v) => (v.length ? null : t('webhooks.form.eventTypesRequired')),
     },
   });
-  const create = useMutation({
-    mutationFn: (v: typeof form.values) =>
-      unwrap(
-        api.POST('/v1/webhook-endpoints', {
-          headers: createHeaders(),
-          body: { url: v.url.trim(), eventTypes: v.eventTypes, ...(v.description.trim() ? { description: v.description.trim() } : {}) },
-        }),
-      ),
+  const create = useCreateEndpoint({
     onSuccess: (endpoint) => {
       setCreated(endpoint);
-      void client.invalidateQueries({ queryKey: ['webhook-endpoints'] });
     },
     onError: (err) => {
       if (err instanceof ApiProblem) form.setErrors(err.fieldErrors());
@@ -58,7 +49,7 @@ export function CreateEndpointModal({ opened, onClose }: { opened: boolean; onCl
           </Group>
         </Stack>
       ) : (
-        <form onSubmit={form.onSubmit((v) => create.mutate(v))} noValidate>
+        <form onSubmit={form.onSubmit((v) => create.mutate({ url: v.url.trim(), eventTypes: v.eventTypes, ...(v.description.trim() ? { description: v.description.trim() } : {}) }))} noValidate>
           <Stack>
             {create.isError && (
               <Alert color="red" role="alert">

@@ -1,8 +1,8 @@
 import { Button, Center, Code, Drawer, Group, Loader, ScrollArea, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import { useDelivery, useReplayDelivery } from '../../api/hooks/devtools';
 import { useTranslation } from 'react-i18next';
-import { api, createHeaders, unwrap, type Schemas } from '../../api/client';
+import { type Schemas } from '../../api/client';
 import { JsonBlock } from '../../components/JsonBlock';
 import { QueryError } from '../../components/QueryError';
 import { useCan } from '../../lib/auth';
@@ -20,18 +20,10 @@ interface Props {
 export function DeliveryDrawer({ deliveryId, onOpen, onClose }: Props) {
   const { t } = useTranslation();
   const can = useCan();
-  const client = useQueryClient();
-  const detail = useQuery({
-    queryKey: ['webhook-delivery', deliveryId],
-    queryFn: () => unwrap(api.GET('/v1/webhook-deliveries/{id}', { params: { path: { id: deliveryId! } } })),
-    enabled: !!deliveryId,
-    refetchInterval: (q) => (q.state.data?.delivery.status === 'pending' ? 2500 : false),
-  });
-  const replay = useMutation({
-    mutationFn: (id: string) => unwrap(api.POST('/v1/webhook-deliveries/{id}/replay', { params: { path: { id } }, headers: createHeaders() })),
+  const detail = useDelivery(deliveryId);
+  const replay = useReplayDelivery({
     onSuccess: (d) => {
       notifySuccess(t('webhooks.replayed'));
-      void client.invalidateQueries({ queryKey: ['webhook-deliveries'] });
       onOpen(d.id);
     },
     onError: notifyError,

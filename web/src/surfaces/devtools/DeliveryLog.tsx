@@ -2,13 +2,11 @@ import { Button, Group, Select, Table, Text, TextInput, Title, VisuallyHidden } 
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../../api/client';
 import { LoadMore } from '../../components/LoadMore';
 import { QueryError } from '../../components/QueryError';
 import { TableState } from '../../components/TableState';
 import { formatDateTime } from '../../lib/format';
-import { usePagedList } from '../../lib/paging';
-import { useEndpoints } from './endpoints';
+import { useDeliveries, useEndpoints } from '../../api/hooks/devtools';
 import { DeliveryStatusBadge } from './StatusBadge';
 
 type Status = 'pending' | 'succeeded' | 'failed';
@@ -28,16 +26,7 @@ export function DeliveryLog({ endpointId, onEndpointChange, onOpen }: Props) {
   const [eventType, setEventType] = useState('');
   const [typeFilter] = useDebouncedValue(eventType.trim(), 350);
 
-  const deliveries = usePagedList(
-    ['webhook-deliveries', endpointId, status, typeFilter],
-    (cursor) =>
-      unwrap(
-        api.GET('/v1/webhook-deliveries', {
-          params: { query: { cursor, limit: 50, endpointId: endpointId ?? undefined, status: (status ?? undefined) as Status | undefined, eventType: typeFilter || undefined } },
-        }),
-      ),
-    { refetchInterval: (items) => (items.some((d) => d.status === 'pending') ? PENDING_REFRESH_MS : false) },
-  );
+  const deliveries = useDeliveries({ endpointId: endpointId ?? undefined, status: (status ?? undefined) as Status | undefined, eventType: typeFilter || undefined }, PENDING_REFRESH_MS);
   const urlOf = new Map(endpoints.items.map((e) => [e.id, e.url]));
   const pending = deliveries.items.some((d) => d.status === 'pending');
 

@@ -1,14 +1,14 @@
 import { Center, Code, Loader, Stack, Tabs, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../../api/client';
+import { useCaughtEmail } from '../../api/hooks/devtools';
 import { QueryError } from '../../components/QueryError';
 import { formatDateTime } from '../../lib/format';
+import { formatNumber } from '../../lib/money';
 
 /** One caught e-mail: headers, plain text, and the HTML part in a sandbox that runs nothing. */
 export function EmailView({ id }: { id: string }) {
   const { t } = useTranslation();
-  const email = useQuery({ queryKey: ['caught-email', id], queryFn: () => unwrap(api.GET('/v1/devtools/emails/{id}', { params: { path: { id } } })) });
+  const email = useCaughtEmail(id);
   if (email.isPending) {
     return (
       <Center py="xl">
@@ -28,7 +28,7 @@ export function EmailView({ id }: { id: string }) {
         <br />
         <b>{t('mail.to')}:</b> {m.to.join(', ')}
         <br />
-        <b>{t('mail.received')}:</b> {formatDateTime(m.receivedAt)} · {t('mail.size', { kb: (m.sizeBytes / 1024).toFixed(1) })}
+        <b>{t('mail.received')}:</b> {formatDateTime(m.receivedAt)} · {t('mail.size', { kb: formatNumber(m.sizeBytes / 1024, 1) })}
       </Text>
       <Tabs defaultValue={m.text ? 'text' : 'html'} keepMounted={false}>
         <Tabs.List>

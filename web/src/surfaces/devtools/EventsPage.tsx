@@ -2,21 +2,20 @@ import { Badge, Button, Group, Stack, Table, Text, TextInput, VisuallyHidden } f
 import { useDebouncedValue } from '@mantine/hooks';
 import { Fragment, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../../api/client';
 import { JsonBlock } from '../../components/JsonBlock';
 import { LoadMore } from '../../components/LoadMore';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
 import { TableState } from '../../components/TableState';
 import { formatDateTime } from '../../lib/format';
-import { usePagedList } from '../../lib/paging';
+import { useEvents } from '../../api/hooks/devtools';
 
 export function EventsPage() {
   const { t } = useTranslation();
   const [type, setType] = useState('');
   const [typeFilter] = useDebouncedValue(type.trim(), 350);
   const [open, setOpen] = useState<string | null>(null);
-  const events = usePagedList(['events', typeFilter], (cursor) => unwrap(api.GET('/v1/events', { params: { query: { cursor, limit: 50, type: typeFilter || undefined } } })));
+  const events = useEvents({ type: typeFilter || undefined });
 
   return (
     <Stack gap="md">

@@ -2,13 +2,12 @@ import { Button, Grid, Group, Paper, Stack, Table, Text, TextInput, UnstyledButt
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../../api/client';
 import { LoadMore } from '../../components/LoadMore';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/QueryError';
 import { TableState } from '../../components/TableState';
 import { formatDateTime } from '../../lib/format';
-import { usePagedList } from '../../lib/paging';
+import { useCaughtEmails } from '../../api/hooks/devtools';
 import { EmailView } from './EmailView';
 
 export function MailCatcherPage() {
@@ -16,7 +15,7 @@ export function MailCatcherPage() {
   const [to, setTo] = useState('');
   const [toFilter] = useDebouncedValue(to.trim(), 350);
   const [selected, setSelected] = useState<string | null>(null);
-  const emails = usePagedList(['caught-emails', toFilter], (cursor) => unwrap(api.GET('/v1/devtools/emails', { params: { query: { cursor, limit: 50, to: toFilter || undefined } } })));
+  const emails = useCaughtEmails({ to: toFilter || undefined });
 
   return (
     <Stack gap="md">

@@ -2,7 +2,7 @@ import { Alert, Button, Center, Group, Loader, Modal, Stack, Text } from '@manti
 import { useTranslation } from 'react-i18next';
 import { QueryError } from '../../components/QueryError';
 import { SecretValue } from '../../components/SecretValue';
-import { useEndpointWithSecret } from './endpoints';
+import { useEndpointWithSecret } from '../../api/hooks/devtools';
 
 /** The signing secret of an endpoint, to verify the `Winkel-Signature` header with. */
 export function SecretModal({ endpointId, onClose }: { endpointId: string | null; onClose: () => void }) {

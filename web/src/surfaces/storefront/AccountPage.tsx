@@ -1,6 +1,5 @@
 // The shopper's account: sign up or sign in (customer accounts, not staff), then their orders.
 import { Alert, Anchor, Badge, Button, Card, Group, PasswordInput, Skeleton, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
-import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
@@ -8,19 +7,19 @@ import { ApiProblem, unwrap } from '../../api/client';
 import { formatDateTime } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
 import { problemMessage } from '../../lib/notify';
-import { usePagedList } from '../../lib/paging';
 import { usePageTitle } from '../../lib/usePageTitle';
 import { ORDER_STATUS_COLORS } from './OrderPage';
 import { ReceiptPdfButton } from '../../components/receipt/ReceiptPanel';
 import { forgetShopper, trackPage } from './sdk';
 import { AccountPrivacy } from './AccountPrivacy';
-import { adoptGuestCart, customerSession, locale, shop, useCustomer, useCustomerToken } from './shopApi';
+import { adoptGuestCart, customerSession, locale, shop, useCustomerToken } from '../../api/shop';
+import { useCustomer, useMyOrders, useShopCache } from '../../api/hooks/shop';
 
 function AuthForms() {
   const { t, i18n } = useTranslation('shop');
   const navigate = useNavigate();
   const [params] = useSearchParams();
-  const client = useQueryClient();
+  const cache = useShopCache();
   const [tab, setTab] = useState<string | null>('sign-in');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
@@ -42,7 +41,7 @@ function AuthForms() {
       // The guest's cart becomes theirs first, so the signed-in page never shows it as a guest's.
       await adoptGuestCart(session.token).catch(() => undefined);
       customerSession.set(session.token);
-      await client.invalidateQueries({ queryKey: ['shop'] });
+      await cache.signedIn();
       const next = params.get('next');
       if (next?.startsWith('/storefront')) navigate(next, { replace: true });
     } catch (err) {
@@ -97,7 +96,7 @@ function MyOrders() {
   const { t } = useTranslation('shop');
   const { t: tr } = useTranslation('receipt');
   const token = useCustomerToken();
-  const orders = usePagedList(['shop', 'my-orders'], (cursor) => unwrap(shop.GET('/v1/me/orders', { params: { query: { cursor, limit: 20 } } })));
+  const orders = useMyOrders();
   if (orders.isPending) return <Skeleton h={120} />;
   if (!orders.items.length) return <Text c="dimmed">{t('account.noOrders')}</Text>;
   return (
@@ -151,13 +150,13 @@ export function AccountPage() {
   useEffect(() => trackPage('Account'), []);
   const token = useCustomerToken();
   const me = useCustomer();
-  const client = useQueryClient();
+  const cache = useShopCache();
 
   const signOut = async () => {
     await shop.POST('/v1/customer-auth/sign-out').catch(() => undefined);
     customerSession.set(null);
     forgetShopper();
-    client.removeQueries({ queryKey: ['shop', 'my-orders'] });
+    cache.signedOut();
   };
 
   if (!token) {

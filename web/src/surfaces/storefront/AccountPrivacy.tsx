@@ -1,26 +1,20 @@
 // The shopper's own data, on the account page: consent per purpose (what Winkel may use their data
 // for), a download of everything held on them, and erasing the account (asks for the password again).
 import { Alert, Button, Card, Group, Modal, PasswordInput, Skeleton, Stack, Switch, Text, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useChangeMyConsent, useDownloadMyData, useEraseMe, useMyConsents } from '../../api/hooks/shop';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { unwrap, type Schemas } from '../../api/client';
 import { QueryError } from '../../components/QueryError';
 import { formatDateTime } from '../../lib/format';
 import { problemMessage } from '../../lib/notify';
 import { forgetShopper } from './sdk';
-import { customerSession, shop } from './shopApi';
+import { customerSession } from '../../api/shop';
 
-type Purpose = Schemas['ConsentState']['purpose'];
 
 function ConsentToggles() {
   const { t } = useTranslation('shop');
-  const client = useQueryClient();
-  const consents = useQuery({ queryKey: ['shop', 'my-consents'], queryFn: () => unwrap(shop.GET('/v1/me/consents')) });
-  const change = useMutation({
-    mutationFn: (c: { purpose: Purpose; granted: boolean }) => unwrap(shop.PUT('/v1/me/consents', { body: { consents: [c] } })),
-    onSuccess: (data) => client.setQueryData(['shop', 'my-consents'], data),
-  });
+  const consents = useMyConsents();
+  const change = useChangeMyConsent();
   if (consents.isError) return <QueryError error={consents.error} onRetry={() => void consents.refetch()} />;
   if (!consents.data) return <Skeleton h={160} />;
   return (
@@ -47,19 +41,7 @@ function ConsentToggles() {
 
 function DownloadData() {
   const { t } = useTranslation('shop');
-  const download = useMutation({
-    mutationFn: async () => {
-      const data = await unwrap(shop.GET('/v1/me/export', { params: { query: {} } }));
-      const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: 'application/json' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = `winkel-export-${new Date().toISOString().slice(0, 10)}.json`;
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
-    },
-  });
+  const download = useDownloadMyData();
   return (
     <Stack gap="xs" align="flex-start">
       <Text size="sm">{t('privacy.exportHint')}</Text>
@@ -77,21 +59,16 @@ function DownloadData() {
 
 function DeleteAccount() {
   const { t } = useTranslation('shop');
-  const client = useQueryClient();
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
-  const erase = useMutation({
-    mutationFn: () => unwrap(shop.POST('/v1/me/erasure', { body: { password }, headers: { 'idempotency-key': crypto.randomUUID() } })),
-    onSuccess: () => {
-      setOpen(false);
-      customerSession.set(null);
-      forgetShopper();
-      client.removeQueries({ queryKey: ['shop'] });
-    },
+  const erase = useEraseMe(() => {
+    setOpen(false);
+    customerSession.set(null);
+    forgetShopper();
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (password) erase.mutate();
+    if (password) erase.mutate(password);
   };
   return (
     <Stack gap="xs" align="flex-start">

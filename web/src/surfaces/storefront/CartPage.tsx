@@ -10,15 +10,16 @@ import { formatMoney } from '../../lib/money';
 import { problemMessage } from '../../lib/notify';
 import { usePageTitle } from '../../lib/usePageTitle';
 import { trackPage } from './sdk';
-import { quoteOf, useCart, useCartActions, useStores, useVariantTitle, type Cart, type Quote } from './shopApi';
+import { quoteOf, type Cart, type Quote } from '../../api/shop';
+import { useCart, useCartActions, useStores, useVariantTitle } from '../../api/hooks/shop';
 import { Totals } from './Totals';
 
 /** Reasons a shopper can act on or should know; the rest (other channels, other people's offers) stay out. */
 const SHOPPER_REASONS = new Set(['needs_more_items', 'below_min_subtotal', 'excluded_by_exclusive', 'not_better', 'coupon_expired', 'coupon_used_up']);
 
 function CartLine({ cart, line, priced, onError }: { cart: Cart; line: Cart['lines'][number]; priced: Quote['lines'][number] | undefined; onError: (e: unknown) => void }) {
-  const { t, i18n } = useTranslation('shop');
-  const title = useVariantTitle(line.variantId, i18n.language);
+  const { t } = useTranslation('shop');
+  const title = useVariantTitle(line.variantId);
   const stores = useStores();
   const { setQuantity, changeFulfilment } = useCartActions();
   const [qty, setQty] = useState<number>(line.quantity);

@@ -4,7 +4,6 @@
 // the API (409 cart_changed) and shown here before the shopper confirms again. A cart with home
 // delivery asks for the delivery address (checked here and again by the API, which names the field).
 import { Alert, Anchor, Button, Card, Code, Grid, List, Radio, Select, SimpleGrid, Skeleton, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
@@ -13,12 +12,13 @@ import { formatMoney } from '../../lib/money';
 import { problemMessage } from '../../lib/notify';
 import { usePageTitle } from '../../lib/usePageTitle';
 import { trackPage } from './sdk';
-import { cartIdStore, forgetCart, quoteOf, rememberOrder, shop, useCart, useCustomer, useShopConfig, useStores, useVariantTitle, type Cart } from './shopApi';
+import { cartIdStore, forgetCart, quoteOf, rememberOrder, shop, type Cart } from '../../api/shop';
+import { useCart, useCustomer, useShopConfig, useStores, useVariantTitle, useShopCache } from '../../api/hooks/shop';
 import { Totals } from './Totals';
 
 function LineSummary({ line, storeName }: { line: Cart['lines'][number]; storeName: string | undefined }) {
-  const { t, i18n } = useTranslation('shop');
-  const title = useVariantTitle(line.variantId, i18n.language);
+  const { t } = useTranslation('shop');
+  const title = useVariantTitle(line.variantId);
   return (
     <List.Item>
       <Text size="sm">
@@ -83,7 +83,7 @@ export function CheckoutPage() {
   usePageTitle(t('checkout.title'));
   useEffect(() => trackPage('Checkout'), []);
   const navigate = useNavigate();
-  const client = useQueryClient();
+  const cache = useShopCache();
   const cart = useCart();
   const customer = useCustomer();
   // The gateway's documented test numbers come from the server, so the hint matches what it does.
@@ -165,8 +165,7 @@ export function CheckoutPage() {
       );
       rememberOrder(order);
       forgetCart();
-      client.removeQueries({ queryKey: ['shop', 'cart'] });
-      void client.invalidateQueries({ queryKey: ['shop', 'my-orders'] });
+      cache.checkedOut();
       navigate(`/storefront/orders/${order.id}?placed=1`, { replace: true });
     } catch (err) {
       // The cart is open again after a failed attempt: the next submit is a new attempt.

@@ -3,17 +3,17 @@
 // A guest cannot read orders back from the API, so right after checkout the page shows the order
 // the checkout answered with (kept in this tab); a signed-in customer's order is always fetched.
 import { Alert, Anchor, Badge, Button, Card, Grid, Group, Image, Skeleton, Stack, Table, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
-import { unwrap, type Schemas } from '../../api/client';
+import { type Schemas } from '../../api/client';
 import { QueryError } from '../../components/QueryError';
 import { formatDateTime } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
 import { usePageTitle } from '../../lib/usePageTitle';
 import { trackPage } from './sdk';
-import { rememberedOrder, shop, useCustomerToken, useStores, useVariantTitle, type Order, type VatBreakdown } from './shopApi';
+import { rememberedOrder, useCustomerToken, type Order, type VatBreakdown } from '../../api/shop';
+import { useStores, useVariantTitle, useShopOrder, useShopOrderFulfilments, useShopOrderNotes } from '../../api/hooks/shop';
 import { Totals } from './Totals';
 import { SelfServiceReturn } from './SelfServiceReturn';
 import { ReceiptPanel } from '../../components/receipt/ReceiptPanel';
@@ -21,8 +21,8 @@ import { ReceiptPanel } from '../../components/receipt/ReceiptPanel';
 export const ORDER_STATUS_COLORS: Record<string, string> = { placed: 'blue', completed: 'teal', cancelled: 'gray' };
 
 function LineRow({ line, currency, storeName }: { line: Order['lines'][number]; currency: string; storeName: (id: string) => string | undefined }) {
-  const { t, i18n } = useTranslation('shop');
-  const title = useVariantTitle(line.variantId, i18n.language);
+  const { t } = useTranslation('shop');
+  const title = useVariantTitle(line.variantId);
   return (
     <Table.Tr>
       <Table.Td>
@@ -50,11 +50,7 @@ type Fulfilment = Schemas['Fulfilment'];
 /** Parcels and pickups of the order, with tracking and (for its customer, once ready) the pickup code. */
 function Shipments({ orderId, storeName }: { orderId: string; storeName: (id: string) => string | undefined }) {
   const { t } = useTranslation('shop');
-  const fulfilments = useQuery({
-    queryKey: ['shop', 'fulfilments', orderId],
-    queryFn: () => unwrap(shop.GET('/v1/orders/{id}/fulfilments', { params: { path: { id: orderId } } })),
-    refetchInterval: 30_000,
-  });
+  const fulfilments = useShopOrderFulfilments(orderId);
   const list: Fulfilment[] = fulfilments.data?.data ?? [];
   if (!list.length) return null;
   return (
@@ -105,11 +101,7 @@ type OrderNote = Schemas['OrderNote'];
 /** The customer's own note from the checkout and the notes the shop wrote for them, newest first. */
 function Notes({ orderId, ownNote }: { orderId: string; ownNote: string | null }) {
   const { t } = useTranslation('shop');
-  const notes = useQuery({
-    queryKey: ['shop', 'order-notes', orderId],
-    queryFn: () => unwrap(shop.GET('/v1/orders/{id}/notes', { params: { path: { id: orderId } } })),
-    refetchInterval: 60_000,
-  });
+  const notes = useShopOrderNotes(orderId);
   const list: OrderNote[] = notes.data?.data ?? [];
   if (!ownNote && !list.length) return null;
   return (
@@ -151,12 +143,7 @@ export function OrderPage() {
   const token = useCustomerToken();
   const stores = useStores();
   const kept = rememberedOrder(id!);
-  const fetched = useQuery({
-    queryKey: ['shop', 'order', id, token],
-    enabled: !!token,
-    queryFn: () => unwrap(shop.GET('/v1/orders/{id}', { params: { path: { id: id! } } })),
-    refetchInterval: 30_000,
-  });
+  const fetched = useShopOrder(id!);
   const order = fetched.data ?? kept;
   usePageTitle(placed ? t('order.thanksTitle') : t('order.title', { id }));
   useEffect(() => trackPage(placed ? 'Order confirmation' : 'Order', { orderId: id }), [id, placed]);

@@ -1,17 +1,16 @@
 // The shop's front page and search results: products with their web price, narrowed by a
 // search text and a category (with counts), cursor-paged.
 import { Anchor, Badge, Button, Card, Center, Chip, Group, Image, Loader, Select, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useShopCategories, useShopProducts } from '../../api/hooks/shop';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { unwrap } from '../../api/client';
 import { PriceText } from '../../components/PriceText';
 import { QueryError } from '../../components/QueryError';
 import { formatMoney } from '../../lib/money';
 import { usePageTitle } from '../../lib/usePageTitle';
 import { trackPage } from './sdk';
-import { locale, shop, type Product } from './shopApi';
+import { type Product } from '../../api/shop';
 
 const PAGE = 24;
 type Sort = 'relevance' | 'title' | 'newest';
@@ -70,31 +69,18 @@ export function ProductCard({ product }: { product: Product }) {
 }
 
 export function ProductListPage() {
-  const { t, i18n } = useTranslation('shop');
+  const { t } = useTranslation('shop');
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
   const categoryId = params.get('category') ?? '';
   const sort = (params.get('sort') as Sort | null) ?? (q ? 'relevance' : 'title');
   const band = PRICE_BANDS.find((b) => b.key === params.get('price')) ?? null;
-  const lang = locale(i18n.language);
   usePageTitle(q ? t('list.resultsFor', { q }) : t('list.title'));
   useEffect(() => trackPage(q ? 'Search results' : 'Products', q ? { query: q } : {}), [q]);
 
-  const categories = useQuery({ queryKey: ['shop', 'categories', lang], queryFn: () => unwrap(shop.GET('/v1/categories', { params: { query: { locale: lang } } })), staleTime: 5 * 60_000 });
+  const categories = useShopCategories();
   const categoryName = new Map((categories.data?.data ?? []).map((c) => [c.id, c.displayName]));
-  const products = useInfiniteQuery({
-    queryKey: ['shop', 'products', q, categoryId, sort, band?.key ?? null, lang],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      unwrap(
-        shop.GET('/v1/products', {
-          params: {
-            query: { q: q || undefined, categoryId: categoryId || undefined, channel: 'web', locale: lang, facets: !pageParam, limit: PAGE, cursor: pageParam, sort, minPrice: band?.min, maxPrice: band?.max },
-          },
-        }),
-      ),
-    getNextPageParam: (last) => (last.hasMore && last.nextCursor ? last.nextCursor : undefined),
-  });
+  const products = useShopProducts({ q: q || undefined, categoryId: categoryId || undefined, sort, minPrice: band?.min, maxPrice: band?.max }, PAGE);
   const first = products.data?.pages[0];
   const items = products.data?.pages.flatMap((p) => p.data) ?? [];
   const facets = first?.facets?.categories.filter((c) => c.categoryId && c.count > 0) ?? [];

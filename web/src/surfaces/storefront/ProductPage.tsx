@@ -1,17 +1,18 @@
 // One product: its variants, the web price, where it can be had (stock per store, nearest first
 // when the shopper shares their location), and adding it to the cart for delivery or pickup.
 import { Alert, Anchor, Badge, Button, Card, Grid, Group, Image, List, NumberInput, Radio, Select, Skeleton, Stack, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { useShopAvailability, useShopProduct } from '../../api/hooks/shop';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { formatNumber } from '../../lib/money';
 import { Link, useParams } from 'react-router';
-import { unwrap } from '../../api/client';
 import { PriceText } from '../../components/PriceText';
 import { QueryError } from '../../components/QueryError';
 import { problemMessage } from '../../lib/notify';
 import { usePageTitle } from '../../lib/usePageTitle';
 import { trackPage } from './sdk';
-import { locale, shop, useCartActions, useShopperPosition, type Product } from './shopApi';
+import { type Product } from '../../api/shop';
+import { useCartActions, useShopperPosition } from '../../api/hooks/shop';
 
 type Variant = Product['variants'][number];
 
@@ -25,11 +26,7 @@ function Availability({ variant, quantity, onPickStore }: { variant: Variant; qu
   const [askPosition, setAskPosition] = useState(false);
   const position = useShopperPosition(askPosition);
   const near = position.data;
-  const availability = useQuery({
-    queryKey: ['shop', 'availability', variant.id, near ?? null],
-    queryFn: () => unwrap(shop.GET('/v1/availability', { params: { query: { variantId: variant.id, near } } })),
-    refetchInterval: 30_000,
-  });
+  const availability = useShopAvailability(variant.id, near ?? null, { refetchInterval: 30_000 });
   const stores = (availability.data?.locations ?? []).filter((l) => l.location.type === 'store' && l.location.status === 'active');
   const deliverable = (availability.data?.locations ?? []).some((l) => (l.location.type === 'warehouse' || l.location.shipFromStore) && l.location.status === 'active' && l.availableToPromise >= quantity);
 
@@ -72,7 +69,7 @@ function Availability({ variant, quantity, onPickStore }: { variant: Variant; qu
                       {s.distanceKm != null && (
                         <Text span size="xs" c="dimmed">
                           {' '}
-                          · {t('product.distance', { km: s.distanceKm.toFixed(s.distanceKm < 10 ? 1 : 0) })}
+                          · {t('product.distance', { km: formatNumber(s.distanceKm, s.distanceKm < 10 ? 1 : 0) })}
                         </Text>
                       )}
                     </Text>
@@ -94,12 +91,8 @@ function Availability({ variant, quantity, onPickStore }: { variant: Variant; qu
 
 export function ProductPage() {
   const { id } = useParams();
-  const { t, i18n } = useTranslation('shop');
-  const lang = locale(i18n.language);
-  const product = useQuery({
-    queryKey: ['shop', 'product', id, lang],
-    queryFn: () => unwrap(shop.GET('/v1/products/{id}', { params: { path: { id: id! }, query: { channel: 'web', locale: lang } } })),
-  });
+  const { t } = useTranslation('shop');
+  const product = useShopProduct(id!);
   const p = product.data;
   usePageTitle(p?.displayTitle ?? t('product.title'));
   useEffect(() => {
@@ -117,11 +110,7 @@ export function ProductPage() {
   const [added, setAdded] = useState(false);
   const { addLine } = useCartActions();
 
-  const stores = useQuery({
-    queryKey: ['shop', 'availability', variant?.id ?? '', null],
-    enabled: !!variant,
-    queryFn: () => unwrap(shop.GET('/v1/availability', { params: { query: { variantId: variant!.id } } })),
-  });
+  const stores = useShopAvailability(variant?.id, null);
   const pickupStores = (stores.data?.locations ?? []).filter((l) => l.location.type === 'store' && l.pickup);
 
   if (product.isError) return <QueryError error={product.error} onRetry={() => void product.refetch()} />;

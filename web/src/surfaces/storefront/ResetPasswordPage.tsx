@@ -5,7 +5,7 @@ import { useEffect } from 'react';
 import { unwrap } from '../../api/client';
 import { PasswordReset } from '../../components/PasswordReset';
 import { trackPage } from './sdk';
-import { customerSession, shop } from './shopApi';
+import { customerSession, shop } from '../../api/shop';
 
 export function ResetPasswordPage() {
   useEffect(() => trackPage('Reset password'), []);

@@ -3,21 +3,20 @@
 // with what to do next. The API applies the return policy (window, non-returnable products, how many
 // are still returnable) and names what is wrong.
 import { Alert, Badge, Button, Card, Group, NumberInput, Radio, Select, Stack, Table, Text, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { unwrap, type Schemas } from '../../api/client';
+import { type Schemas } from '../../api/client';
 import { formatDateTime } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
 import { problemMessage } from '../../lib/notify';
-import { shop, useVariantTitle, type Order } from './shopApi';
+import { type Order } from '../../api/shop';
+import { useVariantTitle, useCreateShopReturn, useOrderReturnsForShopper, useReturnPolicy, useShopReturnPreview } from '../../api/hooks/shop';
 
 type Return = Schemas['Return'];
 type Reason = 'changed_mind' | 'wrong_size' | 'defective' | 'not_as_described' | 'arrived_late' | 'wrong_item' | 'other';
 
 function LineName({ variantId, sku }: { variantId: string; sku: string }) {
-  const { i18n } = useTranslation('shop');
-  const title = useVariantTitle(variantId, i18n.language);
+  const title = useVariantTitle(variantId);
   return <>{title.data?.product.displayTitle ?? sku}</>;
 }
 
@@ -44,9 +43,8 @@ function ReturnCard({ r, currency }: { r: Return; currency: string }) {
 
 export function SelfServiceReturn({ order }: { order: Order }) {
   const { t } = useTranslation('shop');
-  const client = useQueryClient();
-  const policy = useQuery({ queryKey: ['shop', 'return-policy'], queryFn: () => unwrap(shop.GET('/v1/return-policy')), staleTime: 10 * 60_000 });
-  const existing = useQuery({ queryKey: ['shop', 'returns', order.id], queryFn: () => unwrap(shop.GET('/v1/returns', { params: { query: { orderId: order.id, limit: 50 } } })) });
+  const policy = useReturnPolicy();
+  const existing = useOrderReturnsForShopper(order.id);
   const [quantities, setQuantities] = useState<Record<string, number>>({});
   const [reason, setReason] = useState<string | null>(null);
   const [method, setMethod] = useState<'mail' | 'in_store'>('mail');
@@ -59,19 +57,12 @@ export function SelfServiceReturn({ order }: { order: Order }) {
   const chosen = Object.entries(quantities).filter(([, q]) => q > 0);
   const lines = chosen.map(([orderLineId, quantity]) => ({ orderLineId, quantity, reason: (reason ?? 'other') as Reason }));
 
-  const preview = useQuery({
-    queryKey: ['shop', 'return-preview', order.id, method, lines],
-    enabled: lines.length > 0 && !!reason,
-    retry: false,
-    queryFn: () => unwrap(shop.POST('/v1/returns/preview', { body: { orderId: order.id, method, lines } })),
-  });
-  const create = useMutation({
-    mutationFn: () => unwrap(shop.POST('/v1/returns', { body: { orderId: order.id, method, lines }, headers: { 'idempotency-key': crypto.randomUUID() } })),
+  const preview = useShopReturnPreview(lines.length > 0 && !!reason ? { orderId: order.id, method, lines } : null);
+  const create = useCreateShopReturn({
     onSuccess: (r) => {
       setMade(r.return);
       setQuantities({});
       setError(null);
-      void client.invalidateQueries({ queryKey: ['shop', 'returns', order.id] });
     },
     onError: (err) => setError(problemMessage(err)),
   });
@@ -80,7 +71,7 @@ export function SelfServiceReturn({ order }: { order: Order }) {
     if (!lines.length) return setError(t('returns.chooseLines'));
     if (!reason) return setError(t('returns.chooseReason'));
     setError(null);
-    create.mutate();
+    create.mutate({ orderId: order.id, method, lines });
   };
 
   const earlier = existing.data?.data ?? [];

@@ -8,7 +8,7 @@ import { Brand } from '../../components/Brand';
 import { LanguageSwitch } from '../../components/LanguageSwitch';
 import { PageErrorBoundary } from '../../components/PageErrorBoundary';
 import { QueryError } from '../../components/QueryError';
-import { useCart, useCustomer, useShopConfig } from './shopApi';
+import { useCart, useCustomer, useShopConfig } from '../../api/hooks/shop';
 import { identifyShopper, loadBrowserSdk } from './sdk';
 
 function SearchBox({ autoFocus }: { autoFocus?: boolean }) {

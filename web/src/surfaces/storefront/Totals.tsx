@@ -2,7 +2,7 @@
 import { Divider, Group, Stack, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { formatMoney } from '../../lib/money';
-import type { VatBreakdown } from './shopApi';
+import type { VatBreakdown } from '../../api/shop';
 
 export function Totals({ subtotal, discountTotal, shipping, total, vat, currency }: { subtotal: number; discountTotal: number; shipping: number; total: number; vat: VatBreakdown | null; currency: string }) {
   const { t } = useTranslation('shop');

@@ -2,7 +2,7 @@
 // and acts as a guest, or as the shopper once they sign in to their customer account.
 import { Route, Routes } from 'react-router';
 import { NotFound } from '../../components/NotFound';
-import './i18n';
+import '../../locales/shop';
 import { AccountPage } from './AccountPage';
 import { CartPage } from './CartPage';
 import { CheckoutPage } from './CheckoutPage';

@@ -2,13 +2,13 @@
 import { Anchor, Badge, Button, Group, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { api, unwrap, type Schemas } from '../../../api/client';
+import type { Schemas } from '../../../api/client';
+import { useProfiles } from '../../../api/hooks/customers';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryError } from '../../../components/QueryError';
 import { TableState } from '../../../components/TableState';
 import { formatDateTime } from '../../../lib/format';
-import { usePagedList } from '../../../lib/paging';
 import { useState } from 'react';
 
 type Profile = Schemas['Profile'];
@@ -27,7 +27,7 @@ export function CustomersPage() {
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
   const [text, setText] = useState(q);
-  const list = usePagedList(['profiles', q], (cursor) => unwrap(api.GET('/v1/profiles', { params: { query: q ? { q, limit: 50 } : { cursor, limit: 50 } } })));
+  const list = useProfiles(q);
 
   return (
     <Stack gap="md">

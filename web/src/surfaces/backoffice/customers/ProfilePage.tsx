@@ -1,11 +1,11 @@
 // The 360° view of one person: identities with merge history (and unmerge), declared and computed
 // traits, consents, orders and returns, and the timeline of everything online and offline.
 import { Alert, Anchor, Badge, Button, Card, Group, Modal, SegmentedControl, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { api, unwrap, type Schemas } from '../../../api/client';
+import type { Schemas } from '../../../api/client';
+import { useConsents, useProfile, useProfileEvents, useProfileTimeline, useUnmergeProfile } from '../../../api/hooks/customers';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { PriceText } from '../../../components/PriceText';
@@ -14,7 +14,6 @@ import { TableState } from '../../../components/TableState';
 import { useCan } from '../../../lib/auth';
 import { formatDateTime } from '../../../lib/format';
 import { notifyError, notifySuccess } from '../../../lib/notify';
-import { usePagedList } from '../../../lib/paging';
 import { displayName } from './CustomersPage';
 
 type Profile = Schemas['Profile'];
@@ -63,29 +62,20 @@ export function ProfilePage() {
   const { t } = useTranslation('customers');
   const { t: tc } = useTranslation();
   const can = useCan();
-  const qc = useQueryClient();
   const [filter, setFilter] = useState<Filter>('all');
   const [undo, setUndo] = useState<Schemas['ProfileMerge'] | null>(null);
   const [reason, setReason] = useState('');
 
-  const profile = useQuery({ queryKey: ['profile', id], queryFn: () => unwrap(api.GET('/v1/profiles/{id}', { params: { path: { id: id! } } })) });
-  const timeline = usePagedList(['profile-timeline', id, filter], (cursor) => unwrap(api.GET('/v1/profiles/{id}/timeline', { params: { path: { id: id! }, query: { cursor, limit: 50, ...query(filter) } } })));
-  const orders = useQuery({ queryKey: ['profile-orders', id], queryFn: () => unwrap(api.GET('/v1/profiles/{id}/timeline', { params: { path: { id: id! }, query: { type: 'order.placed', limit: 100 } } })) });
-  const returns = useQuery({ queryKey: ['profile-returns', id], queryFn: () => unwrap(api.GET('/v1/profiles/{id}/timeline', { params: { path: { id: id! }, query: { type: 'return.*', limit: 100 } } })) });
-  const consents = useQuery({
-    queryKey: ['consents', 'profile', id],
-    enabled: can('customers:read'),
-    queryFn: () => unwrap(api.GET('/v1/consents', { params: { query: { profileId: id! } } })),
-  });
-  const unmerge = useMutation({
-    mutationFn: (m: Schemas['ProfileMerge']) => unwrap(api.POST('/v1/profiles/{id}/unmerge', { params: { path: { id: m.mergedId } }, body: { mergeId: m.id, ...(reason.trim() ? { reason: reason.trim() } : {}) } })),
+  const profile = useProfile(id!);
+  const timeline = useProfileTimeline(id!, query(filter));
+  const orders = useProfileEvents(id!, 'order.placed');
+  const returns = useProfileEvents(id!, 'return.*');
+  const consents = useConsents({ profileId: id! }, can('customers:read'));
+  const unmerge = useUnmergeProfile({
     onSuccess: () => {
       notifySuccess(t('unmerged'));
       setUndo(null);
       setReason('');
-      void qc.invalidateQueries({ queryKey: ['profile'] });
-      void qc.invalidateQueries({ queryKey: ['profile-timeline'] });
-      void qc.invalidateQueries({ queryKey: ['profile-orders'] });
     },
     onError: notifyError,
   });
@@ -354,7 +344,7 @@ export function ProfilePage() {
             <Button variant="default" onClick={() => setUndo(null)}>
               {tc('common.cancel')}
             </Button>
-            <Button color="orange" loading={unmerge.isPending} onClick={() => undo && unmerge.mutate(undo)}>
+            <Button color="orange" loading={unmerge.isPending} onClick={() => undo && unmerge.mutate({ merge: undo, reason: reason.trim() || undefined })}>
               {t('unmerge')}
             </Button>
           </Group>

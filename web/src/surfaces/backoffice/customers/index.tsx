@@ -1,6 +1,6 @@
 // The customer 360° screens of the back office, mounted at `customers/*`.
 import { Route, Routes } from 'react-router';
-import './i18n';
+import '../../../locales/customers';
 import { NotFound } from '../../../components/NotFound';
 import { CustomersPage } from './CustomersPage';
 import { ProfilePage } from './ProfilePage';

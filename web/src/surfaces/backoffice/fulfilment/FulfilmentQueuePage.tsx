@@ -2,20 +2,20 @@
 // and marking ready are one click; shipping asks for the carrier and tracking number; handing over
 // asks for the customer's pickup code (a wrong one is refused and changes nothing).
 import { Alert, Anchor, Badge, Button, Group, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, ApiProblem, ifMatch, unwrap, type Schemas } from '../../../api/client';
+import { ApiProblem, type Schemas } from '../../../api/client';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryError } from '../../../components/QueryError';
 import { TableState } from '../../../components/TableState';
 import { useCan } from '../../../lib/auth';
-import { useLocations } from '../../../lib/catalog';
+import { useLocations } from '../../../api/hooks/inventory';
+import { useCarriers, useFulfilmentStep, useFulfilments } from '../../../api/hooks/orders';
 import { formatDateTime } from '../../../lib/format';
+import { formatMoney } from '../../../lib/money';
 import { notifyError, notifySuccess } from '../../../lib/notify';
-import { usePagedList } from '../../../lib/paging';
 
 type Fulfilment = Schemas['Fulfilment'];
 type Action = Fulfilment['nextActions'][number];
@@ -29,7 +29,6 @@ const ORDER: Action[] = ['pick', 'pack', 'ready', 'ship', 'deliver', 'handover',
 export function FulfilmentQueuePage() {
   const { t } = useTranslation('fulfilment');
   const can = useCan();
-  const client = useQueryClient();
   const locations = useLocations();
   const [locationId, setLocationId] = useState<string | null>(null);
   const [status, setStatus] = useState<string | null>('active');
@@ -39,16 +38,10 @@ export function FulfilmentQueuePage() {
   const [cancelling, setCancelling] = useState<Fulfilment | null>(null);
   const locationName = new Map((locations.data?.data ?? []).map((l) => [l.id, l.name]));
   const statuses: Status[] | undefined = status === 'active' ? ACTIVE : status ? [status as Status] : undefined;
-  const list = usePagedList(['fulfilments', locationId, status, method], (cursor) =>
-    unwrap(api.GET('/v1/fulfilments', { params: { query: { cursor, limit: 50, locationId: locationId ?? undefined, status: statuses, method: (method as Fulfilment['method'] | null) ?? undefined } } })),
-  );
+  const list = useFulfilments({ locationId: locationId ?? undefined, status: statuses, method: (method as Fulfilment['method'] | null) ?? undefined });
 
-  const step = useMutation({
-    mutationFn: ({ f, action, body }: { f: Fulfilment; action: Action; body?: Record<string, unknown> }) =>
-      unwrap(api.POST(`/v1/fulfilments/{id}/${action}` as '/v1/fulfilments/{id}/pick', { params: { path: { id: f.id } }, body: body as never, headers: ifMatch(f.version) })),
+  const step = useFulfilmentStep({
     onSuccess: (_data, { action }) => {
-      void client.invalidateQueries({ queryKey: ['fulfilments'] });
-      for (const key of ['stock', 'location-stock', 'orders']) void client.invalidateQueries({ queryKey: [key] });
       setShipping(null);
       setHandingOver(null);
       setCancelling(null);
@@ -193,7 +186,7 @@ export function FulfilmentQueuePage() {
 
 function ShipModal({ f, onClose, onSubmit, busy }: { f: Fulfilment | null; onClose: () => void; onSubmit: (body: Record<string, string>) => void; busy: boolean }) {
   const { t } = useTranslation('fulfilment');
-  const carriers = useQuery({ queryKey: ['carriers'], queryFn: () => unwrap(api.GET('/v1/carriers')), staleTime: 300_000 });
+  const carriers = useCarriers();
   const [carrier, setCarrier] = useState<string | null>('manual');
   const [trackingNumber, setTrackingNumber] = useState('');
   const [trackingUrl, setTrackingUrl] = useState('');
@@ -283,7 +276,7 @@ function HandoverModal({ f, onClose, onSubmit, busy }: { f: Fulfilment | null; o
           {due && (
             <Stack gap="xs">
               <Alert color="yellow" role="status">
-                {t('handover.due', { amount: new Intl.NumberFormat(undefined, { style: 'currency', currency: due.currency }).format(due.amount / 100) })}
+                {t('handover.due', { amount: formatMoney(due.amount, due.currency) })}
               </Alert>
               <Select label={t('handover.method')} data={[{ value: 'cash', label: t('handover.cash') }, { value: 'card_present', label: t('handover.card') }]} value={method} onChange={(v) => setMethod((v as 'cash' | 'card_present') ?? 'cash')} allowDeselect={false} />
               {method === 'cash' ? (

@@ -1,7 +1,7 @@
 // The fulfilment queue in the back office, mounted at `fulfilment/*`.
 import { Route, Routes } from 'react-router';
 import { NotFound } from '../../../components/NotFound';
-import './i18n';
+import '../../../locales/fulfilment';
 import { FulfilmentQueuePage } from './FulfilmentQueuePage';
 
 export default function FulfilmentRoutes() {

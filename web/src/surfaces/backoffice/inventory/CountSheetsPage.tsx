@@ -1,19 +1,19 @@
 import { Alert, Anchor, Badge, Button, Group, Modal, Select, Stack, Table, Text, Textarea, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { ApiProblem, api, createHeaders, unwrap } from '../../../api/client';
+import { ApiProblem } from '../../../api/client';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryError } from '../../../components/QueryError';
 import { TableState } from '../../../components/TableState';
 import { useCan } from '../../../lib/auth';
-import { findVariantBySku, useLocationOptions, useLocations } from '../../../lib/catalog';
+import { useLocationOptions } from '../../../lib/catalog';
+import { findVariantBySku } from '../../../api/hooks/catalog';
+import { useCountSheets, useCreateCountSheet, useLocations } from '../../../api/hooks/inventory';
 import { formatDateTime } from '../../../lib/format';
 import { notifySuccess, problemMessage } from '../../../lib/notify';
-import { usePagedList } from '../../../lib/paging';
 import { COUNT_STATUSES, COUNT_STATUS_COLORS, parseSkus, signed } from './model';
 
 export function CountSheetsPage() {
@@ -33,7 +33,7 @@ export function CountSheetsPage() {
     setParams(next, { replace: true });
   };
   const query = { locationId: locationId ?? undefined, status: (status ?? undefined) as (typeof COUNT_STATUSES)[number] | undefined };
-  const sheets = usePagedList(['count-sheets', query], (cursor) => unwrap(api.GET('/v1/count-sheets', { params: { query: { ...query, cursor, limit: 50 } } })));
+  const sheets = useCountSheets(query);
 
   return (
     <Stack gap="md">
@@ -106,7 +106,6 @@ export function CountSheetsPage() {
 
 function CreateCountSheetModal({ defaultLocation, onClose }: { defaultLocation: string | null; onClose: () => void }) {
   const { t } = useTranslation('inventory');
-  const client = useQueryClient();
   const navigate = useNavigate();
   const locationOptions = useLocationOptions((l) => l.type !== 'supplier' && l.status === 'active');
   const form = useForm({
@@ -116,24 +115,8 @@ function CreateCountSheetModal({ defaultLocation, onClose }: { defaultLocation: 
       skus: (v) => (parseSkus(v).length ? null : t('counts.form.skusRequired')),
     },
   });
-  const create = useMutation({
-    mutationFn: async (v: { locationId: string; zone: string; skus: string }) => {
-      const skus = parseSkus(v.skus);
-      const found = await Promise.all(skus.map((sku) => findVariantBySku(sku)));
-      const unknown = skus.filter((_s, i) => !found[i]);
-      if (unknown.length) {
-        form.setFieldError('skus', t('counts.form.skusUnknown', { skus: unknown.join(', ') }));
-        throw new Error(t('counts.form.skusUnknown', { skus: unknown.join(', ') }));
-      }
-      return unwrap(
-        api.POST('/v1/count-sheets', {
-          headers: createHeaders(),
-          body: { locationId: v.locationId, ...(v.zone.trim() ? { zone: v.zone.trim() } : {}), variantIds: found.map((f) => f!.variantId) },
-        }),
-      );
-    },
+  const create = useCreateCountSheet({
     onSuccess: (sheet) => {
-      void client.invalidateQueries({ queryKey: ['count-sheets'] });
       notifySuccess(t('counts.form.created'));
       onClose();
       void navigate(`/backoffice/inventory/counts/${sheet.id}`);
@@ -145,7 +128,19 @@ function CreateCountSheetModal({ defaultLocation, onClose }: { defaultLocation: 
 
   return (
     <Modal opened onClose={onClose} title={t('counts.new')} size="lg">
-      <form onSubmit={form.onSubmit((v) => create.mutate(v))} noValidate>
+      <form onSubmit={form.onSubmit((v) =>
+          create.mutate(async () => {
+            // SKUs become variant ids inside the mutation; unknown ones are named under the field.
+            const skus = parseSkus(v.skus);
+            const found = await Promise.all(skus.map((sku) => findVariantBySku(sku)));
+            const unknown = skus.filter((_s, i) => !found[i]);
+            if (unknown.length) {
+              form.setFieldError('skus', t('counts.form.skusUnknown', { skus: unknown.join(', ') }));
+              throw new Error(t('counts.form.skusUnknown', { skus: unknown.join(', ') }));
+            }
+            return { locationId: v.locationId, ...(v.zone.trim() ? { zone: v.zone.trim() } : {}), variantIds: found.map((f) => f!.variantId) };
+          }),
+        )} noValidate>
         <Stack>
           {create.isError && (
             <Alert color="red" role="alert">

@@ -1,10 +1,11 @@
 import { ActionIcon, Alert, Button, Group, Modal, NumberInput, Select, SimpleGrid, Stack, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { ApiProblem, api, createHeaders, unwrap } from '../../../api/client';
-import { findVariantBySku, useLocationOptions } from '../../../lib/catalog';
+import { ApiProblem } from '../../../api/client';
+import { useLocationOptions } from '../../../lib/catalog';
+import { findVariantBySku } from '../../../api/hooks/catalog';
+import { useCreateTransfer } from '../../../api/hooks/inventory';
 import { notifySuccess, problemMessage } from '../../../lib/notify';
 
 interface Line {
@@ -16,7 +17,6 @@ const blank = (from: string | null = null) => ({ fromLocationId: from ?? '', toL
 
 export function CreateTransferModal({ opened, onClose, defaultFrom = null }: { opened: boolean; onClose: () => void; defaultFrom?: string | null }) {
   const { t } = useTranslation('inventory');
-  const client = useQueryClient();
   const navigate = useNavigate();
   const locationOptions = useLocationOptions((l) => l.type !== 'supplier' && l.status === 'active');
   const form = useForm({
@@ -31,29 +31,8 @@ export function CreateTransferModal({ opened, onClose, defaultFrom = null }: { o
     },
   });
 
-  const create = useMutation({
-    mutationFn: async (v: ReturnType<typeof blank>) => {
-      // SKUs become variant ids first; an unknown SKU is reported next to its line.
-      const lines: { variantId: string; quantity: number }[] = [];
-      const missing: Record<string, string> = {};
-      for (const [i, line] of v.lines.entries()) {
-        const found = await findVariantBySku(line.sku);
-        if (!found) missing[`lines.${i}.sku`] = t('transfers.form.skuUnknown', { sku: line.sku.trim() });
-        else lines.push({ variantId: found.variantId, quantity: Number(line.quantity) });
-      }
-      if (Object.keys(missing).length) {
-        form.setErrors(missing);
-        throw new Error(t('transfers.form.fixSkus'));
-      }
-      return unwrap(
-        api.POST('/v1/transfers', {
-          headers: createHeaders(),
-          body: { fromLocationId: v.fromLocationId, toLocationId: v.toLocationId, ...(v.note.trim() ? { note: v.note.trim() } : {}), lines },
-        }),
-      );
-    },
+  const create = useCreateTransfer({
     onSuccess: (transfer) => {
-      for (const key of ['transfers', 'stock', 'location-stock']) void client.invalidateQueries({ queryKey: [key] });
       notifySuccess(t('transfers.form.created'));
       close();
       void navigate(`/backoffice/inventory/transfers/${transfer.id}`);
@@ -62,6 +41,23 @@ export function CreateTransferModal({ opened, onClose, defaultFrom = null }: { o
       if (err instanceof ApiProblem) form.setErrors(err.fieldErrors());
     },
   });
+
+  // SKUs become variant ids inside the mutation (its pending state and error cover the look-up); an
+  // unknown SKU is reported next to its line.
+  async function bodyOf(v: ReturnType<typeof blank>) {
+    const lines: { variantId: string; quantity: number }[] = [];
+    const missing: Record<string, string> = {};
+    for (const [i, line] of v.lines.entries()) {
+      const found = await findVariantBySku(line.sku);
+      if (!found) missing[`lines.${i}.sku`] = t('transfers.form.skuUnknown', { sku: line.sku.trim() });
+      else lines.push({ variantId: found.variantId, quantity: Number(line.quantity) });
+    }
+    if (Object.keys(missing).length) {
+      form.setErrors(missing);
+      throw new Error(t('transfers.form.fixSkus'));
+    }
+    return { fromLocationId: v.fromLocationId, toLocationId: v.toLocationId, ...(v.note.trim() ? { note: v.note.trim() } : {}), lines };
+  }
 
   function close() {
     form.setValues(blank(defaultFrom));
@@ -72,7 +68,7 @@ export function CreateTransferModal({ opened, onClose, defaultFrom = null }: { o
 
   return (
     <Modal opened={opened} onClose={close} title={t('transfers.new')} size="lg">
-      <form onSubmit={form.onSubmit((v) => create.mutate(v))} noValidate>
+      <form onSubmit={form.onSubmit((v) => create.mutate(() => bodyOf(v)))} noValidate>
         <Stack>
           {create.isError && (
             <Alert color="red" role="alert">

@@ -1,8 +1,8 @@
 import { Alert, Button, Center, Group, Loader, Modal, NumberInput, Stack } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiProblem, api, ifMatch, unwrap, type Schemas } from '../../../api/client';
+import { ApiProblem, type Schemas } from '../../../api/client';
+import { useSaveStockLevel, useStockLevel } from '../../../api/hooks/inventory';
 import { errorAt } from '../../../lib/catalog';
 import { notifySuccess, problemMessage } from '../../../lib/notify';
 
@@ -13,9 +13,7 @@ import { notifySuccess, problemMessage } from '../../../lib/notify';
  */
 export function LevelSettingsModal({ variantId, locationId, location, onClose }: { variantId: string; locationId: string; location: Schemas['Location'] | null; onClose: () => void }) {
   const { t } = useTranslation('inventory');
-  const client = useQueryClient();
-  const key = ['stock-level', variantId, locationId];
-  const level = useQuery({ queryKey: key, queryFn: () => unwrap(api.GET('/v1/stock/levels/{variantId}/{locationId}', { params: { path: { variantId, locationId } } })) });
+  const level = useStockLevel(variantId, locationId);
   const [safety, setSafety] = useState<number | string>('');
   const [threshold, setThreshold] = useState<number | string>('');
   const [conflict, setConflict] = useState(false);
@@ -26,18 +24,8 @@ export function LevelSettingsModal({ variantId, locationId, location, onClose }:
     setThreshold(level.data.lowStockThreshold ?? '');
   }, [level.data]);
 
-  const save = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.PATCH('/v1/stock/levels/{variantId}/{locationId}', {
-          params: { path: { variantId, locationId } },
-          headers: ifMatch(level.data!.version),
-          body: { safetyStock: Number(safety) || 0, lowStockThreshold: threshold === '' ? null : Number(threshold) },
-        }),
-      ),
-    onSuccess: (saved) => {
-      client.setQueryData(key, saved);
-      for (const k of ['stock', 'location-stock']) void client.invalidateQueries({ queryKey: [k] });
+  const save = useSaveStockLevel(variantId, locationId, {
+    onSuccess: () => {
       notifySuccess(t('level.saved'));
       onClose();
     },
@@ -64,7 +52,7 @@ export function LevelSettingsModal({ variantId, locationId, location, onClose }:
           onSubmit={(e) => {
             e.preventDefault();
             setConflict(false);
-            save.mutate();
+            save.mutate({ version: level.data!.version, body: { safetyStock: Number(safety) || 0, lowStockThreshold: threshold === '' ? null : Number(threshold) } });
           }}
           noValidate
         >

@@ -2,15 +2,14 @@ import { Anchor, Badge, Button, Group, Select, Stack, Table, Text } from '@manti
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { api, unwrap } from '../../../api/client';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryError } from '../../../components/QueryError';
 import { TableState } from '../../../components/TableState';
 import { useCan } from '../../../lib/auth';
-import { useLocationOptions, useLocations } from '../../../lib/catalog';
+import { useLocationOptions } from '../../../lib/catalog';
+import { useLocations, useTransfers } from '../../../api/hooks/inventory';
 import { formatDateTime } from '../../../lib/format';
-import { usePagedList } from '../../../lib/paging';
 import { CreateTransferModal } from './CreateTransferModal';
 import { TRANSFER_STATUSES, TRANSFER_STATUS_COLORS } from './model';
 
@@ -39,7 +38,7 @@ export function TransfersPage() {
     status: (status ?? undefined) as (typeof TRANSFER_STATUSES)[number] | undefined,
     ...(locationId ? (direction === 'outgoing' ? { fromLocationId: locationId } : direction === 'incoming' ? { toLocationId: locationId } : { locationId }) : {}),
   };
-  const transfers = usePagedList(['transfers', query], (cursor) => unwrap(api.GET('/v1/transfers', { params: { query: { ...query, cursor, limit: 50 } } })));
+  const transfers = useTransfers(query);
 
   return (
     <Stack gap="md">

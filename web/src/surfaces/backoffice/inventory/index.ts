@@ -1,6 +1,6 @@
 // Transfers and cycle counts in the back office (mounted under inventory/ by the back office), with
 // the texts they and the stock-level settings use.
-import './i18n';
+import '../../../locales/inventory';
 
 export { CountSheetPage } from './CountSheetPage';
 export { CountSheetsPage } from './CountSheetsPage';

@@ -3,15 +3,16 @@
 // timeline of every event about the order and the things hanging off it (payments, fulfilments,
 // returns), oldest first.
 import { Alert, Anchor, Badge, Button, Card, Grid, Group, SimpleGrid, Skeleton, Stack, Table, Text, Timeline, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { api, unwrap, type Schemas } from '../../../api/client';
+import { type Schemas } from '../../../api/client';
 import { JsonBlock } from '../../../components/JsonBlock';
 import { QueryError } from '../../../components/QueryError';
 import { useCan } from '../../../lib/auth';
-import { useLocations } from '../../../lib/catalog';
+import { useVariant } from '../../../api/hooks/catalog';
+import { useLocations } from '../../../api/hooks/inventory';
+import { useOrder, useOrderFulfilments, useOrderReturns, useOrderTimeline } from '../../../api/hooks/orders';
 import { formatDateTime } from '../../../lib/format';
 import { formatMoney } from '../../../lib/money';
 import { usePageTitle } from '../../../lib/usePageTitle';
@@ -48,12 +49,7 @@ export function timelineIds(order: Order, related: Array<{ id: string }> = []): 
 }
 
 function LineTitle({ variantId, sku }: { variantId: string; sku: string }) {
-  const { i18n } = useTranslation();
-  const v = useQuery({
-    queryKey: ['variant', variantId, i18n.language],
-    queryFn: () => unwrap(api.GET('/v1/variants/{id}', { params: { path: { id: variantId }, query: { locale: i18n.language === 'nl' ? 'nl' : 'en' } } })),
-    staleTime: 10 * 60_000,
-  });
+  const v = useVariant(variantId);
   return (
     <>
       <Text size="sm">{v.data?.product.displayTitle ?? sku}</Text>
@@ -69,12 +65,7 @@ function OrderTimeline({ order, related }: { order: Order; related: Array<{ id: 
   const can = useCan();
   const [open, setOpen] = useState<string | null>(null);
   const ids = timelineIds(order, related);
-  const events = useQuery({
-    queryKey: ['order-events', ids],
-    enabled: can('events:read'),
-    queryFn: () => unwrap(api.GET('/v1/events', { params: { query: { aggregateId: ids, limit: 200 } } })),
-    refetchInterval: 15_000,
-  });
+  const events = useOrderTimeline(ids, can('events:read'));
   if (!can('events:read')) return <Text size="sm" c="dimmed">{t('detail.noTimelineAccess')}</Text>;
   if (events.isError) return <QueryError error={events.error} onRetry={() => void events.refetch()} />;
   if (events.isPending) return <Skeleton h={80} />;
@@ -197,11 +188,11 @@ export function OrderDetailPage() {
   const { id } = useParams();
   const { t } = useTranslation('orders');
   usePageTitle(t('detail.title', { id }));
-  const order = useQuery({ queryKey: ['order', id], queryFn: () => unwrap(api.GET('/v1/orders/{id}', { params: { path: { id: id! } } })) });
+  const order = useOrder(id!);
   const locations = useLocations();
   const locationName = (lid: string | null) => (lid ? (locations.data?.data.find((l) => l.id === lid)?.name ?? lid) : '—');
-  const fulfilments = useQuery({ queryKey: ['order-fulfilments', id], queryFn: () => unwrap(api.GET('/v1/orders/{id}/fulfilments', { params: { path: { id: id! } } })), refetchInterval: 15_000 });
-  const returns = useQuery({ queryKey: ['order-returns', id], queryFn: () => unwrap(api.GET('/v1/returns', { params: { query: { orderId: id!, limit: 50 } } })), refetchInterval: 15_000 });
+  const fulfilments = useOrderFulfilments(id!);
+  const returns = useOrderReturns(id!);
 
   if (order.isError) return <QueryError error={order.error} onRetry={() => void order.refetch()} />;
   if (!order.data) return <Skeleton h={320} />;

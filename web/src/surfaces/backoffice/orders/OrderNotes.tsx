@@ -3,37 +3,30 @@
 // so there is nothing to edit or delete here.
 import { Alert, Badge, Blockquote, Button, Group, Paper, Skeleton, Stack, Switch, Text, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { api, createHeaders, unwrap, type Schemas } from '../../../api/client';
+import type { Schemas } from '../../../api/client';
+import { useAddOrderNote, useOrderNotes } from '../../../api/hooks/orders';
 import { LoadMore } from '../../../components/LoadMore';
 import { QueryError } from '../../../components/QueryError';
 import { useCan } from '../../../lib/auth';
 import { formatDateTime } from '../../../lib/format';
 import { notifySuccess, problemMessage } from '../../../lib/notify';
-import { usePagedList } from '../../../lib/paging';
 
-type Note = Schemas['OrderNote'];
 const MAX = 2000;
 
 export function OrderNotes({ order }: { order: Schemas['Order'] }) {
   const { t } = useTranslation('orders');
   const can = useCan();
-  const client = useQueryClient();
-  const notes = usePagedList<Note>(['order-notes', order.id], (cursor) => unwrap(api.GET('/v1/orders/{id}/notes', { params: { path: { id: order.id }, query: { cursor, limit: 50 } } })));
+  const notes = useOrderNotes(order.id);
   const form = useForm({
     initialValues: { body: '', toCustomer: false },
     validate: { body: (v) => (!v.trim() ? t('notes.required') : v.trim().length > MAX ? t('notes.tooLong', { max: MAX }) : null) },
   });
-  const add = useMutation({
-    mutationFn: (v: typeof form.values) =>
-      unwrap(api.POST('/v1/orders/{id}/notes', { params: { path: { id: order.id } }, body: { body: v.body.trim(), visibility: v.toCustomer ? 'customer' : 'internal' }, headers: createHeaders() })),
+  // The note is an event of the order too: the hook refreshes its timeline as well as the notes.
+  const add = useAddOrderNote(order.id, {
     onSuccess: () => {
       notifySuccess(t('notes.added'));
       form.reset();
-      void client.invalidateQueries({ queryKey: ['order-notes', order.id] });
-      // The note is an event of the order: its timeline shows it too.
-      void client.invalidateQueries({ queryKey: ['order-events'] });
     },
   });
 
@@ -50,7 +43,7 @@ export function OrderNotes({ order }: { order: Schemas['Order'] }) {
         </Blockquote>
       )}
       {can('orders:write') ? (
-        <form onSubmit={form.onSubmit((v) => add.mutate(v))} noValidate aria-label={t('notes.newNote')}>
+        <form onSubmit={form.onSubmit((v) => add.mutate({ body: v.body.trim(), visibility: v.toCustomer ? 'customer' : 'internal' }))} noValidate aria-label={t('notes.newNote')}>
           <Stack gap="xs">
             {add.isError && (
               <Alert color="red" role="alert">

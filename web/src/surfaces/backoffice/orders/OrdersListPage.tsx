@@ -3,16 +3,15 @@
 import { Anchor, Badge, Button, Group, Select, Stack, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { api, unwrap } from '../../../api/client';
 import type { paths } from '../../../api/schema';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryError } from '../../../components/QueryError';
 import { TableState } from '../../../components/TableState';
-import { useLocations } from '../../../lib/catalog';
+import { useLocations } from '../../../api/hooks/inventory';
+import { useOrders } from '../../../api/hooks/orders';
 import { formatDateTime } from '../../../lib/format';
 import { formatMoney } from '../../../lib/money';
-import { usePagedList } from '../../../lib/paging';
 
 type Query = NonNullable<paths['/v1/orders']['get']['parameters']['query']>;
 export type OrderStatus = NonNullable<Query['status']>;
@@ -32,9 +31,7 @@ export function OrdersListPage() {
   const locations = useLocations();
   const stores = (locations.data?.data ?? []).filter((l) => l.type === 'store');
   const locationName = new Map((locations.data?.data ?? []).map((l) => [l.id, l.name]));
-  const orders = usePagedList(['orders', channel, storeId, status], (cursor) =>
-    unwrap(api.GET('/v1/orders', { params: { query: { cursor, limit: 50, channel: channel ?? undefined, storeId: storeId ?? undefined, status: status ?? undefined } } })),
-  );
+  const orders = useOrders({ channel: channel ?? undefined, storeId: storeId ?? undefined, status: status ?? undefined });
   const filtered = !!(channel || storeId || status);
 
   const setFilter = (key: string, value: string | null) => {

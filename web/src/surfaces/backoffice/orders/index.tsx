@@ -2,7 +2,7 @@
 // back office at `orders/*`.
 import { Route, Routes } from 'react-router';
 import { NotFound } from '../../../components/NotFound';
-import './i18n';
+import '../../../locales/orders';
 import { OrderDetailPage } from './OrderDetailPage';
 import { OrdersListPage } from './OrdersListPage';
 

@@ -2,10 +2,10 @@
 // see their consents, erase them (with a reason and a typed confirmation), and the erasures done.
 import { Alert, Badge, Button, Group, Modal, Select, Stack, Switch, Table, Text, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, ApiProblem, createHeaders, unwrap, type Schemas } from '../../../api/client';
+import { ApiProblem, type Schemas } from '../../../api/client';
+import { useConsents, useErasePerson, useErasures, usePrivacyExport, useRecordConsents } from '../../../api/hooks/customers';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryError } from '../../../components/QueryError';
@@ -13,7 +13,6 @@ import { TableState } from '../../../components/TableState';
 import { useCan } from '../../../lib/auth';
 import { formatDateTime } from '../../../lib/format';
 import { notifySuccess, problemMessage } from '../../../lib/notify';
-import { usePagedList } from '../../../lib/paging';
 
 type Kind = 'email' | 'customerId' | 'anonymousId' | 'phone';
 interface Subject {
@@ -49,17 +48,9 @@ export function PrivacyPage() {
   });
   const query = subject ? { [subject.kind]: subject.value } : {};
 
-  const exported = useQuery({
-    queryKey: ['privacy-export', subject],
-    enabled: !!subject,
-    queryFn: () => unwrap(api.GET('/v1/privacy/export', { params: { query } })),
-  });
-  const consents = useQuery({
-    queryKey: ['consents', subject],
-    enabled: !!subject && subject.kind !== 'phone' && can('customers:read'),
-    queryFn: () => unwrap(api.GET('/v1/consents', { params: { query } })),
-  });
-  const erasures = usePagedList(['privacy-erasures'], (cursor) => unwrap(api.GET('/v1/privacy/erasures', { params: { query: { cursor, limit: 20 } } })));
+  const exported = usePrivacyExport(subject && query);
+  const consents = useConsents(subject && query, !!subject && subject.kind !== 'phone' && can('customers:read'));
+  const erasures = useErasures();
 
   const modules = Object.entries(exported.data?.modules ?? {}).map(([name, v]) => [name, countOf(v)] as const);
   const other = Object.entries(exported.data?.other ?? {}).map(([name, v]) => [name, v.length] as const);
@@ -225,7 +216,6 @@ export function PrivacyPage() {
 
 function EraseModal({ opened, subject, onClose, onErased }: { opened: boolean; subject: Subject; onClose: () => void; onErased: (r: Schemas['Erasure']) => void }) {
   const { t } = useTranslation('privacy');
-  const client = useQueryClient();
   const form = useForm({
     initialValues: { reason: '', confirm: '' },
     validate: {
@@ -233,12 +223,9 @@ function EraseModal({ opened, subject, onClose, onErased }: { opened: boolean; s
       confirm: (v) => (v.trim() === subject.value ? null : t('confirmMismatch')),
     },
   });
-  const erase = useMutation({
-    mutationFn: (reason: string) => unwrap(api.POST('/v1/privacy/erasures', { headers: createHeaders(), body: { [subject.kind]: subject.value, reason } })),
+  const erase = useErasePerson({
     onSuccess: (r) => {
       form.reset();
-      void client.invalidateQueries({ queryKey: ['privacy-erasures'] });
-      void client.removeQueries({ queryKey: ['privacy-export'] });
       onErased(r);
     },
     onError: (err) => {
@@ -247,7 +234,7 @@ function EraseModal({ opened, subject, onClose, onErased }: { opened: boolean; s
   });
   return (
     <Modal opened={opened} onClose={onClose} title={t('eraseTitle')} centered>
-      <form onSubmit={form.onSubmit((v) => erase.mutate(v.reason.trim()))} noValidate>
+      <form onSubmit={form.onSubmit((v) => erase.mutate({ [subject.kind]: subject.value, reason: v.reason.trim() }))} noValidate>
         <Stack>
           <Alert color="red" variant="light">
             {t('eraseWarning')}
@@ -275,26 +262,13 @@ function EraseModal({ opened, subject, onClose, onErased }: { opened: boolean; s
 
 function ConsentModal({ opened, subject, current, onClose }: { opened: boolean; subject: Subject; current: Schemas['ConsentState'][]; onClose: () => void }) {
   const { t } = useTranslation('privacy');
-  const client = useQueryClient();
   const initial = Object.fromEntries(current.map((c) => [c.purpose, c.granted])) as Record<string, boolean>;
   const form = useForm({
     initialValues: { granted: initial, reason: '' },
     validate: { reason: (v) => (v.trim().length >= 3 ? null : t('reasonRequired')) },
   });
-  const save = useMutation({
-    mutationFn: (v: typeof form.values) =>
-      unwrap(
-        api.POST('/v1/consents', {
-          headers: createHeaders(),
-          body: {
-            [subject.kind]: subject.value,
-            reason: v.reason.trim(),
-            consents: current.filter((c) => v.granted[c.purpose] !== c.granted).map((c) => ({ purpose: c.purpose, granted: v.granted[c.purpose] })),
-          },
-        }),
-      ),
+  const save = useRecordConsents({
     onSuccess: () => {
-      void client.invalidateQueries({ queryKey: ['consents'] });
       notifySuccess(t('consentsSaved'));
       form.reset();
       onClose();
@@ -306,7 +280,13 @@ function ConsentModal({ opened, subject, current, onClose }: { opened: boolean; 
   const unchanged = current.every((c) => form.values.granted[c.purpose] === c.granted);
   return (
     <Modal opened={opened} onClose={onClose} title={t('changeConsents')} centered>
-      <form onSubmit={form.onSubmit((v) => save.mutate(v))} noValidate>
+      <form onSubmit={form.onSubmit((v) =>
+          save.mutate({
+            [subject.kind]: subject.value,
+            reason: v.reason.trim(),
+            consents: current.filter((c) => v.granted[c.purpose] !== c.granted).map((c) => ({ purpose: c.purpose, granted: v.granted[c.purpose] })),
+          }),
+        )} noValidate>
         <Stack>
           {save.isError && (
             <Alert color="red" role="alert">

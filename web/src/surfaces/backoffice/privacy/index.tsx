@@ -1,5 +1,5 @@
 // The privacy (GDPR) screen of the back office, mounted at `privacy`.
-import './i18n';
+import '../../../locales/privacy';
 import { PrivacyPage } from './PrivacyPage';
 
 export default function PrivacyRoutes() {

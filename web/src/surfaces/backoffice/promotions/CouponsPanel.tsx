@@ -1,10 +1,10 @@
 // A saved promotion's coupon codes: the list, adding one code, and generating a batch whose codes
 // are shown once more in full and can be downloaded as a CSV file.
 import { Alert, Badge, Button, Card, Code, Group, NumberInput, ScrollArea, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiProblem, api, createHeaders, unwrap } from '../../../api/client';
+import { ApiProblem } from '../../../api/client';
+import { useAddCoupon, useCoupons, useGenerateCoupons } from '../../../api/hooks/promotions';
 import { LoadMore } from '../../../components/LoadMore';
 import { QueryError } from '../../../components/QueryError';
 import { TableState } from '../../../components/TableState';
@@ -12,7 +12,6 @@ import { useCan } from '../../../lib/auth';
 import { errorAt } from '../../../lib/catalog';
 import { formatDateTime } from '../../../lib/format';
 import { notifySuccess, problemMessage } from '../../../lib/notify';
-import { usePagedList } from '../../../lib/paging';
 import type { Promotion } from './model';
 
 const toIso = (local: string) => (local ? new Date(local).toISOString() : null);
@@ -22,7 +21,7 @@ export function CouponsPanel({ promotion }: { promotion: Promotion }) {
   const { t } = useTranslation('promotions');
   const can = useCan();
   const id = promotion.id;
-  const coupons = usePagedList(['promotions', 'coupons', id], (cursor) => unwrap(api.GET('/v1/promotions/{id}/coupons', { params: { path: { id }, query: { cursor, limit: 100 } } })));
+  const coupons = useCoupons(id);
   const writable = can('promotions:write');
 
   return (
@@ -100,29 +99,19 @@ export function CouponsPanel({ promotion }: { promotion: Promotion }) {
 
 function AddCoupon({ promotionId }: { promotionId: string }) {
   const { t } = useTranslation('promotions');
-  const client = useQueryClient();
   const [code, setCode] = useState('');
   const [maxUses, setMaxUses] = useState<number | string>(1);
   const [expiresAt, setExpiresAt] = useState('');
-  const add = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST('/v1/promotions/{id}/coupons', {
-          params: { path: { id: promotionId } },
-          headers: createHeaders(),
-          body: { code: code.trim(), maxUses: maxUsesValue(maxUses), expiresAt: toIso(expiresAt) },
-        }),
-      ),
+  const add = useAddCoupon(promotionId, {
     onSuccess: (c) => {
       notifySuccess(t('coupons.added', { code: c.code }));
       setCode('');
-      void client.invalidateQueries({ queryKey: ['promotions', 'coupons', promotionId] });
     },
   });
   const fieldError = (path: string) => (add.error instanceof ApiProblem ? errorAt(add.error, path) : undefined);
   function submit(e: FormEvent) {
     e.preventDefault();
-    if (code.trim()) add.mutate();
+    if (code.trim()) add.mutate({ code: code.trim(), maxUses: maxUsesValue(maxUses), expiresAt: toIso(expiresAt) });
   }
   return (
     <Card withBorder padding="lg" component="section" aria-labelledby="promo-add-coupon">
@@ -154,24 +143,14 @@ function AddCoupon({ promotionId }: { promotionId: string }) {
 
 function GenerateBatch({ promotionId }: { promotionId: string }) {
   const { t } = useTranslation('promotions');
-  const client = useQueryClient();
   const [count, setCount] = useState<number | string>(10);
   const [prefix, setPrefix] = useState('');
   const [length, setLength] = useState<number | string>(8);
   const [maxUses, setMaxUses] = useState<number | string>(1);
   const [expiresAt, setExpiresAt] = useState('');
-  const generate = useMutation({
-    mutationFn: () =>
-      unwrap(
-        api.POST('/v1/promotions/{id}/coupon-batches', {
-          params: { path: { id: promotionId } },
-          headers: createHeaders(),
-          body: { count: Number(count), prefix: prefix.trim() || undefined, length: length === '' ? undefined : Number(length), maxUses: maxUsesValue(maxUses), expiresAt: toIso(expiresAt) },
-        }),
-      ),
+  const generate = useGenerateCoupons(promotionId, {
     onSuccess: (batch) => {
       notifySuccess(t('coupons.generated', { count: batch.codes.length }));
-      void client.invalidateQueries({ queryKey: ['promotions', 'coupons', promotionId] });
     },
   });
   const fieldError = (path: string) => (generate.error instanceof ApiProblem ? errorAt(generate.error, path) : undefined);
@@ -190,7 +169,7 @@ function GenerateBatch({ promotionId }: { promotionId: string }) {
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    if (Number(count) >= 1) generate.mutate();
+    if (Number(count) >= 1) generate.mutate({ count: Number(count), prefix: prefix.trim() || undefined, length: length === '' ? undefined : Number(length), maxUses: maxUsesValue(maxUses), expiresAt: toIso(expiresAt) });
   }
 
   return (

@@ -2,14 +2,16 @@
 // is being edited (POST /v1/promotions/preview, a moment after the last change).
 import { Alert, Badge, Card, Checkbox, CloseButton, Group, List, Loader, NumberInput, Select, SimpleGrid, Stack, Table, TagsInput, Text, TextInput, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiProblem, api, unwrap, type Schemas } from '../../../api/client';
+import { ApiProblem, type Schemas } from '../../../api/client';
+import { usePromotionPreview } from '../../../api/hooks/promotions';
 import { formatMoney, parseMoney } from '../../../lib/money';
 import { problemMessage } from '../../../lib/notify';
 import { CHANNELS, type Channel, type PromotionInput } from './model';
 import { ProductSearch } from './ProductSearch';
+import { formatPercent } from '../../../lib/format';
+import { useContentLocale } from '../../../lib/i18n';
 
 type Quote = Schemas['CartQuote'];
 
@@ -20,9 +22,9 @@ interface SampleLine {
 }
 
 export function PreviewPanel({ input, invalid }: { input: PromotionInput | null; invalid: boolean }) {
-  const { t, i18n } = useTranslation('promotions');
+  const { t } = useTranslation('promotions');
   // The server words why an offer did not apply in the language it is asked for.
-  const language = i18n.language === 'nl' ? 'nl' : 'en';
+  const language = useContentLocale();
   const [lines, setLines] = useState<SampleLine[]>([]);
   const [channel, setChannel] = useState<Channel>('web');
   const [couponCodes, setCouponCodes] = useState<string[]>([]);
@@ -42,13 +44,7 @@ export function PreviewPanel({ input, invalid }: { input: PromotionInput | null;
     ...(groups.length ? { customerGroups: groups } : {}),
   };
   const [request] = useDebouncedValue(input && cartLines.length ? { promotion: input, cart } : null, 300);
-  const preview = useQuery({
-    queryKey: ['promotions', 'preview', request, language],
-    enabled: !!request,
-    placeholderData: keepPreviousData,
-    retry: false,
-    queryFn: () => unwrap(api.POST('/v1/promotions/preview', { headers: { 'accept-language': language }, body: request! })),
-  });
+  const preview = usePromotionPreview(request, language);
   const titles = new Map(lines.map((l) => [l.sku, l.title]));
 
   function addLine(sku: string, title: string) {
@@ -183,8 +179,7 @@ function PreviewError({ error }: { error: unknown }) {
 }
 
 function QuoteView({ quote, titles, stale }: { quote: Quote; titles: Map<string, string>; stale: boolean }) {
-  const { t, i18n } = useTranslation('promotions');
-  const percent = new Intl.NumberFormat(i18n.language, { style: 'percent', maximumFractionDigits: 2 });
+  const { t } = useTranslation('promotions');
   const money = (c: number) => formatMoney(c, quote.currency);
   return (
     <Stack gap="md" style={{ opacity: stale ? 0.6 : 1 }} data-testid="promotion-preview">
@@ -314,7 +309,7 @@ function QuoteView({ quote, titles, stale }: { quote: Quote; titles: Map<string,
           <Table.Tbody>
             {quote.vat.rows.map((r) => (
               <Table.Tr key={r.rate}>
-                <Table.Td>{percent.format(r.rate / 10000)}</Table.Td>
+                <Table.Td>{formatPercent(r.rate / 10000)}</Table.Td>
                 <Table.Td ta="right">{money(r.net)}</Table.Td>
                 <Table.Td ta="right">{money(r.vat)}</Table.Td>
                 <Table.Td ta="right">{money(r.gross)}</Table.Td>

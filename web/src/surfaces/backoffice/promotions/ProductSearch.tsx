@@ -2,10 +2,9 @@
 // product's title, for display) to the caller and empties the box for the next search.
 import { Select, type SelectProps } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, unwrap } from '../../../api/client';
+import { useProductSearch } from '../../../api/hooks/catalog';
 
 export interface PickedSku {
   sku: string;
@@ -17,12 +16,7 @@ export function ProductSearch({ label, description, onPick, exclude = [], ...res
   const { t } = useTranslation('promotions');
   const [search, setSearch] = useState('');
   const [q] = useDebouncedValue(search.trim(), 250);
-  const results = useQuery({
-    queryKey: ['promotions', 'product-search', q],
-    enabled: q.length >= 2,
-    staleTime: 30_000,
-    queryFn: () => unwrap(api.GET('/v1/products', { params: { query: { q, limit: 20 } } })),
-  });
+  const results = useProductSearch(q);
   const picks = new Map<string, PickedSku>();
   for (const p of results.data?.data ?? []) {
     for (const v of p.variants) {

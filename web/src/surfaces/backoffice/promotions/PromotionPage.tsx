@@ -1,11 +1,11 @@
 // One promotion: the builder (new or existing) with its live preview beside it, and for a saved
 // promotion its coupon codes on a second tab.
 import { Alert, Anchor, Badge, Button, Card, Center, Checkbox, Grid, Group, List, Loader, NumberInput, Select, SimpleGrid, Stack, Tabs, TagsInput, Text, TextInput, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
-import { ApiProblem, api, createHeaders, ifMatch, unwrap } from '../../../api/client';
+import { ApiProblem } from '../../../api/client';
+import { usePromotion, useSavePromotion } from '../../../api/hooks/promotions';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryError } from '../../../components/QueryError';
 import { useCan } from '../../../lib/auth';
@@ -14,7 +14,7 @@ import { formatDateTime } from '../../../lib/format';
 import { formatMoney } from '../../../lib/money';
 import { notifyError, notifySuccess, problemMessage } from '../../../lib/notify';
 import { CouponsPanel } from './CouponsPanel';
-import { CHANNELS, STATUSES, STATUS_COLORS, asPatch, buildInput, emptyForm, formFromPromotion, ruleSummary, type Channel, type FormErrors, type Promotion, type PromotionForm, type PromotionInput } from './model';
+import { CHANNELS, STATUSES, STATUS_COLORS, asPatch, buildInput, emptyForm, formFromPromotion, ruleSummary, type Channel, type FormErrors, type Promotion, type PromotionForm } from './model';
 import { PreviewPanel } from './PreviewPanel';
 import { RuleFields } from './RuleFields';
 import { TargetFields } from './TargetFields';
@@ -26,7 +26,7 @@ export function NewPromotionPage() {
 export function PromotionDetailPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation('promotions');
-  const promotion = useQuery({ queryKey: ['promotion', id], queryFn: () => unwrap(api.GET('/v1/promotions/{id}', { params: { path: { id } } })) });
+  const promotion = usePromotion(id);
   if (promotion.isPending) {
     return (
       <Center py="xl">
@@ -56,7 +56,6 @@ const SERVER_FIELDS: Record<string, string> = {
 function PromotionBuilder({ promotion, onConflict }: { promotion?: Promotion; onConflict?: () => void }) {
   const { t, i18n } = useTranslation('promotions');
   const can = useCan();
-  const client = useQueryClient();
   const navigate = useNavigate();
   const writable = can('promotions:write');
   const [form, setForm] = useState<PromotionForm>(() => (promotion ? formFromPromotion(promotion, i18n.language) : emptyForm()));
@@ -78,14 +77,8 @@ function PromotionBuilder({ promotion, onConflict }: { promotion?: Promotion; on
     if (Object.keys(serverErrors).length) setServerErrors({});
   };
 
-  const save = useMutation({
-    mutationFn: (input: PromotionInput) =>
-      promotion
-        ? unwrap(api.PATCH('/v1/promotions/{id}', { params: { path: { id: promotion.id } }, headers: ifMatch(promotion.version), body: asPatch(input) }))
-        : unwrap(api.POST('/v1/promotions', { headers: createHeaders(), body: input })),
+  const save = useSavePromotion({
     onSuccess: (saved) => {
-      client.setQueryData(['promotion', saved.id], saved);
-      void client.invalidateQueries({ queryKey: ['promotions', 'list'] });
       notifySuccess(promotion ? t('builder.saved', { name: saved.name }) : t('builder.created', { name: saved.name }));
       if (!promotion) void navigate(`/backoffice/promotions/${saved.id}`, { replace: true });
     },
@@ -110,7 +103,7 @@ function PromotionBuilder({ promotion, onConflict }: { promotion?: Promotion; on
     e.preventDefault();
     setSubmitted(true);
     if (!built.input) return;
-    save.mutate(built.input);
+    save.mutate(promotion ? { id: promotion.id, version: promotion.version, patch: asPatch(built.input) } : { create: built.input });
   }
 
   const title = promotion ? promotion.name : t('builder.newTitle');

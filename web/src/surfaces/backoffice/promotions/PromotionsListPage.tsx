@@ -4,7 +4,7 @@ import type { TFunction } from 'i18next';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, unwrap } from '../../../api/client';
+import { usePromotions, type PromotionFilters } from '../../../api/hooks/promotions';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryError } from '../../../components/QueryError';
@@ -12,14 +12,13 @@ import { TableState } from '../../../components/TableState';
 import { useCan } from '../../../lib/auth';
 import { formatDateTime } from '../../../lib/format';
 import { formatMoney } from '../../../lib/money';
-import { usePagedList } from '../../../lib/paging';
 import { STATUSES, STATUS_COLORS, ruleSummary, type Promotion, type PromotionStatus } from './model';
 
 export function PromotionsListPage() {
   const { t } = useTranslation('promotions');
   const can = useCan();
   const [status, setStatus] = useState<PromotionStatus | null>(null);
-  const promotions = usePagedList(['promotions', 'list', status], (cursor) => unwrap(api.GET('/v1/promotions', { params: { query: { cursor, limit: 50, status: status ?? undefined } } })));
+  const promotions = usePromotions({ status: (status ?? undefined) as PromotionFilters['status'] });
 
   return (
     <Stack gap="md">

@@ -1,7 +1,8 @@
 // Which lines qualify: everything, some categories, or SKUs typed in or found by searching.
 import { Group, MultiSelect, Radio, Stack, TagsInput } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { categoryOptions, useCategories } from '../../../lib/catalog';
+import { categoryOptions } from '../../../lib/catalog';
+import { useCategories } from '../../../api/hooks/catalog';
 import type { FormErrors, TargetState } from './model';
 import { ProductSearch } from './ProductSearch';
 

@@ -2,7 +2,7 @@
 // coupon codes. Mounted by the back office at `promotions/*`.
 import { Route, Routes } from 'react-router';
 import { NotFound } from '../../../components/NotFound';
-import './i18n';
+import '../../../locales/promotions';
 import { PromotionsListPage } from './PromotionsListPage';
 import { NewPromotionPage, PromotionDetailPage } from './PromotionPage';
 

@@ -3,6 +3,7 @@
 import type { TFunction } from 'i18next';
 import type { Schemas } from '../../../api/client';
 import { formatMoney, parseMoney } from '../../../lib/money';
+import { centsToInput } from '../../../lib/money';
 
 export type Promotion = Schemas['Promotion'];
 export type PromotionInput = Schemas['PromotionInput'];
@@ -113,13 +114,6 @@ export function emptyForm(): PromotionForm {
     limitPerCustomer: '',
     budget: '',
   };
-}
-
-/** Cents as the euros someone would type: 250 → "2,50" in Dutch, "2.50" in English. */
-export function centsToInput(cents: number | undefined | null, language: string): string {
-  if (cents === undefined || cents === null) return '';
-  const s = (cents / 100).toFixed(2);
-  return language === 'nl' ? s.replace('.', ',') : s;
 }
 
 /** An ISO timestamp as the value of a datetime-local input, in the browser's time zone. */
@@ -402,3 +396,5 @@ export function ruleSummary(rule: PromotionRule, t: TFunction): string {
       return t('summary.free_shipping') + min(rule.minSubtotal);
   }
 }
+
+export { centsToInput };

@@ -1,10 +1,9 @@
 // Gift cards: issue one (its code is shown once), look up a balance by code, and the list with
 // masked codes.
 import { Alert, Badge, Button, Card, Code, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, createHeaders, unwrap, type Schemas } from '../../../api/client';
+import { useGiftCardBalance, useGiftCards, useIssueGiftCard, type GiftCard } from '../../../api/hooks/orders';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryError } from '../../../components/QueryError';
@@ -13,33 +12,28 @@ import { useCan } from '../../../lib/auth';
 import { formatDateTime } from '../../../lib/format';
 import { formatMoney, parseMoney } from '../../../lib/money';
 import { notifyError, problemMessage } from '../../../lib/notify';
-import { usePagedList } from '../../../lib/paging';
 import { usePageTitle } from '../../../lib/usePageTitle';
 
 export function GiftCardsPage() {
   const { t } = useTranslation('returns');
   usePageTitle(t('giftCards.title'));
   const can = useCan();
-  const client = useQueryClient();
   const [amount, setAmount] = useState('');
   const [amountError, setAmountError] = useState<string | null>(null);
   const [issued, setIssued] = useState<{ code: string; balance: number } | null>(null);
   const [code, setCode] = useState('');
-  const [found, setFound] = useState<Schemas['GiftCard'] | null>(null);
+  const [found, setFound] = useState<GiftCard | null>(null);
   const [lookupError, setLookupError] = useState<string | null>(null);
-  const list = usePagedList(['gift-cards'], (cursor) => unwrap(api.GET('/v1/gift-cards', { params: { query: { cursor, limit: 50 } } })));
+  const list = useGiftCards();
 
-  const issue = useMutation({
-    mutationFn: (cents: number) => unwrap(api.POST('/v1/gift-cards', { body: { amount: cents }, headers: createHeaders() })),
+  const issue = useIssueGiftCard({
     onSuccess: (r) => {
       setIssued({ code: r.code, balance: r.giftCard.balance });
       setAmount('');
-      void client.invalidateQueries({ queryKey: ['gift-cards'] });
     },
     onError: notifyError,
   });
-  const lookup = useMutation({
-    mutationFn: (c: string) => unwrap(api.POST('/v1/gift-cards/balance', { body: { code: c } })),
+  const lookup = useGiftCardBalance({
     onSuccess: (g) => {
       setFound(g);
       setLookupError(null);

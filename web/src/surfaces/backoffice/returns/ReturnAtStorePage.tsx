@@ -3,11 +3,11 @@
 // refund the server computes (with the order's promotions) and how it splits over the tenders,
 // then confirm. The refund shown is the server's preview; confirming sends the same choice.
 import { Alert, Anchor, Badge, Button, Card, Code, Group, NumberInput, Radio, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { api, unwrap, type Schemas } from '../../../api/client';
+import type { Schemas } from '../../../api/client';
+import { useCreateReturn, useReturnOrderLookup, useReturnPreview } from '../../../api/hooks/orders';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryError } from '../../../components/QueryError';
 import { useMe } from '../../../lib/auth';
@@ -46,22 +46,21 @@ export function ReturnAtStorePage() {
   const [refundMethod, setRefundMethod] = useState<'original' | 'store_credit'>('original');
   const [done, setDone] = useState<{ id: string; payout: number; code: string | null } | null>(null);
   const attempt = useRef<string>(crypto.randomUUID());
-  const client = useQueryClient();
 
-  const find = useMutation({
-    mutationFn: async () => (await unwrap(api.GET('/v1/returns/order-lookup', { params: { query: orderId.trim() ? { orderId: orderId.trim() } : { email: email.trim() } } }))).data,
+  const lookup = useReturnOrderLookup({
     onSuccess: (orders) => {
       setCandidates(orders);
       if (orders.length === 1) choose(orders[0]);
     },
     onError: notifyError,
   });
+  const find = () => lookup.mutate(orderId.trim() ? { orderId: orderId.trim() } : { email: email.trim() });
 
   const opened = useRef(false);
   useEffect(() => {
     if (!opened.current && params.get('orderId')) {
       opened.current = true;
-      find.mutate();
+      find();
     }
   }, [params, find]);
 
@@ -79,20 +78,13 @@ export function ReturnAtStorePage() {
     .filter(([, c]) => c.quantity > 0)
     .map(([orderLineId, c]) => ({ orderLineId, quantity: c.quantity, reason: c.reason, outcome: c.outcome }));
 
-  const preview = useQuery({
-    queryKey: ['returns', 'preview', order?.id, store, lines, refundMethod],
-    // The body the confirmation will send.
-    queryFn: () => unwrap(api.POST('/v1/returns/preview', { body: { orderId: order!.id, method: 'in_store', locationId: store ?? undefined, lines, refundMethod } })),
-    enabled: !!order && lines.length > 0 && !done,
-    retry: false,
-  });
+  // The body the confirmation will send, priced as the lines change.
+  const preview = useReturnPreview(order && lines.length > 0 && !done ? { orderId: order.id, method: 'in_store', locationId: store ?? undefined, lines, refundMethod } : null);
 
-  const confirm = useMutation({
-    mutationFn: () => unwrap(api.POST('/v1/returns', { body: { orderId: order!.id, method: 'in_store', locationId: store!, lines, refundMethod }, headers: { 'idempotency-key': attempt.current } })),
+  // Returns, orders, gift cards (store credit) and stock are refreshed by the hook.
+  const confirm = useCreateReturn({
     onSuccess: (r) => {
       setDone({ id: r.return.id, payout: r.return.refund?.payout ?? 0, code: r.storeCreditCode });
-      // Lists of returns, orders and gift cards (store credit) are stale now.
-      for (const key of ['returns', 'orders', 'order', 'gift-cards']) void client.invalidateQueries({ queryKey: [key] });
     },
     onError: notifyError,
   });
@@ -108,13 +100,13 @@ export function ReturnAtStorePage() {
         <form
           onSubmit={(e) => {
             e.preventDefault();
-            if (orderId.trim() || email.trim()) find.mutate();
+            if (orderId.trim() || email.trim()) find();
           }}
         >
           <Group align="flex-end">
             <TextInput label={t('flow.orderId')} placeholder={t('flow.orderIdPlaceholder')} value={orderId} onChange={(e) => setOrderId(e.currentTarget.value)} w={320} />
             <TextInput label={t('flow.email')} type="email" value={email} onChange={(e) => setEmail(e.currentTarget.value)} w={260} />
-            <Button type="submit" loading={find.isPending}>
+            <Button type="submit" loading={lookup.isPending}>
               {t('flow.find')}
             </Button>
           </Group>
@@ -250,7 +242,7 @@ export function ReturnAtStorePage() {
                 </Table>
               )}
               <Group mt="sm">
-                <Button onClick={() => confirm.mutate()} loading={confirm.isPending} disabled={!store || preview.isFetching}>
+                <Button onClick={() => confirm.mutate({ body: { orderId: order!.id, method: 'in_store', locationId: store!, lines, refundMethod }, idempotencyKey: attempt.current })} loading={confirm.isPending} disabled={!store || preview.isFetching}>
                   {t('flow.confirm', { amount: formatMoney(refund.payout, order.currency) })}
                 </Button>
               </Group>

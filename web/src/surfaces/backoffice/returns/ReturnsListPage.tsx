@@ -3,16 +3,15 @@ import { Anchor, Badge, Button, Group, Select, Stack, Table, Text } from '@manti
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, unwrap } from '../../../api/client';
 import { LoadMore } from '../../../components/LoadMore';
 import { PageHeader } from '../../../components/PageHeader';
 import { QueryError } from '../../../components/QueryError';
 import { TableState } from '../../../components/TableState';
 import { useCan } from '../../../lib/auth';
-import { useLocations } from '../../../lib/catalog';
+import { useLocations } from '../../../api/hooks/inventory';
+import { useReturns } from '../../../api/hooks/orders';
 import { formatDateTime } from '../../../lib/format';
 import { formatMoney } from '../../../lib/money';
-import { usePagedList } from '../../../lib/paging';
 import { usePageTitle } from '../../../lib/usePageTitle';
 
 export const RETURN_STATUSES = ['requested', 'received', 'refunded', 'cancelled'] as const;
@@ -26,7 +25,7 @@ export function ReturnsListPage() {
   const [status, setStatus] = useState<ReturnStatus | null>(null);
   const locations = useLocations();
   const nameOf = (id: string | null) => locations.data?.data.find((l) => l.id === id)?.name ?? id ?? '—';
-  const list = usePagedList(['returns', 'list', status], (cursor) => unwrap(api.GET('/v1/returns', { params: { query: { cursor, limit: 50, status: status ?? undefined } } })));
+  const list = useReturns({ status: status ?? undefined });
   return (
     <Stack gap="md">
       <PageHeader

@@ -2,7 +2,7 @@
 // gift cards. Mounted by the back office at `returns/*`.
 import { Route, Routes } from 'react-router';
 import { NotFound } from '../../../components/NotFound';
-import './i18n';
+import '../../../locales/returns';
 import { GiftCardsPage } from './GiftCardsPage';
 import { ReturnAtStorePage } from './ReturnAtStorePage';
 import { ReturnsListPage } from './ReturnsListPage';

@@ -1,7 +1,7 @@
 // Texts of the transfer and cycle-count screens and the stock-level settings, in their own i18next
 // namespace ("inventory"), registered when the back office loads. The Dutch texts are typed from
 // the English ones, so a missing translation fails `tsc -p web`.
-import i18n from '../../../lib/i18n';
+import { registerTexts } from '../lib/i18n';
 
 const en = {
   cancel: 'Cancel',
@@ -309,7 +309,6 @@ const nl: typeof en = {
   },
 };
 
-i18n.addResourceBundle('en', 'inventory', en, true, true);
-i18n.addResourceBundle('nl', 'inventory', nl, true, true);
+registerTexts('inventory', { en, nl });
 
 export const inventoryTexts = { en, nl };

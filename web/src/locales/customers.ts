@@ -1,6 +1,6 @@
 // Texts of the back-office customer (360°) screens, in their own i18next namespace ("customers"),
 // registered when the screens load. Dutch is typed from English: a missing text fails tsc.
-import i18n from '../../../lib/i18n';
+import { registerTexts } from '../lib/i18n';
 
 const en = {
   nav: 'Customers',
@@ -156,8 +156,6 @@ const nl: typeof en = {
   total: 'Totaal',
 };
 
-i18n.addResourceBundle('en', 'customers', en, true, true);
-i18n.addResourceBundle('nl', 'customers', nl, true, true);
-void i18n.changeLanguage(i18n.language);
+registerTexts('customers', { en, nl });
 
 export const customerTexts = { en, nl };

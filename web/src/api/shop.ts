@@ -1,15 +1,15 @@
-// How the storefront talks to Winkel. A shopper is never a staff user: every call carries the
+// How the storefront talks to Winkel (its queries and mutations are in hooks/shop.ts). A shopper is never a staff user: every call carries the
 // shopper's customer session when signed in, else the shop's publishable key (asked from the public
 // GET /v1/storefront/config). The cart id is remembered in this browser, so a reload keeps the cart;
 // a guest cart's secret (answered once when the cart is made) is remembered with it and sent on every
 // call on that cart, since the publishable key alone reaches no cart (docs/commerce.md, "Whose cart
 // it is").
 import createClient, { type Middleware } from 'openapi-fetch';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useSyncExternalStore } from 'react';
-import { ApiProblem, unwrap, type Schemas } from '../../api/client';
-import type { paths } from '../../api/schema';
-import { queryClient } from '../../lib/queryClient';
+import { useSyncExternalStore } from 'react';
+import { contentLocale } from '../lib/i18n';
+import { queryClient } from '../lib/queryClient';
+import { ApiProblem, unwrap, type Schemas } from './client';
+import type { paths } from './schema';
 
 export type ShopConfig = Schemas['StorefrontConfig'];
 export type Cart = Schemas['Cart'];
@@ -93,6 +93,37 @@ export function forgetCart() {
 }
 
 let publishableKey: string | null = null;
+/** Remember the shop's publishable key (answered by GET /v1/storefront/config); guests call with it. */
+export function setPublishableKey(key: string) {
+  publishableKey = key;
+}
+
+/**
+ * Query keys of the storefront. They live beside the shop's own client (not with the staff keys):
+ * everything a shopper sees is under `shop`, so signing in or out resets it in one go.
+ */
+export const shopKeys = {
+  all: ['shop'] as const,
+  config: () => [...shopKeys.all, 'config'] as const,
+  me: (token: string | null) => [...shopKeys.all, 'me', token] as const,
+  carts: () => [...shopKeys.all, 'cart'] as const,
+  cart: (id: string | null) => [...shopKeys.carts(), id] as const,
+  stores: () => [...shopKeys.all, 'stores'] as const,
+  variant: (id: string, locale: 'nl' | 'en') => [...shopKeys.all, 'variant', id, locale] as const,
+  position: () => [...shopKeys.all, 'position'] as const,
+  categories: (locale: 'nl' | 'en') => [...shopKeys.all, 'categories', locale] as const,
+  products: (filters: object) => [...shopKeys.all, 'products', filters] as const,
+  product: (id: string, locale: 'nl' | 'en') => [...shopKeys.all, 'product', id, locale] as const,
+  availability: (variantId: string, near: string | null) => [...shopKeys.all, 'availability', variantId, near] as const,
+  myOrders: () => [...shopKeys.all, 'my-orders'] as const,
+  order: (id: string, token: string | null) => [...shopKeys.all, 'order', id, token] as const,
+  orderFulfilments: (id: string) => [...shopKeys.all, 'order', id, 'fulfilments'] as const,
+  orderNotes: (id: string) => [...shopKeys.all, 'order', id, 'notes'] as const,
+  myConsents: () => [...shopKeys.all, 'my-consents'] as const,
+  returnPolicy: () => [...shopKeys.all, 'return-policy'] as const,
+  returns: (orderId: string) => [...shopKeys.all, 'returns', orderId] as const,
+  returnPreview: (body: object | null) => [...shopKeys.all, 'return-preview', body] as const,
+};
 
 // ------------------------------------------------------------------ the client
 
@@ -115,7 +146,7 @@ const shopAuth: Middleware = {
       // A revoked publishable key (rotated by staff): ask for the new one.
       else if (publishableKey && sent === `Bearer ${publishableKey}`) {
         publishableKey = null;
-        void queryClient.invalidateQueries({ queryKey: ['shop', 'config'] });
+        void queryClient.invalidateQueries({ queryKey: shopKeys.config() });
       }
     }
     return response;
@@ -128,18 +159,6 @@ const shopAuth: Middleware = {
 export const shop = createClient<paths>({ baseUrl: window.location.origin });
 shop.use(shopAuth);
 
-export function useShopConfig() {
-  return useQuery({
-    queryKey: ['shop', 'config'],
-    queryFn: async () => {
-      const config = await unwrap(shop.GET('/v1/storefront/config'));
-      publishableKey = config.publishableKey;
-      return config;
-    },
-    staleTime: Infinity,
-  });
-}
-
 export function useCustomerToken() {
   return useSyncExternalStore(customerSession.subscribe, customerSession.get);
 }
@@ -148,47 +167,16 @@ export function useCartId() {
   return useSyncExternalStore(cartIdStore.subscribe, cartIdStore.get);
 }
 
-export function useCustomer() {
-  const token = useCustomerToken();
-  return useQuery({ queryKey: ['shop', 'me', token], queryFn: () => unwrap(shop.GET('/v1/customer-auth/me')), enabled: !!token, staleTime: 60_000 });
-}
-
-export function locale(language: string): 'nl' | 'en' {
-  return language === 'nl' ? 'nl' : 'en';
-}
+/** The content language for a UI language (the one helper in lib/i18n). */
+export const locale = contentLocale;
 
 // ------------------------------------------------------------------ the cart
-
-export function useCart() {
-  const id = useCartId();
-  return useQuery({
-    queryKey: ['shop', 'cart', id],
-    enabled: !!id,
-    queryFn: async () => {
-      try {
-        const cart = await unwrap(shop.GET('/v1/carts/{id}', { params: { path: { id: id! } } }));
-        if (cart.status === 'checked_out') {
-          forgetCart();
-          return null;
-        }
-        return cart;
-      } catch (err) {
-        // Gone, or not this shopper's (e.g. a customer's cart after signing out).
-        if (err instanceof ApiProblem && err.status === 404) {
-          forgetCart();
-          return null;
-        }
-        throw err;
-      }
-    },
-  });
-}
 
 export function quoteOf(cart: Cart | null | undefined): Quote | null {
   return (cart?.quote as Quote | null | undefined) ?? null;
 }
 
-async function ensureCart(country: 'NL' | 'BE'): Promise<string> {
+export async function ensureCart(country: 'NL' | 'BE'): Promise<string> {
   const existing = cartIdStore.get();
   if (existing) return existing;
   const cart = await unwrap(shop.POST('/v1/carts', { body: { channel: 'web', country }, headers: { 'idempotency-key': crypto.randomUUID() } }));
@@ -196,50 +184,6 @@ async function ensureCart(country: 'NL' | 'BE'): Promise<string> {
   cartSecretStore.set(cart.secret ? `${cart.id} ${cart.secret}` : null);
   cartIdStore.set(cart.id);
   return cart.id;
-}
-
-/** Cart changes, each answered with the new cart (which then replaces the cached one). */
-export function useCartActions() {
-  const client = useQueryClient();
-  const config = useShopConfig().data;
-  const put = useCallback((cart: Cart) => client.setQueryData(['shop', 'cart', cart.id], cart), [client]);
-
-  const addLine = useCallback(
-    async (line: { sku: string; quantity: number; fulfilment: 'delivery' | 'pickup'; pickupLocationId?: string | null }) => {
-      let id = await ensureCart(config?.country ?? 'NL');
-      const add = () => unwrap(shop.POST('/v1/carts/{id}/lines', { params: { path: { id } }, body: { ...line, pickupLocationId: line.fulfilment === 'pickup' ? line.pickupLocationId : null } }));
-      let cart: Cart;
-      try {
-        cart = await add();
-      } catch (err) {
-        // The remembered cart was checked out elsewhere or is gone: start a new one.
-        if (!(err instanceof ApiProblem) || (err.status !== 404 && err.code !== 'cart_closed')) throw err;
-        forgetCart();
-        id = await ensureCart(config?.country ?? 'NL');
-        cart = await add();
-      }
-      put(cart);
-      return cart;
-    },
-    [config, put],
-  );
-
-  const setQuantity = useCallback(async (cartId: string, lineId: string, quantity: number) => put(await unwrap(shop.PATCH('/v1/carts/{id}/lines/{lineId}', { params: { path: { id: cartId, lineId } }, body: { quantity } }))), [put]);
-
-  /** A line's fulfilment is part of what the line is: change it by replacing the line. */
-  const changeFulfilment = useCallback(
-    async (cart: Cart, lineId: string, fulfilment: 'delivery' | 'pickup', pickupLocationId: string | null) => {
-      const line = cart.lines.find((l) => l.id === lineId);
-      if (!line) return;
-      await unwrap(shop.POST('/v1/carts/{id}/lines', { params: { path: { id: cart.id } }, body: { sku: line.sku, quantity: line.quantity, fulfilment, pickupLocationId: fulfilment === 'pickup' ? pickupLocationId : null } }));
-      put(await unwrap(shop.PATCH('/v1/carts/{id}/lines/{lineId}', { params: { path: { id: cart.id, lineId } }, body: { quantity: 0 } })));
-    },
-    [put],
-  );
-
-  const setCoupons = useCallback(async (cartId: string, codes: string[]) => put(await unwrap(shop.POST('/v1/carts/{id}/coupons', { params: { path: { id: cartId } }, body: { codes } }))), [put]);
-
-  return { addLine, setQuantity, changeFulfilment, setCoupons };
 }
 
 /**
@@ -261,42 +205,6 @@ export async function adoptGuestCart(sessionToken: string) {
 }
 
 // ------------------------------------------------------------------ look-ups
-
-export function useStores() {
-  return useQuery({
-    queryKey: ['shop', 'stores'],
-    queryFn: async () => (await unwrap(shop.GET('/v1/locations', { params: { query: { type: 'store' } } }))).data.filter((l) => l.status === 'active' && l.pickup),
-    staleTime: 5 * 60_000,
-  });
-}
-
-/** Title and product of a cart or order line's variant. */
-export function useVariantTitle(variantId: string, language: string) {
-  return useQuery({
-    queryKey: ['shop', 'variant', variantId, locale(language)],
-    queryFn: () => unwrap(shop.GET('/v1/variants/{id}', { params: { path: { id: variantId }, query: { locale: locale(language) } } })),
-    staleTime: 10 * 60_000,
-  });
-}
-
-/** The shopper's position, if they allow it: availability then lists the nearest stores first. */
-export function useShopperPosition(enabled: boolean) {
-  return useQuery({
-    queryKey: ['shop', 'position'],
-    enabled,
-    staleTime: 10 * 60_000,
-    retry: false,
-    queryFn: () =>
-      new Promise<string>((resolve, reject) => {
-        if (!navigator.geolocation) return reject(new Error('no geolocation'));
-        navigator.geolocation.getCurrentPosition(
-          (p) => resolve(`${p.coords.latitude.toFixed(4)},${p.coords.longitude.toFixed(4)}`),
-          (e) => reject(new Error(e.message)),
-          { timeout: 10_000, maximumAge: 10 * 60_000 },
-        );
-      }),
-  });
-}
 
 /** The last order placed in this tab: a guest cannot read orders back, so the confirmation keeps it. */
 export function rememberOrder(order: Order) {

@@ -1,7 +1,7 @@
 // Texts of the fulfilment queue, in their own i18next namespace ("fulfilment"), registered when this
 // part of the back office loads. The Dutch texts are typed from the English ones, so a missing
 // translation fails `tsc -p web`.
-import i18n from '../../../lib/i18n';
+import { registerTexts } from '../lib/i18n';
 
 const en = {
   nav: 'Fulfilment queue',
@@ -65,5 +65,4 @@ const nl: typeof en = {
   cancel: { title: 'Deze levering annuleren?', text: 'De voorraad wordt vrijgegeven en de klant krijgt het geld terug. Dit kan niet ongedaan worden.', reason: 'Reden', submit: 'Levering annuleren', keep: 'Niet annuleren' },
 };
 
-i18n.addResourceBundle('en', 'fulfilment', en, true, true);
-i18n.addResourceBundle('nl', 'fulfilment', nl, true, true);
+registerTexts('fulfilment', { en, nl });

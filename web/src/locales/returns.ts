@@ -1,7 +1,7 @@
 // Texts of the returns and gift card screens, in their own i18next namespace ("returns"),
 // registered when this part of the back office loads. Dutch is typed from English: a missing text
 // fails `tsc -p web`.
-import i18n from '../../../lib/i18n';
+import { registerTexts } from '../lib/i18n';
 
 const en = {
   nav: 'Returns',
@@ -209,5 +209,4 @@ const nl: typeof en = {
   giftCardStatus: { active: 'Actief', disabled: 'Geblokkeerd' },
 };
 
-i18n.addResourceBundle('en', 'returns', en, true, true);
-i18n.addResourceBundle('nl', 'returns', nl, true, true);
+registerTexts('returns', { en, nl });

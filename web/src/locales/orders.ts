@@ -1,6 +1,6 @@
 // Texts of the back-office order screens, in their own i18next namespace ("orders"), registered
 // when this part of the back office loads. Dutch is typed from English: a missing text fails tsc.
-import i18n from '../../../lib/i18n';
+import { registerTexts } from '../lib/i18n';
 
 const en = {
   list: {
@@ -226,8 +226,6 @@ const nl: Texts<typeof en> = {
   },
 };
 
-i18n.addResourceBundle('en', 'orders', en, true, true);
-i18n.addResourceBundle('nl', 'orders', nl, true, true);
-void i18n.changeLanguage(i18n.language);
+registerTexts('orders', { en, nl });
 
 export const orderTexts = { en, nl };

@@ -1,6 +1,6 @@
 // Texts of the back-office privacy screen, in their own i18next namespace ("privacy"), registered when
 // the screen loads. Dutch is typed from English: a missing text fails tsc.
-import i18n from '../../../lib/i18n';
+import { registerTexts } from '../lib/i18n';
 
 const en = {
   title: 'Privacy (GDPR)',
@@ -96,8 +96,6 @@ const nl: typeof en = {
   consentsSaved: 'Toestemmingen opgeslagen.',
 };
 
-i18n.addResourceBundle('en', 'privacy', en, true, true);
-i18n.addResourceBundle('nl', 'privacy', nl, true, true);
-void i18n.changeLanguage(i18n.language);
+registerTexts('privacy', { en, nl });
 
 export const privacyTexts = { en, nl };

@@ -1,6 +1,6 @@
 // Texts of the receipt view (storefront order page and back-office order detail), in their own
 // i18next namespace ("receipt"). Dutch is typed from English: a missing text fails `tsc -p web`.
-import i18n from '../../lib/i18n';
+import { registerTexts } from '../lib/i18n';
 
 const en = {
   title: 'Receipt',
@@ -76,5 +76,4 @@ const nl: typeof en = {
   languages: { nl: 'Nederlands', en: 'English' },
 };
 
-i18n.addResourceBundle('en', 'receipt', en, true, true);
-i18n.addResourceBundle('nl', 'receipt', nl, true, true);
+registerTexts('receipt', { en, nl });

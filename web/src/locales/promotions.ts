@@ -1,7 +1,7 @@
 // Texts of the promotions screens, in their own i18next namespace ("promotions"), registered when
 // this part of the back office is loaded. The Dutch texts are typed from the English ones, so a
 // missing translation fails `tsc -p web`.
-import i18n from '../../../lib/i18n';
+import { registerTexts } from '../lib/i18n';
 
 const en = {
   loading: 'Loading…',
@@ -593,10 +593,6 @@ const nl: Texts<typeof en> = {
   },
 };
 
-i18n.addResourceBundle('en', 'promotions', en, true, true);
-i18n.addResourceBundle('nl', 'promotions', nl, true, true);
-// The navigation may already show before this chunk arrives (its entry is 'promotions:nav');
-// re-announcing the current language makes every useTranslation() render again with these texts.
-void i18n.changeLanguage(i18n.language);
+registerTexts('promotions', { en, nl });
 
 export const promotionTexts = { en, nl };

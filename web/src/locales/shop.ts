@@ -1,6 +1,6 @@
 // Texts of the web shop, in their own i18next namespace ("shop"), registered when the shop loads.
 // The Dutch texts are typed from the English ones, so a missing translation fails `tsc -p web`.
-import i18n from '../../lib/i18n';
+import { registerTexts } from '../lib/i18n';
 
 const en = {
   loading: 'Loading…',
@@ -512,9 +512,6 @@ const nl: Texts<typeof en> = {
   },
 };
 
-i18n.addResourceBundle('en', 'shop', en, true, true);
-i18n.addResourceBundle('nl', 'shop', nl, true, true);
-// Components may have rendered before this chunk arrived; re-announcing the language re-renders them.
-void i18n.changeLanguage(i18n.language);
+registerTexts('shop', { en, nl });
 
 export const shopTexts = { en, nl };
